@@ -1,0 +1,127 @@
+"""Command line: `kehoach extract PATH... -o OUT`, `kehoach show FILE`, `kehoach --version`.
+
+Heavy libraries (pyarrow, spaCy, pdfplumber) are imported inside the commands so that
+`kehoach --help` stays fast."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kehoach", description="Vietnamese plan documents (Kế hoạch) into Parquet tables.")
+    p.add_argument("--version", action="version", version=f"kehoach {__version__}")
+    p.add_argument("--rules", type=Path, default=None, help="rules directory (default: the project's rules/)")
+    sub = p.add_subparsers(dest="command")
+    ex = sub.add_parser("extract", help="extract every table from files and folders (recursive)")
+    ex.add_argument("paths", nargs="+", type=Path)
+    ex.add_argument("-o", "--out", type=Path, default=Path("outputs"), help="output directory (default: outputs/)")
+    ex.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
+    sh = sub.add_parser("show", help="print a document's section tree and the facts found, for a person to read")
+    sh.add_argument("file", type=Path)
+    return p
+
+
+def collect_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    files, missing = [], []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")
+                                and not any(part.startswith(".") for part in f.relative_to(p).parts)))
+        elif p.is_file():
+            files.append(p)
+        else:
+            missing.append(str(p))
+    return files, missing
+
+
+def cmd_extract(args) -> int:
+    from .pipeline import Extractor
+    from .rules import RuleError, load_rules
+    from .schema import TABLE_NAMES
+    from .writer import write_tables
+
+    files, missing = collect_files(args.paths)
+    if missing:
+        print(f"kehoach: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        extractor = Extractor(load_rules(args.rules))
+    except RuleError as exc:
+        print(f"kehoach: rules: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    tables: dict[str, list[dict]] = {name: [] for name in TABLE_NAMES}
+    statuses = {"ok": 0, "partial": 0, "failed": 0}
+    for f in files:
+        result = extractor.process_path(f)
+        for name, rows in result.tables.items():
+            tables[name].extend(rows)
+        statuses[result.status] = statuses.get(result.status, 0) + 1
+        if not args.quiet:
+            doc = result.document
+            extra = f" — {doc['error']}" if doc.get("error") else ""
+            print(f"{result.status:<8}{f}{extra}")
+    counts = write_tables(args.out, tables)
+    print(f"{len(files)} documents: {statuses['ok']} ok, {statuses['partial']} partial, {statuses['failed']} failed; "
+          + ", ".join(f"{n} {name}" for name, n in counts.items()) + f" -> {args.out}")
+    return EXIT_SOME_FAILED if statuses["failed"] else EXIT_OK
+
+
+def cmd_show(args) -> int:
+    from .pipeline import Extractor
+    from .rules import load_rules
+
+    if not args.file.is_file():
+        print(f"kehoach: no such file: {args.file}", file=sys.stderr)
+        return EXIT_USAGE
+    result = Extractor(load_rules(args.rules)).process_path(args.file)
+    doc = result.document
+    print(f"{doc['source_name']}  [{doc['status']}]  {doc.get('doc_number') or ''}  {doc.get('issuer') or ''}  "
+          f"{doc.get('province') or ''} {doc.get('district') or ''}  {doc.get('issue_date') or ''}  "
+          f"year {doc.get('plan_year')}  programs {', '.join(doc.get('programs') or [])}")
+    if doc.get("error"):
+        print(f"error: {doc['error']}")
+    facts_by_section: dict[str | None, list[str]] = {}
+    for a in result.tables["amounts"]:
+        v = a["value_million_vnd"]
+        facts_by_section.setdefault(a["section_id"], []).append(
+            f"💰 L{a['line']} {a['raw_text']} = {v if v is not None else '?'} trđ  "
+            f"[{a['funding_source'] or '-'} {a['capital_type'] or '-'} {a['measure']}]"
+            + ("  ⊂ " + a["parent_amount_id"].split(":")[-1] if a["parent_amount_id"] else ""))
+    for t in result.tables["targets"]:
+        rng = f"–{t['value_max']:g}" if t["value_max"] is not None else ""
+        facts_by_section.setdefault(t["section_id"], []).append(
+            f"🎯 L{t['line']} {t['comparator']} {t['value']:g}{rng} {t['unit']} {t['direction'] or ''} "
+            f"({t['kind']}) {t['indicator'][:70]}")
+    for s in result.tables["sections"]:
+        indent = "  " * (s["level"] - 1)
+        code = f"  ⟨{s['canonical_code']}⟩" if s["canonical_code"] else ""
+        print(f"{indent}{s['label'] or '·'} {s['kind']}: {s['title'][:80]}  [{s['role']}, {s['program'] or '-'}]{code}  L{s['line_start']}")
+        for fact in facts_by_section.get(s["section_id"], []):
+            print(f"{indent}    {fact}")
+    for c in result.tables["checks"]:
+        print(f"⚠ {c['severity']}: {c['kind']}: {c['message']}")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
+    if args.command == "extract":
+        return cmd_extract(args)
+    if args.command == "show":
+        return cmd_show(args)
+    parser.print_help()
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""The normalised text of one document: cleaned lines with a map back to the source,
+and the logical paragraphs (blocks) that extractors read.
+
+Cleaning removes converter artefacts (bookmarks, Markdown marks, LaTeX, footnote
+markers, page-number lines, soft hyphens) line by line, so line numbers never shift and
+every cleaned character knows the source column it came from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from .readers.base import SourceText
+
+
+@dataclass
+class Line:
+    index: int  # 0-based; the contract's `line` is index + 1
+    raw: str
+    clean: str
+    colmap: list[int]  # for each clean character (and one past the end): its raw column
+    page: int | None
+    offset: int  # where the raw line starts in the extracted text ("\n".join of raw lines)
+    footnote: bool = False
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+
+@dataclass
+class Block:
+    """A logical paragraph: one or more lines joined where a sentence was broken."""
+
+    text: str
+    positions: list[tuple[int, int]]  # for each character: (line index, raw column)
+    line_indexes: list[int]
+    section_id: str | None = None
+
+    @property
+    def first_line(self) -> int:
+        return self.line_indexes[0]
+
+    def locate(self, start: int, end: int) -> tuple[int, int, int]:
+        """(line index, raw column start, raw column end on that line) of text[start:end]."""
+        start = min(max(start, 0), len(self.positions) - 1)
+        end = min(max(end, start + 1), len(self.positions))
+        line, col = self.positions[start]
+        last_line, last_col = self.positions[end - 1]
+        col_end = last_col + 1 if last_line == line else col + (end - start)
+        return line, col, col_end
+
+
+@dataclass(frozen=True)
+class Cleaner:
+    removals: tuple[regex.Pattern, ...]
+    replacements: tuple[tuple[regex.Pattern, str], ...]
+    blank_lines: tuple[regex.Pattern, ...]
+    footnote_line: regex.Pattern
+
+    @classmethod
+    def from_rules(cls, rules) -> "Cleaner":
+        a = rules.section("artefacts")
+        return cls(
+            removals=tuple(regex.compile(e["pattern"]) for e in a.get("remove", [])),
+            replacements=tuple((regex.compile(e["pattern"]), e["replace"]) for e in a.get("replace", [])),
+            blank_lines=tuple(regex.compile(e["pattern"]) for e in a.get("blank_lines", [])),
+            footnote_line=regex.compile(a["footnote_line"]),
+        )
+
+    def clean(self, raw: str) -> tuple[str, list[int]]:
+        chars = list(raw)
+        cols = list(range(len(raw)))
+        for pattern in self.blank_lines:
+            if pattern.match(raw):
+                return "", [0]
+        for pattern, repl in self.replacements:
+            chars, cols = _apply(pattern, "".join(chars), cols, repl)
+        for pattern in self.removals:
+            chars, cols = _apply(pattern, "".join(chars), cols, "")
+        text = "".join(chars)
+        # trailing/leading spaces are noise for matching; keep the map in step
+        lead = len(text) - len(text.lstrip())
+        text_stripped = text.strip()
+        cols = cols[lead:lead + len(text_stripped)]
+        end_col = (cols[-1] + 1) if cols else (len(raw) if raw else 0)
+        return text_stripped, cols + [end_col]
+
+
+def _apply(pattern: regex.Pattern, text: str, cols: list[int], repl: str) -> tuple[list[str], list[int]]:
+    out_chars: list[str] = []
+    out_cols: list[int] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        out_chars.extend(text[pos:m.start()])
+        out_cols.extend(cols[pos:m.start()])
+        anchor = cols[m.start()] if m.start() < len(cols) else (cols[-1] + 1 if cols else 0)
+        out_chars.extend(repl)
+        out_cols.extend([anchor] * len(repl))
+        pos = m.end()
+    out_chars.extend(text[pos:])
+    out_cols.extend(cols[pos:])
+    return out_chars, out_cols
+
+
+def build_lines(source: SourceText, cleaner: Cleaner) -> list[Line]:
+    lines = []
+    offset = 0
+    for i, (raw, page) in enumerate(zip(source.lines, source.pages)):
+        clean, colmap = cleaner.clean(raw)
+        lines.append(Line(i, raw, clean, colmap, page, offset, footnote=bool(cleaner.footnote_line.match(raw))))
+        offset += len(raw) + 1
+    return lines
+
+
+_SENTENCE_END = regex.compile(r"[.!?;…]\s*[)”\"']?\s*$")
+_CONTINUES = regex.compile(r"^(?:\p{Ll}|\d|[(,;%])")
+
+
+def build_blocks(lines: list[Line], heading_lines: set[int], *, join_limit: int = 3) -> list[Block]:
+    """Group lines into blocks. A heading line always starts a block; a line continues the
+    previous block when that block did not end its sentence and the line starts like a
+    continuation (lower case, a digit, a bracket). Up to `join_limit` blank lines (page
+    breaks of converted PDFs) may sit between the two parts."""
+    blocks: list[Block] = []
+    current: Block | None = None
+    blanks = 0
+    for line in lines:
+        text = line.clean
+        if not text:
+            blanks += 1
+            continue
+        joins = (
+            current is not None
+            and line.index not in heading_lines
+            and not line.footnote
+            and blanks <= join_limit
+            and not _SENTENCE_END.search(current.text)
+            and _CONTINUES.match(text) is not None
+            and not lines[current.line_indexes[-1]].footnote
+        )
+        if joins:
+            current.text += " "
+            current.positions.append(current.positions[-1])
+            _extend(current, line)
+        else:
+            current = Block(text="", positions=[], line_indexes=[])
+            _extend(current, line)
+            blocks.append(current)
+        blanks = 0
+    return blocks
+
+
+def _extend(block: Block, line: Line) -> None:
+    block.text += line.clean
+    block.positions.extend((line.index, c) for c in line.colmap[:len(line.clean)])
+    block.line_indexes.append(line.index)

@@ -1,0 +1,195 @@
+"""Document metadata for the `documents` table: number, type, issuer, level, place,
+date, plan year, programs, title, signer. Vocabulary and patterns: rules/documents.yaml
+and rules/gazetteer.yaml."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+import regex
+
+from .document import Line
+from .textnorm import fold
+
+HEADER_LINES = 40
+
+
+@dataclass
+class Metadata:
+    doc_number: str | None = None
+    doc_type: str | None = None
+    issuer: str | None = None
+    admin_level: str | None = None
+    province: str | None = None
+    district: str | None = None
+    issue_date: dt.date | None = None
+    plan_year: int | None = None
+    programs: list[str] = field(default_factory=list)
+    title: str | None = None
+    signer: str | None = None
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    provinces: dict[str, list[str]]
+    province_patterns: dict[str, regex.Pattern]
+    district_patterns: list[tuple[str, str, regex.Pattern]]  # (district, province, pattern)
+
+    @classmethod
+    def from_rules(cls, rules) -> "Gazetteer":
+        g = rules.section("gazetteer")
+        aliases = g.get("province_aliases", {})
+        provinces = {p: list(d or []) for p, d in g["provinces"].items()}
+        pp = {}
+        for p in provinces:
+            names = [p] + list(aliases.get(p, []))
+            body = "|".join(regex.escape(fold(n)) for n in sorted(names, key=len, reverse=True))
+            pp[p] = regex.compile(rf"(?<!\w)(?:{body})(?!\w)")
+        dp = []
+        for p, districts in provinces.items():
+            for d in districts:
+                dp.append((d, p, regex.compile(
+                    rf"(?:huyện|thị xã|thành phố|quận|tp\.?)\s+{regex.escape(fold(d))}(?!\w)")))
+        return cls(provinces, pp, dp)
+
+
+def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer) -> Metadata:
+    d = rules.section("documents")
+    meta = Metadata()
+    texts = [ln.clean for ln in lines]
+    head = "\n".join(texts[:HEADER_LINES])
+    full = "\n".join(texts)
+    folded_full = fold(full)
+
+    m = regex.search(d["doc_number"], head)
+    if m:
+        meta.doc_number = f"{m['num']}/{m['type']}-{m['issuer']}"
+        meta.doc_type = m["type"] if m["type"] in d["doc_types"] else None
+    m = regex.search(d["issue_date"], head)
+    if m:
+        if m["d"] and m["m"]:
+            try:
+                meta.issue_date = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+            except ValueError:
+                meta.issue_date = None
+        issue_year = int(m["y"])
+    else:
+        issue_year = None
+
+    title_idx = _title_line(texts, d)
+    if meta.doc_type is None and title_idx is not None:
+        word = fold(texts[title_idx])
+        meta.doc_type = next((code for code, names in d["doc_type_titles"].items()
+                              if any(word == fold(n) for n in names)), None)
+    meta.title = _title(texts, title_idx)
+
+    meta.admin_level, level_word, header_name = _issuer_level(texts, d)
+    meta.province, meta.district = _place(folded_full, fold(meta.title or ""), header_name, meta.admin_level,
+                                          gazetteer, fold(head))
+    place = meta.district if meta.admin_level == "district" else meta.province
+    if meta.admin_level and place:
+        meta.issuer = f"UBND {level_word} {place}"
+    meta.plan_year = _plan_year(meta.title or "") or issue_year
+    meta.programs = _programs(folded_full, fold(meta.title or ""), rules)
+    meta.signer = _signer(texts)
+    return meta
+
+
+def _title_line(texts: list[str], d) -> int | None:
+    names = {fold(n) for ns in d["doc_type_titles"].values() for n in ns}
+    for i, t in enumerate(texts[:HEADER_LINES]):
+        if fold(t) in names:
+            return i
+    return None
+
+
+def _title(texts: list[str], idx: int | None) -> str | None:
+    if idx is None:
+        return None
+    parts: list[str] = []
+    for t in texts[idx + 1: idx + 12]:
+        if not t:
+            if parts:
+                break
+            continue
+        if parts and regex.match(r"(?i)^(căn cứ|thực hiện|trên cơ sở|theo)\b", t) and len(parts) >= 1:
+            break
+        parts.append(t)
+    return " ".join(" ".join(parts).split()) or None
+
+
+def _issuer_level(texts: list[str], d) -> tuple[str | None, str | None, str | None]:
+    levels = {fold(k): v for k, v in d["admin_levels"].items()}
+    header = " ".join(texts[:12])
+    for spec in d["issuer_patterns"]:
+        source = header if spec["kind"] == "header" else "\n".join(texts)
+        m = regex.search(spec["pattern"], source)
+        if m:
+            word = m["level"].lower()
+            name = m.groupdict().get("name")
+            if name:
+                name = regex.split(r"\s{2,}|CỘNG HÒA|CỘNG HOÀ", name)[0].strip().title()
+            return levels.get(fold(word)), word, name
+    return None, None, None
+
+
+def _place(folded_full: str, folded_title: str, header_name: str | None, level: str | None,
+           gazetteer: Gazetteer, folded_head: str) -> tuple[str | None, str | None]:
+    district = province = None
+    # districts named in the title or header first, then the body
+    for scope in (folded_title, fold(header_name or ""), folded_head, folded_full):
+        if not scope:
+            continue
+        counts = Counter()
+        for name, prov, pattern in gazetteer.district_patterns:
+            n = len(pattern.findall(scope))
+            if header_name and fold(header_name) == fold(name):
+                n += 5
+            if n:
+                counts[(name, prov)] += n
+        if counts and level in ("district", "commune"):
+            # an ambiguous district name goes to the province the document names most
+            best = max(counts.items(), key=lambda kv: (kv[1], len(gazetteer.province_patterns[kv[0][1]].findall(folded_full))))
+            district, province = best[0]
+            break
+    if province is None:
+        counts = Counter()
+        for prov, pattern in gazetteer.province_patterns.items():
+            n = 3 * len(pattern.findall(folded_title)) + len(pattern.findall(folded_head)) \
+                + len(regex.findall(rf"tỉnh\s+{pattern.pattern}", folded_full))
+            if n:
+                counts[prov] = n
+        if counts:
+            province = counts.most_common(1)[0][0]
+    return province, district
+
+
+def _plan_year(title: str) -> int | None:
+    for m in regex.finditer(r"(?<!tháng\s\d{1,2}\s)(?<!đến\s)năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*(?:19|20)\d\d)", title):
+        return int(m.group(1))
+    return None
+
+
+def _programs(folded_full: str, folded_title: str, rules) -> list[str]:
+    d = rules.section("documents")
+    found = []
+    for code, _, pattern in rules.programs_vocab.entries:
+        in_title = bool(pattern.search(folded_title))
+        mentions = len(pattern.findall(folded_full))
+        if in_title or mentions >= d["program_min_mentions"]:
+            found.append(code)
+    return found
+
+
+_NAME = regex.compile(r"^(?:\p{Lu}\p{Ll}+\s+){1,4}\p{Lu}\p{Ll}+$")
+
+
+def _signer(texts: list[str]) -> str | None:
+    tail = [t for t in texts[-25:] if t]
+    for i, t in enumerate(tail):
+        if regex.search(r"CHỦ TỊCH|GIÁM ĐỐC|TRƯỞNG BAN", t):
+            for cand in tail[i + 1:i + 4]:
+                if _NAME.match(cand.strip()):
+                    return cand.strip()
+    return None

@@ -1,0 +1,353 @@
+"""One document in, its rows for every table out. Data flows one way:
+reader -> cleaned lines -> headings and section tree -> blocks -> extractors -> checks -> rows.
+A document that cannot be read still gives a `documents` row (status failed) and checks."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from . import PIPELINE_VERSION
+from .amounts import Amount, AmountFinder, sum_problem
+from .checks import Check
+from .document import Block, Cleaner, Line, build_blocks, build_lines
+from .metadata import Gazetteer, extract_metadata
+from .nlp import sentence_at, sentence_spans
+from .readers import ReadError, detect_format, read_document
+from .references import ReferenceFinder
+from .repair import repair_page_order
+from .rules import Rules, load_rules
+from .schema import TABLE_NAMES, empty_row
+from .sections import Section, build_tree, detect_heading, section_of_line
+from .targets import TargetFinder
+from .taxonomy import Taxonomy
+
+
+@dataclass
+class DocumentResult:
+    tables: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in TABLE_NAMES})
+    status: str = "ok"
+
+    @property
+    def document(self) -> dict:
+        return self.tables["documents"][0]
+
+
+class Extractor:
+    """Holds the compiled rules; `process` is a pure function of the file's bytes."""
+
+    def __init__(self, rules: Rules | None = None):
+        self.rules = rules or load_rules()
+
+    @cached_property
+    def cleaner(self) -> Cleaner:
+        return Cleaner.from_rules(self.rules)
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        return Gazetteer.from_rules(self.rules)
+
+    @cached_property
+    def amount_finder(self) -> AmountFinder:
+        return AmountFinder(self.rules)
+
+    @cached_property
+    def target_finder(self) -> TargetFinder:
+        return TargetFinder(self.rules)
+
+    @cached_property
+    def reference_finder(self) -> ReferenceFinder:
+        return ReferenceFinder(self.rules)
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        return Taxonomy(self.rules)
+
+    # ------------------------------------------------------------------------------------
+    def process_path(self, path: Path) -> DocumentResult:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return self._failed(path, b"", f"cannot open the file: {exc.strerror or exc}")
+        return self.process(path, data)
+
+    def process(self, path: Path, data: bytes) -> DocumentResult:
+        try:
+            source = read_document(path, data, self.rules)
+        except ReadError as exc:
+            return self._failed(path, data, str(exc))
+        except Exception as exc:  # a hostile file must never stop the batch
+            return self._failed(path, data, f"the reader failed: {type(exc).__name__}: {exc}")
+        try:
+            return self._extract(path, data, source)
+        except Exception as exc:
+            return self._failed(path, data, f"extraction failed after reading: {type(exc).__name__}: {exc}",
+                                status="failed", fmt=source.format)
+
+    def _doc_row(self, path: Path, data: bytes, fmt: str) -> dict:
+        sha = hashlib.sha256(data).hexdigest()
+        row = empty_row("documents")
+        row.update(doc_id=sha[:16], source_name=path.name, source_path=str(path), sha256=sha, format=fmt,
+                   pipeline_version=PIPELINE_VERSION, programs=[])
+        return row
+
+    def _failed(self, path: Path, data: bytes, message: str, status: str = "failed", fmt: str | None = None) -> DocumentResult:
+        result = DocumentResult(status=status)
+        row = self._doc_row(path, data, fmt or detect_format(path, data[:8]))
+        row.update(status=status, error=f"{path.name}: {message}")
+        result.tables["documents"].append(row)
+        result.tables["checks"].append(_check_row(row["doc_id"], 0, Check(
+            "read_error", "error", f"{path.name}: {message}")))
+        return result
+
+    # ------------------------------------------------------------------------------------
+    def _extract(self, path: Path, data: bytes, source) -> DocumentResult:
+        rules = self.rules
+        result = DocumentResult()
+        doc = self._doc_row(path, data, source.format)
+        doc_id = doc["doc_id"]
+        lines = build_lines(source, self.cleaner)
+        meta = extract_metadata(lines, rules, self.gazetteer)
+        headings = [h for h in (detect_heading(ln, rules) for ln in lines) if h is not None]
+        headings = _merge_part_titles(headings, lines)
+        sections = build_tree(doc_id, lines, headings, rules, meta.programs)
+        checks: list[Check] = []
+        self._canonical_codes(sections, checks)
+        blocks = build_blocks(lines, {h.line_index for h in headings})
+        block_section = {id(b): section_of_line(sections, b.first_line) for b in blocks}
+        repairs = repair_page_order(sections, blocks, block_section, lines, rules)
+        for p in source.problems:
+            checks.append(Check(p.kind, "warning", f"{path.name}: {p.message}", page=p.page))
+
+        amounts = self._amounts(blocks, block_section, checks, path.name, lines)
+        targets = []
+        for b in blocks:
+            targets.extend(self.target_finder.find(b, block_section[id(b)]))
+        self._ratio_checks(targets, checks, path.name, lines)
+
+        doc.update(
+            method=source.method, pages=source.page_count, doc_number=meta.doc_number, doc_type=meta.doc_type,
+            issuer=meta.issuer, admin_level=meta.admin_level, province=meta.province, district=meta.district,
+            issue_date=meta.issue_date, plan_year=meta.plan_year, programs=meta.programs, title=meta.title,
+            signer=meta.signer, encoding=source.encoding,
+            status="partial" if any(p.kind == "unreadable_page" for p in source.problems) else "ok",
+        )
+        result.status = doc["status"]
+        result.tables["documents"].append(doc)
+        single = meta.programs[0] if len(meta.programs) == 1 else None
+        result.tables["sections"] = [_section_row(doc_id, s, repairs.get(s.section_id)) for s in sections]
+        result.tables["amounts"] = self._amount_rows(doc_id, amounts, lines, single, checks)
+        result.tables["targets"] = [_target_row(doc_id, i, t, lines, single) for i, t in enumerate(targets)]
+        refs = []
+        for b in blocks:
+            for r in self.reference_finder.find(b.text):
+                refs.append((b, r))
+        result.tables["references"] = [_reference_row(doc_id, i, b, r, lines, block_section[id(b)])
+                                       for i, (b, r) in enumerate(refs)]
+        result.tables["checks"] = [_check_row(doc_id, i, c) for i, c in enumerate(checks)]
+        return result
+
+    def _canonical_codes(self, sections: list[Section], checks: list[Check]) -> None:
+        for s in sections:
+            if s.kind not in ("project", "subproject", "content"):
+                continue
+            parent_code = None
+            for anc in s.ancestors():
+                if anc.canonical_code and anc.kind in ("project", "subproject"):
+                    parent_code = anc.canonical_code
+                    break
+            if s.kind == "content" and parent_code is None:
+                continue
+            code, note = self.taxonomy.resolve(s.program, s.kind, s.number, s.title, parent_code)
+            if code is None and s.kind == "subproject" and parent_code:
+                # a plan may call a project's content a "Tiểu dự án" (or the reverse)
+                code, note = self.taxonomy.resolve(s.program, "content", s.number, s.title, parent_code)
+            s.canonical_code = code
+            if note:
+                checks.append(Check("taxonomy_mismatch", "info", f"line {s.line_start}: {note}", line=s.line_start))
+
+    # ------------------------------------------------------------------------------------
+    def _amounts(self, blocks: list[Block], block_section, checks: list[Check], name: str, lines: list[Line]) -> list[Amount]:
+        finder = self.amount_finder
+        per_block: list[tuple[Block, list[Amount]]] = []
+        owners: list[tuple[Block, Amount]] = []
+        for b in blocks:
+            found = finder.find(b)
+            if not found:
+                continue
+            sec = block_section[id(b)]
+            for a in found:
+                a.section = sec
+            owner = finder.link_block(found)
+            per_block.append((b, found))
+            if owner is not None:
+                owners.append((b, owner))
+        by_block = {id(b): found for b, found in per_block}
+        for b, owner in owners:
+            sec = block_section[id(b)]
+            if sec is None:
+                continue
+            is_heading_block = sec.line_start == b.first_line + 1
+            children = [c for c in sec.children if is_heading_block or c.line_start > b.line_indexes[-1] + 1]
+            for child in children:
+                child_block = next((x for x in blocks if x.first_line + 1 == child.line_start), None)
+                if child_block is None:
+                    continue
+                for a in by_block.get(id(child_block), []):
+                    if a.parent is None and a.depth == 0 and a is not owner:
+                        a.parent = owner
+                        owner.children.append(a)
+        everything = [a for _, found in per_block for a in found]
+
+        def chain(a: Amount):
+            sec = a.section
+            if sec is None:
+                return
+            node = sec.parent if sec.line_start == a.block.first_line + 1 else sec
+            while node is not None and node.kind != "document":
+                if len(node.title) < 120:
+                    yield node.title
+                node = node.parent
+
+        for _, found in per_block:
+            finder.attribute(found, chain)
+        # parents in other blocks were attributed before their children only if earlier;
+        # a second pass lets list items inherit from their lead-in amount
+        for _, found in per_block:
+            finder.attribute(found, chain)
+        return everything
+
+    def _amount_rows(self, doc_id: str, amounts: list[Amount], lines: list[Line], single: str | None,
+                     checks: list[Check]) -> list[dict]:
+        ids = {id(a): f"{doc_id}:a{i}" for i, a in enumerate(amounts)}
+        rows = []
+        spans_cache: dict[int, list] = {}
+        for a in amounts:
+            line_idx, c0, c1 = a.block.locate(a.start, a.end)
+            line = lines[line_idx]
+            sec = a.section
+            project = sec.nearest("project") if sec else None
+            sub = sec.nearest("subproject") if sec else None
+            spans = spans_cache.setdefault(id(a.block), sentence_spans(a.block.text))
+            row = empty_row("amounts")
+            row.update(
+                amount_id=ids[id(a)], doc_id=doc_id, section_id=sec.section_id if sec else None,
+                line=line.number, page=line.page, char_start=line.offset + c0, char_end=line.offset + c1,
+                raw_text=_raw_span(a.block, a.start, a.end, lines),
+                value_million_vnd=a.value, unit_raw=a.unit_raw, unit_inferred=a.unit_inferred,
+                program=(sec.program if sec and sec.program else single),
+                project=project.number if project else None, subproject=sub.number if sub else None,
+                canonical_code=next((s.canonical_code for s in ([sec] + list(sec.ancestors())) if s and s.canonical_code), None) if sec else None,
+                funding_source=a.funding_source, capital_type=a.capital_type, measure=a.measure,
+                fiscal_year=a.fiscal_year, parent_amount_id=ids.get(id(a.parent)) if a.parent else None,
+                context=sentence_at(spans, a.block.text, a.start, a.end),
+            )
+            rows.append(row)
+            if a.number.status == "malformed":
+                checks.append(Check("malformed_number", "error",
+                                    f"line {line.number}: '{a.number.raw}' is not a valid Vietnamese number "
+                                    f"({a.number.note}); value left empty", line=line.number, page=line.page,
+                                    amount_id=ids[id(a)]))
+            elif a.number.status == "repaired":
+                checks.append(Check("repaired_number", "warning",
+                                    f"line {line.number}: '{a.number.raw}' read as {a.number.value} ({a.number.note})",
+                                    line=line.number, page=line.page, amount_id=ids[id(a)]))
+            if a.unit_inferred:
+                checks.append(Check("unit_missing", "info",
+                                    f"line {line.number}: '{a.number.raw}' has no unit; '{_sibling_unit(a)}' taken from the amounts beside it",
+                                    line=line.number, page=line.page, amount_id=ids[id(a)]))
+            problem = sum_problem(a)
+            if problem:
+                expected, actual = problem
+                checks.append(Check("sum_mismatch", "warning",
+                                    f"line {line.number}: total {a.number.raw} ({expected:g} triệu đồng) but its "
+                                    f"{len(a.children)} parts add up to {actual:g}", line=line.number, page=line.page,
+                                    amount_id=ids[id(a)], expected=expected, actual=actual))
+        return rows
+
+    def _ratio_checks(self, targets, checks: list[Check], name: str, lines: list[Line]) -> None:
+        for i, t in enumerate(targets):
+            if t.denominator is None:
+                continue
+            nxt = next((u for u in targets[i + 1:i + 3] if u.unit == "percent" and u.block is t.block
+                        and 0 <= u.start - t.end <= 40), None)
+            if nxt is None:
+                continue
+            ratio = 100 * t.numerator / t.denominator
+            tolerance = 0.5 * 10 ** (-nxt.number_decimals) + 1e-9
+            if abs(ratio - nxt.value) > tolerance:
+                line = lines[t.block.locate(t.start, t.end)[0]]
+                checks.append(Check("ratio_mismatch", "warning",
+                                    f"line {line.number}: {t.numerator:g}/{t.denominator:g} is {ratio:.2f}%, "
+                                    f"but the text says {nxt.value:g}%", line=line.number, page=line.page,
+                                    expected=nxt.value, actual=round(ratio, 4)))
+
+
+def _sibling_unit(a: Amount) -> str:
+    return next((b.unit_raw for b in (a.parent.children if a.parent else []) if b.unit_raw), "triệu đồng")
+
+
+def _merge_part_titles(headings, lines: list[Line]):
+    """"PHẦN I" alone on its line takes the all-capitals line after it as its title."""
+    for h in headings:
+        if h.kind in ("part", "chapter") and not h.title:
+            for ln in lines[h.line_index + 1:h.line_index + 4]:
+                if ln.clean:
+                    if ln.clean.isupper():
+                        h.title = ln.clean
+                    break
+    return headings
+
+
+def _raw_span(block: Block, start: int, end: int, lines: list[Line]) -> str:
+    """The exact source characters of block.text[start:end], across lines if need be."""
+    l0, c0, _ = block.locate(start, start + 1)
+    l1, _, c1 = block.locate(end - 1, end)
+    if l0 == l1:
+        return lines[l0].raw[c0:c1]
+    parts = [lines[l0].raw[c0:]] + [lines[i].raw for i in range(l0 + 1, l1)] + [lines[l1].raw[:c1]]
+    return "\n".join(parts)
+
+
+def _section_row(doc_id: str, s: Section, repaired_from: int | None) -> dict:
+    row = empty_row("sections")
+    row.update(doc_id=doc_id, section_id=s.section_id, parent_id=s.parent_id, kind=s.kind, label=s.label,
+               number=s.number, title=s.title[:500], program=s.program, role=s.role, level=s.level,
+               line_start=s.line_start, line_end=s.line_end, page_start=s.page_start,
+               canonical_code=s.canonical_code, repaired_from_line=repaired_from)
+    return row
+
+
+def _target_row(doc_id: str, i: int, t, lines: list[Line], single: str | None) -> dict:
+    line_idx, c0, c1 = t.block.locate(t.start, t.end)
+    line = lines[line_idx]
+    sec = t.section
+    row = empty_row("targets")
+    spans = sentence_spans(t.block.text)
+    row.update(target_id=f"{doc_id}:t{i}", doc_id=doc_id, section_id=sec.section_id if sec else None,
+               line=line.number, page=line.page, char_start=line.offset + c0, char_end=line.offset + c1,
+               raw_text=_raw_span(t.block, t.start, t.end, lines), value=t.value, value_max=t.value_max,
+               unit=t.unit, comparator=t.comparator, direction=t.direction, kind=t.kind, indicator=t.indicator,
+               indicator_key=t.indicator_key, program=(sec.program if sec and sec.program else single),
+               year=t.year, numerator=t.numerator, denominator=t.denominator,
+               context=sentence_at(spans, t.block.text, t.start, t.end))
+    return row
+
+
+def _reference_row(doc_id: str, i: int, b: Block, r, lines: list[Line], sec: Section | None) -> dict:
+    line_idx, c0, c1 = b.locate(r.start, r.end)
+    line = lines[line_idx]
+    row = empty_row("references")
+    row.update(reference_id=f"{doc_id}:r{i}", doc_id=doc_id, section_id=sec.section_id if sec else None,
+               line=line.number, page=line.page, char_start=line.offset + c0, char_end=line.offset + c1,
+               raw_text=_raw_span(b, r.start, r.end, lines), ref_type=r.ref_type, number=r.number,
+               issue_date=r.issue_date, issuer=r.issuer)
+    return row
+
+
+def _check_row(doc_id: str, i: int, c: Check) -> dict:
+    row = empty_row("checks")
+    row.update(check_id=f"{doc_id}:c{i}", doc_id=doc_id, kind=c.kind, severity=c.severity, line=c.line,
+               page=c.page, amount_id=c.amount_id, expected=c.expected, actual=c.actual, message=c.message)
+    return row

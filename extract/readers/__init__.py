@@ -1,0 +1,45 @@
+"""Readers: a file's bytes -> SourceText (lines, with page numbers, and what was detected)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .base import ReadError, SourceText, UnsupportedFormat
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+
+
+def detect_format(path: Path, head: bytes) -> str:
+    suffix = path.suffix.lower()
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04") and suffix in {".docx", ".docm"}:
+        return "docx"
+    if suffix in TEXT_SUFFIXES:
+        return "md" if suffix in {".md", ".markdown"} else "txt"
+    if suffix in {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}:
+        return "image"
+    if suffix == ".pdf":
+        return "pdf"
+    if suffix == ".docx":
+        return "docx"
+    return suffix.lstrip(".") or "unknown"
+
+
+def read_document(path: Path, data: bytes, rules) -> SourceText:
+    fmt = detect_format(path, data[:8])
+    if fmt in ("txt", "md"):
+        from .text import read_text
+        return read_text(data, fmt, rules)
+    if fmt == "docx":
+        from .docx import read_docx
+        return read_docx(data)
+    if fmt == "pdf":
+        from .pdf import read_pdf
+        return read_pdf(data)
+    if fmt == "image":
+        raise UnsupportedFormat("image", "scanned images need OCR, which this version does not do yet")
+    raise UnsupportedFormat(fmt, f"no reader for '{path.suffix or 'files without a suffix'}' files "
+                                 "(supported: .txt, .md, .docx, .pdf)")
+
+
+__all__ = ["ReadError", "SourceText", "UnsupportedFormat", "read_document", "detect_format"]

@@ -1,0 +1,39 @@
+"""What every reader returns."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class ReadError(Exception):
+    """The file could not be read (broken, encrypted, empty)."""
+
+
+class UnsupportedFormat(ReadError):
+    def __init__(self, fmt: str, message: str):
+        super().__init__(message)
+        self.format = fmt
+
+
+@dataclass(frozen=True)
+class PageProblem:
+    kind: str  # e.g. unreadable_page
+    page: int
+    message: str
+
+
+@dataclass
+class SourceText:
+    """A document's extracted text, one entry per line, each with its page (or None)."""
+
+    lines: list[str]
+    pages: list[int | None]
+    format: str
+    method: str  # text, pdf_text, ocr, mixed
+    page_count: int | None = None
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+    problems: list[PageProblem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.lines) != len(self.pages):
+            raise ValueError("lines and pages differ in length")

@@ -1,0 +1,48 @@
+"""PDF with a text layer, page by page (pdfplumber). Pages without usable text are
+reported (unreadable_page) for OCR to pick up."""
+from __future__ import annotations
+
+import io
+import unicodedata
+
+import regex
+
+from .base import PageProblem, ReadError, SourceText
+
+_LETTER = regex.compile(r"\p{L}")
+MIN_LETTERS_PER_PAGE = 20
+
+
+def read_pdf(data: bytes) -> SourceText:
+    try:
+        import pdfplumber
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:
+        name = type(exc).__name__
+        if "Password" in name or "Encrypt" in str(exc):
+            raise ReadError("the PDF is encrypted (password protected); it cannot be read") from exc
+        raise ReadError(f"not a readable PDF ({name}: {exc})") from exc
+    lines: list[str] = []
+    pages: list[int | None] = []
+    problems: list[PageProblem] = []
+    with pdf:
+        try:
+            page_list = list(pdf.pages)
+        except Exception as exc:
+            raise ReadError(f"the PDF's page tree is broken ({type(exc).__name__}: {exc})") from exc
+        for number, page in enumerate(page_list, start=1):
+            try:
+                text = page.extract_text() or ""
+            except Exception as exc:
+                problems.append(PageProblem("unreadable_page", number, f"page {number}: text could not be extracted ({type(exc).__name__})"))
+                text = ""
+            text = unicodedata.normalize("NFC", text)
+            if len(_LETTER.findall(text)) < MIN_LETTERS_PER_PAGE:
+                problems.append(PageProblem("unreadable_page", number,
+                                            f"page {number} has no usable text layer (scanned?); it needs OCR"))
+            page_lines = text.split("\n") if text else []
+            lines.extend(page_lines)
+            pages.extend([number] * len(page_lines))
+        count = len(page_list)
+    return SourceText(lines=lines, pages=pages, format="pdf", method="pdf_text", page_count=count,
+                      notes=[f"{count} pages"])

@@ -1,0 +1,57 @@
+"""Legal documents a plan cites: "Quyết định số 90/QĐ-TTg ngày 18/01/2022 của Thủ tướng
+Chính phủ", "Nghị định số 27/2022/NĐ-CP", "Kế hoạch số 84-KH/TU"."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import regex
+
+
+@dataclass(frozen=True)
+class Reference:
+    start: int
+    end: int
+    ref_type: str
+    number: str
+    issue_date: dt.date | None
+    issuer: str | None
+
+
+class ReferenceFinder:
+    def __init__(self, rules):
+        d = rules.section("documents")
+        types = sorted(d["reference_types"], key=len, reverse=True)
+        type_alt = "|".join(regex.escape(t) for t in types)
+        self.pattern = regex.compile(
+            rf"(?P<type>{type_alt}|TT|QĐ|NQ|NĐ)\s+(?:số\s*:?\s*)?{d['reference_number']}"
+            rf"(?:\s*,?\s*{d['reference_date']})?"
+            rf"(?:\s+{d['reference_issuer']})?",
+            regex.IGNORECASE,
+        )
+        self.short = {"TT": "Thông tư", "QĐ": "Quyết định", "NQ": "Nghị quyết", "NĐ": "Nghị định"}
+        self.canonical = {t.lower(): t for t in d["reference_types"]}
+        self.issuer_codes = d["issuer_codes"]
+
+    def find(self, text: str) -> list[Reference]:
+        out = []
+        for m in self.pattern.finditer(text):
+            raw_type = m["type"]
+            ref_type = self.short.get(raw_type.upper() if len(raw_type) <= 2 else raw_type,
+                                      self.canonical.get(raw_type.lower(), raw_type))
+            date = None
+            if m["d"]:
+                try:
+                    date = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+                except ValueError:
+                    date = None
+            issuer = m["issuer"].strip() if m["issuer"] else self._issuer_from_number(m["number"])
+            out.append(Reference(m.start(), m.end(), ref_type, m["number"], date, issuer))
+        return out
+
+    def _issuer_from_number(self, number: str) -> str | None:
+        parts = regex.split(r"[/\-]", number)
+        for code in sorted(self.issuer_codes, key=len, reverse=True):
+            if code in parts or number.endswith(code):
+                return self.issuer_codes[code]
+        return None

@@ -1,0 +1,219 @@
+"""Section tree: headings found by the grammar in rules/headings.yaml, nested by label
+style and by meaning (a "Tiểu dự án" sits under its "Dự án", a "Nội dung" under the
+nearest open project or sub-project), with roles and program attribution."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from .document import Line
+from .textnorm import fold
+
+TYPED_KINDS = ("program", "project", "subproject", "content", "activity")
+
+
+@dataclass
+class Heading:
+    line_index: int
+    label: str  # as written: "IV.", "1.1.", "a)", "-", ""
+    style: str  # style key: "roman", "arabic2", "letter", "bullet-", "typed:subproject"
+    style_rank: int | None  # fixed hierarchy rank of the label style, if any
+    kind: str  # part, chapter, section, program, project, subproject, content, activity, item
+    number: str | None
+    title: str
+    typed_rank: int | None = None
+
+
+@dataclass
+class Section:
+    section_id: str
+    parent_id: str | None
+    heading: Heading | None
+    kind: str
+    label: str
+    number: str | None
+    title: str
+    level: int
+    line_start: int  # 1-based
+    line_end: int
+    page_start: int | None
+    program: str | None = None
+    role: str | None = None
+    canonical_code: str | None = None
+    children: list["Section"] = field(default_factory=list, repr=False)
+    parent: "Section | None" = field(default=None, repr=False)
+
+    def ancestors(self):
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+    def nearest(self, kind: str) -> "Section | None":
+        if self.kind == kind:
+            return self
+        for node in self.ancestors():
+            if node.kind == kind:
+                return node
+        return None
+
+
+def detect_heading(line: Line, rules) -> Heading | None:
+    text = line.clean
+    if not text or "\t" in text or line.footnote:
+        return None  # table rows and footnotes are never headings
+    label, style, style_rank, number, rest = "", None, None, None, text
+    for ls in rules.label_styles:
+        m = ls.pattern.match(text)
+        if not m:
+            continue
+        rest = text[m.end():].strip()
+        num = m.groupdict().get("num")
+        if ls.name == "bullet":
+            style = "bullet" + (num or "-")
+        elif ls.depth_from == "dots":
+            style = f"{ls.name}{num.count('.') + 1}"
+        else:
+            style = ls.name
+        if ls.name in ("roman", "arabic") and not rules.title_start.match(rest):
+            style, rest = None, text
+            continue
+        label, style_rank, number = m.group(0).strip(), (
+            None if ls.rank is None else ls.rank * 10 + (num.count(".") if ls.depth_from == "dots" else 0)), num
+        break
+    typed = None
+    for th in rules.typed_heads:
+        if th.max_length and len(rest) > th.max_length:
+            continue
+        m = th.pattern.match(rest)
+        if m:
+            typed = (th, m)
+            break
+    if typed is None:
+        if style is None:
+            return None
+        kind = rules.kind_of_style[style.rstrip("0123456789") if not style.startswith("bullet") else "bullet"]
+        if kind == "part" and number:
+            number = _roman_or_int(number)
+        return Heading(line.index, label, style, style_rank, kind, _norm_number(number, style), rest)
+    th, m = typed
+    kind = th.kind
+    num = m.groupdict().get("num")
+    title = rest[m.end():].strip() if kind != "program" else rest
+    return Heading(line.index, label, style or f"typed:{kind}", style_rank, kind,
+                   num if num is not None else None, title, typed_rank=th.rank)
+
+
+def _roman_or_int(value: str) -> str:
+    romans = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+    value = value.strip()
+    if regex.fullmatch(r"[IVXLC]+", value):
+        total = 0
+        for a, b in zip(value, value[1:] + " "):
+            v = romans[a]
+            total += -v if b != " " and romans.get(b, 0) > v else v
+        return str(total)
+    words = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6}
+    last = value.split()[-1].lower()
+    return str(words.get(last, value))
+
+
+def _norm_number(number: str | None, style: str) -> str | None:
+    if number is None:
+        return None
+    if style == "roman":
+        return _roman_or_int(number)
+    if style.startswith("bullet"):
+        return None
+    return number
+
+
+def build_tree(doc_id: str, lines: list[Line], headings: list[Heading], rules, doc_programs: list[str]) -> list[Section]:
+    """Nest headings into sections. Returns sections in document order (root excluded)."""
+    root = Section(section_id=f"{doc_id}:s0", parent_id=None, heading=None, kind="document", label="",
+                   number=None, title="", level=0, line_start=1, line_end=len(lines), page_start=None)
+    stack: list[Section] = [root]
+    sections: list[Section] = []
+    for i, h in enumerate(headings):
+        _pop_for(stack, h)
+        parent = stack[-1]
+        line = lines[h.line_index]
+        sec = Section(section_id=f"{doc_id}:s{i + 1}", parent_id=None if parent is root else parent.section_id,
+                      heading=h, kind=h.kind, label=h.label, number=h.number, title=h.title,
+                      level=len(stack), line_start=line.number, line_end=line.number, page_start=line.page)
+        sec.parent = parent
+        parent.children.append(sec)
+        stack.append(sec)
+        sections.append(sec)
+    _set_line_ends(sections, len(lines))
+    _assign_programs_and_roles(root, rules, doc_programs)
+    return sections
+
+
+def _style_of(sec: Section) -> str | None:
+    return sec.heading.style if sec.heading else None
+
+
+def _pop_for(stack: list[Section], h: Heading) -> None:
+    # 1. a label style already open: the new heading is that section's sibling
+    for idx in range(len(stack) - 1, 0, -1):
+        if _style_of(stack[idx]) == h.style:
+            del stack[idx:]
+            return
+    # 2. a ranked style (PHẦN, I., 1., 1.1.) closes everything ranked at or below it
+    if h.style_rank is not None:
+        for idx in range(1, len(stack)):
+            r = stack[idx].heading.style_rank if stack[idx].heading else None
+            if r is not None and r >= h.style_rank:
+                del stack[idx:]
+                return
+    # 3. a typed head closes open typed heads of the same or a deeper rank
+    if h.typed_rank is not None:
+        for idx in range(1, len(stack)):
+            tr = stack[idx].heading.typed_rank if stack[idx].heading else None
+            if tr is not None and tr >= h.typed_rank:
+                del stack[idx:]
+                return
+
+
+def _set_line_ends(sections: list[Section], n_lines: int) -> None:
+    # a section runs until the next heading that is not inside it
+    for i, sec in enumerate(sections):
+        end = n_lines
+        for later in sections[i + 1:]:
+            if sec not in list(later.ancestors()):
+                end = later.line_start - 1
+                break
+        sec.line_end = max(end, sec.line_start)
+
+
+def _assign_programs_and_roles(root: Section, rules, doc_programs: list[str]) -> None:
+    program_keys = {code: [fold(k) for k in spec.get("keywords", [])]
+                    for code, spec in rules.section("programs")["programs"].items()}
+    single = doc_programs[0] if len(doc_programs) == 1 else None
+
+    def visit(sec: Section, program: str | None, role: str | None) -> None:
+        for child in sec.children:
+            p = program
+            if child.kind == "program":
+                folded = fold(child.title)
+                p = next((code for code, keys in program_keys.items() if any(k in folded for k in keys)), program)
+            child.program = p or single
+            own_role = rules.roles.first(fold(child.title[:120])) if child.kind != "item" or len(child.title) < 80 else None
+            child.role = own_role or role or "other"
+            visit(child, p, child.role)
+
+    visit(root, None, None)
+
+
+def section_of_line(sections: list[Section], line_index: int) -> Section | None:
+    """The innermost section whose heading is at or before the line (sections are in order)."""
+    best = None
+    number = line_index + 1
+    for sec in sections:
+        if sec.line_start > number:
+            break
+        if sec.line_start <= number <= sec.line_end:
+            best = sec
+    return best

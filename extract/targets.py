@@ -1,0 +1,253 @@
+"""Indicator figures: every percentage, and counts, areas, tonnages and money per head
+stated as a target or a result, with comparator, range, direction, kind, indicator and
+period. Vocabulary: rules/targets.yaml."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from .document import Block
+from .sections import Section
+from .textnorm import fold, strip_diacritics
+from .vnnumbers import parse_vn_number
+
+_NUM = r"\d+(?:[.,]\d+)*"
+PERCENT = regex.compile(
+    rf"(?:(?P<lo>{_NUM})\s*%?\s*(?:-|–|đến|tới)\s*)?(?P<num>{_NUM})\s*%"
+)
+RATIO = regex.compile(
+    rf"(?<![\d/.,])(?P<a>{_NUM})\s*(?P<ua>km|ha)?\s*/\s*(?P<b>{_NUM})\s*(?P<ub>km|ha)?(?![\d/])"
+)
+
+
+@dataclass
+class Target:
+    block: Block
+    start: int
+    end: int
+    value: float
+    value_max: float | None
+    unit: str
+    comparator: str
+    direction: str | None
+    kind: str
+    indicator: str
+    indicator_key: str
+    year: str | None
+    numerator: float | None = None
+    denominator: float | None = None
+    section: Section | None = None
+    number_decimals: int = 0
+
+
+class TargetFinder:
+    def __init__(self, rules):
+        t = rules.section("targets")
+        self.rules = rules
+        self.fillers = [fold(x) for x in t.get("comparator_fillers", [])]
+        self.kind_phrases = {k: regex.compile(r"(?<!\w)(?:" + "|".join(regex.escape(fold(p)) for p in v) + r")(?!\w)")
+                             for k, v in t["kind"].items()}
+        self.trailing = sorted((fold(x) for x in t.get("indicator_trailing", [])), key=len, reverse=True)
+        self.leading = sorted((fold(x) for x in t.get("indicator_leading", [])), key=len, reverse=True)
+        self.stopwords = {fold(x) for x in t.get("indicator_stopwords", [])}
+        self.periods = [regex.compile(p) for p in t.get("period_patterns", [])]
+        units = []
+        for entry in t["count_units"]:
+            for noun in entry["nouns"]:
+                units.append((noun, entry["unit"]))
+        units.sort(key=lambda u: len(u[0]), reverse=True)
+        self.count_units = dict((fold(n), u) for n, u in units)
+        mult = t.get("multipliers", {})
+        self.multipliers = {fold(k): v for k, v in mult.items()}
+        noun_alt = "|".join(regex.escape(n) for n, _ in units)
+        mult_alt = "|".join(regex.escape(k) for k in mult)
+        self.count = regex.compile(
+            rf"(?<![\w.,/%-])(?P<num>\d+(?:[.,]\d+)*)\s*(?P<mult>{mult_alt})?\s+(?P<noun>{noun_alt})(?!\w)",
+            regex.IGNORECASE)
+
+    # ------------------------------------------------------------------------------------
+    def find(self, block: Block, section: Section | None) -> list[Target]:
+        text = block.text
+        role = section.role if section else None
+        out: list[Target] = []
+        for m in PERCENT.finditer(text):
+            lo_raw, raw = m["lo"], m["num"]
+            num = parse_vn_number(raw, decimal_point_ok=True)
+            if num.value is None:
+                continue
+            value, value_max = num.value, None
+            comparator = None
+            if lo_raw:
+                lo = parse_vn_number(lo_raw, decimal_point_ok=True)
+                if lo.value is None or lo.value >= num.value:
+                    # "2023-50%" or a list, not a range: read the second number alone
+                    start = m.start("num")
+                else:
+                    value, value_max, comparator = lo.value, num.value, "range"
+                    start = m.start("lo")
+            else:
+                start = m.start("num")
+            if _is_date_or_code(text, start):
+                continue
+            tgt = self._build(block, section, role, start, m.end(), value, value_max, "percent", comparator, out)
+            tgt.number_decimals = num.decimals
+            out.append(tgt)
+        if role in ("objectives", "results") or self.kind_phrases["target"].search(fold(text)):
+            out.extend(self._counts(block, section, role, out))
+        return out
+
+    def _counts(self, block: Block, section, role, percents: list[Target]) -> list[Target]:
+        text = block.text
+        out = []
+        taken = [(t.start, t.end) for t in percents]
+        for m in RATIO.finditer(text):
+            a = parse_vn_number(m["a"], decimal_point_ok=False)
+            b = parse_vn_number(m["b"], decimal_point_ok=False)
+            if a.value is None or b.value is None or b.value == 0 or a.value > b.value * 1.5:
+                continue
+            if regex.match(r"\s*/\s*\d", text[m.end():m.end() + 3]) or _is_date_or_code(text, m.start()):
+                continue
+            unit = (m["ua"] or m["ub"] or "ratio").lower()
+            t = self._build(block, section, role, m.start(), m.end(), a.value, None, unit, "eq", out)
+            t.numerator, t.denominator = a.value, b.value
+            out.append(t)
+            taken.append((m.start(), m.end()))
+        for m in self.count.finditer(text):
+            if any(s <= m.start() < e for s, e in taken):
+                continue
+            num = parse_vn_number(m["num"])
+            if num.value is None:
+                continue
+            value = num.value * self.multipliers.get(fold(m["mult"] or ""), 1)
+            unit = self.count_units.get(fold(m["noun"]), "count")
+            out.append(self._build(block, section, role, m.start(), m.end(), value, None, unit, None, out))
+        return out
+
+    def _build(self, block, section, role, start, end, value, value_max, unit, comparator, earlier) -> Target:
+        text = block.text
+        clause_start = _clause_start(text, start)
+        before = text[clause_start:start]
+        fb = fold(before)
+        if comparator is None:
+            comparator = self._comparator(fb, fold(text[end:end + 20]))
+        direction_hit = self.rules.direction.last_hit(fb)
+        direction = direction_hit[0] if direction_hit else None
+        prev = earlier[-1] if earlier else None
+        if prev is not None and direction is None and prev.unit == unit:
+            between = text[prev.end:start]
+            # "giảm 80% … và 85% …": several figures sharing one verb
+            if ";" not in between and not _sentence_break(between) and regex.search(r"(?<!\w)và(?!\w)|,", between):
+                direction = prev.direction
+                if comparator == "eq" and prev.comparator not in ("range", "eq"):
+                    comparator = prev.comparator
+        sentence = _sentence(text, start)
+        kind = self._kind(fold(sentence), fb, role)
+        indicator = self._indicator(text, clause_start, start, end)
+        return Target(block, start, end, value, value_max, unit, comparator, direction, kind, indicator,
+                      self.indicator_key(indicator), self._year(sentence), section=section)
+
+    def _comparator(self, folded_before: str, folded_after: str) -> str:
+        after = self.rules.comparators_after.first(folded_after[:15])
+        if after and regex.match(r"^\s*(?:trở lên|trở xuống)", folded_after):
+            return after
+        tail = folded_before.rstrip()
+        for value, phrases, _ in self.rules.comparators.entries:
+            for p in phrases:
+                idx = tail.rfind(p)
+                if idx < 0:
+                    continue
+                if idx > 0 and regex.match(r"\w", tail[idx - 1]) or (idx + len(p) < len(tail) and regex.match(r"\w", tail[idx + len(p)]) and p[-1].isalnum()):
+                    continue
+                gap = tail[idx + len(p):].strip()
+                if not gap or gap in self.fillers:
+                    return value
+        return "eq"
+
+    def _kind(self, folded_sentence: str, folded_before: str, role: str | None) -> str:
+        if self.kind_phrases["norm"].search(folded_before) or self.kind_phrases["norm"].search(folded_sentence[:200]) and "dự phòng" in folded_before:
+            return "norm"
+        if "other" in self.kind_phrases and self.kind_phrases["other"].search(folded_before[-40:]):
+            return "other"
+        if role == "results":
+            return "result"
+        if role == "objectives":
+            return "target"
+        if self.kind_phrases["norm"].search(folded_sentence):
+            return "norm"
+        if self.kind_phrases["result"].search(folded_sentence) and not self.kind_phrases["target"].search(folded_sentence):
+            return "result"
+        return "target"
+
+    def _indicator(self, text: str, clause_start: int, start: int, end: int) -> str:
+        before = text[clause_start:start].strip(" :-+*•–")
+        before = regex.sub(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*\.)\s*", "", before)
+        changed = True
+        while changed and before:
+            changed = False
+            fb = fold(before)
+            for w in self.trailing:
+                if fb.endswith(" " + w) or fb == w:
+                    before = before[:len(before) - len(w)].rstrip(" ,:")
+                    changed = True
+                    break
+        fb = fold(before)
+        for w in self.leading:
+            if fb.startswith(w + " "):
+                before = before[len(w):].lstrip()
+                break
+        after = text[end:]
+        stop = regex.search(r"[;.(]|\d+(?:[.,]\d+)?\s*%|,\s*(?:trong đó|riêng|đạt|tỷ lệ)", after)
+        after = after[:stop.start()] if stop else after
+        after = after.strip(" ,:")
+        words_before = before.split()
+        if len(words_before) >= 3:
+            phrase = before
+        else:
+            phrase = (before + " " + after).strip()
+        return " ".join(phrase.split()[:25])
+
+    def indicator_key(self, indicator: str) -> str:
+        words = regex.findall(r"\w+", fold(indicator))
+        stop = self.stopwords
+        joined = " " + " ".join(words) + " "
+        for s in sorted(stop, key=len, reverse=True):
+            if " " in s:
+                joined = joined.replace(" " + s + " ", " ")
+        kept = [w for w in joined.split() if w not in stop and not w.isdigit()]
+        return strip_diacritics(" ".join(kept))
+
+    def _year(self, sentence: str) -> str | None:
+        for p in self.periods:
+            m = p.search(sentence)
+            if m:
+                y1 = m.groupdict().get("y1")
+                y2 = m.groupdict().get("y2")
+                return f"{y1}-{y2}" if y2 else y1
+        if regex.search(r"(?i)mỗi năm|hằng năm|hàng năm|/năm|bình quân năm", sentence):
+            return "per_year"
+        return None
+
+
+def _clause_start(text: str, pos: int) -> int:
+    cut = 0
+    for m in regex.finditer(r"[;:(]|[.!?]\s+|\s[-–]\s", text[:pos]):
+        cut = m.end()
+    return cut
+
+
+def _sentence(text: str, pos: int) -> str:
+    starts = [m.end() for m in regex.finditer(r"[.!?]\s+(?=\p{Lu})", text[:pos])]
+    s = starts[-1] if starts else 0
+    m = regex.search(r"[.!?](?:\s+\p{Lu}|\s*$)", text[pos:])
+    e = pos + m.start() + 1 if m else len(text)
+    return text[s:e]
+
+
+def _sentence_break(segment: str) -> bool:
+    return bool(regex.search(r"[.!?]\s+(?=\p{Lu})", segment))
+
+
+def _is_date_or_code(text: str, start: int) -> bool:
+    before = text[max(0, start - 3):start]
+    return bool(regex.search(r"[/\-]\s*$", before)) and bool(regex.search(r"\d", before))

@@ -1,0 +1,72 @@
+"""Canonical codes from rules/programs.yaml: PROGRAM.DA<n>[.TDA<n>[.ND<n>]].
+
+A plan's project is matched to the official item by its number and by title similarity
+(folded words); when the two disagree, the title wins and the caller reports it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .textnorm import words
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    kind: str  # project, subproject, content
+    number: int
+    title_words: frozenset[str]
+
+
+class Taxonomy:
+    def __init__(self, rules):
+        spec = rules.section("programs")
+        self.threshold = float(spec.get("title_match_threshold", 0.6))
+        self.items: dict[str, list[Item]] = {}
+        for code, prog in spec["programs"].items():
+            items: list[Item] = []
+            for p in prog.get("projects", []):
+                pc = f"{code}.DA{p['number']}"
+                items.append(Item(pc, "project", int(p["number"]), frozenset(words(p["title"]))))
+                for s in p.get("subprojects", []):
+                    sc = f"{pc}.TDA{s['number']}"
+                    items.append(Item(sc, "subproject", int(s["number"]), frozenset(words(s["title"]))))
+                    for c in s.get("contents", []):
+                        items.append(Item(f"{sc}.ND{c['number']}", "content", int(c["number"]), frozenset(words(c["title"]))))
+                for c in p.get("contents", []):
+                    items.append(Item(f"{pc}.ND{c['number']}", "content", int(c["number"]), frozenset(words(c["title"]))))
+            for c in prog.get("contents", []):
+                items.append(Item(f"{code}.ND{c['number']}", "content", int(c["number"]), frozenset(words(c["title"]))))
+            self.items[code] = items
+
+    @staticmethod
+    def similarity(item: Item, title_words: set[str]) -> float:
+        if not item.title_words:
+            return 0.0
+        return len(item.title_words & title_words) / len(item.title_words)
+
+    def resolve(self, program: str | None, kind: str, number: str | None, title: str,
+                parent_code: str | None) -> tuple[str | None, str | None]:
+        """(canonical code, note when number and title disagree)."""
+        if program not in self.items or kind not in ("project", "subproject", "content"):
+            return None, None
+        title_words = set(words(title))
+        scope = [i for i in self.items[program] if i.kind == kind
+                 and (parent_code is None or i.code.startswith(parent_code + "."))]
+        if kind == "subproject" and parent_code is None:
+            return None, None
+        try:
+            n = int(number) if number is not None else None
+        except ValueError:
+            n = None
+        by_number = next((i for i in scope if i.number == n), None)
+        best = max(scope, key=lambda i: self.similarity(i, title_words), default=None)
+        best_sim = self.similarity(best, title_words) if best else 0.0
+        # a subproject title may also name a project-level item flattened into it
+        if by_number is not None:
+            num_sim = self.similarity(by_number, title_words)
+            if best is not None and best is not by_number and best_sim >= self.threshold and best_sim > num_sim + 0.25:
+                return best.code, (f"'{kind} {number}' has the title of {best.code}; the title is trusted")
+            return by_number.code, None
+        if best is not None and best_sim >= self.threshold:
+            return best.code, None
+        return None, None

@@ -1,0 +1,68 @@
+"""Numbers written the Vietnamese way: '.' groups thousands, ',' marks decimals."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+# Everything a written number may look like in a plan, including typing and OCR noise:
+# "122.854", "9.757,650", "267, 0" (space after the decimal comma), "1.O25" (letter O),
+# "1.8,0" (malformed). Callers decide which matches are numbers at all.
+_DIGIT = r"(?:\d|[OolI](?=[\dOolI.,]*\d))"
+NUMBER_PATTERN = rf"(?<![\w.,/])\d{_DIGIT}*(?:[.,]{_DIGIT}+)*"
+NUMBER_TOKEN = regex.compile(NUMBER_PATTERN)
+
+_CONFUSABLE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
+
+
+@dataclass(frozen=True)
+class VnNumber:
+    raw: str
+    value: float | None
+    decimals: int  # digits after the decimal comma, for rounding rules
+    status: str  # ok | repaired | malformed
+    note: str = ""
+
+
+def parse_vn_number(raw: str, *, decimal_point_ok: bool = False) -> VnNumber:
+    """Read RAW as a Vietnamese number.
+
+    "122.854" -> 122854; "9.757,650" -> 9757.65; "13,350" -> 13.35; "267, 0" -> 267.0;
+    "1.O25" -> 1025 (repaired, reported); "1.8,0" -> malformed (value None, never a guess).
+    With decimal_point_ok (percentages), "93.09" whose group is not three digits reads as
+    the decimal 93.09 instead of being malformed.
+    """
+    text = regex.sub(r"\s+", "", raw.strip())
+    status, note = "ok", ""
+    if regex.search(r"[OolI]", text):
+        # a letter inside digits is read as a digit only between digits or separators
+        if not regex.fullmatch(r"[\d.,OolI]+", text) or not regex.search(r"\d", text):
+            return VnNumber(raw, None, 0, "malformed", "letters inside the number")
+        text = text.translate(_CONFUSABLE)
+        status, note = "repaired", "letter read as digit"
+    if not regex.fullmatch(r"\d[\d.,]*", text) or text.endswith((".", ",")):
+        return VnNumber(raw, None, 0, "malformed", "not a number")
+    if text.count(",") > 1:
+        return VnNumber(raw, None, 0, "malformed", "more than one decimal comma")
+    whole, _, frac = text.partition(",")
+    groups = whole.split(".")
+    if len(groups) > 1:
+        head, rest = groups[0], groups[1:]
+        grouped = 1 <= len(head) <= 3 and all(len(g) == 3 for g in rest)
+        if not grouped:
+            if decimal_point_ok and len(groups) == 2 and not frac:
+                # "93.09 %": a decimal point typed instead of a comma
+                value = float(f"{groups[0]}.{groups[1]}")
+                return VnNumber(raw, value, len(groups[1]), "repaired", "decimal point read as comma")
+            return VnNumber(raw, None, 0, "malformed", "thousands groups are not three digits")
+    digits = "".join(groups)
+    value = float(f"{digits}.{frac}") if frac else float(digits)
+    return VnNumber(raw, value, len(frac), status, note)
+
+
+def format_vn_number(value: float, decimals: int = 0) -> str:
+    """The inverse of parse_vn_number: 9757.65 -> "9.757,65" (decimals=2)."""
+    text = f"{abs(value):,.{decimals}f}"  # "9,757.65"
+    whole, _, frac = text.partition(".")
+    out = whole.replace(",", ".") + ("," + frac if frac else "")
+    return ("-" if value < 0 else "") + out
