@@ -168,7 +168,7 @@ class AmountFinder:
         for open_pos, close_pos in _paren_pairs(text):
             if any(open_pos < a.start < close_pos for a in amounts):
                 continue
-            owner = _last_before(amounts, open_pos, depth_at[open_pos])
+            owner = _last_before(amounts, open_pos, depth_at[open_pos] - 1)
             if owner is not None and regex.fullmatch(r"[\s.,:]*", text[owner.end:open_pos] or ""):
                 owner.annotation += " " + text[open_pos + 1:close_pos]
         # a trailing "trong đó:" / "gồm:" / ":" after the last top-level amount
@@ -211,7 +211,9 @@ class AmountFinder:
             ct = self.rules.capital_type.first(own)
             a.capital_type = ct or (a.parent.capital_type if a.parent else None)
             measure = "indicator" if a.per_unit else self.rules.measure.first(fold(a.label))
-            if measure is None and a.parent is not None:
+            if a.parent is not None and (measure is None or a.parent.measure not in (None, "plan")):
+                # "giải ngân …: 45.389 (…; vốn kéo dài: 14.147)": a part of a disbursement is
+                # disbursed money, whatever year's funds it came from
                 measure = a.parent.measure
             if measure is None:
                 prefix = fold(regex.sub(r"\([^()]*\)", " ", a.block.text[:a.start]))

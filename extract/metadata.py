@@ -173,13 +173,12 @@ def _plan_year(title: str) -> int | None:
 
 def _programs(folded_full: str, folded_title: str, rules) -> list[str]:
     d = rules.section("documents")
-    found = []
-    for code, _, pattern in rules.programs_vocab.entries:
-        in_title = bool(pattern.search(folded_title))
-        mentions = len(pattern.findall(folded_full))
-        if in_title or mentions >= d["program_min_mentions"]:
-            found.append(code)
-    return found
+    in_title = [code for code, _, pattern in rules.programs_vocab.entries if pattern.search(folded_title)]
+    if in_title:
+        return in_title
+    # no program in the title: those the body keeps coming back to
+    return [code for code, _, pattern in rules.programs_vocab.entries
+            if len(pattern.findall(folded_full)) >= d["program_min_mentions"]]
 
 
 _NAME = regex.compile(r"^(?:\p{Lu}\p{Ll}+\s+){1,4}\p{Lu}\p{Ll}+$")

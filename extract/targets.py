@@ -127,13 +127,15 @@ class TargetFinder:
     def _build(self, block, section, role, start, end, value, value_max, unit, comparator, earlier) -> Target:
         text = block.text
         clause_start = _clause_start(text, start)
-        before = text[clause_start:start]
-        fb = fold(before)
+        prev = earlier[-1] if earlier else None
+        fb = fold(text[clause_start:start])
         if comparator is None:
             comparator = self._comparator(fb, fold(text[end:end + 20]))
-        direction_hit = self.rules.direction.last_hit(fb)
+        # the verb may stand before a colon ("Giảm tỷ lệ suy dinh dưỡng: 0,3% …") but not
+        # before an earlier figure or a semicolon
+        verb_start = max(_scope_start(text, start), prev.end if prev and prev.end <= start else 0)
+        direction_hit = self.rules.direction.last_hit(fold(text[verb_start:start]))
         direction = direction_hit[0] if direction_hit else None
-        prev = earlier[-1] if earlier else None
         if prev is not None and direction is None and prev.unit == unit:
             between = text[prev.end:start]
             # "giảm 80% … và 85% …": several figures sharing one verb
@@ -142,15 +144,16 @@ class TargetFinder:
                 if comparator == "eq" and prev.comparator not in ("range", "eq"):
                     comparator = prev.comparator
         sentence = _sentence(text, start)
-        kind = self._kind(fold(sentence), fb, role)
+        kind = self._kind(fold(sentence), fb, section)
         indicator = self._indicator(text, clause_start, start, end)
         return Target(block, start, end, value, value_max, unit, comparator, direction, kind, indicator,
                       self.indicator_key(indicator), self._year(sentence), section=section)
 
     def _comparator(self, folded_before: str, folded_after: str) -> str:
-        after = self.rules.comparators_after.first(folded_after[:15])
-        if after and regex.match(r"^\s*(?:trở lên|trở xuống)", folded_after):
-            return after
+        for value, _, pattern in self.rules.comparators_after.entries:
+            m = pattern.search(folded_after)
+            if m and not folded_after[:m.start()].strip():
+                return value
         tail = folded_before.rstrip()
         for value, phrases, _ in self.rules.comparators.entries:
             for p in phrases:
@@ -164,7 +167,14 @@ class TargetFinder:
                     return value
         return "eq"
 
-    def _kind(self, folded_sentence: str, folded_before: str, role: str | None) -> str:
+    def _kind(self, folded_sentence: str, folded_before: str, section: Section | None) -> str:
+        # the nearest enclosing part that is about results or objectives decides
+        role = None
+        node = section
+        while node is not None and role is None:
+            if node.role in ("results", "objectives"):
+                role = node.role
+            node = node.parent
         if self.kind_phrases["norm"].search(folded_before) or self.kind_phrases["norm"].search(folded_sentence[:200]) and "dự phòng" in folded_before:
             return "norm"
         if "other" in self.kind_phrases and self.kind_phrases["other"].search(folded_before[-40:]):
@@ -232,6 +242,13 @@ class TargetFinder:
 def _clause_start(text: str, pos: int) -> int:
     cut = 0
     for m in regex.finditer(r"[;:(]|[.!?]\s+|\s[-–]\s", text[:pos]):
+        cut = m.end()
+    return cut
+
+
+def _scope_start(text: str, pos: int) -> int:
+    cut = 0
+    for m in regex.finditer(r"[;(]|[.!?]\s+", text[:pos]):
         cut = m.end()
     return cut
 
