@@ -30,6 +30,11 @@ class Metadata:
     signer: str | None = None
 
 
+# the words that introduce a district's name, folded like the text they are matched in
+_DISTRICT_WORDS = "|".join(regex.escape(fold(w)) for w in ("huyện", "thị xã", "thành phố", "quận", "tp.", "tp"))
+_PROVINCE_WORD = regex.escape(fold("tỉnh"))
+
+
 @dataclass(frozen=True)
 class Gazetteer:
     provinces: dict[str, list[str]]
@@ -49,8 +54,7 @@ class Gazetteer:
         dp = []
         for p, districts in provinces.items():
             for d in districts:
-                dp.append((d, p, regex.compile(
-                    rf"(?:huyện|thị xã|thành phố|quận|tp\.?)\s+{regex.escape(fold(d))}(?!\w)")))
+                dp.append((d, p, regex.compile(rf"(?:{_DISTRICT_WORDS})\s+{regex.escape(fold(d))}(?!\w)")))
         return cls(provinces, pp, dp)
 
 
@@ -157,7 +161,7 @@ def _place(folded_full: str, folded_title: str, header_name: str | None, level: 
         counts = Counter()
         for prov, pattern in gazetteer.province_patterns.items():
             n = 3 * len(pattern.findall(folded_title)) + len(pattern.findall(folded_head)) \
-                + len(regex.findall(rf"tỉnh\s+{pattern.pattern}", folded_full))
+                + len(regex.findall(rf"{_PROVINCE_WORD}\s+{pattern.pattern}", folded_full))
             if n:
                 counts[prov] = n
         if counts:
