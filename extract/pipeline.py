@@ -119,6 +119,12 @@ class Extractor:
         repairs = repair_page_order(sections, blocks, block_section, lines, rules)
         for p in source.problems:
             checks.append(Check(p.kind, "warning", f"{path.name}: {p.message}", page=p.page))
+        for key, line_no in sorted(repairs.items(), key=lambda kv: kv[1]):
+            if not key.startswith("block@"):
+                sec = next(s for s in sections if s.section_id == key)
+                checks.append(Check("page_order_repaired", "info",
+                                    f"line {line_no}: '{sec.label} {sec.title[:40]}' is out of page order; "
+                                    f"attached to '{sec.parent.label} {sec.parent.title[:40]}'", line=line_no))
 
         amounts = self._amounts(blocks, block_section, checks, path.name, lines)
         targets = []

@@ -1,11 +1,112 @@
-"""PDF page-order damage: converted text can carry page fragments out of order. A
-fragment is recognised by a lettered item that restarts out of sequence inside a
-section ("d)" again after "e)"), or by a paragraph that starts in lower case after a
-finished sentence. Its blocks are given back to the section they continue: the earlier
-sibling whose own lettered items stop short, or whose last sentence was left open."""
+"""PDF page-order damage: text converted from PDF can carry page fragments out of order.
+
+Two signals, both within the children of one section (the sub-projects of a project):
+1. a paragraph that starts in lower case after a finished sentence continues the sibling
+   whose text stops mid-sentence: it and the rest of its section move there;
+2. lettered items that restart out of order ("d)" again after "e)") are the tail of the
+   sibling whose letters stop just before that letter: they move there, with the bullets
+   before them that cannot belong to the money list they follow (they carry no amount).
+Moved sections keep their text and line numbers; they get a new parent, and the sections
+table records the line they were moved from."""
 from __future__ import annotations
+
+import regex
+
+_SENTENCE_END = regex.compile(r"[.!?;:…]\s*[)”\"']?\s*$")
+_MONEY_HINT = regex.compile(r"\d\s*(?:triệu|tỷ|trđ|tr\.?đ|đồng)", regex.IGNORECASE)
 
 
 def repair_page_order(sections, blocks, block_section, lines, rules) -> dict[str, int]:
-    """Reassign misplaced blocks in block_section. Returns {section_id: line moved from}."""
-    return {}
+    moved: dict[str, int] = {}
+    heading_lines = {s.line_start - 1 for s in sections}
+    order = {letter: i for i, letter in enumerate(rules.letter_order)}
+    parents = {id(s.parent): s.parent for s in sections if s.parent is not None}
+    for parent in parents.values():
+        typed = [c for c in parent.children if c.kind in ("project", "subproject", "content")]
+        kinds = {c.kind for c in typed}
+        if len(typed) < 2 or len(kinds) != 1:
+            continue
+        _move_lowercase_fragments(typed, blocks, block_section, heading_lines, moved)
+        _move_restarted_letters(typed, blocks, block_section, order, moved)
+    return moved
+
+
+def _blocks_in(sec, blocks, block_section):
+    ids = {id(s) for s in _subtree(sec)}
+    return [b for b in blocks if id(block_section.get(id(b))) in ids]
+
+
+def _subtree(sec):
+    yield sec
+    for c in sec.children:
+        yield from _subtree(c)
+
+
+def _reparent(child, new_parent, moved) -> None:
+    old = child.parent
+    if old is not None and child in old.children:
+        old.children.remove(child)
+    child.parent = new_parent
+    child.parent_id = new_parent.section_id
+    new_parent.children.append(child)
+    delta = new_parent.level + 1 - child.level
+    for s in _subtree(child):
+        s.level += delta
+    moved[child.section_id] = child.line_start
+
+
+def _open_ended(sec, blocks, block_section) -> bool:
+    own = _blocks_in(sec, blocks, block_section)
+    return bool(own) and not _SENTENCE_END.search(own[-1].text)
+
+
+def _move_lowercase_fragments(siblings, blocks, block_section, heading_lines, moved) -> None:
+    for sec in siblings:
+        own = _blocks_in(sec, blocks, block_section)
+        for i, b in enumerate(own[1:], start=1):
+            first = b.text[:1]
+            if b.first_line in heading_lines or not (first.islower() and _SENTENCE_END.search(own[i - 1].text)):
+                continue
+            target = next((s for s in siblings if s is not sec and _open_ended(s, blocks, block_section)), None)
+            if target is None:
+                break
+            # the fragment: this block and every later section of `sec` at or after it
+            start_line = b.first_line + 1
+            block_section[id(b)] = target
+            moved.setdefault(f"block@{start_line}", start_line)
+            for child in list(sec.children):
+                if child.line_start > start_line:
+                    _reparent(child, target, moved)
+            for later in own[i + 1:]:
+                if block_section.get(id(later)) is sec:
+                    block_section[id(later)] = target
+            break
+
+
+def _letters(sec, order):
+    return [c for c in sec.children if c.heading is not None and c.heading.style == "letter"
+            and c.heading.number in order]
+
+
+def _move_restarted_letters(siblings, blocks, block_section, order, moved) -> None:
+    for sec in siblings:
+        items = _letters(sec, order)
+        restart = next((j for j in range(1, len(items))
+                        if order[items[j].heading.number] <= order[items[j - 1].heading.number]), None)
+        if restart is None:
+            continue
+        first_letter = order[items[restart].heading.number]
+        target = next((s for s in siblings if s is not sec and (lets := _letters(s, order))
+                       and max(order[x.heading.number] for x in lets) == first_letter - 1), None)
+        if target is None:
+            continue
+        # bullets that close the previous item but carry no amount belong to the fragment
+        before = items[restart - 1]
+        trailing = []
+        for child in reversed(before.children):
+            text = " ".join(b.text for b in _blocks_in(child, blocks, block_section))
+            if _MONEY_HINT.search(text):
+                break
+            trailing.insert(0, child)
+        for child in trailing + items[restart:]:
+            _reparent(child, target, moved)
