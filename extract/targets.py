@@ -192,20 +192,25 @@ class TargetFinder:
     def _indicator(self, text: str, clause_start: int, start: int, end: int) -> str:
         before = text[clause_start:start].strip(" :-+*•–")
         before = regex.sub(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*\.)\s*", "", before)
+        # trim by words: folded words are longer than the written ones (tone digits)
+        tokens = before.split()
         changed = True
-        while changed and before:
+        while changed and tokens:
             changed = False
-            fb = fold(before)
+            folded = [fold(t.strip(",:")) for t in tokens]
             for w in self.trailing:
-                if fb.endswith(" " + w) or fb == w:
-                    before = before[:len(before) - len(w)].rstrip(" ,:")
+                n = len(w.split())
+                if folded[-n:] == w.split():
+                    tokens = tokens[:-n]
                     changed = True
                     break
-        fb = fold(before)
+        folded = [fold(t.strip(",:")) for t in tokens]
         for w in self.leading:
-            if fb.startswith(w + " "):
-                before = before[len(w):].lstrip()
+            n = len(w.split())
+            if folded[:n] == w.split() and len(tokens) > n:
+                tokens = tokens[n:]
                 break
+        before = " ".join(tokens).strip(" ,:")
         after = text[end:]
         stop = regex.search(r"[;.(]|\d+(?:[.,]\d+)?\s*%|,\s*(?:trong đó|riêng|đạt|tỷ lệ)", after)
         after = after[:stop.start()] if stop else after

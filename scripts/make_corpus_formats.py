@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Generate DOCX and text-PDF versions of the sample plans in corpus/.
+
+    python scripts/make_corpus_formats.py corpus corpus/generated
+
+DOCX: roman ("I.") and arabic ("1.", "1.1.") headings become Word automatic numbering
+(the label lives only in numbering.xml, as in real plans), lettered items and bullets stay
+literal text, and tab-separated lines become Word tables. PDF: DejaVu Sans (all Vietnamese
+glyphs), A4, lines wrapped as a word processor would. Output is deterministic.
+"""
+from __future__ import annotations
+
+import copy
+import re
+import sys
+from pathlib import Path
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+LABEL = re.compile(r"^(?P<roman>[IVX]{1,5})\.\s+|^(?P<arabic>\d{1,2}(?:\.\d{1,2})*)\.\s+")
+MARKDOWN = re.compile(r"\*\*|(?<=\S)\*|(?<=^)\*(?=\S)|^#+\s*|\[bookmark:[^\]]*\]")
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def plain_lines(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if path.suffix == ".md":
+        lines = [MARKDOWN.sub("", ln) for ln in lines]
+    return lines
+
+
+def _numbering_xml(num_id: int) -> tuple[str, str]:
+    levels = [("upperRoman", "%1."), ("decimal", "%2."), ("decimal", "%2.%3.")]
+    lvls = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for i, (fmt, text) in enumerate(levels))
+    abstract = f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="{num_id}">{lvls}</w:abstractNum>'
+    num = f'<w:num xmlns:w="{W_NS}" w:numId="{num_id}"><w:abstractNumId w:val="{num_id}"/></w:num>'
+    return abstract, num
+
+
+def write_docx(lines: list[str], out: Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    num_id = 90
+    abstract, num = _numbering_xml(num_id)
+    first_num = numbering.find(qn("w:num"))
+    if first_num is not None:
+        first_num.addprevious(parse_xml(abstract))
+    else:
+        numbering.append(parse_xml(abstract))
+    numbering.append(parse_xml(num))
+    table_rows: list[list[str]] = []
+
+    def flush_table():
+        if not table_rows:
+            return
+        width = max(len(r) for r in table_rows)
+        table = document.add_table(rows=len(table_rows), cols=width)
+        for r, row in enumerate(table_rows):
+            for c, cell in enumerate(row):
+                table.cell(r, c).text = cell
+        table_rows.clear()
+
+    for line in lines:
+        if "\t" in line:
+            table_rows.append(line.split("\t"))
+            continue
+        flush_table()
+        m = LABEL.match(line)
+        paragraph = document.add_paragraph()
+        if m:
+            ilvl = 0 if m["roman"] else m["arabic"].count(".") + 1
+            if ilvl <= 2:
+                ppr = paragraph._p.get_or_add_pPr()
+                ppr.append(parse_xml(f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+                line = line[m.end():]
+        paragraph.add_run(line)
+    flush_table()
+    # python-docx stamps the current time into core properties: fix it for determinism
+    document.core_properties.created = document.core_properties.modified = __import__("datetime").datetime(2024, 1, 1)
+    document.save(out)
+
+
+def write_pdf(lines: list[str], out: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(__import__("datetime").datetime(2024, 1, 1, tzinfo=__import__("datetime").timezone.utc))
+    pdf.add_font("DejaVu", "", str(FONT))
+    pdf.set_font("DejaVu", size=11)
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+    for line in lines:
+        text = line.replace("\t", "    ")
+        if not text.strip():
+            pdf.ln(3)
+            continue
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(out))
+
+
+def main(argv: list[str]) -> int:
+    src = Path(argv[1]) if len(argv) > 1 else Path("corpus")
+    dst = Path(argv[2]) if len(argv) > 2 else src / "generated"
+    dst.mkdir(parents=True, exist_ok=True)
+    made = 0
+    for path in sorted(p for p in src.iterdir() if p.suffix in (".txt", ".md")):
+        lines = plain_lines(path)
+        write_docx(lines, dst / f"{path.stem}.docx")
+        write_pdf(lines, dst / f"{path.stem}.pdf")
+        made += 2
+    print(f"{made} files written to {dst}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
