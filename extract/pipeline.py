@@ -276,7 +276,7 @@ class Extractor:
         for i, t in enumerate(targets):
             if t.denominator is None:
                 continue
-            nxt = next((u for u in targets[i + 1:i + 3] if u.unit == "percent" and u.block is t.block
+            nxt = next((u for u in targets if u.unit == "percent" and u.block is t.block
                         and 0 <= u.start - t.end <= 40), None)
             if nxt is None:
                 continue

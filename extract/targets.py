@@ -147,7 +147,8 @@ class TargetFinder:
         kind = self._kind(fold(sentence), fb, section)
         indicator = self._indicator(text, clause_start, start, end)
         return Target(block, start, end, value, value_max, unit, comparator, direction, kind, indicator,
-                      self.indicator_key(indicator), self._year(sentence), section=section)
+                      self.indicator_key(indicator), self._year(_own_clause(text, end)) or self._year(sentence),
+                      section=section)
 
     def _comparator(self, folded_before: str, folded_after: str) -> str:
         for value, _, pattern in self.rules.comparators_after.entries:
@@ -249,6 +250,12 @@ def _clause_start(text: str, pos: int) -> int:
     for m in regex.finditer(r"[;:(]|[.!?]\s+|\s[-–]\s", text[:pos]):
         cut = m.end()
     return cut
+
+
+def _own_clause(text: str, end: int) -> str:
+    """From a figure to the next figure or clause end: where its own period is written."""
+    m = regex.search(r"[;.]\s|\d\s*%", text[end:])
+    return text[end:end + m.start()] if m else text[end:]
 
 
 def _scope_start(text: str, pos: int) -> int:

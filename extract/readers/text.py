@@ -12,13 +12,15 @@ from .base import ReadError, SourceText
 _VI_LETTERS = regex.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 
 
-def vietnamese_score(text: str, mojibake: str) -> float:
-    """Higher is more like real Vietnamese: Vietnamese letters, minus legacy-font debris."""
+def vietnamese_score(text: str, legacy: dict) -> float:
+    """Higher is more like real Vietnamese: common words found, legacy-font debris and
+    replacement characters counted against."""
     sample = text[:200_000]
-    vi = len(_VI_LETTERS.findall(sample))
-    bad = sum(sample.count(c) for c in mojibake)
-    replacement = sample.count("\ufffd")
-    return vi - 2.0 * bad - 5.0 * replacement
+    common = set(legacy.get("common_words", []))
+    words = regex.findall(r"\w+", unicodedata.normalize("NFC", sample).lower())
+    hits = sum(1 for w in words if w in common)
+    bad = sum(sample.count(c) for c in legacy["mojibake_chars"])
+    return 3.0 * hits + 0.01 * len(_VI_LETTERS.findall(sample)) - 0.5 * bad - 5.0 * sample.count("\ufffd")
 
 
 def convert_tcvn3(text: str, table: dict[str, str]) -> str:
@@ -65,11 +67,11 @@ def decode_bytes(data: bytes, legacy: dict) -> tuple[str, str]:
     debris = sum(base_text[:200_000].count(c) for c in mojibake)
     if debris < max(3, len(base_text[:200_000]) // 500):
         return candidates[0] if len(candidates) == 1 else max(
-            candidates, key=lambda c: vietnamese_score(c[0], mojibake))
+            candidates, key=lambda c: vietnamese_score(c[0], legacy))
     candidates.append((convert_tcvn3(base_text, legacy["tcvn3"]), f"{base_name}+tcvn3"))
     candidates.append((unicodedata.normalize("NFC", convert_vni(base_text, legacy["vni"])), f"{base_name}+vni"))
-    scored = [(vietnamese_score(t, mojibake), i) for i, (t, _) in enumerate(candidates)]
-    best = max(scored)[1]  # ties keep the earliest, i.e. the plainest reading
+    scored = [(vietnamese_score(t, legacy), -i) for i, (t, _) in enumerate(candidates)]
+    best = -max(scored)[1]  # ties keep the earliest, i.e. the plainest reading
     return candidates[best]
 
 
