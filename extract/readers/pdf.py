@@ -13,15 +13,29 @@ _LETTER = regex.compile(r"\p{L}")
 MIN_LETTERS_PER_PAGE = 20
 
 
+def _is_password_error(exc: BaseException) -> bool:
+    # pdfplumber wraps pdfminer's PDFPasswordIncorrect in a PdfminerException
+    seen: list[BaseException] = []
+    stack = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or any(e is s for s in seen):
+            continue
+        seen.append(e)
+        if "Password" in type(e).__name__ or "encrypt" in str(e).lower():
+            return True
+        stack.extend([e.__cause__, e.__context__] + [a for a in e.args if isinstance(a, BaseException)])
+    return False
+
+
 def read_pdf(data: bytes) -> SourceText:
     try:
         import pdfplumber
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:
-        name = type(exc).__name__
-        if "Password" in name or "Encrypt" in str(exc):
+        if _is_password_error(exc):
             raise ReadError("the PDF is encrypted (password protected); it cannot be read") from exc
-        raise ReadError(f"not a readable PDF ({name}: {exc})") from exc
+        raise ReadError(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
     lines: list[str] = []
     pages: list[int | None] = []
     problems: list[PageProblem] = []
