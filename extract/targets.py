@@ -192,7 +192,7 @@ class TargetFinder:
 
     def _indicator(self, text: str, clause_start: int, start: int, end: int) -> str:
         before = text[clause_start:start].strip(" :-+*•–")
-        before = regex.sub(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*\.)\s*", "", before)
+        before = regex.sub(r"^(?:[a-zđ]\)\s*|\d+(?:\.\d+)*\.\s+)", "", before)
         # trim by words: folded words are longer than the written ones (tone digits)
         tokens = before.split()
         changed = True
