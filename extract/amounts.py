@@ -4,18 +4,24 @@ labels give it (funding source, capital type, measure, year). Vocabulary: rules/
 Within a paragraph, an amount's parent is the amount whose parenthesis it sits in
 ("111.687 triệu đồng (vốn đầu tư phát triển: 99.654 triệu đồng, …)") or the amount a
 breakdown marker follows ("… là 350.190 triệu đồng, trong đó: …"). A paragraph that ends
-with such a marker ("…, trong đó:") owns the amounts of the list items after it.
+with such a marker ("…, trong đó:") owns the amounts of the list items after it; the
+pipeline links those, since it knows the section tree.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import regex
 
 from .document import Block
+from .nlp import sentence_break
 from .sections import Section
 from .textnorm import fold
 from .vnnumbers import NUMBER_PATTERN, VnNumber, parse_vn_number
+
+_YEAR = regex.compile(r"năm\s+((?:19|20)\d\d)(?!\s*[-–])")
+_PAREN_NOTE = regex.compile(r"\([^()]*\)")
 
 
 @dataclass
@@ -23,23 +29,21 @@ class Amount:
     block: Block
     start: int  # in block.text: the number
     end: int  # end of the unit (or of the number when the unit is inferred)
-    num_end: int
     number: VnNumber
     unit_raw: str | None
     factor: float | None
     unit_inferred: bool = False
-    depth: int = 0
+    per_unit: bool = False  # "55 triệu đồng/người/năm"
+    depth: int = 0  # parenthesis depth
     parent: "Amount | None" = None
     children: list["Amount"] = field(default_factory=list)
     annotation: str = ""  # "(vốn sự nghiệp)" right after the amount
-    label: str = ""
-    per_unit: bool = False
+    label: str = ""  # the words just before the amount that say what it is
     section: Section | None = None
     funding_source: str | None = None
     capital_type: str | None = None
     measure: str | None = None
     fiscal_year: int | None = None
-    is_total: bool = False
 
     @property
     def value(self) -> float | None:
@@ -48,21 +52,48 @@ class Amount:
         return round(self.number.value * self.factor, 9)
 
 
+@dataclass(frozen=True)
+class _Parens:
+    """Parenthesis structure of a text: depth at each position (an opening bracket counts
+    as inside), the innermost opening bracket enclosing each position, and the pairs."""
+
+    depth: list[int]
+    opener: list[int | None]
+    pairs: list[tuple[int, int]]
+
+    @classmethod
+    def scan(cls, text: str) -> "_Parens":
+        depth, opener, pairs, stack = [], [], [], []
+        for i, ch in enumerate(text):
+            if ch == "(":
+                stack.append(i)
+            depth.append(len(stack))
+            opener.append(stack[-1] if stack else None)
+            if ch == ")" and stack:
+                pairs.append((stack.pop(), i))
+        depth.append(len(stack))
+        opener.append(stack[-1] if stack else None)
+        pairs.extend((open_pos, len(text)) for open_pos in stack)  # unclosed at the end
+        return cls(depth, opener, pairs)
+
+
+def _unit_key(spelling: str) -> str:
+    return fold(regex.sub(r"\s+", "", spelling))
+
+
 class AmountFinder:
     def __init__(self, rules):
         m = rules.section("money")
+        self.rules = rules
         self.factors: dict[str, float] = {}
         spellings = []
         for unit in m["units"]:
             for s in unit["spellings"]:
-                self.factors[fold(s)] = float(unit["factor"])
+                self.factors[_unit_key(s)] = float(unit["factor"])
                 spellings.append(s)
-        spellings.sort(key=len, reverse=True)
-        # bare "triệu", "tỷ", "đồng" must not be followed by a word ("1,5 triệu người",
-        # "100% đồng bào"); "triệu đồng" and friends are matched first (longest first)
-        bare = {"triệu", "tỷ", "tỉ", "đồng", "tr."}
+        bare = set(m.get("bare_units", []))
         alts = []
-        for s in spellings:
+        for s in sorted(spellings, key=len, reverse=True):
             esc = regex.escape(s).replace(r"\ ", r"\s*")
             alts.append(esc + (r"(?!\s*\p{L})(?!\w)" if s in bare else r"(?!\w)"))
         unit_alt = "|".join(alts)
@@ -74,168 +105,155 @@ class AmountFinder:
         self.grouped = regex.compile(r"^(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+)$")
         self.unitless_label = regex.compile(m["unitless_label"], regex.IGNORECASE)
         self.per_unit = regex.compile(m["per_unit_suffix"], regex.IGNORECASE)
-        markers = sorted((fold(x) for x in m["breakdown_markers"]), key=len, reverse=True)
-        self.marker = regex.compile(r"(?<!\w)(?:" + "|".join(regex.escape(x) for x in markers) + r")(?!\w)\s*:?",
-                                    regex.IGNORECASE)
+        markers = sorted(m["breakdown_markers"], key=len, reverse=True)
+        marker_alt = "|".join(regex.escape(fold(x)) for x in markers)
+        # matched on folded text: is there a marker, does the text end with one
+        self.marker = regex.compile(rf"(?<!\w)(?:{marker_alt})(?!\w)")
+        self.trailing_marker = regex.compile(rf"(?<!\w)(?:{marker_alt})\s*:?\s*$")
+        # matched on written text, to cut a label after the last marker
+        self.label_marker = regex.compile(
+            r".*(?<!\w)(?:" + "|".join(regex.escape(x) for x in markers) + r")(?!\w)\s*:?",
+            regex.IGNORECASE | regex.DOTALL)
         self.total_words = regex.compile("|".join(regex.escape(fold(w)) for w in m["total_words"]))
-        self.rules = rules
 
     # ---- finding ---------------------------------------------------------------------
     def find(self, block: Block) -> list[Amount]:
         text = block.text
         found: list[Amount] = []
-        taken: list[tuple[int, int]] = []
         for m in self.money.finditer(text):
-            raw_num = m["num"] + (m["tail"] or "")
             if _looks_like_reference(text, m.start("num")):
                 continue
-            number = parse_vn_number(raw_num)
-            unit = m["unit"]
-            factor = self.factors.get(fold(regex.sub(r"\s+", " ", unit)), self.factors.get(fold(unit)))
-            if factor is None:
-                factor = self.factors.get(fold(unit.replace(" ", "")))
-            a = Amount(block, m.start("num"), m.end("unit"), m.start("num") + len(raw_num), number, unit, factor)
-            a.per_unit = bool(self.per_unit.match(text[m.end("unit"):]))
+            number = parse_vn_number(m["num"] + (m["tail"] or ""))
+            a = Amount(block, m.start("num"), m.end("unit"), number, m["unit"],
+                       self.factors.get(_unit_key(m["unit"])),
+                       per_unit=bool(self.per_unit.match(text[m.end("unit"):])))
             found.append(a)
-            taken.append((m.start(), m.end()))
         if found:
-            found.extend(self._unitless(block, taken, found))
+            found.extend(self._unitless(block, found))
             found.sort(key=lambda a: a.start)
         return found
 
-    def _unitless(self, block: Block, taken, with_units: list[Amount]) -> list[Amount]:
+    def _unitless(self, block: Block, with_units: list[Amount]) -> list[Amount]:
+        """Grouped numbers with no unit ("vốn kéo dài: 14.147 đạt 96%") whose label names
+        money, beside amounts that have units: they take the nearest sibling's unit."""
         text = block.text
         out = []
         for m in self.number.finditer(text):
-            if any(s <= m.start() < e for s, e in taken):
+            if any(a.start <= m.start() < a.end for a in with_units):
                 continue
-            raw = m.group(0)
-            after = text[m.end():m.end() + 12]
-            if not self.grouped.match(raw) or not regex.match(r"\s*(?:$|[(),;.:]|đạt\b)", after):
+            if not self.grouped.match(m.group(0)) or not regex.match(r"\s*(?:$|[(),;.:]|đạt\b)", text[m.end():]):
                 continue
-            before = text[max(0, m.start() - 80):m.start()]
-            if not self.unitless_label.search(before):
-                continue
-            number = parse_vn_number(raw)
-            if number.value is not None and 1900 <= number.value <= 2100 and "." not in raw and "," not in raw:
+            if not self.unitless_label.search(text[max(0, m.start() - 80):m.start()]):
                 continue
             sibling = min(with_units, key=lambda a: abs(a.start - m.start()))
-            out.append(Amount(block, m.start(), m.end(), m.end(), number, None, sibling.factor, unit_inferred=True))
+            out.append(Amount(block, m.start(), m.end(), parse_vn_number(m.group(0)), None, sibling.factor,
+                              unit_inferred=True))
         return out
 
     # ---- structure within a block ------------------------------------------------------
     def link_block(self, amounts: list[Amount]) -> Amount | None:
-        """Set parents inside one block. Returns the amount that a trailing marker makes the
-        owner of the following list items, if any."""
+        """Set parents and labels inside one block. Returns the amount that a trailing
+        breakdown marker makes the owner of the following list items, if any."""
         if not amounts:
             return None
         text = amounts[0].block.text
-        depth_at = _paren_depths(text)
-        opens = _paren_owners(text)
+        parens = _Parens.scan(text)
         for a in amounts:
-            a.depth = depth_at[a.start]
+            a.depth = parens.depth[a.start]
         last_at_depth: dict[int, Amount] = {}
-        marker_owner: dict[int, Amount] = {}
+        pending: dict[int, Amount] = {}  # amounts a "trong đó" after them made owners
         pos = 0
         for a in amounts:
-            segment = text[pos:a.start]
-            # a sentence end closes pending "trong đó"
-            if _sentence_break(segment):
-                marker_owner = {d: o for d, o in marker_owner.items() if d < a.depth}
+            if sentence_break(text[pos:a.start]):
+                pending = {d: o for d, o in pending.items() if d < a.depth}
                 last_at_depth = {d: o for d, o in last_at_depth.items() if d < a.depth}
             prev = last_at_depth.get(a.depth)
             if prev is not None and self.marker.search(fold(text[prev.end:a.start])):
-                marker_owner[a.depth] = prev
-            if a.depth > 0:
-                open_pos = opens.get(a.start)
-                owner = _last_before(amounts, open_pos, a.depth - 1) if open_pos is not None else None
-                if owner is not None and not _sentence_break(text[owner.end:open_pos]):
-                    a.parent = marker_owner.get(a.depth) if marker_owner.get(a.depth) and marker_owner[a.depth].start > open_pos else owner
-                else:
-                    a.parent = marker_owner.get(a.depth)
-            else:
-                a.parent = marker_owner.get(0)
-            if a.parent is a:
-                a.parent = None
+                pending[a.depth] = prev
+            a.parent = self._parent(a, amounts, parens, pending)
+            last_at_depth = {d: o for d, o in last_at_depth.items() if d < a.depth}
             last_at_depth[a.depth] = a
-            for d in [d for d in last_at_depth if d > a.depth]:
-                del last_at_depth[d]
             pos = a.end
         for a in amounts:
-            if a.parent:
+            if a.parent is not None:
                 a.parent.children.append(a)
-        # annotations: "(vốn sự nghiệp)" right after an amount, holding no amount
-        for open_pos, close_pos in _paren_pairs(text):
+            a.label = self._label(a, amounts, parens)
+        # "(vốn sự nghiệp)" right after an amount, holding no amount, describes it
+        for open_pos, close_pos in parens.pairs:
             if any(open_pos < a.start < close_pos for a in amounts):
                 continue
-            owner = _last_before(amounts, open_pos, depth_at[open_pos] - 1)
-            if owner is not None and regex.fullmatch(r"[\s.,:]*", text[owner.end:open_pos] or ""):
+            owner = _last_before(amounts, open_pos, parens.depth[open_pos] - 1)
+            if owner is not None and regex.fullmatch(r"[\s.,:]*", text[owner.end:open_pos]):
                 owner.annotation += " " + text[open_pos + 1:close_pos]
-        # a trailing "trong đó:" / "gồm:" / ":" after the last top-level amount
         tops = [a for a in amounts if a.depth == 0 and a.parent is None]
-        last = tops[-1] if tops else None
-        if last is not None:
-            tail = text[last.end:]
-            if _paren_closed_tail(tail) and (self.marker.search(fold(tail)) and tail.rstrip().endswith(":")
-                                             or regex.search(r"(?:trong đó|gồm|bao gồm)\s*:?\s*$", fold(tail))):
-                return last
+        if tops:
+            tail = text[tops[-1].end:]
+            folded_tail = fold(tail)
+            if tail.count("(") == tail.count(")") and self.marker.search(folded_tail) and (
+                    tail.rstrip().endswith(":") or self.trailing_marker.search(folded_tail)):
+                return tops[-1]
         return None
 
-    # ---- attributes --------------------------------------------------------------------
-    def label_of(self, a: Amount, amounts: list[Amount]) -> str:
+    @staticmethod
+    def _parent(a: Amount, amounts: list[Amount], parens: _Parens, pending: dict[int, Amount]) -> Amount | None:
+        marker_owner = pending.get(a.depth)
+        if a.depth == 0:
+            return marker_owner
+        open_pos = parens.opener[a.start]
+        if marker_owner is not None and open_pos is not None and marker_owner.start > open_pos:
+            return marker_owner  # "(… 20.437 trđ, trong đó NSTW: …)" inside one parenthesis
+        owner = _last_before(amounts, open_pos, a.depth - 1) if open_pos is not None else None
+        if owner is not None and not sentence_break(a.block.text[owner.end:open_pos]):
+            return owner
+        return marker_owner
+
+    def _label(self, a: Amount, amounts: list[Amount], parens: _Parens) -> str:
         text = a.block.text
-        start = 0
-        for b in amounts:
-            if b is a:
-                break
-            if b.depth == a.depth and b.end <= a.start:
-                start = max(start, b.end)
-        if a.depth > 0:
-            open_pos = max((i for i in range(a.start) if text[i] == "(" and _paren_depths(text)[i + 1] == a.depth), default=None)
-            if open_pos is not None:
-                start = max(start, open_pos + 1)
-        label = text[start:a.start]
-        label = regex.sub(r"\([^()]*\)", " ", label)  # earlier parentheses are other facts' notes
-        for cut in (r".*[;]", r".*\.\s+(?=\p{Lu})", r".*(?:trong đó|bao gồm|gồm)\s*:?"):
-            label = regex.sub(cut, "", label, flags=regex.IGNORECASE | regex.DOTALL)
+        start = max((b.end for b in amounts if b.depth == a.depth and b.end <= a.start), default=0)
+        if a.depth > 0 and parens.opener[a.start] is not None:
+            start = max(start, parens.opener[a.start] + 1)
+        label = _PAREN_NOTE.sub(" ", text[start:a.start])  # earlier parentheses are other facts' notes
+        label = regex.sub(r".*;", "", label, flags=regex.DOTALL)
+        label = regex.sub(r".*\.\s+(?=\p{Lu})", "", label, flags=regex.DOTALL)
+        label = self.label_marker.sub("", label)
         return label.strip()
 
-    def attribute(self, amounts: list[Amount], section_chain_titles) -> None:
-        for a in amounts:
-            a.label = self.label_of(a, amounts)
+    # ---- attributes --------------------------------------------------------------------
+    def attribute(self, amounts: list[Amount], context_titles: Callable[[Amount], Iterable[str]]) -> None:
+        """Funding source, capital type, measure and year, parents before their parts (a
+        part inherits what it does not state itself)."""
         for a in _parents_first(amounts):
             own = fold(a.label + " " + a.annotation)
-            a.is_total = bool(self.total_words.search(fold(a.label)))
-            fs = self.rules.funding_source.first(own)
-            a.funding_source = fs if fs else (None if a.is_total else (a.parent.funding_source if a.parent else None))
-            ct = self.rules.capital_type.first(own)
-            a.capital_type = ct or (a.parent.capital_type if a.parent else None)
-            measure = "indicator" if a.per_unit else self.rules.measure.first(fold(a.label))
-            if a.parent is not None and (measure is None or a.parent.measure not in (None, "plan")):
-                # "giải ngân …: 45.389 (…; vốn kéo dài: 14.147)": a part of a disbursement is
-                # disbursed money, whatever year's funds it came from
-                measure = a.parent.measure
-            if measure is None:
-                prefix = fold(regex.sub(r"\([^()]*\)", " ", a.block.text[:a.start]))
-                hit = self.rules.measure.last_hit(prefix)
-                measure = hit[0] if hit else None
-            if measure is None:
-                for title in section_chain_titles(a):
-                    measure = self.rules.measure.first(fold(title))
-                    if measure:
-                        break
-            a.measure = measure or "plan"
-            years = regex.findall(r"năm\s+((?:19|20)\d\d)(?!\s*[-–])", a.label)
-            if years:
-                a.fiscal_year = int(years[-1])
-            elif a.parent is not None:
-                a.fiscal_year = a.parent.fiscal_year
-            else:
-                for title in section_chain_titles(a):
-                    ys = regex.findall(r"năm\s+((?:19|20)\d\d)(?!\s*[-–])", title)
-                    if ys:
-                        a.fiscal_year = int(ys[-1])
-                        break
+            parent = a.parent
+            is_total = bool(self.total_words.search(fold(a.label)))
+            a.funding_source = (self.rules.funding_source.first(own)
+                                or (None if is_total or parent is None else parent.funding_source))
+            a.capital_type = self.rules.capital_type.first(own) or (parent.capital_type if parent else None)
+            a.measure = self._measure(a, context_titles)
+            year = _year_in(a.label)
+            if year is None and parent is not None:
+                year = parent.fiscal_year
+            if year is None and parent is None:
+                year = next((y for t in context_titles(a) if (y := _year_in(t)) is not None), None)
+            a.fiscal_year = year
+
+    def _measure(self, a: Amount, context_titles) -> str:
+        measure = "indicator" if a.per_unit else self.rules.measure.first(fold(a.label))
+        if a.parent is not None and (measure is None or a.parent.measure != "plan"):
+            # "giải ngân …: 45.389 (…; vốn kéo dài: 14.147)": a part of a disbursement is
+            # disbursed money, whatever year's funds it came from
+            measure = a.parent.measure
+        if measure is None:  # an earlier word of the same paragraph ("Dự toán chi … giao là")
+            hit = self.rules.measure.last_hit(fold(_PAREN_NOTE.sub(" ", a.block.text[:a.start])))
+            measure = hit[0] if hit else None
+        if measure is None:  # the headings above ("- Kinh phí chuyển nguồn năm 2023:")
+            measure = next((v for t in context_titles(a) if (v := self.rules.measure.first(fold(t)))), None)
+        return measure or "plan"
+
+
+def _year_in(text: str) -> int | None:
+    years = _YEAR.findall(text)
+    return int(years[-1]) if years else None
 
 
 def _looks_like_reference(text: str, start: int) -> bool:
@@ -243,61 +261,8 @@ def _looks_like_reference(text: str, start: int) -> bool:
     return bool(regex.match(r"\d+\s*/", text[start:start + 8])) and not regex.match(r"[\d.,]+\s*\p{L}", text[start:start + 12])
 
 
-def _paren_depths(text: str) -> list[int]:
-    depths = []
-    d = 0
-    for ch in text:
-        if ch == "(":
-            d += 1
-            depths.append(d)
-            continue
-        depths.append(d)
-        if ch == ")":
-            d = max(0, d - 1)
-    depths.append(d)
-    return depths
-
-
-def _paren_pairs(text: str) -> list[tuple[int, int]]:
-    stack, pairs = [], []
-    for i, ch in enumerate(text):
-        if ch == "(":
-            stack.append(i)
-        elif ch == ")" and stack:
-            pairs.append((stack.pop(), i))
-    for open_pos in stack:  # unclosed at the end of the paragraph
-        pairs.append((open_pos, len(text)))
-    return pairs
-
-
-def _paren_owners(text: str) -> dict[int, int]:
-    """For each position inside parentheses: where its innermost parenthesis opens."""
-    out = {}
-    stack: list[int] = []
-    for i, ch in enumerate(text):
-        if ch == "(":
-            stack.append(i)
-        elif ch == ")" and stack:
-            stack.pop()
-        elif stack:
-            out[i] = stack[-1]
-    return out
-
-
 def _last_before(amounts: list[Amount], pos: int, depth: int) -> Amount | None:
-    best = None
-    for a in amounts:
-        if a.end <= pos and a.depth == depth:
-            best = a
-    return best
-
-
-def _sentence_break(segment: str) -> bool:
-    return bool(regex.search(r"[.!?]\s+(?=\p{Lu})", segment))
-
-
-def _paren_closed_tail(tail: str) -> bool:
-    return tail.count("(") == tail.count(")")
+    return next((a for a in reversed(amounts) if a.end <= pos and a.depth == depth), None)
 
 
 def _parents_first(amounts: list[Amount]) -> list[Amount]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from .nlp import ends_sentence
 from .readers.base import SourceText
 
 
@@ -114,7 +115,6 @@ def build_lines(source: SourceText, cleaner: Cleaner) -> list[Line]:
     return lines
 
 
-_SENTENCE_END = regex.compile(r"[.!?;…]\s*[)”\"']?\s*$")
 _CONTINUES = regex.compile(r"^(?:\p{Ll}|\d|[(,;%])")
 
 
@@ -136,7 +136,7 @@ def build_blocks(lines: list[Line], heading_lines: set[int], *, join_limit: int 
             and line.index not in heading_lines
             and not line.footnote
             and blanks <= join_limit
-            and not _SENTENCE_END.search(current.text)
+            and not ends_sentence(current.text)
             and _CONTINUES.match(text) is not None
             and not lines[current.line_indexes[-1]].footnote
         )

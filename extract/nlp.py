@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import regex
+
 
 @lru_cache(maxsize=1)
 def _pipeline():
@@ -39,3 +41,21 @@ def sentence_at(spans: list[tuple[int, int]], text: str, start: int, end: int) -
     first = next((s for s in spans if s[0] <= start < s[1]), (0, len(text)))
     last = next((s for s in spans if s[0] < end <= s[1]), first)
     return text[first[0]:max(first[1], last[1])].strip()
+
+
+# Cheap sentence tests for extractors that only need to know whether a boundary lies in
+# a span of text (no spaCy call): a full stop followed by a capital, or a line that ends
+# its sentence.
+_BREAK = regex.compile(r"[.!?]\s+(?=\p{Lu})")
+_END = regex.compile(r"[.!?;…]\s*[)”\"']?\s*$")
+_END_OR_COLON = regex.compile(r"[.!?;:…]\s*[)”\"']?\s*$")
+
+
+def sentence_break(segment: str) -> bool:
+    """True when a sentence ends somewhere inside SEGMENT."""
+    return bool(_BREAK.search(segment))
+
+
+def ends_sentence(text: str, *, colon: bool = False) -> bool:
+    """True when TEXT ends its sentence (with colon=True, a lead-in colon counts too)."""
+    return bool((_END_OR_COLON if colon else _END).search(text))

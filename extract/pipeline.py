@@ -24,6 +24,10 @@ from .targets import TargetFinder
 from .taxonomy import Taxonomy
 
 
+# A heading title longer than this is a paragraph with a label, not a heading to read.
+HEADING_TITLE_MAX = 120
+
+
 @dataclass
 class DocumentResult:
     tables: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in TABLE_NAMES})
@@ -83,7 +87,7 @@ class Extractor:
             return self._extract(path, data, source)
         except Exception as exc:
             return self._failed(path, data, f"extraction failed after reading: {type(exc).__name__}: {exc}",
-                                status="failed", fmt=source.format)
+                                fmt=source.format)
 
     def _doc_row(self, path: Path, data: bytes, fmt: str) -> dict:
         sha = hashlib.sha256(data).hexdigest()
@@ -92,10 +96,10 @@ class Extractor:
                    pipeline_version=PIPELINE_VERSION, programs=[])
         return row
 
-    def _failed(self, path: Path, data: bytes, message: str, status: str = "failed", fmt: str | None = None) -> DocumentResult:
-        result = DocumentResult(status=status)
+    def _failed(self, path: Path, data: bytes, message: str, fmt: str | None = None) -> DocumentResult:
+        result = DocumentResult(status="failed")
         row = self._doc_row(path, data, fmt or detect_format(path, data[:8]))
-        row.update(status=status, error=f"{path.name}: {message}")
+        row.update(status="failed", error=f"{path.name}: {message}")
         result.tables["documents"].append(row)
         result.tables["checks"].append(_check_row(row["doc_id"], 0, Check(
             "read_error", "error", f"{path.name}: {message}")))
@@ -116,21 +120,20 @@ class Extractor:
         self._canonical_codes(sections, checks)
         blocks = build_blocks(lines, {h.line_index for h in headings})
         block_section = {id(b): section_of_line(sections, b.first_line) for b in blocks}
-        repairs = repair_page_order(sections, blocks, block_section, lines, rules)
+        found = {id(b): self.amount_finder.find(b) for b in blocks}
+        repairs = repair_page_order(sections, blocks, block_section, rules, lambda b: bool(found[id(b)]))
         for p in source.problems:
             checks.append(Check(p.kind, "warning", f"{path.name}: {p.message}", page=p.page))
-        for key, line_no in sorted(repairs.items(), key=lambda kv: kv[1]):
-            if not key.startswith("block@"):
-                sec = next(s for s in sections if s.section_id == key)
-                checks.append(Check("page_order_repaired", "info",
-                                    f"line {line_no}: '{sec.label} {sec.title[:40]}' is out of page order; "
-                                    f"attached to '{sec.parent.label} {sec.parent.title[:40]}'", line=line_no))
+        for r in repairs:
+            checks.append(Check("page_order_repaired", "info",
+                                f"line {r.line}: '{r.what[:40]}' is out of page order; attached to "
+                                f"'{r.target.label} {r.target.title[:40]}'", line=r.line))
 
-        amounts = self._amounts(blocks, block_section, checks, path.name, lines)
+        amounts = self._amounts(blocks, block_section, found)
         targets = []
         for b in blocks:
             targets.extend(self.target_finder.find(b, block_section[id(b)]))
-        self._ratio_checks(targets, checks, path.name, lines)
+        self._ratio_checks(targets, checks, lines)
 
         doc.update(
             method=source.method, pages=source.page_count, doc_number=meta.doc_number, doc_type=meta.doc_type,
@@ -142,7 +145,8 @@ class Extractor:
         result.status = doc["status"]
         result.tables["documents"].append(doc)
         single = meta.programs[0] if len(meta.programs) == 1 else None
-        result.tables["sections"] = [_section_row(doc_id, s, repairs.get(s.section_id)) for s in sections]
+        moved_from = {id(r.section): r.line for r in repairs if r.section is not None}
+        result.tables["sections"] = [_section_row(doc_id, s, moved_from.get(id(s))) for s in sections]
         result.tables["amounts"] = self._amount_rows(doc_id, amounts, lines, single, checks)
         result.tables["targets"] = [_target_row(doc_id, i, t, lines, single) for i, t in enumerate(targets)]
         refs = []
@@ -174,54 +178,43 @@ class Extractor:
                 checks.append(Check("taxonomy_mismatch", "info", f"line {s.line_start}: {note}", line=s.line_start))
 
     # ------------------------------------------------------------------------------------
-    def _amounts(self, blocks: list[Block], block_section, checks: list[Check], name: str, lines: list[Line]) -> list[Amount]:
+    def _amounts(self, blocks: list[Block], block_section, found: dict[int, list[Amount]]) -> list[Amount]:
         finder = self.amount_finder
-        per_block: list[tuple[Block, list[Amount]]] = []
+        heading_block = {b.first_line + 1: b for b in blocks}  # line -> the block it starts
+        everything: list[Amount] = []
         owners: list[tuple[Block, Amount]] = []
         for b in blocks:
-            found = finder.find(b)
-            if not found:
-                continue
-            sec = block_section[id(b)]
-            for a in found:
-                a.section = sec
-            owner = finder.link_block(found)
-            per_block.append((b, found))
-            if owner is not None:
+            amounts = found[id(b)]
+            for a in amounts:
+                a.section = block_section[id(b)]
+            everything.extend(amounts)
+            owner = finder.link_block(amounts)
+            if owner is not None and block_section[id(b)] is not None:
                 owners.append((b, owner))
-        by_block = {id(b): found for b, found in per_block}
+        # "…, trong đó:" owns the amounts of the list items after it: the section's
+        # children when the paragraph is its heading, else the children that follow it
         for b, owner in owners:
             sec = block_section[id(b)]
-            if sec is None:
-                continue
-            is_heading_block = sec.line_start == b.first_line + 1
-            children = [c for c in sec.children if is_heading_block or c.line_start > b.line_indexes[-1] + 1]
-            for child in children:
-                child_block = next((x for x in blocks if x.first_line + 1 == child.line_start), None)
-                if child_block is None:
+            for child in sec.children:
+                if not _heads(sec, b) and child.line_start <= b.line_indexes[-1] + 1:
                     continue
-                for a in by_block.get(id(child_block), []):
+                child_block = heading_block.get(child.line_start)
+                for a in found.get(id(child_block), []) if child_block is not None else []:
                     if a.parent is None and a.depth == 0 and a is not owner:
                         a.parent = owner
                         owner.children.append(a)
-        everything = [a for _, found in per_block for a in found]
 
-        def chain(a: Amount):
-            sec = a.section
-            if sec is None:
-                return
-            node = sec.parent if sec.line_start == a.block.first_line + 1 else sec
+        def context_titles(a: Amount):
+            """Titles of the headings above the amount (its own heading is its label)."""
+            node = a.section
+            if node is not None and _heads(node, a.block):
+                node = node.parent
             while node is not None and node.kind != "document":
-                if len(node.title) < 120:
+                if len(node.title) < HEADING_TITLE_MAX:
                     yield node.title
                 node = node.parent
 
-        for _, found in per_block:
-            finder.attribute(found, chain)
-        # parents in other blocks were attributed before their children only if earlier;
-        # a second pass lets list items inherit from their lead-in amount
-        for _, found in per_block:
-            finder.attribute(found, chain)
+        finder.attribute(everything, context_titles)
         return everything
 
     def _amount_rows(self, doc_id: str, amounts: list[Amount], lines: list[Line], single: str | None,
@@ -272,7 +265,7 @@ class Extractor:
                                     amount_id=ids[id(a)], expected=expected, actual=actual))
         return rows
 
-    def _ratio_checks(self, targets, checks: list[Check], name: str, lines: list[Line]) -> None:
+    def _ratio_checks(self, targets, checks: list[Check], lines: list[Line]) -> None:
         for i, t in enumerate(targets):
             if t.denominator is None:
                 continue
@@ -288,6 +281,11 @@ class Extractor:
                                     f"line {line.number}: {t.numerator:g}/{t.denominator:g} is {ratio:.2f}%, "
                                     f"but the text says {nxt.value:g}%", line=line.number, page=line.page,
                                     expected=nxt.value, actual=round(ratio, 4)))
+
+
+def _heads(sec: Section, block: Block) -> bool:
+    """True when the block is the section's own heading paragraph."""
+    return sec.line_start == block.first_line + 1
 
 
 def _sibling_unit(a: Amount) -> str:

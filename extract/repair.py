@@ -10,14 +10,23 @@ Moved sections keep their text and line numbers; they get a new parent, and the 
 table records the line they were moved from."""
 from __future__ import annotations
 
-import regex
+from dataclasses import dataclass
 
-_SENTENCE_END = regex.compile(r"[.!?;:…]\s*[)”\"']?\s*$")
-_MONEY_HINT = regex.compile(r"\d\s*(?:triệu|tỷ|trđ|tr\.?đ|đồng)", regex.IGNORECASE)
+from .nlp import ends_sentence
 
 
-def repair_page_order(sections, blocks, block_section, lines, rules) -> dict[str, int]:
-    moved: dict[str, int] = {}
+@dataclass(frozen=True)
+class Repair:
+    line: int  # 1-based line where the moved text starts
+    what: str  # its first words
+    target: object  # the Section it now belongs to
+    section: object | None  # the moved section, or None for a paragraph without heading
+
+
+def repair_page_order(sections, blocks, block_section, rules, carries_amount) -> list[Repair]:
+    """Reassign misplaced blocks (in block_section) and sections (in the tree).
+    `carries_amount(block)` says whether a paragraph states a money amount."""
+    moved: list[Repair] = []
     heading_lines = {s.line_start - 1 for s in sections}
     order = {letter: i for i, letter in enumerate(rules.letter_order)}
     parents = {id(s.parent): s.parent for s in sections if s.parent is not None}
@@ -27,8 +36,8 @@ def repair_page_order(sections, blocks, block_section, lines, rules) -> dict[str
         if len(typed) < 2 or len(kinds) != 1:
             continue
         _move_lowercase_fragments(typed, blocks, block_section, heading_lines, moved)
-        _move_restarted_letters(typed, blocks, block_section, order, moved)
-    return moved
+        _move_restarted_letters(typed, blocks, block_section, order, carries_amount, moved)
+    return sorted(moved, key=lambda r: r.line)
 
 
 def _blocks_in(sec, blocks, block_section):
@@ -52,12 +61,12 @@ def _reparent(child, new_parent, moved) -> None:
     delta = new_parent.level + 1 - child.level
     for s in _subtree(child):
         s.level += delta
-    moved[child.section_id] = child.line_start
+    moved.append(Repair(child.line_start, f"{child.label} {child.title}", new_parent, child))
 
 
 def _open_ended(sec, blocks, block_section) -> bool:
     own = _blocks_in(sec, blocks, block_section)
-    return bool(own) and not _SENTENCE_END.search(own[-1].text)
+    return bool(own) and not ends_sentence(own[-1].text, colon=True)
 
 
 def _move_lowercase_fragments(siblings, blocks, block_section, heading_lines, moved) -> None:
@@ -65,7 +74,7 @@ def _move_lowercase_fragments(siblings, blocks, block_section, heading_lines, mo
         own = _blocks_in(sec, blocks, block_section)
         for i, b in enumerate(own[1:], start=1):
             first = b.text[:1]
-            if b.first_line in heading_lines or not (first.islower() and _SENTENCE_END.search(own[i - 1].text)):
+            if b.first_line in heading_lines or not (first.islower() and ends_sentence(own[i - 1].text, colon=True)):
                 continue
             target = next((s for s in siblings if s is not sec and _open_ended(s, blocks, block_section)), None)
             if target is None:
@@ -73,7 +82,7 @@ def _move_lowercase_fragments(siblings, blocks, block_section, heading_lines, mo
             # the fragment: this block and every later section of `sec` at or after it
             start_line = b.first_line + 1
             block_section[id(b)] = target
-            moved.setdefault(f"block@{start_line}", start_line)
+            moved.append(Repair(start_line, b.text, target, None))
             for child in list(sec.children):
                 if child.line_start > start_line:
                     _reparent(child, target, moved)
@@ -88,7 +97,7 @@ def _letters(sec, order):
             and c.heading.number in order]
 
 
-def _move_restarted_letters(siblings, blocks, block_section, order, moved) -> None:
+def _move_restarted_letters(siblings, blocks, block_section, order, carries_amount, moved) -> None:
     for sec in siblings:
         items = _letters(sec, order)
         restart = next((j for j in range(1, len(items))
@@ -104,8 +113,7 @@ def _move_restarted_letters(siblings, blocks, block_section, order, moved) -> No
         before = items[restart - 1]
         trailing = []
         for child in reversed(before.children):
-            text = " ".join(b.text for b in _blocks_in(child, blocks, block_section))
-            if _MONEY_HINT.search(text):
+            if any(carries_amount(b) for b in _blocks_in(child, blocks, block_section)):
                 break
             trailing.insert(0, child)
         for child in trailing + items[restart:]:

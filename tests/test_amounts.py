@@ -32,6 +32,7 @@ def test_breakdown_in_parentheses_and_inherited_attributes(extractor):
     ("Tổng vốn 1.250,5 tỷ đồng.", 1250500.0, "tỷ đồng"),
     ("Hỗ trợ 500 nghìn đồng.", 0.5, "nghìn đồng"),
     ("Kinh phí 458,0 tr đ.", 458.0, "tr đ"),
+    ("Kinh phí 120 triệuđồng.", 120.0, "triệuđồng"),
 ])
 def test_units(extractor, text, value, unit):
     rows, _, _ = _amounts(extractor, text)
