@@ -84,6 +84,7 @@ class LabelStyle:
     pattern: regex.Pattern
     rank: int | None
     depth_from: str | None
+    needs_title: bool
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     for i, s in enumerate(h["label_styles"]):
         _require(s, ["name", "pattern"], f"headings.yaml label_styles[{i}]")
         styles.append(LabelStyle(s["name"], _compile(s["pattern"], f"headings.yaml {s['name']}"),
-                                 s.get("rank"), s.get("depth_from")))
+                                 s.get("rank"), s.get("depth_from"), bool(s.get("needs_title"))))
     heads = []
     for i, t in enumerate(h["typed_heads"]):
         _require(t, ["kind", "rank", "pattern"], f"headings.yaml typed_heads[{i}]")

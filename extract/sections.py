@@ -59,74 +59,79 @@ class Section:
         return None
 
 
+@dataclass(frozen=True)
+class Label:
+    """A list or heading label at the start of a line."""
+
+    text: str  # as written, stripped: "1.1.", "a)", "-"
+    style_name: str  # the rules' style: roman, arabic, letter, bullet, …
+    style: str  # distinct per level: "arabic2", "bullet+"
+    rank: int | None  # fixed place in the hierarchy (smaller = higher), if the style has one
+    number: str | None
+    end: int  # where the text after the label starts
+
+
+def match_label(text: str, rules) -> Label | None:
+    """The first label style of rules/headings.yaml that opens TEXT."""
+    for ls in rules.label_styles:
+        m = ls.pattern.match(text)
+        if not m or (ls.needs_title and not rules.title_start.match(text[m.end():].lstrip())):
+            continue
+        num = m.groupdict().get("num")
+        dots = num.count(".") if ls.depth_from == "dots" else 0
+        if ls.name == "bullet":
+            style = "bullet" + (num or "-")
+        elif ls.depth_from == "dots":
+            style = f"{ls.name}{dots + 1}"
+        else:
+            style = ls.name
+        rank = None if ls.rank is None else ls.rank * 10 + dots
+        return Label(m.group(0).strip(), ls.name, style, rank, num, m.end())
+    return None
+
+
 def detect_heading(line: Line, rules) -> Heading | None:
     text = line.clean
     if not text or "\t" in text or line.footnote:
         return None  # table rows and footnotes are never headings
-    label, style, style_rank, number, rest = "", None, None, None, text
-    for ls in rules.label_styles:
-        m = ls.pattern.match(text)
-        if not m:
-            continue
-        rest = text[m.end():].strip()
-        num = m.groupdict().get("num")
-        if ls.name == "bullet":
-            style = "bullet" + (num or "-")
-        elif ls.depth_from == "dots":
-            style = f"{ls.name}{num.count('.') + 1}"
-        else:
-            style = ls.name
-        if ls.name in ("roman", "arabic") and not rules.title_start.match(rest):
-            style, rest = None, text
-            continue
-        label, style_rank, number = m.group(0).strip(), (
-            None if ls.rank is None else ls.rank * 10 + (num.count(".") if ls.depth_from == "dots" else 0)), num
-        break
-    typed = None
+    label = match_label(text, rules)
+    rest = text[label.end:].strip() if label else text
     for th in rules.typed_heads:
         if th.max_length and len(rest) > th.max_length:
             continue
         m = th.pattern.match(rest)
         if m:
-            typed = (th, m)
-            break
-    if typed is None:
-        if style is None:
-            return None
-        kind = rules.kind_of_style[style.rstrip("0123456789") if not style.startswith("bullet") else "bullet"]
-        if kind == "part" and number:
-            number = _roman_or_int(number)
-        return Heading(line.index, label, style, style_rank, kind, _norm_number(number, style), rest)
-    th, m = typed
-    kind = th.kind
-    num = m.groupdict().get("num")
-    title = rest[m.end():].strip() if kind != "program" else rest
-    return Heading(line.index, label, style or f"typed:{kind}", style_rank, kind,
-                   num if num is not None else None, title, typed_rank=th.rank)
+            title = rest if th.kind == "program" else rest[m.end():].strip()
+            return Heading(line.index, label.text if label else "", label.style if label else f"typed:{th.kind}",
+                           label.rank if label else None, th.kind, m.groupdict().get("num"), title,
+                           typed_rank=th.rank)
+    if label is None:
+        return None
+    kind = rules.kind_of_style[label.style_name]
+    return Heading(line.index, label.text, label.style, label.rank, kind,
+                   _norm_number(label.number, label.style_name, rules), rest)
 
 
-def _roman_or_int(value: str) -> str:
-    romans = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-    value = value.strip()
+def _norm_number(number: str | None, style_name: str, rules) -> str | None:
+    """"IV" -> "4", "thứ hai" -> "2"; bullets have no number."""
+    if number is None or style_name == "bullet":
+        return None
+    value = number.strip()
     if regex.fullmatch(r"[IVXLC]+", value):
-        total = 0
-        for a, b in zip(value, value[1:] + " "):
-            v = romans[a]
-            total += -v if b != " " and romans.get(b, 0) > v else v
-        return str(total)
-    words = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6}
-    last = value.split()[-1].lower()
-    return str(words.get(last, value))
+        return str(_roman(value))
+    if style_name in ("part", "chapter"):
+        ordinals = rules.section("headings").get("ordinal_words", {})
+        return str(ordinals.get(value.split()[-1].lower(), value))
+    return value
 
 
-def _norm_number(number: str | None, style: str) -> str | None:
-    if number is None:
-        return None
-    if style == "roman":
-        return _roman_or_int(number)
-    if style.startswith("bullet"):
-        return None
-    return number
+def _roman(value: str) -> int:
+    romans = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+    total = 0
+    for a, b in zip(value, value[1:] + " "):
+        v = romans[a]
+        total += -v if romans.get(b, 0) > v else v
+    return total
 
 
 def build_tree(doc_id: str, lines: list[Line], headings: list[Heading], rules, doc_programs: list[str]) -> list[Section]:

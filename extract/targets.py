@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import regex
 
 from .document import Block
-from .sections import Section
+from .nlp import sentence_break
+from .sections import Section, match_label
 from .textnorm import fold, strip_diacritics
 from .vnnumbers import parse_vn_number
 
@@ -45,7 +46,15 @@ class TargetFinder:
     def __init__(self, rules):
         t = rules.section("targets")
         self.rules = rules
-        self.fillers = [fold(x) for x in t.get("comparator_fillers", [])]
+        fillers = "|".join(regex.escape(fold(x)) for x in sorted(t.get("comparator_fillers", []), key=len, reverse=True))
+        # a comparator counts only right before the number, with at most a filler between
+        self.comparator_end = [
+            (value, regex.compile(rf"(?<!\w)(?:{'|'.join(regex.escape(p) for p in phrases)})"
+                                  rf"(?:\s+(?:{fillers}))?\s*$"))
+            for value, phrases, _ in rules.comparators.entries]
+        stops = "|".join(regex.escape(x) for x in t.get("indicator_after_stops", []))
+        self.after_stop = regex.compile(rf"[;.(]|\d+(?:[.,]\d+)?\s*%" + (rf"|,\s*(?:{stops})(?!\w)" if stops else ""))
+        self.annual = regex.compile("|".join(regex.escape(fold(x)) for x in t.get("annual_phrases", [])) or r"(?!x)x")
         self.kind_phrases = {k: regex.compile(r"(?<!\w)(?:" + "|".join(regex.escape(fold(p)) for p in v) + r")(?!\w)")
                              for k, v in t["kind"].items()}
         self.trailing = sorted((fold(x) for x in t.get("indicator_trailing", [])), key=len, reverse=True)
@@ -69,7 +78,6 @@ class TargetFinder:
     # ------------------------------------------------------------------------------------
     def find(self, block: Block, section: Section | None) -> list[Target]:
         text = block.text
-        role = section.role if section else None
         out: list[Target] = []
         for m in PERCENT.finditer(text):
             lo_raw, raw = m["lo"], m["num"]
@@ -90,14 +98,14 @@ class TargetFinder:
                 start = m.start("num")
             if _is_date_or_code(text, start):
                 continue
-            tgt = self._build(block, section, role, start, m.end(), value, value_max, "percent", comparator, out)
-            tgt.number_decimals = num.decimals
-            out.append(tgt)
+            out.append(self._build(block, section, start, m.end(), value, value_max, "percent", comparator, out,
+                                   decimals=num.decimals))
+        role = section.role if section else None
         if role in ("objectives", "results") or self.kind_phrases["target"].search(fold(text)):
-            out.extend(self._counts(block, section, role, out))
+            out.extend(self._counts(block, section, out))
         return out
 
-    def _counts(self, block: Block, section, role, percents: list[Target]) -> list[Target]:
+    def _counts(self, block: Block, section, percents: list[Target]) -> list[Target]:
         text = block.text
         out = []
         taken = [(t.start, t.end) for t in percents]
@@ -109,7 +117,7 @@ class TargetFinder:
             if regex.match(r"\s*/\s*\d", text[m.end():m.end() + 3]) or _is_date_or_code(text, m.start()):
                 continue
             unit = (m["ua"] or m["ub"] or "ratio").lower()
-            t = self._build(block, section, role, m.start(), m.end(), a.value, None, unit, "eq", out)
+            t = self._build(block, section, m.start(), m.end(), a.value, None, unit, "eq", out)
             t.numerator, t.denominator = a.value, b.value
             out.append(t)
             taken.append((m.start(), m.end()))
@@ -121,10 +129,10 @@ class TargetFinder:
                 continue
             value = num.value * self.multipliers.get(fold(m["mult"] or ""), 1)
             unit = self.count_units.get(fold(m["noun"]), "count")
-            out.append(self._build(block, section, role, m.start(), m.end(), value, None, unit, None, out))
+            out.append(self._build(block, section, m.start(), m.end(), value, None, unit, None, out))
         return out
 
-    def _build(self, block, section, role, start, end, value, value_max, unit, comparator, earlier) -> Target:
+    def _build(self, block, section, start, end, value, value_max, unit, comparator, earlier, decimals=0) -> Target:
         text = block.text
         clause_start = _clause_start(text, start)
         prev = earlier[-1] if earlier else None
@@ -139,7 +147,7 @@ class TargetFinder:
         if prev is not None and direction is None and prev.unit == unit:
             between = text[prev.end:start]
             # "giảm 80% … và 85% …": several figures sharing one verb
-            if ";" not in between and not _sentence_break(between) and regex.search(r"(?<!\w)và(?!\w)|,", between):
+            if ";" not in between and not sentence_break(between) and regex.search(r"(?<!\w)và(?!\w)|,", between):
                 direction = prev.direction
                 if comparator == "eq" and prev.comparator not in ("range", "eq"):
                     comparator = prev.comparator
@@ -148,24 +156,16 @@ class TargetFinder:
         indicator = self._indicator(text, clause_start, start, end)
         return Target(block, start, end, value, value_max, unit, comparator, direction, kind, indicator,
                       self.indicator_key(indicator), self._year(_own_clause(text, end)) or self._year(sentence),
-                      section=section)
+                      section=section, number_decimals=decimals)
 
     def _comparator(self, folded_before: str, folded_after: str) -> str:
         for value, _, pattern in self.rules.comparators_after.entries:
             m = pattern.search(folded_after)
             if m and not folded_after[:m.start()].strip():
                 return value
-        tail = folded_before.rstrip()
-        for value, phrases, _ in self.rules.comparators.entries:
-            for p in phrases:
-                idx = tail.rfind(p)
-                if idx < 0:
-                    continue
-                if idx > 0 and regex.match(r"\w", tail[idx - 1]) or (idx + len(p) < len(tail) and regex.match(r"\w", tail[idx + len(p)]) and p[-1].isalnum()):
-                    continue
-                gap = tail[idx + len(p):].strip()
-                if not gap or gap in self.fillers:
-                    return value
+        for value, pattern in self.comparator_end:
+            if pattern.search(folded_before):
+                return value
         return "eq"
 
     def _kind(self, folded_sentence: str, folded_before: str, section: Section | None) -> str:
@@ -176,7 +176,7 @@ class TargetFinder:
             if node.role in ("results", "objectives"):
                 role = node.role
             node = node.parent
-        if self.kind_phrases["norm"].search(folded_before) or self.kind_phrases["norm"].search(folded_sentence[:200]) and "dự phòng" in folded_before:
+        if self.kind_phrases["norm"].search(folded_before):
             return "norm"
         if "other" in self.kind_phrases and self.kind_phrases["other"].search(folded_before[-40:]):
             return "other"
@@ -191,8 +191,7 @@ class TargetFinder:
         return "target"
 
     def _indicator(self, text: str, clause_start: int, start: int, end: int) -> str:
-        before = text[clause_start:start].strip(" :-+*•–")
-        before = regex.sub(r"^(?:[a-zđ]\)\s*|\d+(?:\.\d+)*\.\s+)", "", before)
+        before = self._strip_label(text[clause_start:start].strip(" :-+*•–"))
         # trim by words: folded words are longer than the written ones (tone digits)
         tokens = before.split()
         changed = True
@@ -213,7 +212,7 @@ class TargetFinder:
                 break
         before = " ".join(tokens).strip(" ,:")
         after = text[end:]
-        stop = regex.search(r"[;.(]|\d+(?:[.,]\d+)?\s*%|,\s*(?:trong đó|riêng|đạt|tỷ lệ)", after)
+        stop = self.after_stop.search(after)
         after = after[:stop.start()] if stop else after
         after = after.strip(" ,:")
         words_before = before.split()
@@ -222,6 +221,11 @@ class TargetFinder:
         else:
             phrase = (before + " " + after).strip()
         return " ".join(phrase.split()[:25])
+
+    def _strip_label(self, text: str) -> str:
+        """Drop a list label ("a)", "1.", "-") that opens the clause."""
+        label = match_label(text, self.rules)
+        return text[label.end:] if label else text
 
     def indicator_key(self, indicator: str) -> str:
         words = regex.findall(r"\w+", fold(indicator))
@@ -240,7 +244,7 @@ class TargetFinder:
                 y1 = m.groupdict().get("y1")
                 y2 = m.groupdict().get("y2")
                 return f"{y1}-{y2}" if y2 else y1
-        if regex.search(r"(?i)mỗi năm|hằng năm|hàng năm|/năm|bình quân năm", sentence):
+        if self.annual.search(fold(sentence)):
             return "per_year"
         return None
 
@@ -271,10 +275,6 @@ def _sentence(text: str, pos: int) -> str:
     m = regex.search(r"[.!?](?:\s+\p{Lu}|\s*$)", text[pos:])
     e = pos + m.start() + 1 if m else len(text)
     return text[s:e]
-
-
-def _sentence_break(segment: str) -> bool:
-    return bool(regex.search(r"[.!?]\s+(?=\p{Lu})", segment))
 
 
 def _is_date_or_code(text: str, start: int) -> bool:
