@@ -86,7 +86,7 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer) -> Metadata
         word = fold(texts[title_idx])
         meta.doc_type = next((code for code, names in d["doc_type_titles"].items()
                               if any(word == fold(n) for n in names)), None)
-    meta.title = _title(texts, title_idx)
+    meta.title = _title(texts, title_idx, d["preamble_openers"])
 
     meta.admin_level, level_word, header_name = _issuer_level(texts, d)
     meta.province, meta.district = _place(folded_full, fold(meta.title or ""), header_name, meta.admin_level,
@@ -96,7 +96,7 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer) -> Metadata
         meta.issuer = f"UBND {level_word} {place}"
     meta.plan_year = _plan_year(meta.title or "") or issue_year
     meta.programs = _programs(folded_full, fold(meta.title or ""), rules)
-    meta.signer = _signer(texts)
+    meta.signer = _signer(texts, d["signer_titles"])
     return meta
 
 
@@ -108,16 +108,18 @@ def _title_line(texts: list[str], d) -> int | None:
     return None
 
 
-def _title(texts: list[str], idx: int | None) -> str | None:
+def _title(texts: list[str], idx: int | None, preamble_openers: list[str]) -> str | None:
+    """The lines after "KẾ HOẠCH" up to a blank line or the preamble."""
     if idx is None:
         return None
+    opener = regex.compile(r"^(?:" + "|".join(regex.escape(fold(w)) for w in preamble_openers) + r")(?!\w)")
     parts: list[str] = []
     for t in texts[idx + 1: idx + 12]:
         if not t:
             if parts:
                 break
             continue
-        if parts and regex.match(r"(?i)^(căn cứ|thực hiện|trên cơ sở|theo)\b", t) and len(parts) >= 1:
+        if parts and opener.match(fold(t)):
             break
         parts.append(t)
     return " ".join(" ".join(parts).split()) or None
@@ -188,10 +190,10 @@ def _programs(folded_full: str, folded_title: str, rules) -> list[str]:
 _NAME = regex.compile(r"^(?:\p{Lu}\p{Ll}+\s+){1,4}\p{Lu}\p{Ll}+$")
 
 
-def _signer(texts: list[str]) -> str | None:
+def _signer(texts: list[str], titles: list[str]) -> str | None:
     tail = [t for t in texts[-25:] if t]
     for i, t in enumerate(tail):
-        if regex.search(r"CHỦ TỊCH|GIÁM ĐỐC|TRƯỞNG BAN", t):
+        if any(title in t for title in titles):
             for cand in tail[i + 1:i + 4]:
                 if _NAME.match(cand.strip()):
                     return cand.strip()

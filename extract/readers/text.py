@@ -30,10 +30,11 @@ def convert_tcvn3(text: str, table: dict[str, str]) -> str:
 def convert_vni(text: str, vni: dict) -> str:
     standalone: dict[str, str] = vni["standalone"]
     marks: dict[str, str] = vni["marks"]
-    vowels = set(vni["vowels"]) | {unicodedata.normalize("NFC", v) for v in standalone.values()}
+    vowels = set(vni["vowels"])
     out: list[str] = []
     for ch in text:
-        if out and ch in marks and unicodedata.normalize("NFD", out[-1])[0] in vowels | {"ơ", "ư", "Ơ", "Ư"}:
+        # a marker joins the vowel before it, whatever marks that vowel already carries
+        if out and ch in marks and unicodedata.normalize("NFD", out[-1])[0] in vowels:
             out[-1] = unicodedata.normalize("NFC", out[-1] + marks[ch])
         elif ch in standalone:
             out.append(standalone[ch])
@@ -52,26 +53,19 @@ def decode_bytes(data: bytes, legacy: dict) -> tuple[str, str]:
         # UTF-16 without BOM: every other byte is zero for Latin text
         enc = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
         return data.decode(enc, errors="replace"), enc
-    mojibake = legacy["mojibake_chars"]
     try:
-        text = data.decode("utf-8")
-        candidates = [(text, "utf-8")]
+        candidates = [(data.decode("utf-8"), "utf-8")]
     except UnicodeDecodeError:
-        candidates = []
-        cp1258 = unicodedata.normalize("NFC", data.decode("cp1258", errors="replace"))
-        candidates.append((cp1258, "cp1258"))
-        text = data.decode("cp1252", errors="replace")
-        candidates.append((text, "cp1252"))
-    # legacy fonts survive any byte decoding: try their conversions when debris shows
+        candidates = [(unicodedata.normalize("NFC", data.decode("cp1258", errors="replace")), "cp1258"),
+                      (data.decode("cp1252", errors="replace"), "cp1252")]
+    # legacy fonts survive any byte decoding: try their conversions when their debris shows
     base_text, base_name = candidates[-1]
-    debris = sum(base_text[:200_000].count(c) for c in mojibake)
-    if debris < max(3, len(base_text[:200_000]) // 500):
-        return candidates[0] if len(candidates) == 1 else max(
-            candidates, key=lambda c: vietnamese_score(c[0], legacy))
-    candidates.append((convert_tcvn3(base_text, legacy["tcvn3"]), f"{base_name}+tcvn3"))
-    candidates.append((unicodedata.normalize("NFC", convert_vni(base_text, legacy["vni"])), f"{base_name}+vni"))
-    scored = [(vietnamese_score(t, legacy), -i) for i, (t, _) in enumerate(candidates)]
-    best = -max(scored)[1]  # ties keep the earliest, i.e. the plainest reading
+    sample = base_text[:200_000]
+    if sum(sample.count(c) for c in legacy["mojibake_chars"]) >= max(3, len(sample) // 500):
+        candidates.append((convert_tcvn3(base_text, legacy["tcvn3"]), f"{base_name}+tcvn3"))
+        candidates.append((unicodedata.normalize("NFC", convert_vni(base_text, legacy["vni"])), f"{base_name}+vni"))
+    # the most Vietnamese reading wins; ties keep the earliest, i.e. the plainest reading
+    best = max(range(len(candidates)), key=lambda i: (vietnamese_score(candidates[i][0], legacy), -i))
     return candidates[best]
 
 
