@@ -31,11 +31,14 @@ HEADING_TITLE_MAX = 120
 @dataclass
 class DocumentResult:
     tables: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in TABLE_NAMES})
-    status: str = "ok"
 
     @property
     def document(self) -> dict:
         return self.tables["documents"][0]
+
+    @property
+    def status(self) -> str:
+        return self.document["status"]
 
 
 class Extractor:
@@ -97,7 +100,7 @@ class Extractor:
         return row
 
     def _failed(self, path: Path, data: bytes, message: str, fmt: str | None = None) -> DocumentResult:
-        result = DocumentResult(status="failed")
+        result = DocumentResult()
         row = self._doc_row(path, data, fmt or detect_format(path, data[:8]))
         row.update(status="failed", error=f"{path.name}: {message}")
         result.tables["documents"].append(row)
@@ -142,13 +145,13 @@ class Extractor:
             signer=meta.signer, encoding=source.encoding,
             status="partial" if any(p.kind == "unreadable_page" for p in source.problems) else "ok",
         )
-        result.status = doc["status"]
         result.tables["documents"].append(doc)
         single = meta.programs[0] if len(meta.programs) == 1 else None
         moved_from = {id(r.section): r.line for r in repairs if r.section is not None}
         result.tables["sections"] = [_section_row(doc_id, s, moved_from.get(id(s))) for s in sections]
-        result.tables["amounts"] = self._amount_rows(doc_id, amounts, lines, single, checks)
-        result.tables["targets"] = [_target_row(doc_id, i, t, lines, single) for i, t in enumerate(targets)]
+        context = _Contexts()
+        result.tables["amounts"] = self._amount_rows(doc_id, amounts, lines, single, checks, context)
+        result.tables["targets"] = [_target_row(doc_id, i, t, lines, single, context) for i, t in enumerate(targets)]
         refs = []
         for b in blocks:
             for r in self.reference_finder.find(b.text):
@@ -218,17 +221,15 @@ class Extractor:
         return everything
 
     def _amount_rows(self, doc_id: str, amounts: list[Amount], lines: list[Line], single: str | None,
-                     checks: list[Check]) -> list[dict]:
+                     checks: list[Check], context: "_Contexts") -> list[dict]:
         ids = {id(a): f"{doc_id}:a{i}" for i, a in enumerate(amounts)}
         rows = []
-        spans_cache: dict[int, list] = {}
         for a in amounts:
             line_idx, c0, c1 = a.block.locate(a.start, a.end)
             line = lines[line_idx]
             sec = a.section
             project = sec.nearest("project") if sec else None
             sub = sec.nearest("subproject") if sec else None
-            spans = spans_cache.setdefault(id(a.block), sentence_spans(a.block.text))
             row = empty_row("amounts")
             row.update(
                 amount_id=ids[id(a)], doc_id=doc_id, section_id=sec.section_id if sec else None,
@@ -237,10 +238,10 @@ class Extractor:
                 value_million_vnd=a.value, unit_raw=a.unit_raw, unit_inferred=a.unit_inferred,
                 program=(sec.program if sec and sec.program else single),
                 project=project.number if project else None, subproject=sub.number if sub else None,
-                canonical_code=next((s.canonical_code for s in ([sec] + list(sec.ancestors())) if s and s.canonical_code), None) if sec else None,
+                canonical_code=_canonical_code(sec),
                 funding_source=a.funding_source, capital_type=a.capital_type, measure=a.measure,
                 fiscal_year=a.fiscal_year, parent_amount_id=ids.get(id(a.parent)) if a.parent else None,
-                context=sentence_at(spans, a.block.text, a.start, a.end),
+                context=context(a.block, a.start, a.end),
             )
             rows.append(row)
             if a.number.status == "malformed":
@@ -283,6 +284,28 @@ class Extractor:
                                     expected=nxt.value, actual=round(ratio, 4)))
 
 
+class _Contexts:
+    """The sentence around a fact (spaCy), computed once per paragraph."""
+
+    def __init__(self):
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+
+    def __call__(self, block: Block, start: int, end: int) -> str:
+        if id(block) not in self._spans:
+            self._spans[id(block)] = sentence_spans(block.text)
+        return sentence_at(self._spans[id(block)], block.text, start, end)
+
+
+def _canonical_code(sec: Section | None) -> str | None:
+    """The code of the innermost enclosing section that has one."""
+    node = sec
+    while node is not None:
+        if node.canonical_code:
+            return node.canonical_code
+        node = node.parent
+    return None
+
+
 def _heads(sec: Section, block: Block) -> bool:
     """True when the block is the section's own heading paragraph."""
     return sec.line_start == block.first_line + 1
@@ -323,19 +346,18 @@ def _section_row(doc_id: str, s: Section, repaired_from: int | None) -> dict:
     return row
 
 
-def _target_row(doc_id: str, i: int, t, lines: list[Line], single: str | None) -> dict:
+def _target_row(doc_id: str, i: int, t, lines: list[Line], single: str | None, context: "_Contexts") -> dict:
     line_idx, c0, c1 = t.block.locate(t.start, t.end)
     line = lines[line_idx]
     sec = t.section
     row = empty_row("targets")
-    spans = sentence_spans(t.block.text)
     row.update(target_id=f"{doc_id}:t{i}", doc_id=doc_id, section_id=sec.section_id if sec else None,
                line=line.number, page=line.page, char_start=line.offset + c0, char_end=line.offset + c1,
                raw_text=_raw_span(t.block, t.start, t.end, lines), value=t.value, value_max=t.value_max,
                unit=t.unit, comparator=t.comparator, direction=t.direction, kind=t.kind, indicator=t.indicator,
                indicator_key=t.indicator_key, program=(sec.program if sec and sec.program else single),
                year=t.year, numerator=t.numerator, denominator=t.denominator,
-               context=sentence_at(spans, t.block.text, t.start, t.end))
+               context=context(t.block, t.start, t.end))
     return row
 
 

@@ -21,15 +21,15 @@ class Reference:
 class ReferenceFinder:
     def __init__(self, rules):
         d = rules.section("documents")
-        types = sorted(d["reference_types"], key=len, reverse=True)
+        self.abbreviations = d["reference_abbreviations"]
+        types = sorted(list(d["reference_types"]) + list(self.abbreviations), key=len, reverse=True)
         type_alt = "|".join(regex.escape(t) for t in types)
         self.pattern = regex.compile(
-            rf"(?P<type>{type_alt}|TT|QĐ|NQ|NĐ)\s+(?:số\s*:?\s*)?{d['reference_number']}"
+            rf"(?P<type>{type_alt})\s+(?:số\s*:?\s*)?{d['reference_number']}"
             rf"(?:\s*,?\s*{d['reference_date']})?"
             rf"(?:\s+{d['reference_issuer']})?",
             regex.IGNORECASE,
         )
-        self.short = {"TT": "Thông tư", "QĐ": "Quyết định", "NQ": "Nghị quyết", "NĐ": "Nghị định"}
         self.canonical = {t.lower(): t for t in d["reference_types"]}
         self.issuer_codes = d["issuer_codes"]
 
@@ -37,8 +37,7 @@ class ReferenceFinder:
         out = []
         for m in self.pattern.finditer(text):
             raw_type = m["type"]
-            ref_type = self.short.get(raw_type.upper() if len(raw_type) <= 2 else raw_type,
-                                      self.canonical.get(raw_type.lower(), raw_type))
+            ref_type = self.abbreviations.get(raw_type.upper(), self.canonical.get(raw_type.lower(), raw_type))
             date = None
             if m["d"]:
                 try:

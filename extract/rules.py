@@ -165,10 +165,9 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     _require(t, ["comparators", "direction", "kind", "count_units"], "targets.yaml")
     progs = raw["documents"]["programs"]
     programs_vocab = PhraseTable.build([{"value": k, "phrases": v} for k, v in progs.items()], "documents.yaml programs")
-    for name in ("artefacts",):
-        for group in ("remove", "replace", "blank_lines"):
-            for e in raw[name].get(group, []):
-                _compile(e["pattern"], f"{name}.yaml {e.get('name')}")
+    for group in ("remove", "replace", "blank_lines"):
+        for e in raw["artefacts"].get(group, []):
+            _compile(e["pattern"], f"artefacts.yaml {e.get('name')}")
     return Rules(
         directory=base,
         raw=raw,
