@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import PIPELINE_VERSION
 from .amounts import Amount, AmountFinder, sum_problem
+from .assignments import AssignmentFinder
 from .checks import Check
 from .document import Block, Cleaner, Line, build_blocks, build_lines
 from .metadata import Gazetteer, extract_metadata
@@ -62,6 +63,10 @@ class Extractor:
     @cached_property
     def target_finder(self) -> TargetFinder:
         return TargetFinder(self.rules)
+
+    @cached_property
+    def assignment_finder(self) -> AssignmentFinder:
+        return AssignmentFinder(self.rules)
 
     @cached_property
     def reference_finder(self) -> ReferenceFinder:
@@ -158,6 +163,9 @@ class Extractor:
                 refs.append((b, r))
         result.tables["references"] = [_reference_row(doc_id, i, b, r, lines, block_section[id(b)])
                                        for i, (b, r) in enumerate(refs)]
+        assignments = [a for b in blocks for a in self.assignment_finder.find(b, block_section[id(b)])]
+        result.tables["assignments"] = [_assignment_row(doc_id, i, a, lines, block_section[id(a.block)])
+                                        for i, a in enumerate(assignments)]
         result.tables["checks"] = [_check_row(doc_id, i, c) for i, c in enumerate(checks)]
         return result
 
@@ -369,6 +377,17 @@ def _reference_row(doc_id: str, i: int, b: Block, r, lines: list[Line], sec: Sec
                line=line.number, page=line.page, char_start=line.offset + c0, char_end=line.offset + c1,
                raw_text=_raw_span(b, r.start, r.end, lines), ref_type=r.ref_type, number=r.number,
                issue_date=r.issue_date, issuer=r.issuer)
+    return row
+
+
+def _assignment_row(doc_id: str, i: int, a, lines: list[Line], sec: Section | None) -> dict:
+    line_idx, c0, c1 = a.block.locate(a.start, max(a.end, a.start + 1))
+    line = lines[line_idx]
+    row = empty_row("assignments")
+    row.update(assignment_id=f"{doc_id}:g{i}", doc_id=doc_id, section_id=sec.section_id if sec else None,
+               line=line.number, page=line.page, char_start=line.offset + c0, char_end=line.offset + c1,
+               raw_text=_raw_span(a.block, a.start, a.end, lines) if a.end > a.start else "",
+               agency=a.agency, role=a.role, task=a.task[:500], product=a.product, deadline=a.deadline)
     return row
 
 

@@ -66,7 +66,9 @@ def test_cli_writes_every_table_and_keeps_going(tmp_path, capsys):
         assert table.schema.names == schema.names, name
     docs = pq.read_table(out / "documents.parquet").to_pylist()
     assert sorted(d["status"] for d in docs) == ["failed", "ok"]
-    assert pq.read_table(out / "assignments.parquet").num_rows == 0
+    assignments = pq.read_table(out / "assignments.parquet").to_pylist()
+    assert [(a["agency"], a["role"], a["deadline"]) for a in assignments] == [
+        ("Sở Lao động - Thương binh và Xã hội", "lead", "trước ngày 15/12/2024")]
     # same bytes -> same ids and rows
     out2 = tmp_path / "out2"
     main(["extract", str(tmp_path / "in"), "-o", str(out2)])

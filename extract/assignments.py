@@ -1,0 +1,119 @@
+"""Who does what: agencies named in "Tổ chức thực hiện" / "Phân công" parts (or beside a
+lead word anywhere), with their role, the task sentence, its product and deadline.
+Vocabulary: rules/agencies.yaml."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from .document import Block
+from .nlp import sentence_spans
+from .sections import Section, match_label
+from .textnorm import fold
+
+
+@dataclass(frozen=True)
+class Assignment:
+    block: Block
+    start: int  # the agency's name in block.text
+    end: int
+    agency: str
+    role: str  # lead, coordinate, report_to
+    task: str
+    product: str | None
+    deadline: str | None
+
+
+class AssignmentFinder:
+    def __init__(self, rules):
+        spec = rules.section("agencies")
+        self.rules = rules
+        spellings = sorted(((s, a["name"]) for a in spec["agencies"] for s in a["spellings"]),
+                           key=lambda x: len(x[0]), reverse=True)
+        self.names = {_key(s): name for s, name in spellings}
+        self.agency = regex.compile(
+            r"(?<!\w)(?:" + "|".join(regex.escape(s).replace(r"\ ", r"\s+") for s, _ in spellings) + r")(?!\w)",
+            regex.IGNORECASE)
+        roles = spec["roles"]
+        self.lead = _phrases(roles["lead"])
+        # a coordinate or report word right before the agency's name
+        self.coordinate = _phrases(roles["coordinate"], before_name=True)
+        self.report_to = _phrases(roles["report_to"], before_name=True)
+        self.window = int(spec.get("lead_after_window", 40))
+        self.deadline = regex.compile("|".join(f"(?:{p})" for p in spec["deadline_patterns"]), regex.IGNORECASE)
+        self.product = regex.compile(
+            r"(?<!\w)(?:" + "|".join(regex.escape(p) for p in spec["products"]) + r")(?!\w)[^;,.:()]{0,80}",
+            regex.IGNORECASE)
+
+    def find(self, block: Block, section: Section | None) -> list[Assignment]:
+        text = block.text
+        in_organization = any(s.role == "organization" for s in _chain(section))
+        if not in_organization and not self.lead.search(fold(text)):
+            return []
+        owner = _agency_heading(section, block, self) if in_organization else None
+        out: list[Assignment] = []
+        label = match_label(text, self.rules)
+        body = label.end if label else 0  # "2. Sở Y tế" is not a sentence ending at "2."
+        if self.exact_name(text[body:]):
+            return []  # "a) Sở Tài chính:" only names who the tasks below belong to
+        for s_start, s_end in ((body + a, body + b) for a, b in sentence_spans(text[body:])):
+            sentence = text[s_start:s_end]
+            deadline = self.deadline.search(sentence)
+            # a product is never part of an agency's name ("Sở Kế hoạch và Đầu tư")
+            product = self.product.search(self.agency.sub(lambda m: " " * len(m.group(0)), sentence))
+            found_any = False
+            for m in self.agency.finditer(sentence):
+                role = self._role(sentence, m.start(), m.end())
+                if role is None:
+                    continue
+                found_any = True
+                out.append(Assignment(block, s_start + m.start(), s_start + m.end(), self.names[_key(m.group(0))], role,
+                                      sentence.strip(), product.group(0).strip() if product else None,
+                                      deadline.group(0) if deadline else None))
+            if owner is not None and not found_any:
+                # a task listed under "b) Sở Kế hoạch và Đầu tư:" belongs to that agency
+                out.append(Assignment(block, s_start, s_start, owner, "lead", sentence.strip(),
+                                      product.group(0).strip() if product else None,
+                                      deadline.group(0) if deadline else None))
+        return out
+
+    def _role(self, sentence: str, start: int, end: int) -> str | None:
+        clause_start = max(sentence.rfind(";", 0, start), sentence.rfind(",", 0, start), -1) + 1
+        before = fold(sentence[clause_start:start])
+        if self.coordinate.search(before):
+            return "coordinate"
+        if self.report_to.search(before):
+            return "report_to"
+        if self.lead.search(fold(sentence[end:end + self.window])) or not sentence[:start].strip(" -+*•–:"):
+            return "lead"
+        return None
+
+    def exact_name(self, text: str) -> str | None:
+        """The agency TEXT names, when it is nothing but an agency's name."""
+        m = self.agency.fullmatch(text.strip(" -+*•–:"))
+        return self.names[_key(m.group(0))] if m else None
+
+
+def _key(spelling: str) -> str:
+    return fold(regex.sub(r"\s+", " ", spelling))
+
+
+def _phrases(phrases, before_name: bool = False) -> regex.Pattern:
+    alts = "|".join(regex.escape(fold(p)) for p in sorted(phrases, key=len, reverse=True))
+    return regex.compile(rf"(?<!\w)(?:{alts})(?!\w)" + (r"\s*$" if before_name else ""))
+
+
+def _chain(section: Section | None):
+    while section is not None:
+        yield section
+        section = section.parent
+
+
+def _agency_heading(section: Section | None, block: Block, finder: AssignmentFinder) -> str | None:
+    """The agency an enclosing item is about ("b) Sở Xây dựng: …" or "2. Sở Y tế")."""
+    for s in _chain(section):
+        name = finder.exact_name(s.title.split(":")[0])
+        if name:
+            return name
+    return None
