@@ -20,7 +20,7 @@ from .references import ReferenceFinder
 from .repair import repair_page_order
 from .rules import Rules, load_rules
 from .schema import TABLE_NAMES, empty_row
-from .sections import Section, build_tree, detect_heading, section_of_line
+from .sections import Section, build_tree, detect_heading, section_lookup
 from .targets import TargetFinder
 from .taxonomy import Taxonomy
 
@@ -127,7 +127,8 @@ class Extractor:
         checks: list[Check] = []
         self._canonical_codes(sections, checks)
         blocks = build_blocks(lines, {h.line_index for h in headings})
-        block_section = {id(b): section_of_line(sections, b.first_line) for b in blocks}
+        section_at = section_lookup(sections)
+        block_section = {id(b): section_at(b.first_line) for b in blocks}
         found = {id(b): self.amount_finder.find(b) for b in blocks}
         repairs = repair_page_order(sections, blocks, block_section, rules, lambda b: bool(found[id(b)]))
         for p in source.problems:

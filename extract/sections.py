@@ -3,6 +3,8 @@ style and by meaning (a "Tiểu dự án" sits under its "Dự án", a "Nội du
 nearest open project or sub-project), with roles and program attribution."""
 from __future__ import annotations
 
+import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import regex
@@ -11,6 +13,8 @@ from .document import Line
 from .textnorm import fold
 
 TYPED_KINDS = ("program", "project", "subproject", "content", "activity")
+ITEM_TITLE_MAX = 80
+ROLE_TITLE_PREFIX = 120
 
 
 @dataclass
@@ -156,41 +160,34 @@ def build_tree(doc_id: str, lines: list[Line], headings: list[Heading], rules, d
     return sections
 
 
-def _style_of(sec: Section) -> str | None:
-    return sec.heading.style if sec.heading else None
-
-
 def _pop_for(stack: list[Section], h: Heading) -> None:
     # 1. a label style already open: the new heading is that section's sibling
     for idx in range(len(stack) - 1, 0, -1):
-        if _style_of(stack[idx]) == h.style:
+        if stack[idx].heading.style == h.style:
             del stack[idx:]
             return
-    # 2. a ranked style (PHẦN, I., 1., 1.1.) closes everything ranked at or below it
-    if h.style_rank is not None:
-        for idx in range(1, len(stack)):
-            r = stack[idx].heading.style_rank if stack[idx].heading else None
-            if r is not None and r >= h.style_rank:
-                del stack[idx:]
-                return
+    # 2. a ranked style (PHẦN, I., 1., 1.1.) closes everything ranked at or below it;
     # 3. a typed head closes open typed heads of the same or a deeper rank
-    if h.typed_rank is not None:
-        for idx in range(1, len(stack)):
-            tr = stack[idx].heading.typed_rank if stack[idx].heading else None
-            if tr is not None and tr >= h.typed_rank:
-                del stack[idx:]
-                return
+    for rank_of, rank in ((lambda x: x.style_rank, h.style_rank), (lambda x: x.typed_rank, h.typed_rank)):
+        if rank is None:
+            continue
+        idx = next((i for i in range(1, len(stack)) if (r := rank_of(stack[i].heading)) is not None and r >= rank), None)
+        if idx is not None:
+            del stack[idx:]
+            return
 
 
 def _set_line_ends(sections: list[Section], n_lines: int) -> None:
-    # a section runs until the next heading that is not inside it
-    for i, sec in enumerate(sections):
-        end = n_lines
-        for later in sections[i + 1:]:
-            if sec not in list(later.ancestors()):
-                end = later.line_start - 1
-                break
-        sec.line_end = max(end, sec.line_start)
+    """A section runs until the next heading that is not inside it (document order)."""
+    open_: list[Section] = []
+    for sec in sections:
+        while open_ and open_[-1].level >= sec.level:
+            open_.pop().line_end = sec.line_start - 1
+        open_.append(sec)
+    for sec in open_:
+        sec.line_end = n_lines
+    for sec in sections:
+        sec.line_end = max(sec.line_end, sec.line_start)
 
 
 def _assign_programs_and_roles(root: Section, rules, doc_programs: list[str]) -> None:
@@ -205,20 +202,27 @@ def _assign_programs_and_roles(root: Section, rules, doc_programs: list[str]) ->
                 folded = fold(child.title)
                 p = next((code for code, keys in program_keys.items() if any(k in folded for k in keys)), program)
             child.program = p or single
-            own_role = rules.roles.first(fold(child.title[:120])) if child.kind != "item" or len(child.title) < 80 else None
+            # a heading's role words stand near its start; a list item sets a role only
+            # when it reads like a title, not like a paragraph
+            own_role = (rules.roles.first(fold(child.title[:ROLE_TITLE_PREFIX]))
+                        if child.kind != "item" or len(child.title) < ITEM_TITLE_MAX else None)
             child.role = own_role or role or "other"
             visit(child, p, child.role)
 
     visit(root, None, None)
 
 
-def section_of_line(sections: list[Section], line_index: int) -> Section | None:
-    """The innermost section whose heading is at or before the line (sections are in order)."""
-    best = None
-    number = line_index + 1
-    for sec in sections:
-        if sec.line_start > number:
-            break
-        if sec.line_start <= number <= sec.line_end:
-            best = sec
-    return best
+def section_lookup(sections: list[Section]) -> Callable[[int], Section | None]:
+    """A function from a line index to the innermost section holding that line: the last
+    heading at or before it, or the nearest ancestor whose range still covers the line."""
+    starts = [sec.line_start for sec in sections]
+
+    def lookup(line_index: int) -> Section | None:
+        number = line_index + 1
+        idx = bisect.bisect_right(starts, number) - 1
+        node = sections[idx] if idx >= 0 else None
+        while node is not None and node.kind != "document" and not node.line_start <= number <= node.line_end:
+            node = node.parent
+        return node if node is not None and node.kind != "document" else None
+
+    return lookup
