@@ -7,7 +7,7 @@ every cleaned character knows the source column it came from.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import regex
 

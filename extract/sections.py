@@ -12,7 +12,6 @@ import regex
 from .document import Line
 from .textnorm import fold
 
-TYPED_KINDS = ("program", "project", "subproject", "content", "activity")
 ITEM_TITLE_MAX = 80
 ROLE_TITLE_PREFIX = 120
 

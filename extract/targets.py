@@ -53,7 +53,7 @@ class TargetFinder:
                                   rf"(?:\s+(?:{fillers}))?\s*$"))
             for value, phrases, _ in rules.comparators.entries]
         stops = "|".join(regex.escape(x) for x in t.get("indicator_after_stops", []))
-        self.after_stop = regex.compile(rf"[;.(]|\d+(?:[.,]\d+)?\s*%" + (rf"|,\s*(?:{stops})(?!\w)" if stops else ""))
+        self.after_stop = regex.compile(r"[;.(]|\d+(?:[.,]\d+)?\s*%" + (rf"|,\s*(?:{stops})(?!\w)" if stops else ""))
         self.annual = regex.compile("|".join(regex.escape(fold(x)) for x in t.get("annual_phrases", [])) or r"(?!x)x")
         self.kind_phrases = {k: regex.compile(r"(?<!\w)(?:" + "|".join(regex.escape(fold(p)) for p in v) + r")(?!\w)")
                              for k, v in t["kind"].items()}
@@ -134,14 +134,14 @@ class TargetFinder:
 
     def _build(self, block, section, start, end, value, value_max, unit, comparator, earlier, decimals=0) -> Target:
         text = block.text
-        clause_start = _clause_start(text, start)
+        clause_start = _last_cut(_CLAUSE_CUT, text, start)
         prev = earlier[-1] if earlier else None
         fb = fold(text[clause_start:start])
         if comparator is None:
             comparator = self._comparator(fb, fold(text[end:end + 20]))
         # the verb may stand before a colon ("Giảm tỷ lệ suy dinh dưỡng: 0,3% …") but not
         # before an earlier figure or a semicolon
-        verb_start = max(_scope_start(text, start), prev.end if prev and prev.end <= start else 0)
+        verb_start = max(_last_cut(_SCOPE_CUT, text, start), prev.end if prev and prev.end <= start else 0)
         direction_hit = self.rules.direction.last_hit(fold(text[verb_start:start]))
         direction = direction_hit[0] if direction_hit else None
         if prev is not None and direction is None and prev.unit == unit:
@@ -249,24 +249,21 @@ class TargetFinder:
         return None
 
 
-def _clause_start(text: str, pos: int) -> int:
-    cut = 0
-    for m in regex.finditer(r"[;:(]|[.!?]\s+|\s[-–]\s", text[:pos]):
-        cut = m.end()
-    return cut
+# Where the clause of a figure starts (its indicator and comparator are in it), and the
+# wider scope its verb may stand in: a colon ends a clause, not a verb's reach.
+_CLAUSE_CUT = regex.compile(r"[;:(]|[.!?]\s+|\s[-–]\s")
+_SCOPE_CUT = regex.compile(r"[;(]|[.!?]\s+")
+
+
+def _last_cut(pattern: regex.Pattern, text: str, pos: int) -> int:
+    """The end of the last match of PATTERN before POS (0 when none)."""
+    return max((m.end() for m in pattern.finditer(text[:pos])), default=0)
 
 
 def _own_clause(text: str, end: int) -> str:
     """From a figure to the next figure or clause end: where its own period is written."""
     m = regex.search(r"[;.]\s|\d\s*%", text[end:])
     return text[end:end + m.start()] if m else text[end:]
-
-
-def _scope_start(text: str, pos: int) -> int:
-    cut = 0
-    for m in regex.finditer(r"[;(]|[.!?]\s+", text[:pos]):
-        cut = m.end()
-    return cut
 
 
 def _sentence(text: str, pos: int) -> str:

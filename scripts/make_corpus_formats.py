@@ -10,7 +10,7 @@ glyphs), A4, lines wrapped as a word processor would. Output is deterministic.
 """
 from __future__ import annotations
 
-import copy
+import datetime as dt
 import re
 import sys
 from pathlib import Path
@@ -82,7 +82,7 @@ def write_docx(lines: list[str], out: Path) -> None:
         paragraph.add_run(line)
     flush_table()
     # python-docx stamps the current time into core properties: fix it for determinism
-    document.core_properties.created = document.core_properties.modified = __import__("datetime").datetime(2024, 1, 1)
+    document.core_properties.created = document.core_properties.modified = dt.datetime(2024, 1, 1)
     document.save(out)
 
 
@@ -90,7 +90,7 @@ def write_pdf(lines: list[str], out: Path) -> None:
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
-    pdf.set_creation_date(__import__("datetime").datetime(2024, 1, 1, tzinfo=__import__("datetime").timezone.utc))
+    pdf.set_creation_date(dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc))
     pdf.add_font("DejaVu", "", str(FONT))
     pdf.set_font("DejaVu", size=11)
     pdf.set_auto_page_break(True, margin=20)
