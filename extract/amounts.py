@@ -104,6 +104,7 @@ class AmountFinder:
         self.number = regex.compile(NUMBER_PATTERN)
         self.grouped = regex.compile(r"^(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+)$")
         self.unitless_label = regex.compile(m["unitless_label"], regex.IGNORECASE)
+        self.unitless_follower = regex.compile(m["unitless_follower"], regex.IGNORECASE)
         self.per_unit = regex.compile(m["per_unit_suffix"], regex.IGNORECASE)
         markers = sorted(m["breakdown_markers"], key=len, reverse=True)
         marker_alt = "|".join(regex.escape(fold(x)) for x in markers)
@@ -141,7 +142,7 @@ class AmountFinder:
         for m in self.number.finditer(text):
             if any(a.start <= m.start() < a.end for a in with_units):
                 continue
-            if not self.grouped.match(m.group(0)) or not regex.match(r"\s*(?:$|[(),;.:]|đạt\b)", text[m.end():]):
+            if not self.grouped.match(m.group(0)) or not self.unitless_follower.match(text[m.end():]):
                 continue
             if not self.unitless_label.search(text[max(0, m.start() - 80):m.start()]):
                 continue

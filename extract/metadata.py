@@ -30,16 +30,12 @@ class Metadata:
     signer: str | None = None
 
 
-# the words that introduce a district's name, folded like the text they are matched in
-_DISTRICT_WORDS = "|".join(regex.escape(fold(w)) for w in ("huyện", "thị xã", "thành phố", "quận", "tp.", "tp"))
-_PROVINCE_WORD = regex.escape(fold("tỉnh"))
-
-
 @dataclass(frozen=True)
 class Gazetteer:
     provinces: dict[str, list[str]]
     province_patterns: dict[str, regex.Pattern]
     district_patterns: list[tuple[str, str, regex.Pattern]]  # (district, province, pattern)
+    province_word: str  # folded alternation of "tỉnh" and the like
 
     @classmethod
     def from_rules(cls, rules) -> "Gazetteer":
@@ -51,11 +47,14 @@ class Gazetteer:
             names = [p] + list(aliases.get(p, []))
             body = "|".join(regex.escape(fold(n)) for n in sorted(names, key=len, reverse=True))
             pp[p] = regex.compile(rf"(?<!\w)(?:{body})(?!\w)")
+        # the words are folded like the text they are matched in
+        district_words = "|".join(regex.escape(fold(w)) for w in g["district_words"])
+        province_word = "|".join(regex.escape(fold(w)) for w in g["province_words"])
         dp = []
         for p, districts in provinces.items():
             for d in districts:
-                dp.append((d, p, regex.compile(rf"(?:{_DISTRICT_WORDS})\s+{regex.escape(fold(d))}(?!\w)")))
-        return cls(provinces, pp, dp)
+                dp.append((d, p, regex.compile(rf"(?:{district_words})\s+{regex.escape(fold(d))}(?!\w)")))
+        return cls(provinces, pp, dp, province_word)
 
 
 def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer) -> Metadata:
@@ -163,7 +162,7 @@ def _place(folded_full: str, folded_title: str, header_name: str | None, level: 
         counts = Counter()
         for prov, pattern in gazetteer.province_patterns.items():
             n = 3 * len(pattern.findall(folded_title)) + len(pattern.findall(folded_head)) \
-                + len(regex.findall(rf"{_PROVINCE_WORD}\s+{pattern.pattern}", folded_full))
+                + len(regex.findall(rf"(?:{gazetteer.province_word})\s+{pattern.pattern}", folded_full))
             if n:
                 counts[prov] = n
         if counts:
