@@ -187,7 +187,8 @@ class Extractor:
                 code, note = self.taxonomy.resolve(s.program, "content", s.number, s.title, parent_code)
             s.canonical_code = code
             if note:
-                checks.append(Check("taxonomy_mismatch", "info", f"line {s.line_start}: {note}", line=s.line_start))
+                checks.append(Check(note.check_kind, note.severity, f"line {s.line_start}: {note.message}",
+                                    line=s.line_start))
 
     # ------------------------------------------------------------------------------------
     def _amounts(self, blocks: list[Block], block_section, found: dict[int, list[Amount]]) -> list[Amount]:

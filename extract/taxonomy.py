@@ -10,6 +10,14 @@ from .textnorm import words
 
 
 @dataclass(frozen=True)
+class TitleOverride:
+    """The title named another official item than the number did; the title was trusted."""
+    check_kind: str  # taxonomy_mismatch (number contradicts title) or taxonomy_flattened
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Item:
     code: str
     kind: str  # project, subproject, content
@@ -21,6 +29,8 @@ class Taxonomy:
     def __init__(self, rules):
         spec = rules.section("programs")
         self.threshold = float(spec.get("title_match_threshold", 0.6))
+        # how much better a title must match another item than the numbered one
+        self.margin = float(spec.get("title_match_margin", 0.25))
         self.items: dict[str, list[Item]] = {}
         for code, prog in spec["programs"].items():
             items: list[Item] = []
@@ -45,8 +55,8 @@ class Taxonomy:
         return len(item.title_words & title_words) / len(item.title_words)
 
     def resolve(self, program: str | None, kind: str, number: str | None, title: str,
-                parent_code: str | None) -> tuple[str | None, str | None]:
-        """(canonical code, note when number and title disagree)."""
+                parent_code: str | None) -> tuple[str | None, TitleOverride | None]:
+        """(canonical code, what was overridden when number and title disagree)."""
         if program not in self.items or kind not in ("project", "subproject", "content"):
             return None, None
         title_words = set(words(title))
@@ -61,12 +71,28 @@ class Taxonomy:
         by_number = next((i for i in scope if i.number == n), None)
         best = max(scope, key=lambda i: self.similarity(i, title_words), default=None)
         best_sim = self.similarity(best, title_words) if best else 0.0
-        # a subproject title may also name a project-level item flattened into it
         if by_number is not None:
             num_sim = self.similarity(by_number, title_words)
-            if best is not None and best is not by_number and best_sim >= self.threshold and best_sim > num_sim + 0.25:
-                return best.code, (f"'{kind} {number}' has the title of {best.code}; the title is trusted")
+            if self._clearly_better(best, by_number, best_sim, num_sim):
+                return best.code, TitleOverride(
+                    "taxonomy_mismatch", "warning",
+                    f"'{kind} {number}' has the title of {best.code}; the title is trusted")
+            if kind == "project" and num_sim < self.threshold:
+                # a plan that flattened the structure calls a sub-project a project
+                # ("Dự án 9. Giảm thiểu tình trạng tảo hôn…" is DTTS.DA9.TDA2)
+                inner = [i for i in self.items[program] if i.code.startswith(by_number.code + ".")]
+                deeper = max(inner, key=lambda i: self.similarity(i, title_words), default=None)
+                deeper_sim = self.similarity(deeper, title_words) if deeper else 0.0
+                if self._clearly_better(deeper, by_number, deeper_sim, num_sim):
+                    return deeper.code, TitleOverride(
+                        "taxonomy_flattened", "info",
+                        f"'{kind} {number}' has the title of {deeper.code}, one of its parts; "
+                        f"the plan flattened the structure and the title is trusted")
             return by_number.code, None
         if best is not None and best_sim >= self.threshold:
             return best.code, None
         return None, None
+
+    def _clearly_better(self, candidate: Item | None, numbered: Item, cand_sim: float, num_sim: float) -> bool:
+        return (candidate is not None and candidate is not numbered
+                and cand_sim >= self.threshold and cand_sim > num_sim + self.margin)

@@ -71,3 +71,13 @@ def test_page_order_repair_is_reported(seed_output):
     checks = [c for c in pq.read_table(seed_output / "checks.parquet").to_pylist() if c["kind"] == "page_order_repaired"]
     # the paragraph at 234 and the items after it go to 4.2; 279-283 go back to 4.1
     assert {c["line"] for c in checks} == {234, 236, 238, 279, 281, 283}
+
+
+def test_flattened_and_kept_structures_share_a_code(seed_output):
+    """Seed 000 lists 'Dự án 9. Giảm thiểu tình trạng tảo hôn…'; seed 004 keeps it as
+    'Tiểu dự án 2' under 'Dự án 9'. Both name the same official item."""
+    import pyarrow.parquet as pq
+    sections = pq.read_table(seed_output / "sections.parquet").to_pylist()
+    codes = {s["canonical_code"] for s in sections
+             if s["title"] and "tảo hôn" in s["title"] and s["kind"] in ("project", "subproject")}
+    assert codes == {"DTTS.DA9.TDA2"}
