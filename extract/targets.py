@@ -4,6 +4,7 @@ period. Vocabulary: rules/targets.yaml."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
@@ -20,6 +21,14 @@ PERCENT = regex.compile(
 RATIO = regex.compile(
     rf"(?<![\d/.,])(?P<a>{_NUM})\s*(?P<ua>km|ha)?\s*/\s*(?P<b>{_NUM})\s*(?P<ub>km|ha)?(?![\d/])"
 )
+
+
+class _Head(NamedTuple):
+    text: str           # the measured thing the words before a figure name
+    share: bool         # a share word ("tỷ lệ") or a figure of its own stood before it
+    had_figure: bool    # the words held an amount or count ("45.389 triệu đồng, đạt 84,79%")
+    wants_object: bool  # they end in a verb or preposition whose object follows the figure
+    sub: bool           # they open with "trong đó", "riêng": a part of the figure before
 
 
 @dataclass
@@ -40,6 +49,9 @@ class Target:
     denominator: float | None = None
     section: Section | None = None
     number_decimals: int = 0
+    # how the indicator was built, for the next figure of a list that shares it
+    head: str = ""
+    tail_end: int = 0
 
 
 class TargetFinder:
@@ -59,9 +71,30 @@ class TargetFinder:
                              for k, v in t["kind"].items()}
         self.trailing = sorted((fold(x) for x in t.get("indicator_trailing", [])), key=len, reverse=True)
         self.leading = sorted((fold(x) for x in t.get("indicator_leading", [])), key=len, reverse=True)
+        self.share_words = {fold(x) for x in t.get("indicator_share_words", [])}
+        self.object_words = {fold(x) for x in t.get("indicator_object_words", [])}
+        self.tail_openers = [fold(x).split() for x in t.get("indicator_tail_openers", [])]
+        self.head_cut = _words_pattern(t.get("indicator_head_cuts", []))
+        self.references = [(fold(k).split(), v) for k, v in
+                           sorted(t.get("indicator_references", {}).items(), key=lambda kv: -len(kv[0]))]
+        self.share_prefix = t.get("indicator_share_prefix", "tỷ lệ")
+        bare = {fold(b) for b in rules.section("money").get("bare_units", [])}
+        money_units = sorted((sp for u in rules.section("money")["units"] for sp in u["spellings"]
+                              if fold(sp) not in bare), key=len, reverse=True)
+        # a figure inside the words before a percentage: an amount ("45.389 triệu đồng, đạt
+        # 84,79%") or a ratio ("1.187/1.187 đạt tỷ lệ 100%"); not "5 tuổi" or "năm 2023"
+        self.figure = regex.compile(
+            rf"{RATIO.pattern}|(?<![\w/]){_NUM}\s*(?:{'|'.join(regex.escape(u) for u in money_units)})(?!\w)"
+            r"|(?<![\w/.,])\d{1,3}(?:\.\d{3})+(?![\w/.,])",
+            regex.IGNORECASE)
+        self.tail_droppers = {fold(x) for x in t.get("indicator_tail_droppers", [])}
+        self.sub_cut = _words_pattern(t.get("indicator_sub_markers", []))
+        self.max_head_words = int(t.get("indicator_max_head_words", 15))
+        self.max_words = int(t.get("indicator_max_words", 25))
         self.stopwords = {fold(x) for x in t.get("indicator_stopwords", [])}
         self.periods = [regex.compile(p) for p in t.get("period_patterns", [])]
         units = []
+        self.measure_units = {e["unit"] for e in t["count_units"] if e.get("measure")}
         for entry in t["count_units"]:
             for noun in entry["nouns"]:
                 units.append((noun, entry["unit"]))
@@ -129,12 +162,14 @@ class TargetFinder:
                 continue
             value = num.value * self.multipliers.get(fold(m["mult"] or ""), 1)
             unit = self.count_units.get(fold(m["noun"]), "count")
-            out.append(self._build(block, section, m.start(), m.end(), value, None, unit, None, out))
+            out.append(self._build(block, section, m.start(), m.end(), value, None, unit, None, out,
+                                   noun=None if unit in self.measure_units else m["noun"]))
         return out
 
-    def _build(self, block, section, start, end, value, value_max, unit, comparator, earlier, decimals=0) -> Target:
+    def _build(self, block, section, start, end, value, value_max, unit, comparator, earlier, decimals=0,
+               noun: str | None = None) -> Target:
         text = block.text
-        clause_start = _last_cut(_CLAUSE_CUT, text, start)
+        clause_start = _clause_start(text, start)
         prev = earlier[-1] if earlier else None
         fb = fold(text[clause_start:start])
         if comparator is None:
@@ -153,10 +188,11 @@ class TargetFinder:
                     comparator = prev.comparator
         sentence = _sentence(text, start)
         kind = self._kind(fold(sentence), fb, section)
-        indicator = self._indicator(text, clause_start, start, end)
+        same_clause = prev if prev is not None and clause_start <= prev.start and prev.end <= start else None
+        indicator, head, tail_end = self._indicator(text, clause_start, start, end, same_clause, unit, noun)
         return Target(block, start, end, value, value_max, unit, comparator, direction, kind, indicator,
                       self.indicator_key(indicator), self._year(_own_clause(text, end)) or self._year(sentence),
-                      section=section, number_decimals=decimals)
+                      section=section, number_decimals=decimals, head=head, tail_end=tail_end)
 
     def _comparator(self, folded_before: str, folded_after: str) -> str:
         for value, _, pattern in self.rules.comparators_after.entries:
@@ -190,10 +226,51 @@ class TargetFinder:
             return "result"
         return "target"
 
-    def _indicator(self, text: str, clause_start: int, start: int, end: int) -> str:
-        before = self._strip_label(text[clause_start:start].strip(" :-+*•–"))
+    def _indicator(self, text: str, clause_start: int, start: int, end: int,
+                   prev: Target | None, unit: str, noun: str | None) -> tuple[str, str, int]:
+        """(indicator, its head, where its tail ends). The head is what the words before the
+        figure say is measured; the tail, the words after it ("so với kế hoạch", "hộ nghèo A"
+        after "giảm 80%"). PREV is an earlier figure of the same clause."""
+        own_from = max(clause_start, min(prev.tail_end, start)) if prev else clause_start
+        head = self._head(text[own_from:start])
+        tail, tail_end = self._tail(text, end)
+        tail_words = fold(tail).split()
+        qualified = any(tail_words[:len(o)] == o for o in self.tail_openers)
+        if prev is not None and prev.head and (not head.text or head.sub):
+            # "giảm 0,3% đối với … và 0,1% đối với …" shares the head; "X đạt 84,5%, trong
+            # đó Y đạt 51,33%" names a part of X
+            head = head._replace(text=f"{prev.head}, {head.text}" if head.text else prev.head, share=False)
+        elif prev is not None and not head.text and not tail:
+            # "100% người … được hỗ trợ mua bảo hiểm y tế miễn phí 100%": the words between
+            # the two figures name what the second measures
+            head = self._head(text[prev.end:start])
+        elif not head.text and clause_start > 0 and text[clause_start - 1] in ":(" and (qualified or not tail):
+            # "Giải ngân vốn đầu tư: 45.389 triệu đồng, đạt 84,79% KH", "552 phòng kiên cố (81,5%)":
+            # the percentage is the share of what the label before names
+            label = self._head(text[_clause_start(text, clause_start - 1):clause_start - 1])
+            head = label._replace(share=head.share or label.share or head.had_figure or label.had_figure)
+        wants_tail = len(head.text.split()) < 3 or head.wants_object or qualified
+        phrase = f"{head.text} {tail}" if wants_tail else head.text
+        if noun:
+            # a count names what it counts: "06 xã đạt chuẩn nông thôn mới" → "xã đạt chuẩn …"
+            phrase = f"{noun} {tail}" if tail else f"{head.text} {noun}"
+        if head.share and unit == "percent" and fold(phrase).split()[:2] != fold(self.share_prefix).split():
+            phrase = f"{self.share_prefix} {phrase}"
+        return " ".join(phrase.split()[:self.max_words]).strip(" ,:;"), head.text, tail_end
+
+    def _head(self, raw: str) -> _Head:
+        """What the words before a figure say is measured."""
+        raw = raw[_last_cut(self.head_cut, raw, len(raw)):]  # after "để", "nhằm"
+        sub_from = _last_cut(self.sub_cut, raw, len(raw))   # "677 phòng học, trong đó 552 phòng kiên cố"
+        sub, raw = sub_from > 0, raw[sub_from:]
+        raw = regex.sub(r"\([^()]*\)", " ", self._strip_label(raw.strip(" :-+*•–")))
+        stripped = self.figure.sub(" ", raw)
+        had_figure = stripped != raw
         # trim by words: folded words are longer than the written ones (tone digits)
-        tokens = before.split()
+        tokens = [t for t in stripped.split() if regex.search(r"\w", t)]
+        if tokens and regex.fullmatch(_NUM, tokens[0]):
+            tokens, had_figure = tokens[1:], True  # the count a share is of: "552 phòng kiên cố (81,5%)"
+        share = wants_object = False
         changed = True
         while changed and tokens:
             changed = False
@@ -201,26 +278,49 @@ class TargetFinder:
             for w in self.trailing:
                 n = len(w.split())
                 if folded[-n:] == w.split():
+                    share = share or w in self.share_words
+                    wants_object = wants_object or w in self.object_words
                     tokens = tokens[:-n]
                     changed = True
                     break
         folded = [fold(t.strip(",:")) for t in tokens]
         for w in self.leading:
             n = len(w.split())
-            if folded[:n] == w.split() and len(tokens) > n:
+            if folded[:n] == w.split():
                 tokens = tokens[n:]
                 break
-        before = " ".join(tokens).strip(" ,:")
-        after = text[end:]
-        stop = self.after_stop.search(after)
-        after = after[:stop.start()] if stop else after
-        after = after.strip(" ,:")
-        words_before = before.split()
-        if len(words_before) >= 3:
-            phrase = before
-        else:
-            phrase = (before + " " + after).strip()
-        return " ".join(phrase.split()[:25])
+        tokens = tokens[-self.max_head_words:]
+        if tokens and (fold(tokens[-1]) in self.object_words or self.rules.direction.last_hit(fold(tokens[-1]))):
+            wants_object = True  # "giảm 80% hộ nghèo A": the figure's object follows it
+        return _Head(" ".join(tokens).strip(" ,:;"), share, had_figure, wants_object, sub)
+
+    def _tail(self, text: str, end: int) -> tuple[str, int]:
+        """The words after a figure up to the next clause or figure; a short parenthetical
+        aside ("(câu lạc bộ)") does not end it."""
+        pos = end
+        while True:
+            stop = self.after_stop.search(text, pos)
+            if stop is None:
+                stop_at = len(text)
+                break
+            stop_at = stop.start()
+            aside = regex.match(r"\(([^()\d]{1,40})\)", text[stop_at:])
+            if stop.group() != "(" or aside is None or not text[end:stop_at].strip(" ,:"):
+                break
+            pos = stop_at + aside.end()
+        words = text[end:stop_at].strip(" ,:").split()
+        folded = [fold(regex.sub(r"[^\w/]", "", w)) for w in words]
+        for _, phrases, _ in self.rules.comparators_after.entries:
+            for p in phrases:  # "từ 2% trở lên": the comparator, not what is measured
+                if folded[:len(p.split())] == p.split():
+                    words, folded = words[len(p.split()):], folded[len(p.split()):]
+        for abbreviation, meaning in self.references:
+            if folded[:len(abbreviation)] == abbreviation:
+                words = meaning.split() + words[len(abbreviation):]
+                break
+        while words and fold(words[-1].strip(",")) in self.tail_droppers:
+            words = words[:-1]
+        return " ".join(words).strip(" ,:()"), stop_at
 
     def _strip_label(self, text: str) -> str:
         """Drop a list label ("a)", "1.", "-") that opens the clause."""
@@ -251,8 +351,25 @@ class TargetFinder:
 
 # Where the clause of a figure starts (its indicator and comparator are in it), and the
 # wider scope its verb may stand in: a colon ends a clause, not a verb's reach.
-_CLAUSE_CUT = regex.compile(r"[;:(]|[.!?]\s+|\s[-–]\s")
+_CLAUSE_CUT = regex.compile(r"[;:(]|[.!?]\s+|(?<!\d)\s[-–]\s(?!\d)")  # not "2021 - 2025"
 _SCOPE_CUT = regex.compile(r"[;(]|[.!?]\s+")
+
+
+def _words_pattern(phrases: list[str]) -> regex.Pattern:
+    """Any of PHRASES as whole words (never matches when there are none)."""
+    alternatives = "|".join(regex.escape(p) for p in phrases) or r"(?!x)x"
+    return regex.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", regex.IGNORECASE)
+
+
+def _clause_start(text: str, pos: int) -> int:
+    """Where the clause of the figure at POS starts; an aside closed before POS
+    ("đội văn nghệ (câu lạc bộ) … chiếm 38%") does not end it."""
+    cut = 0
+    for m in _CLAUSE_CUT.finditer(text[:pos]):
+        if m.group() == "(" and ")" in text[m.end():pos]:
+            continue
+        cut = m.end()
+    return cut
 
 
 def _last_cut(pattern: regex.Pattern, text: str, pos: int) -> int:

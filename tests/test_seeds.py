@@ -43,6 +43,7 @@ def test_target_attributes(report):
     attrs = report["target_attributes"]
     assert attrs["comparator"] >= 0.97 and attrs["direction"] >= 0.97
     assert attrs["kind"] >= 0.95 and attrs["value_max"] == 1.0
+    assert attrs["indicator_overlap"] >= 0.75
 
 
 def test_documents_metadata(seed_output):

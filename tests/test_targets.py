@@ -52,3 +52,47 @@ def test_indicator_key_is_shared_across_wordings(extractor):
     b = _targets(extractor, "I. MỤC TIÊU\n- Tỉ lệ dân số nông thôn tham gia bảo hiểm y tế toàn tỉnh đạt 95%.")[0]
     assert a["indicator"] == "Tỷ lệ dân số nông thôn tham gia bảo hiểm y tế"
     assert a["indicator_key"] == b["indicator_key"]
+
+
+@pytest.mark.parametrize("text,value,indicator", [
+    # the share of an amount against the plan ("KH" spelled out)
+    ("- Giải ngân vốn sự nghiệp: 7.420 triệu đồng, đạt 61,5% KH.", 61.5,
+     "tỷ lệ Giải ngân vốn sự nghiệp so với kế hoạch"),
+    # a ratio before "đạt tỷ lệ": the label before the colon names it
+    ("- Huy động trẻ 6 tuổi vào lớp 1: 905/910 đạt tỷ lệ 99,45%.", 99.45,
+     "tỷ lệ Huy động trẻ 6 tuổi vào lớp 1"),
+    # a percentage alone in brackets is the share of the count before it
+    ("Toàn huyện có 410 phòng học, trong đó 301 phòng học kiên cố (73,4%).", 73.4,
+     "tỷ lệ phòng học kiên cố"),
+    # the population after the figure, past an adverbial head
+    ("Đến nay trên 85% đồng bào dân tộc thiểu số được tiếp cận dịch vụ viễn thông.", 85,
+     "đồng bào dân tộc thiểu số được tiếp cận dịch vụ viễn thông"),
+    # a verb whose object follows the figure; a purpose clause is not part of it
+    ("Tập trung nguồn lực để hoàn thành mục tiêu giảm 60% hộ nghèo A giai đoạn 2021 - 2025.", 60,
+     "giảm hộ nghèo A giai đoạn 2021 - 2025"),
+    # a short aside inside the phrase does not end it
+    ("- 40% bản có đội văn nghệ (câu lạc bộ) hoạt động thường xuyên.", 40,
+     "bản có đội văn nghệ (câu lạc bộ) hoạt động thường xuyên"),
+])
+def test_indicator_phrases(extractor, text, value, indicator):
+    rows = [r for r in _targets(extractor, "I. MỤC TIÊU\n" + text) if r["unit"] == "percent"]
+    assert [(r["value"], r["indicator"]) for r in rows] == [(value, indicator)]
+
+
+def test_list_of_figures_sharing_a_head(extractor):
+    rows = _targets(extractor, "I. MỤC TIÊU\n- Giảm tỷ lệ suy dinh dưỡng trẻ em dưới 5 tuổi: 0,4% đối với thể "
+                               "nhẹ cân và 0,2% đối với thể thấp còi.\n"
+                               "- Tỷ lệ hộ dùng nước sạch đạt 90,5%, trong đó nước máy tập trung đạt 40%.\n")
+    assert [r["indicator"] for r in rows] == [
+        "Giảm tỷ lệ suy dinh dưỡng trẻ em dưới 5 tuổi đối với thể nhẹ cân",
+        "Giảm tỷ lệ suy dinh dưỡng trẻ em dưới 5 tuổi đối với thể thấp còi",
+        "Tỷ lệ hộ dùng nước sạch",
+        "Tỷ lệ hộ dùng nước sạch, nước máy tập trung",
+    ]
+
+
+def test_count_indicator_names_what_is_counted(extractor):
+    rows = _targets(extractor, "I. MỤC TIÊU\n- Phấn đấu năm 2025 có thêm 04 xã đạt chuẩn nông thôn mới nâng cao; "
+                               "trồng rừng mới 420 ha.\n")
+    assert [(r["unit"], r["indicator"]) for r in rows] == [
+        ("commune", "xã đạt chuẩn nông thôn mới nâng cao"), ("ha", "trồng rừng mới")]
