@@ -96,3 +96,56 @@ def test_count_indicator_names_what_is_counted(extractor):
                                "trồng rừng mới 420 ha.\n")
     assert [(r["unit"], r["indicator"]) for r in rows] == [
         ("commune", "xã đạt chuẩn nông thôn mới nâng cao"), ("ha", "trồng rừng mới")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("- Tỷ lệ trẻ em được tiêm chủng đầy đủ hơn 97%.", (97, None, "gt")),
+    ("- Tỷ lệ lao động có việc làm tối thiểu 70%.", (70, None, "ge")),
+    ("- Tỷ lệ chi hành chính tối đa 8%.", (8, None, "le")),
+    ("- Tỷ lệ hộ cận nghèo giảm 1-1,5%.", (1, 1.5, "range")),
+    ("- Tỷ lệ hộ có điện lưới đạt 99,2 %.", (99.2, None, "eq")),
+])
+def test_more_comparator_forms(extractor, text, expected):
+    rows = [r for r in _targets(extractor, "I. MỤC TIÊU\n" + text) if r["unit"] == "percent"]
+    assert [(r["value"], r["value_max"], r["comparator"]) for r in rows] == [expected]
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("Năm 2023 đã có 71% hộ dân được dùng nước sạch.", "result"),
+    ("Kết quả: tỷ lệ che phủ rừng 51,2%.", "result"),
+    ("Mục tiêu năm 2025 tỷ lệ che phủ rừng đạt 52%.", "target"),
+    ("Ngân sách tỉnh bố trí vốn đối ứng tối thiểu bằng 12% tổng ngân sách Trung ương hỗ trợ.", "norm"),
+])
+def test_kind_from_the_sentence(extractor, text, kind):
+    rows = _targets(extractor, "1. Một số nội dung\n" + text)
+    assert [r["kind"] for r in rows if r["unit"] == "percent"] == [kind]
+
+
+@pytest.mark.parametrize("text,year", [
+    ("- Tỷ lệ hộ nghèo năm 2025 giảm 2%.", "2025"),
+    ("- Tỷ lệ hộ nghèo giai đoạn 2021-2025 giảm 6%.", "2021-2025"),
+    ("- Bình quân mỗi năm giảm 1,2% hộ nghèo.", "per_year"),
+])
+def test_year_and_period(extractor, text, year):
+    rows = _targets(extractor, "I. MỤC TIÊU\n" + text)
+    assert [r["year"] for r in rows] == [year]
+
+
+@pytest.mark.parametrize("text,value,unit", [
+    ("- Xây dựng 12 khu dân cư kiểu mẫu.", 12, "village"),
+    ("- Đầu tư 03 trường đạt chuẩn quốc gia.", 3, "school"),
+    ("- Cứng hóa 14,6 km đường giao thông nông thôn.", 14.6, "km"),
+    ("- Sản lượng lương thực đạt 41 nghìn tấn.", 41000, "tonne"),
+    ("- Giải quyết việc làm cho 185 nghìn người.", 185000, "person"),
+    ("- Thu nhập bình quân đạt 48 triệu đồng/người/năm.", 48, "million_vnd_per_person"),
+])
+def test_count_and_measure_units(extractor, text, value, unit):
+    rows = _targets(extractor, "I. MỤC TIÊU\n" + text)
+    assert [(r["value"], r["unit"]) for r in rows] == [(value, unit)]
+
+
+def test_ratios_with_units_and_thousands(extractor):
+    rows = _targets(extractor, "I. MỤC TIÊU\n- Nhựa hóa 180,25 km/240,5 km đường huyện; "
+                               "trẻ mẫu giáo ra lớp 2.104/2.311 trẻ.\n")
+    ratios = [(r["numerator"], r["denominator"], r["unit"]) for r in rows if r["numerator"] is not None]
+    assert ratios == [(180.25, 240.5, "km"), (2104, 2311, "ratio")]
