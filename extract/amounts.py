@@ -24,6 +24,14 @@ _YEAR = regex.compile(r"năm\s+((?:19|20)\d\d)(?!\s*[-–])")
 _PAREN_NOTE = regex.compile(r"\([^()]*\)")
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a table row puts its figures in the program structure (its section may not)."""
+    program: str | None = None
+    project: str | None = None
+    subproject: str | None = None
+
+
 @dataclass
 class Amount:
     block: Block
@@ -44,6 +52,8 @@ class Amount:
     capital_type: str | None = None
     measure: str | None = None
     fiscal_year: int | None = None
+    placement: Placement | None = None  # set for table figures from their row
+    breakdown: str = ""  # which breakdown of its parent it is part of (parts of one kind add up)
 
     @property
     def value(self) -> float | None:
@@ -77,20 +87,21 @@ class _Parens:
         return cls(depth, opener, pairs)
 
 
-def _unit_key(spelling: str) -> str:
+def unit_key(spelling: str) -> str:
     return fold(regex.sub(r"\s+", "", spelling))
+
+
+def unit_factors(rules) -> dict[str, float]:
+    """Unit spelling (as unit_key) -> factor to triệu đồng."""
+    return {unit_key(s): float(u["factor"]) for u in rules.section("money")["units"] for s in u["spellings"]}
 
 
 class AmountFinder:
     def __init__(self, rules):
         m = rules.section("money")
         self.rules = rules
-        self.factors: dict[str, float] = {}
-        spellings = []
-        for unit in m["units"]:
-            for s in unit["spellings"]:
-                self.factors[_unit_key(s)] = float(unit["factor"])
-                spellings.append(s)
+        self.factors = unit_factors(rules)
+        spellings = [s for unit in m["units"] for s in unit["spellings"]]
         bare = set(m.get("bare_units", []))
         alts = []
         for s in sorted(spellings, key=len, reverse=True):
@@ -126,7 +137,7 @@ class AmountFinder:
                 continue
             number = parse_vn_number(m["num"] + (m["tail"] or ""))
             a = Amount(block, m.start("num"), m.end("unit"), number, m["unit"],
-                       self.factors.get(_unit_key(m["unit"])),
+                       self.factors.get(unit_key(m["unit"])),
                        per_unit=bool(self.per_unit.match(text[m.end("unit"):])))
             found.append(a)
         if found:
@@ -275,14 +286,18 @@ def _parents_first(amounts: list[Amount]) -> list[Amount]:
     return sorted(amounts, key=depth)
 
 
-def sum_problem(parent: Amount) -> tuple[float, float] | None:
-    """(expected, actual) when the written parts do not add up to the total beyond rounding."""
-    parts = parent.children
-    if len(parts) < 2 or parent.value is None or any(p.value is None for p in parts):
-        return None
-    k = max(p.number.decimals for p in parts)
-    tolerance = len(parts) * 0.5 * 10 ** (-k) * max(p.factor or 1 for p in parts)
-    actual = round(sum(p.value for p in parts), 9)
-    if abs(parent.value - actual) > tolerance + 1e-9:
-        return parent.value, actual
+def sum_problem(parent: Amount) -> tuple[float, float, int] | None:
+    """(expected, actual, number of parts) when the written parts of one breakdown do not
+    add up to the total beyond rounding."""
+    groups: dict[str, list[Amount]] = {}
+    for part in parent.children:
+        groups.setdefault(part.breakdown, []).append(part)
+    for parts in groups.values():
+        if len(parts) < 2 or parent.value is None or any(p.value is None for p in parts):
+            continue
+        k = max(p.number.decimals for p in parts)
+        tolerance = len(parts) * 0.5 * 10 ** (-k) * max(p.factor or 1 for p in parts)
+        actual = round(sum(p.value for p in parts), 9)
+        if abs(parent.value - actual) > tolerance + 1e-9:
+            return parent.value, actual, len(parts)
     return None

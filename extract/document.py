@@ -118,15 +118,20 @@ def build_lines(source: SourceText, cleaner: Cleaner) -> list[Line]:
 _CONTINUES = regex.compile(r"^(?:\p{Ll}|\d|[(,;%])")
 
 
-def build_blocks(lines: list[Line], heading_lines: set[int], *, join_limit: int = 3) -> list[Block]:
+def build_blocks(lines: list[Line], heading_lines: set[int], *, skip: set[int] = frozenset(),
+                 join_limit: int = 3) -> list[Block]:
     """Group lines into blocks. A heading line always starts a block; a line continues the
     previous block when that block did not end its sentence and the line starts like a
     continuation (lower case, a digit, a bracket). Up to `join_limit` blank lines (page
-    breaks of converted PDFs) may sit between the two parts."""
+    breaks of converted PDFs) may sit between the two parts. Lines in SKIP (tables read
+    on their own) belong to no block and end the one before them."""
     blocks: list[Block] = []
     current: Block | None = None
     blanks = 0
     for line in lines:
+        if line.index in skip:
+            current, blanks = None, 0
+            continue
         text = line.clean
         if not text:
             blanks += 1

@@ -21,8 +21,10 @@ from .repair import repair_page_order
 from .rules import Rules, load_rules
 from .schema import TABLE_NAMES, empty_row
 from .sections import Section, build_tree, detect_heading, section_lookup
+from .tables import Table, TableReader
 from .targets import TargetFinder
 from .taxonomy import Taxonomy
+from .textnorm import fold
 
 
 # A heading title longer than this is a paragraph with a label, not a heading to read.
@@ -71,6 +73,10 @@ class Extractor:
     @cached_property
     def reference_finder(self) -> ReferenceFinder:
         return ReferenceFinder(self.rules)
+
+    @cached_property
+    def table_reader(self) -> TableReader:
+        return TableReader(self.rules)
 
     @cached_property
     def taxonomy(self) -> Taxonomy:
@@ -126,7 +132,9 @@ class Extractor:
         sections = build_tree(doc_id, lines, headings, rules, meta.programs)
         checks: list[Check] = []
         self._canonical_codes(sections, checks)
-        blocks = build_blocks(lines, {h.line_index for h in headings})
+        tables = [t for t in self.table_reader.find(lines) if t.is_money]
+        blocks = build_blocks(lines, {h.line_index for h in headings},
+                              skip={i for t in tables for i in t.line_indexes})
         section_at = section_lookup(sections)
         block_section = {id(b): section_at(b.first_line) for b in blocks}
         found = {id(b): self.amount_finder.find(b) for b in blocks}
@@ -139,6 +147,8 @@ class Extractor:
                                 f"'{r.target.label} {r.target.title[:40]}'", line=r.line))
 
         amounts = self._amounts(blocks, block_section, found)
+        amounts += self._table_amounts(tables, section_at, checks, lines)
+        self._reconcile_totals(sections, amounts, checks, lines)
         targets = []
         for b in blocks:
             targets.extend(self.target_finder.find(b, block_section[id(b)]))
@@ -230,6 +240,53 @@ class Extractor:
         finder.attribute(everything, context_titles)
         return everything
 
+    def _table_amounts(self, tables: list[Table], section_at, checks: list[Check], lines: list[Line]) -> list[Amount]:
+        out: list[Amount] = []
+        for t in tables:
+            first = lines[t.first_line].number
+            amounts = self.table_reader.amounts(t)
+            for a in amounts:
+                a.section = section_at(a.block.first_line)
+            out.extend(amounts)
+            if amounts and t.unit_line is not None:
+                checks.append(Check("unit_missing", "info",
+                                    f"table at line {first}: its {len(amounts)} figures have no unit of their own; "
+                                    f"'{lines[t.unit_line].clean}' (line {t.unit_line + 1}) gives {t.unit_raw}",
+                                    line=first, page=lines[t.first_line].page))
+            elif not amounts and t.factor is None:
+                checks.append(Check("unit_missing", "warning",
+                                    f"table at line {first}: a funding table with no unit (no 'Đơn vị tính' line "
+                                    f"and none in its header); its figures were not read as amounts",
+                                    line=first, page=lines[t.first_line].page))
+        return out
+
+    def _reconcile_totals(self, sections: list[Section], amounts: list[Amount], checks: list[Check],
+                          lines: list[Line]) -> None:
+        """The plan's grand total against the totals of its projects, where both are
+        stated in the text: info when they agree, warning when they do not."""
+        prose = [a for a in amounts if a.placement is None and a.parent is None and a.value is not None
+                 and a.measure in ("plan", "carryover") and not a.per_unit]
+        for program in sorted({s.program for s in sections if s.kind == "project"}, key=str):
+            projects = [s for s in sections if s.kind == "project" and s.program == program
+                        and not any(anc.kind == "project" for anc in s.ancestors())]
+            totals = [t for p in projects if (t := _stated_total(p, prose, sections)) is not None]
+            grand = next((a for a in prose if a.section is not None and a.section.nearest("project") is None
+                          and (a.section.program == program or program is None)
+                          and self.amount_finder.total_words.search(fold(a.label))), None)
+            if grand is None or len(totals) < 2 or len(totals) != len(projects):
+                continue
+            actual = round(sum(v for v, _ in totals), 9)
+            k = max(a.number.decimals for _, a in totals)
+            tolerance = len(totals) * 0.5 * 10 ** (-k) * max(a.factor or 1 for _, a in totals)
+            line = lines[grand.block.locate(grand.start, grand.end)[0]]
+            agree = abs(grand.value - actual) <= tolerance + 1e-9
+            checks.append(Check(
+                "total_reconciliation", "info" if agree else "warning",
+                f"line {line.number}: the plan's total {grand.number.raw} ({grand.value:g} triệu đồng) "
+                + ("equals" if agree else "differs from")
+                + f" the sum of its {len(totals)} projects' totals ({actual:g} triệu đồng)",
+                line=line.number, page=line.page, expected=grand.value, actual=actual))
+
     def _amount_rows(self, doc_id: str, amounts: list[Amount], lines: list[Line], single: str | None,
                      checks: list[Check], context: "_Contexts") -> list[dict]:
         ids = {id(a): f"{doc_id}:a{i}" for i, a in enumerate(amounts)}
@@ -240,14 +297,19 @@ class Extractor:
             sec = a.section
             project = sec.nearest("project") if sec else None
             sub = sec.nearest("subproject") if sec else None
+            program = sec.program if sec and sec.program else single
+            project_no, sub_no = project.number if project else None, sub.number if sub else None
+            if a.placement is not None:  # a table row says where its figures belong
+                program = a.placement.program or program
+                if a.placement.project or a.placement.subproject:
+                    project_no, sub_no = a.placement.project, a.placement.subproject
             row = empty_row("amounts")
             row.update(
                 amount_id=ids[id(a)], doc_id=doc_id, section_id=sec.section_id if sec else None,
                 line=line.number, page=line.page, char_start=line.offset + c0, char_end=line.offset + c1,
                 raw_text=_raw_span(a.block, a.start, a.end, lines),
                 value_million_vnd=a.value, unit_raw=a.unit_raw, unit_inferred=a.unit_inferred,
-                program=(sec.program if sec and sec.program else single),
-                project=project.number if project else None, subproject=sub.number if sub else None,
+                program=program, project=project_no, subproject=sub_no,
                 canonical_code=_canonical_code(sec),
                 funding_source=a.funding_source, capital_type=a.capital_type, measure=a.measure,
                 fiscal_year=a.fiscal_year, parent_amount_id=ids.get(id(a.parent)) if a.parent else None,
@@ -263,16 +325,16 @@ class Extractor:
                 checks.append(Check("repaired_number", "warning",
                                     f"line {line.number}: '{a.number.raw}' read as {a.number.value} ({a.number.note})",
                                     line=line.number, page=line.page, amount_id=ids[id(a)]))
-            if a.unit_inferred:
+            if a.unit_inferred and a.placement is None:  # a table's unit is reported once per table
                 checks.append(Check("unit_missing", "info",
                                     f"line {line.number}: '{a.number.raw}' has no unit; '{_sibling_unit(a)}' taken from the amounts beside it",
                                     line=line.number, page=line.page, amount_id=ids[id(a)]))
             problem = sum_problem(a)
             if problem:
-                expected, actual = problem
+                expected, actual, n_parts = problem
                 checks.append(Check("sum_mismatch", "warning",
                                     f"line {line.number}: total {a.number.raw} ({expected:g} triệu đồng) but its "
-                                    f"{len(a.children)} parts add up to {actual:g}", line=line.number, page=line.page,
+                                    f"{n_parts} parts add up to {actual:g}", line=line.number, page=line.page,
                                     amount_id=ids[id(a)], expected=expected, actual=actual))
         return rows
 
@@ -314,6 +376,25 @@ def _canonical_code(sec: Section | None) -> str | None:
             return node.canonical_code
         node = node.parent
     return None
+
+
+def _stated_total(project: Section, prose: list[Amount], sections: list[Section]) -> tuple[float, Amount] | None:
+    """A project's total: its one top-level amount, or else the sum of its sub-projects'
+    when each states exactly one. Several top-level amounts and no total: not stated."""
+    def single(amounts: list[Amount]) -> Amount | None:
+        return amounts[0] if len(amounts) == 1 else None
+
+    own = [a for a in prose if a.section is not None and a.section.nearest("project") is project
+           and a.section.nearest("subproject") is None]
+    if own:
+        total = single(own)
+        return (total.value, total) if total is not None else None
+    subs = [s for s in sections if s.kind == "subproject" and s.nearest("project") is project]
+    parts = [single([a for a in prose if a.section is not None and a.section.nearest("subproject") is s])
+             for s in subs]
+    if not subs or any(p is None for p in parts):
+        return None
+    return round(sum(p.value for p in parts), 9), parts[0]
 
 
 def _heads(sec: Section, block: Block) -> bool:

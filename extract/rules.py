@@ -18,7 +18,7 @@ import yaml
 from .textnorm import fold
 
 RULE_FILES = ("headings", "roles", "money", "targets", "artefacts", "documents",
-              "gazetteer", "agencies", "programs", "legacy_encodings")
+              "gazetteer", "agencies", "programs", "legacy_encodings", "tables")
 
 
 class RuleError(ValueError):
@@ -165,6 +165,11 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     _require(t, ["comparators", "direction", "kind", "count_units"], "targets.yaml")
     progs = raw["documents"]["programs"]
     programs_vocab = PhraseTable.build([{"value": k, "phrases": v} for k, v in progs.items()], "documents.yaml programs")
+    tb = raw["tables"]
+    _require(tb, ["unit_line", "label_columns", "other_columns", "total_words", "row_levels", "column_number_cell"],
+             "tables.yaml")
+    for i, pattern in enumerate([tb["unit_line"], tb["column_number_cell"], *tb["row_levels"]]):
+        _compile(pattern, f"tables.yaml pattern {i}")
     for group in ("remove", "replace", "blank_lines"):
         for e in raw["artefacts"].get(group, []):
             _compile(e["pattern"], f"artefacts.yaml {e.get('name')}")

@@ -99,20 +99,29 @@ def detect_heading(line: Line, rules) -> Heading | None:
         return None  # table rows and footnotes are never headings
     label = match_label(text, rules)
     rest = text[label.end:].strip() if label else text
-    for th in rules.typed_heads:
-        if th.max_length and len(rest) > th.max_length:
-            continue
-        m = th.pattern.match(rest)
-        if m:
-            title = rest if th.kind == "program" else rest[m.end():].strip()
-            return Heading(line.index, label.text if label else "", label.style if label else f"typed:{th.kind}",
-                           label.rank if label else None, th.kind, m.groupdict().get("num"), title,
-                           typed_rank=th.rank)
+    typed = typed_head(rest, rules)
+    if typed is not None:
+        th, number, title = typed
+        return Heading(line.index, label.text if label else "", label.style if label else f"typed:{th.kind}",
+                       label.rank if label else None, th.kind, number, title, typed_rank=th.rank)
     if label is None:
         return None
     kind = rules.kind_of_style[label.style_name]
     return Heading(line.index, label.text, label.style, label.rank, kind,
                    _norm_number(label.number, label.style_name, rules), rest)
+
+
+def typed_head(text: str, rules):
+    """(typed head rule, number, title) when TEXT (its list label removed) opens with a
+    program, "Dự án N", "Tiểu dự án N", "Nội dung N"… head, else None."""
+    for th in rules.typed_heads:
+        if th.max_length and len(text) > th.max_length:
+            continue
+        m = th.pattern.match(text)
+        if m:
+            title = text if th.kind == "program" else text[m.end():].strip()
+            return th, m.groupdict().get("num"), title
+    return None
 
 
 def _norm_number(number: str | None, style_name: str, rules) -> str | None:

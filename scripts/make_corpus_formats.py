@@ -17,6 +17,7 @@ from pathlib import Path
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 LABEL = re.compile(r"^(?P<roman>[IVX]{1,5})\.\s+|^(?P<arabic>\d{1,2}(?:\.\d{1,2})*)\.\s+")
+PAGE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 MARKDOWN = re.compile(r"\*\*|(?<=\S)\*|(?<=^)\*(?=\S)|^#+\s*|\[bookmark:[^\]]*\]")
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -64,6 +65,7 @@ def write_docx(lines: list[str], out: Path) -> None:
         for r, row in enumerate(table_rows):
             for c, cell in enumerate(row):
                 table.cell(r, c).text = cell
+        _merge_spanning_header(table, table_rows)
         table_rows.clear()
 
     for line in lines:
@@ -86,6 +88,23 @@ def write_docx(lines: list[str], out: Path) -> None:
     document.save(out)
 
 
+def _merge_spanning_header(table, rows: list[list[str]]) -> None:
+    """A first-row header cell followed by empty cells over a second header row's cells
+    spans them, as Word tables merge them (gridSpan)."""
+    if len(rows) < 2:
+        return
+    top, below = rows[0], rows[1]
+    c = 0
+    while c < len(top):
+        end = c
+        while end + 1 < len(top) and not top[end + 1] and end + 1 < len(below) and below[end + 1]:
+            end += 1
+        if top[c] and end > c:
+            table.cell(0, c).merge(table.cell(0, end))
+            table.cell(0, c).text = top[c]
+        c = end + 1
+
+
 def write_pdf(lines: list[str], out: Path) -> None:
     from fpdf import FPDF
 
@@ -95,13 +114,59 @@ def write_pdf(lines: list[str], out: Path) -> None:
     pdf.set_font("DejaVu", size=11)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
-    for line in lines:
-        text = line.replace("\t", "    ")
-        if not text.strip():
+    table_rows: list[list[str]] = []
+
+    def flush_table():
+        if table_rows:
+            _pdf_table(pdf, table_rows)
+            table_rows.clear()
+
+    for i, line in enumerate(lines):
+        if "\t" in line:
+            table_rows.append(line.split("\t"))
+            continue
+        if table_rows and PAGE_NUMBER.match(line) and _table_follows(lines, i):
+            flush_table()  # the text file's page break inside a table: the table goes on overleaf
+            pdf.add_page()
+            continue
+        if table_rows and not line.strip() and _table_follows(lines, i):
+            continue
+        flush_table()
+        if not line.strip():
             pdf.ln(3)
             continue
-        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    flush_table()
     pdf.output(str(out))
+
+
+def _table_follows(lines: list[str], i: int) -> bool:
+    """True when the next non-blank line after I, a page number aside, is a table row."""
+    for line in lines[i + 1:]:
+        if "\t" in line:
+            return True
+        if line.strip() and not PAGE_NUMBER.match(line):
+            return False
+    return False
+
+
+def _pdf_table(pdf, rows: list[list[str]]) -> None:
+    """A ruled table, as word processors print them (pdfplumber finds it by its lines)."""
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    longest = [max(len(r[c]) for r in rows) for c in range(width)]
+    weights = [min(max(n, 4), 40) for n in longest]
+    usable = pdf.w - pdf.l_margin - pdf.r_margin
+    col_widths = tuple(usable * w / sum(weights) for w in weights)
+    pdf.set_font("DejaVu", size=8)
+    with pdf.table(col_widths=col_widths, first_row_as_headings=False, line_height=4.5,
+                   text_align="LEFT") as table:
+        for r in rows:
+            row = table.row()
+            for cell in r:
+                row.cell(cell)
+    pdf.set_font("DejaVu", size=11)
+    pdf.ln(2)
 
 
 def main(argv: list[str]) -> int:

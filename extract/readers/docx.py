@@ -198,6 +198,11 @@ def read_docx(data: bytes) -> SourceText:
                 for cell in row.iter(f"{W}tc"):
                     cell_text = " ".join(_paragraph_text(p) for p in cell.iter(f"{W}p")).strip()
                     cells.append(cell_text)
+                    # a merged cell spanning N columns keeps the columns after it, empty (as
+                    # converted text writes them), so figures stay under their headers
+                    span = cell.find(f"{W}tcPr/{W}gridSpan")
+                    if span is not None and str(span.get(f"{W}val", "1")).isdigit():
+                        cells.extend([""] * (int(span.get(f"{W}val")) - 1))
                 lines.append("\t".join(cells))
     lines = [unicodedata.normalize("NFC", line) for line in lines]
     notes = [f"{numbered} paragraphs with automatic numbering", f"{tables} tables"]

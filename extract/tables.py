@@ -1,0 +1,368 @@
+"""Funding tables: tab-separated rows (from PDF conversion, DOCX tables and pdfplumber
+tables) read as a grid. The header says what each column holds (total, funding source,
+capital type, year), the order cells (I, 1, 1.1, a) nest the rows, and the "Đơn vị tính"
+line gives the unit. Every figure becomes an Amount with the attributes of its row and
+column: a row's total is the parent of its parts, a total row ("Tổng cộng") the parent of
+the rows it sums. A table that a page break interrupts is read as one.
+Vocabulary: rules/tables.yaml (and the money vocabulary of rules/money.yaml)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from .amounts import Amount, Placement, unit_factors, unit_key
+from .document import Block, Line
+from .sections import typed_head
+from .textnorm import fold, nfc
+from .vnnumbers import NUMBER_PATTERN, parse_vn_number
+
+_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_FIGURE = regex.compile(rf"\s*(?P<num>{NUMBER_PATTERN})\s*")
+
+
+@dataclass
+class Column:
+    index: int
+    header: str
+    kind: str = "money"  # label | money | total | other
+    funding_source: str | None = None
+    capital_type: str | None = None
+    measure: str | None = None
+    year: int | None = None
+    group: int | None = None  # the column whose total this one is a part of
+    factor: float | None = None  # a unit written in the header cell ("Kinh phí (triệu đồng)")
+
+
+@dataclass
+class Cell:
+    text: str
+    start: int  # in the row's line (raw)
+    end: int
+
+
+@dataclass
+class TableRow:
+    line: Line
+    cells: dict[int, Cell]
+    order: str = ""
+    name: str = ""
+    level: int = 100
+    parent: "TableRow | None" = None
+    placement: Placement = field(default_factory=Placement)
+    funding_source: str | None = None
+    capital_type: str | None = None
+    measure: str | None = None
+    block: Block | None = None
+
+
+@dataclass
+class Table:
+    lines: list[Line]  # every line of the table, header and repeated headers included
+    columns: list[Column]
+    rows: list[TableRow]
+    caption: str  # the lines just above it (title, unit line)
+    unit_raw: str | None
+    factor: float | None
+    unit_line: int | None  # the line index of "Đơn vị tính: …"
+    is_money: bool
+
+    @property
+    def first_line(self) -> int:
+        return self.lines[0].index
+
+    @property
+    def line_indexes(self) -> list[int]:
+        return [ln.index for ln in self.lines]
+
+
+class TableReader:
+    def __init__(self, rules):
+        t = rules.section("tables")
+        self.rules = rules
+        self.unit_line = regex.compile(t["unit_line"])
+        self.unit_reach = int(t.get("unit_line_reach", 6))
+        self.gap = int(t.get("page_break_gap", 4))
+        self.abbreviations = [(regex.compile(rf"(?<!\w){regex.escape(k)}(?!\w)"), v)
+                              for k, v in sorted(t.get("header_abbreviations", {}).items(), key=lambda kv: -len(kv[0]))]
+        self.label_words = _phrases(t["label_columns"])
+        self.other_words = _phrases(t["other_columns"])
+        self.total_words = _phrases(t["total_words"])
+        self.money_words = _phrases(t.get("money_header_words", []))
+        self.levels = [regex.compile(p) for p in t["row_levels"]]
+        self.column_number = regex.compile(t["column_number_cell"])
+        self.factors = unit_factors(rules)
+        spellings = sorted((s for u in rules.section("money")["units"] for s in u["spellings"]), key=len, reverse=True)
+        self.unit_in_header = regex.compile(
+            r"(?<!\w)(?P<unit>" + "|".join(regex.escape(s) for s in spellings) + r")(?!\w)", regex.IGNORECASE)
+
+    # ---- finding ---------------------------------------------------------------------
+    def find(self, lines: list[Line]) -> list[Table]:
+        tables = []
+        for run in self._runs(lines):
+            table = self._read(run, lines)
+            if table is not None:
+                tables.append(table)
+        return tables
+
+    def _runs(self, lines: list[Line]) -> list[list[Line]]:
+        """Consecutive tab-separated lines; two runs apart only by blank lines (a page
+        break whose number line was removed) with as many columns are one table."""
+        runs: list[list[Line]] = []
+        current: list[Line] = []
+        gap: list[Line] = []
+        for line in lines:
+            if "\t" in line.raw and len([c for c in line.raw.split("\t") if c.strip()]) >= 1:
+                if current and gap and not (len(gap) <= self.gap and all(not g.clean for g in gap)
+                                            and abs(_width(line) - _width(current[0])) <= 1):
+                    runs.append(current)
+                    current = []
+                current.append(line)
+                gap = []
+            elif current:
+                gap.append(line)
+                if len(gap) > self.gap or line.clean:
+                    runs.append(current)
+                    current, gap = [], []
+        if current:
+            runs.append(current)
+        return [r for r in runs if len(r) >= 2]
+
+    def _read(self, run: list[Line], lines: list[Line]) -> Table | None:
+        rows = [(line, _cells(line)) for line in run]
+        header: list[dict[int, Cell]] = []
+        data: list[tuple[Line, dict[int, Cell]]] = []
+        for line, cells in rows:
+            if self._column_numbers(cells):
+                continue
+            if not data and not self._has_figure(cells) and len(header) < 4:
+                header.append(cells)
+            elif data and header and self._repeats_header(cells, header):
+                continue  # the header printed again after a page break
+            else:
+                data.append((line, cells))
+        if not header or not data:
+            return None
+        width = max(max(c, default=0) for c in [*(h.keys() for h in header), *(d.keys() for _, d in data)]) + 1
+        columns = self._columns(header, width)
+        orders = [cells[0].text for _, cells in data if 0 in cells]
+        if columns and orders and all(self._level(o) is not None for o in orders):
+            columns[0].kind = "label"  # the order column, whatever its header ("ST T" wrapped)
+        caption_lines = self._caption_lines(run[0], lines)
+        caption = " ".join(ln.clean for ln in caption_lines)
+        unit_raw, unit_line = None, None
+        for ln in caption_lines:
+            m = self.unit_line.search(ln.clean)
+            if m:
+                unit_raw, unit_line = m["unit"].strip(), ln.index
+        header_text = " ".join(c.header for c in columns)
+        if unit_raw is None:
+            m = self.unit_line.search(header_text)
+            unit_raw = m["unit"].strip() if m else None
+        factor = self.factors.get(unit_key(unit_raw)) if unit_raw else None
+        is_money = (factor is not None or any(c.factor for c in columns)
+                    or bool(self.money_words.search(fold(header_text + " " + caption))))
+        table = Table(run, columns, [], caption, unit_raw, factor, unit_line, is_money)
+        table.rows = self._rows(data, columns)
+        return table
+
+    def _caption_lines(self, first: Line, lines: list[Line]) -> list[Line]:
+        out = []
+        for ln in reversed(lines[max(0, first.index - self.unit_reach):first.index]):
+            if "\t" in ln.raw:
+                break
+            out.append(ln)
+        return list(reversed(out))
+
+    def _column_numbers(self, cells: dict[int, Cell]) -> bool:
+        texts = [c.text for c in cells.values() if c.text]
+        return len(texts) >= 3 and all(self.column_number.match(t) for t in texts)
+
+    @staticmethod
+    def _has_figure(cells: dict[int, Cell]) -> bool:
+        return any(i > 0 and _FIGURE.fullmatch(c.text) and parse_vn_number(c.text.strip()).value is not None
+                   and not _YEAR.fullmatch(c.text.strip()) for i, c in cells.items())
+
+    @staticmethod
+    def _repeats_header(cells: dict[int, Cell], header: list[dict[int, Cell]]) -> bool:
+        texts = {i: c.text for i, c in cells.items() if c.text}
+        return any(texts == {i: c.text for i, c in h.items() if c.text} for h in header)
+
+    # ---- columns ---------------------------------------------------------------------
+    def _columns(self, header: list[dict[int, Cell]], width: int) -> list[Column]:
+        grid = [[h[c].text if c in h else "" for c in range(width)] for h in header]
+        spans: dict[int, int] = {}  # column -> the column its spanning upper header stands in
+        for r, row in enumerate(grid[:-1]):
+            below = grid[r + 1:]
+            for c in range(1, width):
+                if row[c] or not any(b[c] for b in below):
+                    continue
+                src = next((k for k in range(c - 1, -1, -1) if row[k]), None)
+                src = spans.get(src, src)  # the cell the span is written in, not a filled one
+                if src is not None and any(b[src] for b in below):
+                    row[c] = row[src]
+                    spans[c] = src
+        columns = []
+        for c in range(width):
+            header_text = nfc(" ".join(" ".join(row[c] for row in grid).split()))
+            columns.append(self._column(c, header_text))
+        for c, src in spans.items():
+            lowest = next((row[src] for row in reversed(grid) if row[src]), "")
+            if columns[src].kind != "other" and (self.total_words.search(fold(lowest)) or lowest == grid[0][src]):
+                columns[c].group = src  # "Ngân sách Trung ương" over "Tổng số | ĐTPT | SN"
+        return columns
+
+    def _column(self, index: int, header: str) -> Column:
+        spelled = header
+        for pattern, meaning in self.abbreviations:
+            spelled = pattern.sub(meaning, spelled)
+        folded = fold(spelled)
+        col = Column(index, header)
+        col.funding_source = self.rules.funding_source.first(folded)
+        col.capital_type = self.rules.capital_type.first(folded)
+        col.measure = self.rules.measure.first(folded)
+        years = _YEAR.findall(header)
+        col.year = int(years[-1]) if years else None
+        unit = self.unit_in_header.search(header)
+        col.factor = self.factors.get(unit_key(unit["unit"])) if unit else None
+        described = col.funding_source or col.capital_type or col.year or col.measure
+        if self.other_words.search(folded) and not described:
+            col.kind = "other"
+        elif self.total_words.search(folded) and not (col.funding_source or col.capital_type):
+            col.kind = "total"
+        elif self.label_words.search(folded) and not described and not self.money_words.search(folded):
+            col.kind = "label"
+        return col
+
+    # ---- rows ------------------------------------------------------------------------
+    def _rows(self, data: list[tuple[Line, dict[int, Cell]]], columns: list[Column]) -> list[TableRow]:
+        label_cols = [c.index for c in columns if c.kind == "label"] or [0]
+        rows: list[TableRow] = []
+        for line, cells in data:
+            texts = [(c, cells[c].text) for c in label_cols if c in cells and cells[c].text]
+            order = next((t for c, t in texts if self._level(t) is not None), "")
+            name = " ".join(t for c, t in texts if t != order)
+            figures = any(c not in label_cols and _FIGURE.fullmatch(cell.text) for c, cell in cells.items())
+            if not figures and not order and rows:
+                rows[-1].name = f"{rows[-1].name} {name}".strip()  # a name wrapped onto the next line
+                continue
+            row = TableRow(line, cells, order, nfc(name))
+            if self.total_words.match(fold(name)) and len(name) < 40 or self.total_words.match(fold(order)):
+                row.level = -1
+            else:
+                level = self._level(order)
+                row.level = level if level is not None else 100
+            row.parent = next((p for p in reversed(rows) if p.level < row.level), None)
+            rows.append(row)
+        for row in rows:
+            self._place(row)
+        return rows
+
+    def _level(self, order: str) -> int | None:
+        return next((i for i, p in enumerate(self.levels) if p.match(order.strip())), None)
+
+    def _place(self, row: TableRow) -> None:
+        """Program, project and sub-project, funding source, capital type and measure the
+        row's name gives, else those of the row it belongs to."""
+        parent = row.parent
+        inherited = parent.placement if parent else Placement()
+        folded = fold(row.name)
+        program = self.rules.programs_vocab.first(folded)
+        typed = typed_head(row.name, self.rules)
+        kind, number = (typed[0].kind, typed[1]) if typed else (None, None)
+        if kind == "project":
+            row.placement = Placement(program or inherited.program, number, None)
+        elif kind == "subproject":
+            row.placement = Placement(program or inherited.program, inherited.project, number)
+        else:
+            row.placement = Placement(program or inherited.program,
+                                      None if program else inherited.project,
+                                      None if program else inherited.subproject)
+        # a funding row ("Vốn đối ứng ngân sách huyện") says what its figures are; a project
+        # title ("Hỗ trợ đầu tư phát triển hạ tầng…") does not
+        own = "" if kind or program else folded
+        row.funding_source = self.rules.funding_source.first(own) or (parent.funding_source if parent else None)
+        row.capital_type = self.rules.capital_type.first(own) or (parent.capital_type if parent else None)
+        row.measure = self.rules.measure.first(own) or (parent.measure if parent else None)
+
+    # ---- amounts ---------------------------------------------------------------------
+    def amounts(self, table: Table) -> list[Amount]:
+        """Every figure of a money table with a unit, parents linked and attributes set."""
+        if not table.is_money:
+            return []
+        caption_measure = self.rules.measure.first(fold(table.caption))
+        caption_years = _YEAR.findall(table.caption)
+        caption_year = int(caption_years[0]) if caption_years else None  # the title's, not the date's
+        by_cell: dict[tuple[int, int], Amount] = {}
+        out: list[Amount] = []
+        for row in table.rows:
+            row.block = Block(row.line.raw, [(row.line.index, c) for c in range(len(row.line.raw))], [row.line.index])
+            for col in table.columns:
+                cell = row.cells.get(col.index)
+                m = _FIGURE.fullmatch(row.line.raw[cell.start:cell.end]) if cell else None
+                factor = col.factor or table.factor
+                if col.kind not in ("money", "total") or m is None or factor is None:
+                    continue
+                number = parse_vn_number(m["num"])
+                start = cell.start + m.start("num")
+                a = Amount(row.block, start, start + len(m["num"]), number, None, factor, unit_inferred=True,
+                           label=f"{row.name} | {col.header}".strip(" |"), placement=row.placement)
+                a.funding_source = col.funding_source or row.funding_source
+                a.capital_type = col.capital_type or row.capital_type
+                a.measure = col.measure or row.measure or caption_measure or "plan"
+                a.fiscal_year = col.year or caption_year
+                by_cell[(id(row), col.index)] = a
+                out.append(a)
+        total_col = next((c.index for c in table.columns if c.kind == "total"), None)
+        for row in table.rows:
+            for col in table.columns:
+                a = by_cell.get((id(row), col.index))
+                if a is None:
+                    continue
+                within = col.group if col.group not in (None, col.index) else total_col
+                owner = by_cell.get((id(row), within)) if within not in (None, col.index) else None
+                if owner is not None:
+                    a.parent, a.breakdown = owner, _dimension(col)
+                else:
+                    up = row.parent
+                    while up is not None and (id(up), col.index) not in by_cell:
+                        up = up.parent
+                    if up is not None:
+                        a.parent, a.breakdown = by_cell[(id(up), col.index)], "rows"
+                if a.parent is not None:
+                    a.parent.children.append(a)
+                    # a part inherits what it does not state (a row total under a source row)
+                    a.funding_source = a.funding_source or a.parent.funding_source
+                    a.capital_type = a.capital_type or a.parent.capital_type
+        return out
+
+
+def _phrases(words: list[str]) -> regex.Pattern:
+    alternatives = "|".join(regex.escape(fold(w)) for w in sorted(words, key=len, reverse=True)) or r"(?!x)x"
+    return regex.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def _dimension(col: Column) -> str:
+    """Which breakdown of its row's total a column is part of: parts of one kind add up."""
+    if col.funding_source:
+        return "funding_source"
+    if col.capital_type:
+        return "capital_type"
+    if col.year:
+        return "year"
+    return "other"
+
+
+def _cells(line: Line) -> dict[int, Cell]:
+    cells = {}
+    pos = 0
+    for i, text in enumerate(line.raw.split("\t")):
+        stripped = " ".join(nfc(text).split())
+        if stripped:
+            cells[i] = Cell(stripped, pos, pos + len(text))
+        pos += len(text) + 1
+    return cells
+
+
+def _width(line: Line) -> int:
+    return line.raw.count("\t") + 1
