@@ -1,16 +1,18 @@
-"""Command line: `kehoach extract PATH... -o OUT`, `kehoach show FILE`, `kehoach --version`.
+"""Command line: `kehoach extract PATH... -o OUT`, `kehoach sql OUT QUERY`, `kehoach show FILE`,
+`kehoach --version`.
 
 Heavy libraries (pyarrow, spaCy, pdfplumber) are imported inside the commands so that
 `kehoach --help` stays fast."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from . import __version__
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,6 +24,19 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("paths", nargs="+", type=Path)
     ex.add_argument("-o", "--out", type=Path, default=Path("outputs"), help="output directory (default: outputs/)")
     ex.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
+    ex.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                    help="worker processes (default: all cores, %(default)s here)")
+    ex.add_argument("--force", action="store_true", help="redo every document, even those unchanged since the last run")
+    ex.add_argument("--engine", choices=("local", "dask"), default="local",
+                    help="local worker processes, or a dask.distributed cluster")
+    ex.add_argument("--scheduler", help="with --engine dask: the scheduler's address (tcp://host:8786); "
+                                        "default: a local cluster of --jobs workers")
+    ex.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                    help="a progress bar (default: when writing to a terminal)")
+    sq = sub.add_parser("sql", help="run SQL (DuckDB) over an output directory; one view per table")
+    sq.add_argument("out", type=Path)
+    sq.add_argument("query")
+    sq.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     sh = sub.add_parser("show", help="print a document's section tree and the facts found, for a person to read")
     sh.add_argument("file", type=Path)
     return p
@@ -41,35 +56,77 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
 
 
 def cmd_extract(args) -> int:
-    from .pipeline import Extractor
+    from .batch import run
     from .rules import RuleError, load_rules
-    from .schema import TABLE_NAMES
-    from .writer import write_tables
 
     files, missing = collect_files(args.paths)
     if missing:
         print(f"kehoach: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
+    if args.scheduler and args.engine != "dask":
+        print("kehoach: --scheduler needs --engine dask", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        extractor = Extractor(load_rules(args.rules))
+        load_rules(args.rules)  # rule errors are usage errors, reported before any work
     except RuleError as exc:
         print(f"kehoach: rules: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    tables: dict[str, list[dict]] = {name: [] for name in TABLE_NAMES}
-    statuses = {"ok": 0, "partial": 0, "failed": 0}
-    for f in files:
-        result = extractor.process_path(f)
-        for name, rows in result.tables.items():
-            tables[name].extend(rows)
-        statuses[result.status] = statuses.get(result.status, 0) + 1
-        if not args.quiet:
-            doc = result.document
+    progress = sys.stderr.isatty() and not args.quiet if args.progress is None else args.progress
+
+    def report(job, doc) -> None:
+        if doc["status"] == "failed" or not (args.quiet or progress):
             extra = f" — {doc['error']}" if doc.get("error") else ""
-            print(f"{result.status:<8}{f}{extra}")
-    counts = write_tables(args.out, tables)
-    print(f"{len(files)} documents: {statuses['ok']} ok, {statuses['partial']} partial, {statuses['failed']} failed; "
-          + ", ".join(f"{n} {name}" for name, n in counts.items()) + f" -> {args.out}")
-    return EXIT_SOME_FAILED if statuses["failed"] else EXIT_OK
+            print(f"{doc['status']:<8}{job.path}{extra}", flush=True)
+
+    summary = run(files, args.out, jobs=max(args.jobs, 1), force=args.force, rules_dir=args.rules,
+                  engine=args.engine, scheduler=args.scheduler, on_document=report, progress=progress)
+    if summary.interrupted:
+        done = sum(summary.statuses.values())
+        print(f"interrupted: {done} of {summary.documents} documents are committed in {args.out}; "
+              f"run the same command again to finish the rest", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(summary.line(args.out))
+    if not args.quiet:
+        print(summary.details())
+    return EXIT_SOME_FAILED if summary.statuses["failed"] else EXIT_OK
+
+
+def cmd_sql(args) -> int:
+    import duckdb
+
+    from .schema import TABLE_NAMES
+
+    con = duckdb.connect()
+    present = [name for name in TABLE_NAMES if (args.out / name).is_dir()]
+    if not present:
+        print(f"kehoach: {args.out} holds no kehoach tables (run kehoach extract first)", file=sys.stderr)
+        return EXIT_USAGE
+    for name in present:
+        pattern = str(args.out / name / "**" / "*.parquet").replace("'", "''")
+        con.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{pattern}', "
+                    f"hive_partitioning = true, union_by_name = true)")
+    try:
+        result = con.execute(args.query)
+    except duckdb.Error as exc:
+        print(f"kehoach: sql: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if result.description is None:
+        return EXIT_OK
+    columns = [d[0] for d in result.description]
+    rows = result.fetchall()
+    if args.csv:
+        import csv
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console().print(table)
+    return EXIT_OK
 
 
 def cmd_show(args) -> int:
@@ -119,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_extract(args)
     if args.command == "show":
         return cmd_show(args)
+    if args.command == "sql":
+        return cmd_sql(args)
     parser.print_help()
     return EXIT_USAGE
 

@@ -50,6 +50,11 @@ class Extractor:
     def __init__(self, rules: Rules | None = None):
         self.rules = rules or load_rules()
 
+    @property
+    def version(self) -> str:
+        """The code's version and the rules' fingerprint: same version, same output."""
+        return f"{PIPELINE_VERSION}+rules.{self.rules.fingerprint[:12]}"
+
     @cached_property
     def cleaner(self) -> Cleaner:
         return Cleaner.from_rules(self.rules)
@@ -107,7 +112,7 @@ class Extractor:
         sha = hashlib.sha256(data).hexdigest()
         row = empty_row("documents")
         row.update(doc_id=sha[:16], source_name=path.name, source_path=str(path), sha256=sha, format=fmt,
-                   pipeline_version=PIPELINE_VERSION, programs=[])
+                   pipeline_version=self.version, programs=[])
         return row
 
     def _failed(self, path: Path, data: bytes, message: str, fmt: str | None = None) -> DocumentResult:

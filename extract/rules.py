@@ -6,6 +6,7 @@ half-way through a batch.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -112,6 +113,7 @@ class Rules:
     comparators_after: PhraseTable
     direction: PhraseTable
     programs_vocab: PhraseTable
+    fingerprint: str = ""  # sha256 of the rule files: output depends on them as on the code
 
     def section(self, name: str) -> dict[str, Any]:
         return self.raw[name]
@@ -139,6 +141,9 @@ def _require(data: dict, keys: list[str], where: str) -> None:
 def load_rules(directory: str | Path | None = None) -> Rules:
     base = Path(directory) if directory else default_rules_dir()
     raw = {name: _read_yaml(base / f"{name}.yaml") for name in RULE_FILES}
+    digest = hashlib.sha256()
+    for name in RULE_FILES:
+        digest.update(name.encode() + b"\0" + (base / f"{name}.yaml").read_bytes())
 
     h = raw["headings"]
     _require(h, ["label_styles", "typed_heads", "letter_order", "kind_of_style", "title_start"], "headings.yaml")
@@ -189,4 +194,5 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         comparators_after=PhraseTable.build(t.get("comparators_after", []), "targets.yaml comparators_after"),
         direction=PhraseTable.build(t["direction"], "targets.yaml direction"),
         programs_vocab=programs_vocab,
+        fingerprint=digest.hexdigest(),
     )

@@ -2,10 +2,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from extract.cli import main
-from extract.schema import TABLES
+from extract.schema import SCHEMA_VERSION, TABLES
+from extract.store import read_table
 from tests.conftest import CORPUS
 
 
@@ -61,18 +60,20 @@ def test_cli_writes_every_table_and_keeps_going(tmp_path, capsys):
     (tmp_path / "in" / "bad.odt").write_bytes(b"nothing")
     out = tmp_path / "out"
     assert main(["extract", str(tmp_path / "in"), "-o", str(out)]) == 1
+    partition = ["province", "plan_year"]
     for name, schema in TABLES.items():
-        table = pq.read_table(out / f"{name}.parquet")
-        assert table.schema.names == schema.names, name
-    docs = pq.read_table(out / "documents.parquet").to_pylist()
+        table = read_table(out, name)  # hive partitioned: province and plan_year come last, from the folders
+        assert table.schema.names == [n for n in schema.names if n not in partition] + partition, name
+        assert table.schema.metadata[b"kehoach.schema_version"] == SCHEMA_VERSION.encode()
+    docs = read_table(out, "documents").to_pylist()
     assert sorted(d["status"] for d in docs) == ["failed", "ok"]
-    assignments = pq.read_table(out / "assignments.parquet").to_pylist()
+    assignments = read_table(out, "assignments").to_pylist()
     assert [(a["agency"], a["role"], a["deadline"]) for a in assignments] == [
         ("Sở Lao động - Thương binh và Xã hội", "lead", "trước ngày 15/12/2024")]
     # same bytes -> same ids and rows
     out2 = tmp_path / "out2"
     main(["extract", str(tmp_path / "in"), "-o", str(out2)])
-    assert pq.read_table(out / "amounts.parquet").equals(pq.read_table(out2 / "amounts.parquet"))
+    assert read_table(out, "amounts").equals(read_table(out2, "amounts"))
 
 
 def test_cli_usage_errors_and_fast_help():

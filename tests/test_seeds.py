@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from extract.cli import main
+from extract.store import read_table
 from tests.conftest import SHARED
 
 pytestmark = pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared/seeds not present")
@@ -47,8 +48,7 @@ def test_target_attributes(report):
 
 
 def test_documents_metadata(seed_output):
-    import pyarrow.parquet as pq
-    docs = {d["source_name"][:3]: d for d in pq.read_table(seed_output / "documents.parquet").to_pylist()}
+    docs = {d["source_name"][:3]: d for d in read_table(seed_output, "documents").to_pylist()}
     want = {
         "000": dict(province="Đồng Nai", district=None, admin_level="province", doc_number=None, plan_year=2024,
                     programs=["NTM", "GNBV", "DTTS"]),
@@ -68,8 +68,7 @@ def test_documents_metadata(seed_output):
 
 
 def test_page_order_repair_is_reported(seed_output):
-    import pyarrow.parquet as pq
-    checks = [c for c in pq.read_table(seed_output / "checks.parquet").to_pylist() if c["kind"] == "page_order_repaired"]
+    checks = [c for c in read_table(seed_output, "checks").to_pylist() if c["kind"] == "page_order_repaired"]
     # the paragraph at 234 and the items after it go to 4.2; 279-283 go back to 4.1
     assert {c["line"] for c in checks} == {234, 236, 238, 279, 281, 283}
 
@@ -77,8 +76,7 @@ def test_page_order_repair_is_reported(seed_output):
 def test_flattened_and_kept_structures_share_a_code(seed_output):
     """Seed 000 lists 'Dự án 9. Giảm thiểu tình trạng tảo hôn…'; seed 004 keeps it as
     'Tiểu dự án 2' under 'Dự án 9'. Both name the same official item."""
-    import pyarrow.parquet as pq
-    sections = pq.read_table(seed_output / "sections.parquet").to_pylist()
+    sections = read_table(seed_output, "sections").to_pylist()
     codes = {s["canonical_code"] for s in sections
              if s["title"] and "tảo hôn" in s["title"] and s["kind"] in ("project", "subproject")}
     assert codes == {"DTTS.DA9.TDA2"}
