@@ -3,9 +3,11 @@
 
     python benchmarks/make_archive.py corpus /tmp/archive --count 1000 [--seed 7]
 
-Each document is one of the corpus plans (text and Markdown) with every figure's digits
-redrawn (same length, so the Vietnamese number format and the layout stay valid; years
-are kept), so every file has its own bytes and its own amounts. Deterministic for a seed.
+Each document is one of the corpus plans (text and Markdown) with the digits of its
+figures redrawn: grouped or decimal numbers ("98.640", "84,5") and numbers before a unit
+or "%". Same length, so the Vietnamese number format and the layout stay valid; headings,
+dates and years are kept. Every file has its own bytes and its own amounts.
+Deterministic for a seed.
 """
 from __future__ import annotations
 
@@ -15,16 +17,16 @@ import re
 import sys
 from pathlib import Path
 
-# a run of digits that is not a year (19xx/20xx standing alone)
-DIGITS = re.compile(r"(?<!\d)(?!(?:19|20)\d\d(?!\d))\d+")
+FIGURE = re.compile(r"(?<![\d/])(?:\d{1,3}(?:[.,]\d+)+|\d+(?=\s*(?:%|triệu|tỷ|trđ|tr\.đ|ha\b|km\b)))(?![\d/])")
 
 
 def vary(text: str, rng: random.Random) -> str:
     def redraw(m: re.Match) -> str:
-        digits = m.group(0)
-        first = str(rng.randint(1, 9)) if digits[0] != "0" else "0"
-        return first + "".join(str(rng.randint(0, 9)) for _ in digits[1:])
-    return DIGITS.sub(redraw, text)
+        figure = m.group(0)
+        out = [str(rng.randint(1, 9)) if figure[0] != "0" else "0"]
+        out += [str(rng.randint(0, 9)) if ch.isdigit() else ch for ch in figure[1:]]
+        return "".join(out)
+    return FIGURE.sub(redraw, text)
 
 
 def make_archive(src: Path, dst: Path, count: int, seed: int = 7) -> list[Path]:

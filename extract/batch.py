@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from .store import Store, part_key
 
 IN_FLIGHT_PER_WORKER = 2
@@ -119,10 +117,8 @@ def run(files: list[Path], out: Path, *, jobs: int, force: bool = False, rules_d
 
 def _count(summary: Summary, doc: dict, store: Store, key: str) -> None:
     summary.statuses[doc["status"]] += 1
-    path = store.parts / key / "checks.parquet"
-    if path.exists():
-        for kind in pq.read_table(path, columns=["kind"]).column("kind").to_pylist():
-            summary.checks[kind] += 1
+    for kind in store.read_part(key, "checks").column("kind").to_pylist():
+        summary.checks[kind] += 1
 
 
 def _read(jobs: list[Job]) -> Iterator[tuple[Job, bytes]]:

@@ -1,7 +1,8 @@
 """The output directory of a batch run.
 
-    OUT/_parts/<key>/<table>.parquet   one committed part per document (key: its path, its
-                                       bytes' sha256 and the pipeline version)
+    OUT/_parts/<key>/<table>.arrow     one committed part per document (key: its path, its
+                                       bytes' sha256 and the pipeline version), Arrow IPC:
+                                       read back without decoding when the tables are built
     OUT/<table>/province=…/plan_year=…/part-0.parquet   the contract tables, hive style
 
 A part is written into a temporary folder and renamed into place, so a run killed at any
@@ -67,7 +68,9 @@ class Store:
                 for f in PARTITION:
                     if f.name not in table.schema.names:
                         table = table.append_column(f, pa.array([where[f.name]] * table.num_rows, f.type))
-                pq.write_table(table.cast(part_schema(name)), tmp / f"{name}.parquet")
+                table = table.cast(part_schema(name))
+                with pa.OSFile(str(tmp / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+                    w.write_table(table)
             target = self.parts / key
             if target.exists():  # the same document committed by an earlier, killed run
                 shutil.rmtree(target)
@@ -76,16 +79,21 @@ class Store:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
 
-    def part_counts(self, key: str) -> dict[str, int]:
-        return {name: pq.ParquetFile(self.parts / key / f"{name}.parquet").metadata.num_rows for name in TABLE_NAMES}
+    def read_part(self, key: str, name: str) -> pa.Table:
+        with pa.memory_map(str(self.parts / key / f"{name}.arrow")) as source:
+            return pa.ipc.open_file(source).read_all()
 
     def part_document(self, key: str) -> dict:
-        return pq.read_table(self.parts / key / "documents.parquet").to_pylist()[0]
+        return self.read_part(key, "documents").to_pylist()[0]
 
     def compact(self, keys: list[str]) -> dict[str, int]:
         """Rebuild every contract table from the parts of KEYS, hive partitioned by
         province and plan_year, rows in the order of KEYS (the same inputs give the same
-        files); parts of other keys are removed. One part is in memory at a time."""
+        files); parts of other keys are removed. One part is in memory at a time.
+        When the tables were last built from exactly these parts, they are kept."""
+        built = self.parts / ".built"
+        if built.exists() and built.read_text() == "\n".join(keys) and all((self.out / n).is_dir() for n in TABLE_NAMES):
+            return {name: sum(self.read_part(k, name).num_rows for k in keys) for name in TABLE_NAMES}
         partitions: dict[tuple, list[str]] = {}
         for k in keys:
             doc = self.part_document(k)
@@ -104,7 +112,7 @@ class Store:
                     folder.mkdir(parents=True)
                     with pq.ParquetWriter(folder / "part-0.parquet", schema) as writer:
                         for k in part_keys:
-                            table = pq.read_table(self.parts / k / f"{name}.parquet").select(schema.names)
+                            table = self.read_part(k, name).select(schema.names)
                             writer.write_table(table.cast(schema))
                             counts[name] += table.num_rows
             for name in TABLE_NAMES:
@@ -120,6 +128,9 @@ class Store:
                     single.unlink()
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        tmp = self.parts / ".built.tmp"
+        tmp.write_text("\n".join(keys))
+        os.replace(tmp, built)
         wanted = set(keys)
         for part in self.parts.iterdir():
             if part.is_dir() and part.name not in wanted and not part.name.startswith("."):
