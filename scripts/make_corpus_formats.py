@@ -11,7 +11,9 @@ glyphs), A4, lines wrapped as a word processor would. Output is deterministic.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+import zipfile
 import sys
 from pathlib import Path
 
@@ -85,7 +87,19 @@ def write_docx(lines: list[str], out: Path) -> None:
     flush_table()
     # python-docx stamps the current time into core properties: fix it for determinism
     document.core_properties.created = document.core_properties.modified = dt.datetime(2024, 1, 1)
-    document.save(out)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    _write_zip_without_times(buffer.getvalue(), out)
+
+
+def _write_zip_without_times(data: bytes, out: Path) -> None:
+    """The same package with every member dated 2024-01-01: zip stamps the time of writing,
+    and the same plan must give the same bytes (incremental runs key on them)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
 
 
 def _merge_spanning_header(table, rows: list[list[str]]) -> None:
