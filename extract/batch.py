@@ -43,14 +43,14 @@ class Summary:
 
     def line(self, out: Path) -> str:
         s = self.statuses
-        text = (f"{self.documents} documents: {s['ok']} ok, {s['partial']} partial, {s['failed']} failed; "
+        return (f"{self.documents} documents: {s['ok']} ok, {s['partial']} partial, {s['failed']} failed; "
                 + ", ".join(f"{n} {name}" for name, n in self.rows.items()) + f" -> {out}")
-        return text
 
     def details(self) -> str:
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.checks.items())) or "none"
-        return (f"{self.skipped} unchanged and skipped; checks by kind: {kinds}; "
-                f"wall time {self.seconds:.1f} s ({(self.documents - self.skipped) / self.seconds if self.seconds else 0:.1f} documents/s extracted)")
+        extracted = self.documents - self.skipped
+        rate = f"{extracted / self.seconds:.1f} documents/s extracted" if extracted and self.seconds else "nothing to extract"
+        return f"{self.skipped} unchanged and skipped; checks by kind: {kinds}; wall time {self.seconds:.1f} s ({rate})"
 
 
 @lru_cache(maxsize=4)
