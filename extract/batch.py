@@ -54,20 +54,16 @@ class Summary:
 
 
 @lru_cache(maxsize=4)
-def _extractor(rules_dir: str | None):
-    """One Extractor per worker process and rules directory (the rules load once)."""
+def _extractor(rules_dir: str | None, ocr: str):
+    """One Extractor per worker process and settings (the rules load once)."""
     from .pipeline import Extractor
     from .rules import load_rules
-    return Extractor(load_rules(rules_dir))
+    return Extractor(load_rules(rules_dir), ocr)
 
 
-def extract_document(path: str, data: bytes, rules_dir: str | None) -> dict[str, list[dict]]:
+def extract_document(path: str, data: bytes, rules_dir: str | None, ocr: str = "auto") -> dict[str, list[dict]]:
     """The rows of every table for one document (runs in a worker)."""
-    return _extractor(rules_dir).process(Path(path), data).tables
-
-
-def pipeline_version(rules_dir: str | None) -> str:
-    return _extractor(rules_dir).version
+    return _extractor(rules_dir, ocr).process(Path(path), data).tables
 
 
 def plan(files: list[Path], store: Store, version: str, force: bool) -> tuple[list[Job], list[Job]]:
@@ -81,14 +77,14 @@ def plan(files: list[Path], store: Store, version: str, force: bool) -> tuple[li
 
 
 def run(files: list[Path], out: Path, *, jobs: int, force: bool = False, rules_dir: Path | None = None,
-        engine: str = "local", scheduler: str | None = None,
+        engine: str = "local", scheduler: str | None = None, ocr: str = "auto",
         on_document: Callable[[Job, dict], None] | None = None,
         progress: bool = False) -> Summary:
     started = time.perf_counter()
     rules = str(rules_dir) if rules_dir else None
     store = Store(out)
     store.prepare()
-    version = pipeline_version(rules)
+    version = _extractor(rules, ocr).version
     todo, done = plan(files, store, version, force)
     summary = Summary(documents=len(files), skipped=len(done))
     for job in done:
@@ -96,7 +92,7 @@ def run(files: list[Path], out: Path, *, jobs: int, force: bool = False, rules_d
     bar = _Progress(len(files), len(done)) if progress else None
     try:
         runner = _dask_results if engine == "dask" else _local_results
-        for job, tables in runner(todo, rules, jobs, scheduler):
+        for job, tables in runner(todo, (rules, ocr), jobs, scheduler):
             store.write_part(job.key, tables)
             _count(summary, tables["documents"][0], store, job.key)
             if on_document:
@@ -126,10 +122,10 @@ def _read(jobs: list[Job]) -> Iterator[tuple[Job, bytes]]:
         yield job, job.path.read_bytes()
 
 
-def _local_results(todo: list[Job], rules: str | None, workers: int, _scheduler) -> Iterator[tuple[Job, dict]]:
+def _local_results(todo: list[Job], settings: tuple, workers: int, _scheduler) -> Iterator[tuple[Job, dict]]:
     if workers <= 1:
         for job, data in _read(todo):
-            yield job, extract_document(str(job.path), data, rules)
+            yield job, extract_document(str(job.path), data, *settings)
         return
     pending: dict[Future, Job] = {}
     source = _read(todo)
@@ -141,7 +137,7 @@ def _local_results(todo: list[Job], rules: str | None, workers: int, _scheduler)
                     if nxt is None:
                         break
                     job, data = nxt
-                    pending[pool.submit(extract_document, str(job.path), data, rules)] = job
+                    pending[pool.submit(extract_document, str(job.path), data, *settings)] = job
                 if not pending:
                     return
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -152,7 +148,7 @@ def _local_results(todo: list[Job], rules: str | None, workers: int, _scheduler)
             raise
 
 
-def _dask_results(todo: list[Job], rules: str | None, workers: int, scheduler: str | None) -> Iterator[tuple[Job, dict]]:
+def _dask_results(todo: list[Job], settings: tuple, workers: int, scheduler: str | None) -> Iterator[tuple[Job, dict]]:
     """The same per-document work on a dask.distributed cluster: the scheduler at
     SCHEDULER, or a LocalCluster of WORKERS processes. File bytes travel to the workers
     and rows come back, so workers need no access to this machine's disks."""
@@ -175,7 +171,7 @@ def _dask_results(todo: list[Job], rules: str | None, workers: int, scheduler: s
             if nxt is None:
                 break
             job, data = nxt
-            fut = client.submit(extract_document, str(job.path), data, rules, key=f"kehoach-{job.key}", pure=False)
+            fut = client.submit(extract_document, str(job.path), data, *settings, key=f"kehoach-{job.key}", pure=False)
             jobs_of[fut.key] = job
             completed.add(fut)
         for fut in completed:
@@ -185,7 +181,7 @@ def _dask_results(todo: list[Job], rules: str | None, workers: int, scheduler: s
             nxt = next(source, None)
             if nxt is not None:
                 njob, data = nxt
-                nfut = client.submit(extract_document, str(njob.path), data, rules, key=f"kehoach-{njob.key}",
+                nfut = client.submit(extract_document, str(njob.path), data, *settings, key=f"kehoach-{njob.key}",
                                      pure=False)
                 jobs_of[nfut.key] = njob
                 completed.add(nfut)

@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="local worker processes, or a dask.distributed cluster")
     ex.add_argument("--scheduler", help="with --engine dask: the scheduler's address (tcp://host:8786); "
                                         "default: a local cluster of --jobs workers")
+    ex.add_argument("--ocr", choices=("auto", "always", "never"), default="auto",
+                    help="auto: OCR scanned pages and images (default); always: every PDF page too; never")
     ex.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                     help="a progress bar (default: when writing to a terminal)")
     sq = sub.add_parser("sql", help="run SQL (DuckDB) over an output directory; one view per table")
@@ -79,7 +81,7 @@ def cmd_extract(args) -> int:
             print(f"{doc['status']:<8}{job.path}{extra}", flush=True)
 
     summary = run(files, args.out, jobs=max(args.jobs, 1), force=args.force, rules_dir=args.rules,
-                  engine=args.engine, scheduler=args.scheduler, on_document=report, progress=progress)
+                  engine=args.engine, scheduler=args.scheduler, ocr=args.ocr, on_document=report, progress=progress)
     if summary.interrupted:
         done = sum(summary.statuses.values())
         print(f"interrupted: {done} of {summary.documents} documents are committed in {args.out}; "

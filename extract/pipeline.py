@@ -47,13 +47,14 @@ class DocumentResult:
 class Extractor:
     """Holds the compiled rules; `process` is a pure function of the file's bytes."""
 
-    def __init__(self, rules: Rules | None = None):
+    def __init__(self, rules: Rules | None = None, ocr: str = "auto"):
         self.rules = rules or load_rules()
+        self.ocr = ocr  # auto, always, never (readers/ocr.py)
 
     @property
     def version(self) -> str:
         """The code's version and the rules' fingerprint: same version, same output."""
-        return f"{PIPELINE_VERSION}+rules.{self.rules.fingerprint[:12]}"
+        return f"{PIPELINE_VERSION}+rules.{self.rules.fingerprint[:12]}+ocr.{self.ocr}"
 
     @cached_property
     def cleaner(self) -> Cleaner:
@@ -97,7 +98,7 @@ class Extractor:
 
     def process(self, path: Path, data: bytes) -> DocumentResult:
         try:
-            source = read_document(path, data, self.rules)
+            source = read_document(path, data, self.rules, self.ocr)
         except ReadError as exc:
             return self._failed(path, data, str(exc))
         except Exception as exc:  # a hostile file must never stop the batch
@@ -160,7 +161,8 @@ class Extractor:
         self._ratio_checks(targets, checks, lines)
 
         doc.update(
-            method=source.method, pages=source.page_count, doc_number=meta.doc_number, doc_type=meta.doc_type,
+            method=source.method, pages=source.page_count, ocr_pages=source.ocr_pages,
+            ocr_confidence=source.ocr_confidence, doc_number=meta.doc_number, doc_type=meta.doc_type,
             issuer=meta.issuer, admin_level=meta.admin_level, province=meta.province, district=meta.district,
             issue_date=meta.issue_date, plan_year=meta.plan_year, programs=meta.programs, title=meta.title,
             signer=meta.signer, encoding=source.encoding,

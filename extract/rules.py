@@ -19,7 +19,7 @@ import yaml
 from .textnorm import fold
 
 RULE_FILES = ("headings", "roles", "money", "targets", "artefacts", "documents",
-              "gazetteer", "agencies", "programs", "legacy_encodings", "tables")
+              "gazetteer", "agencies", "programs", "legacy_encodings", "tables", "ocr")
 
 
 class RuleError(ValueError):
@@ -170,6 +170,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     _require(t, ["comparators", "direction", "kind", "count_units"], "targets.yaml")
     progs = raw["documents"]["programs"]
     programs_vocab = PhraseTable.build([{"value": k, "phrases": v} for k, v in progs.items()], "documents.yaml programs")
+    _require(raw["ocr"], ["language", "dpi", "min_confidence"], "ocr.yaml")
     tb = raw["tables"]
     _require(tb, ["unit_line", "label_columns", "other_columns", "total_words", "row_levels", "column_number_cell"],
              "tables.yaml")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _PROVENANCE = [
     ("doc_id", pa.string()),
@@ -23,6 +23,8 @@ TABLES: dict[str, pa.Schema] = {
     "documents": pa.schema([
         ("doc_id", pa.string()), ("source_name", pa.string()), ("source_path", pa.string()),
         ("sha256", pa.string()), ("format", pa.string()), ("method", pa.string()), ("pages", pa.int32()),
+        # OCR: the pages read by OCR and their mean word confidence (0-100)
+        ("ocr_pages", pa.list_(pa.int32())), ("ocr_confidence", pa.float64()),
         ("doc_number", pa.string()), ("doc_type", pa.string()), ("issuer", pa.string()),
         ("admin_level", pa.string()), ("province", pa.string()), ("district", pa.string()),
         ("issue_date", pa.date32()), ("plan_year", pa.int32()), ("programs", pa.list_(pa.string())),

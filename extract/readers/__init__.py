@@ -25,7 +25,9 @@ def detect_format(path: Path, head: bytes) -> str:
     return suffix.lstrip(".") or "unknown"
 
 
-def read_document(path: Path, data: bytes, rules) -> SourceText:
+def read_document(path: Path, data: bytes, rules, ocr: str = "auto") -> SourceText:
+    """OCR: "auto" reads scanned pages and images, "always" OCRs every PDF page too,
+    "never" leaves scans unread (an unreadable_page check each)."""
     fmt = detect_format(path, data[:8])
     if fmt in ("txt", "md"):
         from .text import read_text
@@ -35,11 +37,14 @@ def read_document(path: Path, data: bytes, rules) -> SourceText:
         return read_docx(data)
     if fmt == "pdf":
         from .pdf import read_pdf
-        return read_pdf(data)
+        return read_pdf(data, rules, ocr)
     if fmt == "image":
-        raise UnsupportedFormat("image", "scanned images need OCR, which this version does not do yet")
+        if ocr == "never":
+            raise UnsupportedFormat("image", "an image needs OCR, and OCR is off (--ocr never)")
+        from .image import read_image
+        return read_image(data, rules)
     raise UnsupportedFormat(fmt, f"no reader for '{path.suffix or 'files without a suffix'}' files "
-                                 "(supported: .txt, .md, .docx, .pdf)")
+                                 "(supported: .txt, .md, .docx, .pdf, and images: .png, .jpg, .tif)")
 
 
 __all__ = ["ReadError", "SourceText", "UnsupportedFormat", "read_document", "detect_format"]

@@ -33,6 +33,8 @@ class SourceText:
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
     problems: list[PageProblem] = field(default_factory=list)
+    ocr_confidence: float | None = None  # mean word confidence of the OCR'd pages (0-100)
+    ocr_pages: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if len(self.lines) != len(self.pages):

@@ -1,5 +1,6 @@
-"""PDF with a text layer, page by page (pdfplumber). Pages without usable text are
-reported (unreadable_page) for OCR to pick up."""
+"""PDF, page by page: the text layer (pdfplumber) where it reads as Vietnamese, OCR
+(readers/ocr.py) where it is missing or garbage, or everywhere with --ocr always. A page
+that needs OCR but cannot have it is reported (unreadable_page)."""
 from __future__ import annotations
 
 import io
@@ -8,9 +9,8 @@ import unicodedata
 import regex
 
 from .base import PageProblem, ReadError, SourceText
+from .ocr import INSTALL_HINT, OcrSettings, low_confidence, mean_confidence, ocr_available, ocr_images, render_pdf_pages
 
-_LETTER = regex.compile(r"\p{L}")
-MIN_LETTERS_PER_PAGE = 20
 
 
 def _is_password_error(exc: BaseException) -> bool:
@@ -28,7 +28,7 @@ def _is_password_error(exc: BaseException) -> bool:
     return False
 
 
-def read_pdf(data: bytes) -> SourceText:
+def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
     try:
         import pdfplumber
         pdf = pdfplumber.open(io.BytesIO(data))
@@ -36,8 +36,8 @@ def read_pdf(data: bytes) -> SourceText:
         if _is_password_error(exc):
             raise ReadError("the PDF is encrypted (password protected); it cannot be read") from exc
         raise ReadError(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
-    lines: list[str] = []
-    pages: list[int | None] = []
+    settings = OcrSettings.from_rules(rules)
+    texts: list[str] = []
     problems: list[PageProblem] = []
     with pdf:
         try:
@@ -50,16 +50,33 @@ def read_pdf(data: bytes) -> SourceText:
             except Exception as exc:
                 problems.append(PageProblem("unreadable_page", number, f"page {number}: text could not be extracted ({type(exc).__name__})"))
                 text = ""
-            text = unicodedata.normalize("NFC", text)
-            if len(_LETTER.findall(text)) < MIN_LETTERS_PER_PAGE:
-                problems.append(PageProblem("unreadable_page", number,
-                                            f"page {number} has no usable text layer (scanned?); it needs OCR"))
-            page_lines = text.split("\n") if text else []
-            lines.extend(page_lines)
-            pages.extend([number] * len(page_lines))
+            texts.append(unicodedata.normalize("NFC", text))
         count = len(page_list)
-    return SourceText(lines=lines, pages=pages, format="pdf", method="pdf_text", page_count=count,
-                      notes=[f"{count} pages"])
+    # a page whose text layer is missing or garbage is OCR'd (all pages with --ocr always)
+    to_ocr = [n for n, t in enumerate(texts, start=1) if ocr == "always" or not settings.text_layer_usable(t)]
+    confidences: dict[int, float | None] = {}
+    if to_ocr and ocr != "never" and ocr_available(settings.language):
+        for n, page in zip(to_ocr, ocr_images(render_pdf_pages(data, to_ocr, settings.dpi), settings)):
+            texts[n - 1] = "\n".join(page.lines)
+            confidences[n] = page.confidence
+            problems.extend(low_confidence(n, page.confidence, settings))
+    else:
+        why = "OCR is off (--ocr never)" if ocr == "never" else f"OCR is not installed ({INSTALL_HINT})"
+        for n in to_ocr:
+            if ocr != "always" or not settings.text_layer_usable(texts[n - 1]):
+                problems.append(PageProblem("unreadable_page", n,
+                                            f"page {n} has no usable text layer (a scan?) and {why}"))
+    lines: list[str] = []
+    pages: list[int | None] = []
+    for number, text in enumerate(texts, start=1):
+        page_lines = text.split("\n") if text else []
+        lines.extend(page_lines)
+        pages.extend([number] * len(page_lines))
+    method = "pdf_text" if not confidences else "ocr" if len(confidences) == count else "mixed"
+    notes = [f"{count} pages"] + ([f"{len(confidences)} pages OCR'd"] if confidences else [])
+    return SourceText(lines=lines, pages=pages, format="pdf", method=method, page_count=count, notes=notes,
+                      problems=problems, ocr_confidence=mean_confidence(list(confidences.values())),
+                      ocr_pages=sorted(confidences))
 
 
 def _page_text(page) -> str:

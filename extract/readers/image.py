@@ -1,0 +1,21 @@
+"""Scanned images (.png, .jpg, .tif, multi-page TIFF): every frame OCR'd as a page."""
+from __future__ import annotations
+
+from .base import PageProblem, SourceText
+from .ocr import OcrSettings, image_frames, low_confidence, mean_confidence, ocr_images
+
+
+def read_image(data: bytes, rules) -> SourceText:
+    settings = OcrSettings.from_rules(rules)
+    frames = image_frames(data)
+    pages = ocr_images(frames, settings)
+    lines: list[str] = []
+    numbers: list[int | None] = []
+    problems: list[PageProblem] = []
+    for number, page in enumerate(pages, start=1):
+        lines.extend(page.lines)
+        numbers.extend([number] * len(page.lines))
+        problems.extend(low_confidence(number, page.confidence, settings))
+    return SourceText(lines=lines, pages=numbers, format="image", method="ocr", page_count=len(frames),
+                      notes=[f"{len(frames)} pages OCR'd"], problems=problems,
+                      ocr_confidence=mean_confidence([p.confidence for p in pages]), ocr_pages=list(range(1, len(frames) + 1)))
