@@ -5,13 +5,16 @@ BIN := $(VENV)/bin
 
 .PHONY: setup system-deps corpus run test clean
 
-# Debian fonts for the PDF fixtures (DejaVu has every Vietnamese glyph). Installed when we
-# are root; otherwise we say exactly what to install.
+# Debian packages: Tesseract with its Vietnamese model (OCR of scans) and the DejaVu fonts
+# for the PDF fixtures (every Vietnamese glyph). Installed when we are root; otherwise we
+# say exactly what to install.
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie fonts-dejavu-core
 system-deps:
-	@if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	@if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx vie \
+	    || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; \
-	  else echo "please install the DejaVu fonts: sudo apt-get install fonts-dejavu-core"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "please install: sudo apt-get install $(SYSTEM_PACKAGES)"; fi; \
 	fi
 
 $(BIN)/kehoach: pyproject.toml
@@ -22,9 +25,11 @@ $(BIN)/kehoach: pyproject.toml
 
 setup: system-deps $(BIN)/kehoach
 
-# DOCX and text-PDF versions of the sample plans, generated (never committed).
+# DOCX, text-PDF and scanned (image-only PDF, TIFF) versions of the sample plans,
+# generated (never committed).
 corpus: setup
 	$(BIN)/python scripts/make_corpus_formats.py corpus corpus/generated
+	$(BIN)/python scripts/make_scans.py corpus/generated corpus/generated/scans
 
 run: corpus
 	$(BIN)/kehoach extract corpus -o outputs
@@ -33,4 +38,4 @@ test: corpus
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) outputs/*.parquet corpus/generated .pytest_cache
+	rm -rf $(VENV) outputs/[!R]* outputs/_parts corpus/generated .pytest_cache

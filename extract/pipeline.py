@@ -146,7 +146,7 @@ class Extractor:
         found = {id(b): self.amount_finder.find(b) for b in blocks}
         repairs = repair_page_order(sections, blocks, block_section, rules, lambda b: bool(found[id(b)]))
         for p in source.problems:
-            checks.append(Check(p.kind, "warning", f"{path.name}: {p.message}", page=p.page))
+            checks.append(Check(p.kind, p.severity, f"{path.name}: {p.message}", page=p.page))
         for r in repairs:
             checks.append(Check("page_order_repaired", "info",
                                 f"line {r.line}: '{r.what[:40]}' is out of page order; attached to "

@@ -175,8 +175,16 @@ class TableReader:
         return list(reversed(out))
 
     def _column_numbers(self, cells: dict[int, Cell]) -> bool:
+        """A row numbering the columns: "(1) (2) (3)…", "1 2 3=4+7 …"; OCR may garble a
+        cell or two, so most cells numbering left to right is enough."""
         texts = [c.text for c in cells.values() if c.text]
-        return len(texts) >= 3 and all(self.column_number.match(t) for t in texts)
+        leading = [regex.match(r"\(?(\d{1,2})(?!\d|[.,]\d)", t) for t in texts]
+        numbered = [int(m.group(1)) for m in leading if m]
+        if len(texts) >= 3 and all(self.column_number.match(t) for t in texts):
+            return True
+        wordless = not any(regex.search(r"\p{L}{2,}", t) for t in texts)
+        return (wordless and len(numbered) >= 3 and len(numbered) >= 0.6 * len(texts)
+                and numbered == sorted(set(numbered)) and numbered[0] == 1)
 
     @staticmethod
     def _has_figure(cells: dict[int, Cell]) -> bool:

@@ -169,7 +169,7 @@ def _pdf_table(pdf, rows: list[list[str]]) -> None:
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
     longest = [max(len(r[c]) for r in rows) for c in range(width)]
-    weights = [min(max(n, 4), 40) for n in longest]
+    weights = [min(max(n, 9), 40) for n in longest]  # figures never wrap
     usable = pdf.w - pdf.l_margin - pdf.r_margin
     col_widths = tuple(usable * w / sum(weights) for w in weights)
     pdf.set_font("DejaVu", size=8)

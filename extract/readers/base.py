@@ -19,6 +19,7 @@ class PageProblem:
     kind: str  # e.g. unreadable_page
     page: int
     message: str
+    severity: str = "warning"
 
 
 @dataclass

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .base import PageProblem, SourceText
-from .ocr import OcrSettings, image_frames, low_confidence, mean_confidence, ocr_images
+from .ocr import OcrSettings, image_frames, low_confidence, mean_confidence, ocr_images, repair_confusions
 
 
 def read_image(data: bytes, rules) -> SourceText:
@@ -13,9 +13,10 @@ def read_image(data: bytes, rules) -> SourceText:
     numbers: list[int | None] = []
     problems: list[PageProblem] = []
     for number, page in enumerate(pages, start=1):
-        lines.extend(page.lines)
-        numbers.extend([number] * len(page.lines))
-        problems.extend(low_confidence(number, page.confidence, settings))
+        page_lines, repairs = repair_confusions(page, number, settings)
+        lines.extend(page_lines)
+        numbers.extend([number] * len(page_lines))
+        problems.extend(repairs + low_confidence(number, page.confidence, settings))
     return SourceText(lines=lines, pages=numbers, format="image", method="ocr", page_count=len(frames),
                       notes=[f"{len(frames)} pages OCR'd"], problems=problems,
                       ocr_confidence=mean_confidence([p.confidence for p in pages]), ocr_pages=list(range(1, len(frames) + 1)))

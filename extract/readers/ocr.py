@@ -36,6 +36,12 @@ class OcrSettings:
     min_letters: int
     min_common_share: float
     common_words: frozenset[str]
+    mojibake_chars: str = ""
+    max_mojibake_share: float = 0.03
+    deskew: bool = True
+    binarise: bool = False
+    ruling_min_inches: float = 0.6
+    repairs: tuple[tuple[str, regex.Pattern, str], ...] = ()
 
     @classmethod
     def from_rules(cls, rules) -> "OcrSettings":
@@ -44,11 +50,17 @@ class OcrSettings:
         return cls(o.get("language", "vie"), int(o.get("dpi", 300)), int(o.get("page_segmentation", 4)),
                    float(o.get("min_confidence", 75)), int(layer.get("min_letters", 20)),
                    float(layer.get("min_common_share", 0.12)),
-                   frozenset(rules.section("legacy_encodings").get("common_words", [])))
+                   frozenset(rules.section("legacy_encodings").get("common_words", [])),
+                   "".join(rules.section("legacy_encodings").get("mojibake_chars", [])),
+                   float(layer.get("max_mojibake_share", 0.03)),
+                   bool(o.get("deskew", True)), bool(o.get("binarise", False)), float(o.get("ruling_min_inches", 0.6)),
+                   tuple((r["name"], regex.compile(r["pattern"]), r["replace"]) for r in o.get("repairs", [])))
 
     def text_layer_usable(self, text: str) -> bool:
         if len(regex.findall(r"\p{L}", text)) < self.min_letters:
             return False
+        if sum(text.count(c) for c in self.mojibake_chars) > self.max_mojibake_share * len(text):
+            return False  # a legacy font (TCVN3, VNI) shown as Unicode
         words = regex.findall(r"\w+", text.lower())
         letters = [w for w in words if not w.isdigit()]
         return bool(letters) and sum(w in self.common_words for w in letters) / len(letters) >= self.min_common_share
@@ -84,33 +96,219 @@ def ocr_images(images, settings: OcrSettings) -> list[OcrPage]:
 
 
 def _ocr_one(image, settings: OcrSettings) -> OcrPage:
+    """One page: levelled, its ruled tables found from their lines and read cell by cell,
+    the rest read as text; lines in page order, table rows as tab-separated cells."""
+    import numpy as np
+    from PIL import Image
+
+    dpi = int(round(float(image.info.get("dpi", (settings.dpi,))[0] or settings.dpi)))
+    grey = image.convert("L")
+    if settings.deskew:
+        grey = _deskew(grey)
+    pixels = np.asarray(grey)
+    if settings.binarise:
+        pixels = np.where(pixels < _otsu(pixels), 0, 255).astype(np.uint8)
+    dark = pixels < 160
+    min_run = int(dpi * settings.ruling_min_inches)
+    across, down = _long_runs(dark, min_run), _long_runs(dark.T, min_run).T
+    cleaned = pixels.copy()
+    cleaned[_widen(across | down)] = 255  # rulings read as "|" and "—" glued to the figures
+    grid = _Grid.find(across, down)
+    confidences: list[float] = []
+    placed: list[tuple[float, int, str]] = []  # (top, order, text): merged in page order
+    if grid is not None:
+        table = Image.fromarray(cleaned[grid.top:grid.bottom, grid.left:grid.right])
+        words = _words(table, settings, dpi, 6, confidences, dx=grid.left, dy=grid.top)
+        for k, (top, row) in enumerate(grid.rows(words, down)):
+            placed.append((top, k, row))
+        cleaned[grid.top:grid.bottom, grid.left:grid.right] = 255
+    words = _words(Image.fromarray(cleaned), settings, dpi, settings.psm, confidences)
+    lines: dict[tuple, list[_Word]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w)
+    previous = None
+    for k, (key, line_words) in enumerate(lines.items()):
+        if previous is not None and key[:2] != previous[:2]:
+            placed.append((min(w.top for w in line_words) - 0.5, 10_000 + k, ""))  # a new paragraph
+        placed.append((min(w.top for w in line_words), 10_000 + k, " ".join(w.text for w in line_words)))
+        previous = key
+    placed.sort()
+    confidence = round(sum(confidences) / len(confidences), 1) if confidences else None
+    return OcrPage([text for _, _, text in placed], confidence)
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    line: tuple  # Tesseract's (block, paragraph, line)
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return self.left + self.width / 2, self.top + self.height / 2
+
+
+def _words(image, settings: OcrSettings, dpi: int, psm: int, confidences: list[float],
+           dx: int = 0, dy: int = 0) -> list[_Word]:
     import pytesseract
 
-    dpi = image.info.get("dpi", (settings.dpi,))[0] or settings.dpi
-    data = pytesseract.image_to_data(image.convert("L"), lang=settings.language,
-                                     config=f"--psm {settings.psm} --dpi {int(round(float(dpi)))}",
+    data = pytesseract.image_to_data(image, lang=settings.language, config=f"--psm {psm} --dpi {dpi}",
                                      output_type=pytesseract.Output.DICT)
-    lines: list[str] = []
-    confidences: list[float] = []
-    current: tuple | None = None
-    words: list[str] = []
-    for i, word in enumerate(data["text"]):
-        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-        if key != current:
-            if words:
-                lines.append(" ".join(words))
-            if current is not None and key[:2] != current[:2]:
-                lines.append("")  # a new paragraph
-            current, words = key, []
-        if word and word.strip():
-            words.append(word.strip())
-            conf = float(data["conf"][i])
-            if conf >= 0:
-                confidences.append(conf)
-    if words:
-        lines.append(" ".join(words))
-    confidence = round(sum(confidences) / len(confidences), 1) if confidences else None
-    return OcrPage(lines, confidence)
+    out = []
+    for i, text in enumerate(data["text"]):
+        if not text or not text.strip():
+            continue
+        out.append(_Word(text.strip(), data["left"][i] + dx, data["top"][i] + dy, data["width"][i],
+                         data["height"][i], (data["block_num"][i], data["par_num"][i], data["line_num"][i])))
+        if float(data["conf"][i]) >= 0:
+            confidences.append(float(data["conf"][i]))
+    return out
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """A ruled table: the positions of its horizontal and vertical lines."""
+    ys: list[int]
+    xs: list[int]
+
+    @property
+    def top(self) -> int:
+        return self.ys[0]
+
+    @property
+    def bottom(self) -> int:
+        return self.ys[-1]
+
+    @property
+    def left(self) -> int:
+        return self.xs[0]
+
+    @property
+    def right(self) -> int:
+        return self.xs[-1]
+
+    @classmethod
+    def find(cls, across, down) -> "_Grid | None":
+        ys = _line_positions(across.sum(axis=1), across.shape[1] * 0.2)
+        xs = _line_positions(down.sum(axis=0), 0)
+        if len(ys) < 2 or len(xs) < 3:
+            return None
+        inside = [x for x in xs if down[ys[0]:ys[-1], x].mean() > 0.3]  # lines of this table only
+        return cls(ys, inside) if len(inside) >= 3 else None
+
+    def rows(self, words: list[_Word], down) -> list[tuple[float, str]]:
+        """(top, tab-joined cells) of each row band holding words. A cell whose left line
+        is missing in that band is merged with the one before it (a spanning header):
+        its text goes to the first column of the span and the others stay empty."""
+        from bisect import bisect_right
+
+        cells: dict[tuple[int, int], list[_Word]] = {}
+        for w in words:
+            cx, cy = w.centre
+            r, c = bisect_right(self.ys, cy) - 1, bisect_right(self.xs, cx) - 1
+            if 0 <= r < len(self.ys) - 1 and 0 <= c < len(self.xs) - 1:
+                while c > 0 and not self._ruled(down, r, c):
+                    c -= 1
+                cells.setdefault((r, c), []).append(w)
+        out = []
+        for r in range(len(self.ys) - 1):
+            texts = [_cell_text(cells.get((r, c), [])) for c in range(len(self.xs) - 1)]
+            if any(texts):
+                out.append((self.ys[r] + 0.1, "\t".join(texts)))
+        return out
+
+    def _ruled(self, down, r: int, c: int) -> bool:
+        """Is there a vertical line at xs[c] through row band r?"""
+        top, bottom, x = self.ys[r], self.ys[r + 1], self.xs[c]
+        margin = max(1, (bottom - top) // 5)
+        band = down[top + margin:bottom - margin, max(0, x - 3):x + 4]
+        return band.size > 0 and band.any(axis=1).mean() > 0.5
+
+
+def _cell_text(words: list[_Word]) -> str:
+    """A cell's words in reading order (Tesseract's lines top to bottom, words left to
+    right), specks dropped; a figure a narrow column wrapped is joined back."""
+    lines: dict[tuple, list[_Word]] = {}
+    for w in words:
+        if regex.search(r"\w", w.text):
+            lines.setdefault(w.line, []).append(w)
+    text = ""
+    for line in sorted(lines.values(), key=lambda ws: min(w.top for w in ws)):
+        for w in sorted(line, key=lambda w: w.left):
+            if regex.search(r"\d[.,]\d{0,2}$", text) and w.text[:1].isdigit():
+                text += w.text
+            else:
+                text = f"{text} {w.text}".strip()
+    return text
+
+
+def _line_positions(counts, minimum: float) -> list[int]:
+    """Centres of the runs of rows (or columns) whose ruling count exceeds MINIMUM."""
+    positions, start = [], None
+    for i, n in enumerate(list(counts) + [0]):
+        if n > minimum and start is None:
+            start = i
+        elif n <= minimum and start is not None:
+            positions.append((start + i - 1) // 2)
+            start = None
+    return positions
+
+
+def _widen(mask):
+    """A ruling mask grown by one pixel each way (the lines' anti-aliased edges)."""
+    import numpy as np
+
+    return mask | np.roll(mask, 1, axis=0) | np.roll(mask, -1, axis=0) | np.roll(mask, 1, axis=1) \
+        | np.roll(mask, -1, axis=1)
+
+
+def _otsu(pixels) -> int:
+    """The grey level that best splits ink from paper (Otsu's method)."""
+    import numpy as np
+
+    hist = np.bincount(pixels.ravel(), minlength=256).astype(float)
+    total, levels = hist.sum(), np.arange(256)
+    weight = np.cumsum(hist)
+    mean = np.cumsum(hist * levels)
+    between = (mean[-1] * weight / total - mean) ** 2 / np.maximum(weight * (total - weight), 1)
+    return int(np.argmax(between))
+
+
+def _long_runs(mask, min_length: int):
+    """The runs of True along each row of MASK at least MIN_LENGTH long."""
+    import numpy as np
+
+    padded = np.pad(mask, ((0, 0), (1, 1))).astype(np.int8)
+    edges = np.diff(padded, axis=1)
+    starts, ends = np.argwhere(edges == 1), np.argwhere(edges == -1)
+    keep = (ends[:, 1] - starts[:, 1]) >= min_length
+    out = np.zeros(mask.shape, dtype=bool)
+    for (row, start), (_, end) in zip(starts[keep], ends[keep]):
+        out[row, start:end] = True
+    return out
+
+
+def _deskew(grey):
+    """Rotate by the angle (within ±2°, to 0.1°) that makes text lines sharpest: the row
+    profile of dark pixels varies most when lines are level. Coarse steps, then fine ones
+    around the best, on a quarter-size copy."""
+    import numpy as np
+    from PIL import Image
+
+    small = grey.resize((max(1, grey.width // 4), max(1, grey.height // 4)))
+
+    def sharpness(angle: float) -> float:
+        rotated = np.asarray(small.rotate(angle, resample=Image.BILINEAR, fillcolor=255)) < 160
+        return float(np.var(rotated.sum(axis=1)))
+
+    best = max(np.arange(-2.0, 2.01, 0.5), key=sharpness)
+    best = float(max(np.arange(best - 0.4, best + 0.41, 0.1), key=sharpness))
+    if abs(best) < 0.05:
+        return grey
+    return grey.rotate(best, resample=Image.BICUBIC, fillcolor=255)
 
 
 def render_pdf_pages(data: bytes, page_numbers: list[int], dpi: int):
@@ -135,6 +333,21 @@ def image_frames(data: bytes):
         return [frame.copy() for frame in ImageSequence.Iterator(image)]
     except (UnidentifiedImageError, OSError) as exc:
         raise ReadError(f"not a readable image ({type(exc).__name__}: {exc})") from exc
+
+
+def repair_confusions(page: OcrPage, number: int, settings: OcrSettings) -> tuple[list[str], list[PageProblem]]:
+    """The page's lines with the OCR confusions of rules/ocr.yaml repaired, each repair reported."""
+    lines, problems = [], []
+    for line in page.lines:
+        for name, pattern, replacement in settings.repairs:
+            for m in reversed(list(pattern.finditer(line))):
+                problems.append(PageProblem("ocr_repaired", number,
+                                            f"page {number}: OCR read '{m.group(0)}' where the context needs "
+                                            f"'{replacement}' ({name}): '{line[max(0, m.start() - 25):m.end() + 5]}'",
+                                            severity="info"))
+                line = line[:m.start()] + replacement + line[m.end():]
+        lines.append(line)
+    return lines, problems
 
 
 def low_confidence(number: int, confidence: float | None, settings: OcrSettings) -> list[PageProblem]:

@@ -9,7 +9,8 @@ import unicodedata
 import regex
 
 from .base import PageProblem, ReadError, SourceText
-from .ocr import INSTALL_HINT, OcrSettings, low_confidence, mean_confidence, ocr_available, ocr_images, render_pdf_pages
+from .ocr import (INSTALL_HINT, OcrSettings, low_confidence, mean_confidence, ocr_available, ocr_images,
+                  render_pdf_pages, repair_confusions)
 
 
 
@@ -57,9 +58,10 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
     confidences: dict[int, float | None] = {}
     if to_ocr and ocr != "never" and ocr_available(settings.language):
         for n, page in zip(to_ocr, ocr_images(render_pdf_pages(data, to_ocr, settings.dpi), settings)):
-            texts[n - 1] = "\n".join(page.lines)
+            page_lines, repairs = repair_confusions(page, n, settings)
+            texts[n - 1] = "\n".join(page_lines)
             confidences[n] = page.confidence
-            problems.extend(low_confidence(n, page.confidence, settings))
+            problems.extend(repairs + low_confidence(n, page.confidence, settings))
     else:
         why = "OCR is off (--ocr never)" if ocr == "never" else f"OCR is not installed ({INSTALL_HINT})"
         for n in to_ocr:
