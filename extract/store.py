@@ -35,15 +35,6 @@ def part_key(source_path: str, sha256: str, version: str) -> str:
     return hashlib.sha256(f"{source_path}\0{sha256}\0{version}".encode()).hexdigest()[:24]
 
 
-def part_schema(name: str) -> pa.Schema:
-    """A table's schema with the partition columns every part carries."""
-    schema = TABLES[name]
-    for f in PARTITION:
-        if f.name not in schema.names:
-            schema = schema.append(f)
-    return schema.with_metadata(METADATA)
-
-
 class Store:
     def __init__(self, out: Path):
         self.out = out
@@ -58,17 +49,10 @@ class Store:
         return (self.parts / key).is_dir()
 
     def write_part(self, key: str, tables: dict[str, list[dict]]) -> None:
-        doc = tables["documents"][0]
-        where = {"province": doc.get("province"), "plan_year": doc.get("plan_year")}
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.parts))
         try:
             for name in TABLE_NAMES:
-                rows = [dict(r, **where) if name != "documents" else r for r in tables.get(name, [])]
-                table = to_arrow(name, [{k: v for k, v in r.items() if k in TABLES[name].names} for r in rows])
-                for f in PARTITION:
-                    if f.name not in table.schema.names:
-                        table = table.append_column(f, pa.array([where[f.name]] * table.num_rows, f.type))
-                table = table.cast(part_schema(name))
+                table = to_arrow(name, tables.get(name, []))
                 with pa.OSFile(str(tmp / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
                     w.write_table(table)
             target = self.parts / key
@@ -80,8 +64,8 @@ class Store:
                 shutil.rmtree(tmp, ignore_errors=True)
 
     def read_part(self, key: str, name: str) -> pa.Table:
-        with pa.memory_map(str(self.parts / key / f"{name}.arrow")) as source:
-            return pa.ipc.open_file(source).read_all()
+        data = (self.parts / key / f"{name}.arrow").read_bytes()
+        return pa.ipc.open_file(pa.BufferReader(data)).read_all()
 
     def part_document(self, key: str) -> dict:
         return self.read_part(key, "documents").to_pylist()[0]
