@@ -295,9 +295,14 @@ def sum_problem(parent: Amount) -> tuple[float, float, int] | None:
     for parts in groups.values():
         if len(parts) < 2 or parent.value is None or any(p.value is None for p in parts):
             continue
-        k = max(p.number.decimals for p in parts)
-        tolerance = len(parts) * 0.5 * 10 ** (-k) * max(p.factor or 1 for p in parts)
         actual = round(sum(p.value for p in parts), 9)
-        if abs(parent.value - actual) > tolerance + 1e-9:
+        if abs(parent.value - actual) > rounding_tolerance(parts):
             return parent.value, actual, len(parts)
     return None
+
+
+def rounding_tolerance(parts: list[Amount]) -> float:
+    """How far a sum of written parts may be from its total by rounding alone (the rule of
+    ../shared/gold/README.md): each part off by half a unit of its last written digit."""
+    k = max(p.number.decimals for p in parts)
+    return len(parts) * 0.5 * 10 ** (-k) * max(p.factor or 1 for p in parts) + 1e-9

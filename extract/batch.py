@@ -162,29 +162,25 @@ def _dask_results(todo: list[Job], settings: tuple, workers: int, scheduler: str
                                dashboard_address=None)
         client = Client(cluster)
     try:
-        window = max(workers, 1) * IN_FLIGHT_PER_WORKER
         source = _read(todo)
         jobs_of: dict[str, Job] = {}
         completed = as_completed()
-        for _ in range(window):
-            nxt = next(source, None)
-            if nxt is None:
-                break
-            job, data = nxt
-            fut = client.submit(extract_document, str(job.path), data, *settings, key=f"kehoach-{job.key}", pure=False)
-            jobs_of[fut.key] = job
-            completed.add(fut)
-        for fut in completed:
-            job = jobs_of.pop(fut.key)
-            tables = fut.result()
-            fut.release()
+
+        def submit_next() -> None:
             nxt = next(source, None)
             if nxt is not None:
-                njob, data = nxt
-                nfut = client.submit(extract_document, str(njob.path), data, *settings, key=f"kehoach-{njob.key}",
-                                     pure=False)
-                jobs_of[nfut.key] = njob
-                completed.add(nfut)
+                job, data = nxt
+                fut = client.submit(extract_document, str(job.path), data, *settings, key=f"kehoach-{job.key}",
+                                    pure=False)
+                jobs_of[fut.key] = job
+                completed.add(fut)
+
+        for _ in range(max(workers, 1) * IN_FLIGHT_PER_WORKER):
+            submit_next()
+        for fut in completed:
+            job, tables = jobs_of.pop(fut.key), fut.result()
+            fut.release()
+            submit_next()
             yield job, tables
     finally:
         client.close()

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import PIPELINE_VERSION
-from .amounts import Amount, AmountFinder, sum_problem
+from .amounts import Amount, AmountFinder, rounding_tolerance, sum_problem
 from .assignments import AssignmentFinder
 from .checks import Check
 from .document import Block, Cleaner, Line, build_blocks, build_lines
@@ -283,10 +283,8 @@ class Extractor:
             if grand is None or len(totals) < 2 or len(totals) != len(projects):
                 continue
             actual = round(sum(v for v, _ in totals), 9)
-            k = max(a.number.decimals for _, a in totals)
-            tolerance = len(totals) * 0.5 * 10 ** (-k) * max(a.factor or 1 for _, a in totals)
             line = lines[grand.block.locate(grand.start, grand.end)[0]]
-            agree = abs(grand.value - actual) <= tolerance + 1e-9
+            agree = abs(grand.value - actual) <= rounding_tolerance([a for _, a in totals])
             checks.append(Check(
                 "total_reconciliation", "info" if agree else "warning",
                 f"line {line.number}: the plan's total {grand.number.raw} ({grand.value:g} triệu đồng) "

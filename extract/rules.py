@@ -65,11 +65,12 @@ class PhraseTable:
         return best
 
 
-def phrase_regex(folded_phrases) -> regex.Pattern:
-    """Whole-word alternation of folded phrases, longest first."""
-    alts = sorted(set(folded_phrases), key=len, reverse=True)
+def phrase_regex(phrases, flags: int = 0) -> regex.Pattern:
+    """Whole-word alternation of phrases (folded, to match folded text), longest first;
+    never matches when there are none."""
+    alts = sorted(set(phrases), key=len, reverse=True)
     body = "|".join(regex.escape(p) for p in alts) or r"(?!x)x"
-    return regex.compile(rf"(?<![\w]){body}(?![\w])")
+    return regex.compile(rf"(?<![\w])(?:{body})(?![\w])", flags)
 
 
 def _compile(pattern: str, where: str, flags: int = 0) -> regex.Pattern:

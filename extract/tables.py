@@ -13,6 +13,7 @@ import regex
 
 from .amounts import Amount, Placement, unit_factors, unit_key
 from .document import Block, Line
+from .rules import phrase_regex
 from .sections import typed_head
 from .textnorm import fold, nfc
 from .vnnumbers import NUMBER_PATTERN, parse_vn_number
@@ -85,10 +86,10 @@ class TableReader:
         self.gap = int(t.get("page_break_gap", 4))
         self.abbreviations = [(regex.compile(rf"(?<!\w){regex.escape(k)}(?!\w)"), v)
                               for k, v in sorted(t.get("header_abbreviations", {}).items(), key=lambda kv: -len(kv[0]))]
-        self.label_words = _phrases(t["label_columns"])
-        self.other_words = _phrases(t["other_columns"])
-        self.total_words = _phrases(t["total_words"])
-        self.money_words = _phrases(t.get("money_header_words", []))
+        self.label_words = phrase_regex(fold(w) for w in t["label_columns"])
+        self.other_words = phrase_regex(fold(w) for w in t["other_columns"])
+        self.total_words = phrase_regex(fold(w) for w in t["total_words"])
+        self.money_words = phrase_regex(fold(w) for w in t.get("money_header_words", []))
         self.levels = [regex.compile(p) for p in t["row_levels"]]
         self.column_number = regex.compile(t["column_number_cell"])
         self.factors = unit_factors(rules)
@@ -343,11 +344,6 @@ class TableReader:
                     a.funding_source = a.funding_source or a.parent.funding_source
                     a.capital_type = a.capital_type or a.parent.capital_type
         return out
-
-
-def _phrases(words: list[str]) -> regex.Pattern:
-    alternatives = "|".join(regex.escape(fold(w)) for w in sorted(words, key=len, reverse=True)) or r"(?!x)x"
-    return regex.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 def _dimension(col: Column) -> str:

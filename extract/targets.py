@@ -10,6 +10,7 @@ import regex
 
 from .document import Block
 from .nlp import sentence_break
+from .rules import phrase_regex
 from .sections import Section, match_label
 from .textnorm import fold, strip_diacritics
 from .vnnumbers import parse_vn_number
@@ -67,14 +68,13 @@ class TargetFinder:
         stops = "|".join(regex.escape(x) for x in t.get("indicator_after_stops", []))
         self.after_stop = regex.compile(r"[;.(]|\d+(?:[.,]\d+)?\s*%" + (rf"|,\s*(?:{stops})(?!\w)" if stops else ""))
         self.annual = regex.compile("|".join(regex.escape(fold(x)) for x in t.get("annual_phrases", [])) or r"(?!x)x")
-        self.kind_phrases = {k: regex.compile(r"(?<!\w)(?:" + "|".join(regex.escape(fold(p)) for p in v) + r")(?!\w)")
-                             for k, v in t["kind"].items()}
+        self.kind_phrases = {k: phrase_regex(fold(p) for p in v) for k, v in t["kind"].items()}
         self.trailing = sorted((fold(x) for x in t.get("indicator_trailing", [])), key=len, reverse=True)
         self.leading = sorted((fold(x) for x in t.get("indicator_leading", [])), key=len, reverse=True)
         self.share_words = {fold(x) for x in t.get("indicator_share_words", [])}
         self.object_words = {fold(x) for x in t.get("indicator_object_words", [])}
         self.tail_openers = [fold(x).split() for x in t.get("indicator_tail_openers", [])]
-        self.head_cut = _words_pattern(t.get("indicator_head_cuts", []))
+        self.head_cut = phrase_regex(t.get("indicator_head_cuts", []), regex.IGNORECASE)
         self.references = [(fold(k).split(), v) for k, v in
                            sorted(t.get("indicator_references", {}).items(), key=lambda kv: -len(kv[0]))]
         self.share_prefix = t.get("indicator_share_prefix", "tỷ lệ")
@@ -88,7 +88,7 @@ class TargetFinder:
             r"|(?<![\w/.,])\d{1,3}(?:\.\d{3})+(?![\w/.,])",
             regex.IGNORECASE)
         self.tail_droppers = {fold(x) for x in t.get("indicator_tail_droppers", [])}
-        self.sub_cut = _words_pattern(t.get("indicator_sub_markers", []))
+        self.sub_cut = phrase_regex(t.get("indicator_sub_markers", []), regex.IGNORECASE)
         self.max_head_words = int(t.get("indicator_max_head_words", 15))
         self.max_words = int(t.get("indicator_max_words", 25))
         self.stopwords = {fold(x) for x in t.get("indicator_stopwords", [])}
@@ -353,12 +353,6 @@ class TargetFinder:
 # wider scope its verb may stand in: a colon ends a clause, not a verb's reach.
 _CLAUSE_CUT = regex.compile(r"[;:(]|[.!?]\s+|(?<!\d)\s[-–]\s(?!\d)")  # not "2021 - 2025"
 _SCOPE_CUT = regex.compile(r"[;(]|[.!?]\s+")
-
-
-def _words_pattern(phrases: list[str]) -> regex.Pattern:
-    """Any of PHRASES as whole words (never matches when there are none)."""
-    alternatives = "|".join(regex.escape(p) for p in phrases) or r"(?!x)x"
-    return regex.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", regex.IGNORECASE)
 
 
 def _clause_start(text: str, pos: int) -> int:

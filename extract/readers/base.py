@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import regex
+
+_NUMBER_WRAP = regex.compile(r"(?<=\d[.,]?)\s*\n\s*(?=[\d.,])")
+
 
 class ReadError(Exception):
     """The file could not be read (broken, encrypted, empty)."""
@@ -40,3 +44,9 @@ class SourceText:
     def __post_init__(self) -> None:
         if len(self.lines) != len(self.pages):
             raise ValueError("lines and pages differ in length")
+
+
+def join_cell_lines(cell: str) -> str:
+    """A table cell's lines as one: a figure a narrow column wrapped ("27.97" / "1") is
+    joined back without a space, words with one."""
+    return " ".join(_NUMBER_WRAP.sub("", cell).split())

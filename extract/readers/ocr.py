@@ -15,10 +15,11 @@ from functools import lru_cache
 
 import regex
 
-from .base import PageProblem, ReadError
+from .base import PageProblem, ReadError, join_cell_lines
 
 OCR_MODES = ("auto", "always", "never")
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
+INK = 160  # grey levels below this are ink (rulings, text lines when levelling)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class OcrSettings:
     language: str
     dpi: int
     psm: int
+    table_psm: int
     min_confidence: float
     min_letters: int
     min_common_share: float
@@ -47,14 +49,18 @@ class OcrSettings:
     def from_rules(cls, rules) -> "OcrSettings":
         o = rules.section("ocr")
         layer = o.get("text_layer", {})
-        return cls(o.get("language", "vie"), int(o.get("dpi", 300)), int(o.get("page_segmentation", 4)),
-                   float(o.get("min_confidence", 75)), int(layer.get("min_letters", 20)),
-                   float(layer.get("min_common_share", 0.12)),
-                   frozenset(rules.section("legacy_encodings").get("common_words", [])),
-                   "".join(rules.section("legacy_encodings").get("mojibake_chars", [])),
-                   float(layer.get("max_mojibake_share", 0.03)),
-                   bool(o.get("deskew", True)), bool(o.get("binarise", False)), float(o.get("ruling_min_inches", 0.6)),
-                   tuple((r["name"], regex.compile(r["pattern"]), r["replace"]) for r in o.get("repairs", [])))
+        legacy = rules.section("legacy_encodings")
+        return cls(
+            language=o.get("language", "vie"), dpi=int(o.get("dpi", 300)),
+            psm=int(o.get("page_segmentation", 4)), table_psm=int(o.get("table_page_segmentation", 6)),
+            min_confidence=float(o.get("min_confidence", 75)), min_letters=int(layer.get("min_letters", 20)),
+            min_common_share=float(layer.get("min_common_share", 0.12)),
+            common_words=frozenset(legacy.get("common_words", [])),
+            mojibake_chars="".join(legacy.get("mojibake_chars", [])),
+            max_mojibake_share=float(layer.get("max_mojibake_share", 0.03)),
+            deskew=bool(o.get("deskew", True)), binarise=bool(o.get("binarise", False)),
+            ruling_min_inches=float(o.get("ruling_min_inches", 0.6)),
+            repairs=tuple((r["name"], regex.compile(r["pattern"]), r["replace"]) for r in o.get("repairs", [])))
 
     def text_layer_usable(self, text: str) -> bool:
         if len(regex.findall(r"\p{L}", text)) < self.min_letters:
@@ -108,7 +114,7 @@ def _ocr_one(image, settings: OcrSettings) -> OcrPage:
     pixels = np.asarray(grey)
     if settings.binarise:
         pixels = np.where(pixels < _otsu(pixels), 0, 255).astype(np.uint8)
-    dark = pixels < 160
+    dark = pixels < INK
     min_run = int(dpi * settings.ruling_min_inches)
     across, down = _long_runs(dark, min_run), _long_runs(dark.T, min_run).T
     cleaned = pixels.copy()
@@ -118,7 +124,7 @@ def _ocr_one(image, settings: OcrSettings) -> OcrPage:
     placed: list[tuple[float, int, str]] = []  # (top, order, text): merged in page order
     if grid is not None:
         table = Image.fromarray(cleaned[grid.top:grid.bottom, grid.left:grid.right])
-        words = _words(table, settings, dpi, 6, confidences, dx=grid.left, dy=grid.top)
+        words = _words(table, settings, dpi, settings.table_psm, confidences, dx=grid.left, dy=grid.top)
         for k, (top, row) in enumerate(grid.rows(words, down)):
             placed.append((top, k, row))
         cleaned[grid.top:grid.bottom, grid.left:grid.right] = 255
@@ -235,14 +241,8 @@ def _cell_text(words: list[_Word]) -> str:
     for w in words:
         if regex.search(r"\w", w.text):
             lines.setdefault(w.line, []).append(w)
-    text = ""
-    for line in sorted(lines.values(), key=lambda ws: min(w.top for w in ws)):
-        for w in sorted(line, key=lambda w: w.left):
-            if regex.search(r"\d[.,]\d{0,2}$", text) and w.text[:1].isdigit():
-                text += w.text
-            else:
-                text = f"{text} {w.text}".strip()
-    return text
+    ordered = sorted(lines.values(), key=lambda ws: min(w.top for w in ws))
+    return join_cell_lines("\n".join(" ".join(w.text for w in sorted(ws, key=lambda w: w.left)) for ws in ordered))
 
 
 def _line_positions(counts, minimum: float) -> list[int]:
@@ -301,7 +301,7 @@ def _deskew(grey):
     small = grey.resize((max(1, grey.width // 4), max(1, grey.height // 4)))
 
     def sharpness(angle: float) -> float:
-        rotated = np.asarray(small.rotate(angle, resample=Image.BILINEAR, fillcolor=255)) < 160
+        rotated = np.asarray(small.rotate(angle, resample=Image.BILINEAR, fillcolor=255)) < INK
         return float(np.var(rotated.sum(axis=1)))
 
     best = max(np.arange(-2.0, 2.01, 0.5), key=sharpness)

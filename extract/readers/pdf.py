@@ -6,12 +6,9 @@ from __future__ import annotations
 import io
 import unicodedata
 
-import regex
-
-from .base import PageProblem, ReadError, SourceText
+from .base import PageProblem, ReadError, SourceText, join_cell_lines
 from .ocr import (INSTALL_HINT, OcrSettings, low_confidence, mean_confidence, ocr_available, ocr_images,
                   render_pdf_pages, repair_confusions)
-
 
 
 def _is_password_error(exc: BaseException) -> bool:
@@ -54,7 +51,8 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
             texts.append(unicodedata.normalize("NFC", text))
         count = len(page_list)
     # a page whose text layer is missing or garbage is OCR'd (all pages with --ocr always)
-    to_ocr = [n for n, t in enumerate(texts, start=1) if ocr == "always" or not settings.text_layer_usable(t)]
+    unusable = [n for n, t in enumerate(texts, start=1) if not settings.text_layer_usable(t)]
+    to_ocr = list(range(1, count + 1)) if ocr == "always" else unusable
     confidences: dict[int, float | None] = {}
     if to_ocr and ocr != "never" and ocr_available(settings.language):
         for n, page in zip(to_ocr, ocr_images(render_pdf_pages(data, to_ocr, settings.dpi), settings)):
@@ -64,10 +62,8 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
             problems.extend(repairs + low_confidence(n, page.confidence, settings))
     else:
         why = "OCR is off (--ocr never)" if ocr == "never" else f"OCR is not installed ({INSTALL_HINT})"
-        for n in to_ocr:
-            if ocr != "always" or not settings.text_layer_usable(texts[n - 1]):
-                problems.append(PageProblem("unreadable_page", n,
-                                            f"page {n} has no usable text layer (a scan?) and {why}"))
+        problems.extend(PageProblem("unreadable_page", n, f"page {n} has no usable text layer (a scan?) and {why}")
+                        for n in unusable)
     lines: list[str] = []
     pages: list[int | None] = []
     for number, text in enumerate(texts, start=1):
@@ -96,16 +92,8 @@ def _page_text(page) -> str:
     items = [(ln["top"], ln["text"]) for ln in page.filter(outside).extract_text_lines()]
     for table in tables:
         for i, row in enumerate(table.extract()):
-            cells = [_join_wrapped(cell or "") for cell in row]
+            cells = [join_cell_lines(cell or "") for cell in row]
             items.append((table.bbox[1] + i * 1e-3, "\t".join(cells)))
     items.sort(key=lambda item: item[0])
     return "\n".join(text for _, text in items)
 
-
-_NUMBER_WRAP = regex.compile(r"(?<=\d[.,]?)\s*\n\s*(?=[\d.,])")
-
-
-def _join_wrapped(cell: str) -> str:
-    """A cell's lines as one: a number a narrow column wrapped ("27.97" / "1") is joined
-    back without a space, words with one."""
-    return " ".join(_NUMBER_WRAP.sub("", cell).split())
