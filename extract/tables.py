@@ -19,6 +19,9 @@ from .textnorm import fold, nfc
 from .vnnumbers import NUMBER_PATTERN, parse_vn_number
 
 _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+# "Tổng cộng", "Cộng các dự án": longer names that open with "Tổng" are rows of their own
+# ("Tổng hợp nhu cầu vốn của các xã …")
+TOTAL_ROW_NAME_MAX = 40
 _FIGURE = regex.compile(rf"\s*(?P<num>{NUMBER_PATTERN})\s*")
 
 
@@ -179,10 +182,7 @@ class TableReader:
         """A row numbering the columns: "(1) (2) (3)…", "1 2 3=4+7 …"; OCR may garble a
         cell or two, so most cells numbering left to right is enough."""
         texts = [c.text for c in cells.values() if c.text]
-        leading = [regex.match(r"\(?(\d{1,2})(?!\d|[.,]\d)", t) for t in texts]
-        numbered = [int(m.group(1)) for m in leading if m]
-        if len(texts) >= 3 and all(self.column_number.match(t) for t in texts):
-            return True
+        numbered = [int(m["n"]) for t in texts if (m := self.column_number.match(t))]
         wordless = not any(regex.search(r"\p{L}{2,}", t) for t in texts)
         return (wordless and len(numbered) >= 3 and len(numbered) >= 0.6 * len(texts)
                 and numbered == sorted(set(numbered)) and numbered[0] == 1)
@@ -256,7 +256,7 @@ class TableReader:
                 rows[-1].name = f"{rows[-1].name} {name}".strip()  # a name wrapped onto the next line
                 continue
             row = TableRow(line, cells, order, nfc(name))
-            if self.total_words.match(fold(name)) and len(name) < 40 or self.total_words.match(fold(order)):
+            if self.total_words.match(fold(name)) and len(name) <= TOTAL_ROW_NAME_MAX or self.total_words.match(fold(order)):
                 row.level = -1
             else:
                 level = self._level(order)

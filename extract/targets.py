@@ -69,14 +69,14 @@ class TargetFinder:
         self.after_stop = regex.compile(r"[;.(]|\d+(?:[.,]\d+)?\s*%" + (rf"|,\s*(?:{stops})(?!\w)" if stops else ""))
         self.annual = regex.compile("|".join(regex.escape(fold(x)) for x in t.get("annual_phrases", [])) or r"(?!x)x")
         self.kind_phrases = {k: phrase_regex(fold(p) for p in v) for k, v in t["kind"].items()}
-        self.trailing = sorted((fold(x) for x in t.get("indicator_trailing", [])), key=len, reverse=True)
-        self.leading = sorted((fold(x) for x in t.get("indicator_leading", [])), key=len, reverse=True)
+        self.trailing = [fold(x) for x in t.get("indicator_trailing", [])]
+        self.leading = [fold(x) for x in t.get("indicator_leading", [])]
         self.share_words = {fold(x) for x in t.get("indicator_share_words", [])}
         self.object_words = {fold(x) for x in t.get("indicator_object_words", [])}
         self.tail_openers = [fold(x).split() for x in t.get("indicator_tail_openers", [])]
         self.head_cut = phrase_regex(t.get("indicator_head_cuts", []), regex.IGNORECASE)
-        self.references = [(fold(k).split(), v) for k, v in
-                           sorted(t.get("indicator_references", {}).items(), key=lambda kv: -len(kv[0]))]
+        self.references = {fold(k): v for k, v in t.get("indicator_references", {}).items()}
+        self.comparator_words = [p for _, phrases, _ in rules.comparators_after.entries for p in phrases]
         self.share_prefix = t.get("indicator_share_prefix", "tỷ lệ")
         bare = {fold(b) for b in rules.section("money").get("bare_units", [])}
         money_units = sorted((sp for u in rules.section("money")["units"] for sp in u["spellings"]
@@ -271,24 +271,12 @@ class TargetFinder:
         if tokens and regex.fullmatch(_NUM, tokens[0]):
             tokens, had_figure = tokens[1:], True  # the count a share is of: "552 phòng kiên cố (81,5%)"
         share = wants_object = False
-        changed = True
-        while changed and tokens:
-            changed = False
-            folded = [fold(t.strip(",:")) for t in tokens]
-            for w in self.trailing:
-                n = len(w.split())
-                if folded[-n:] == w.split():
-                    share = share or w in self.share_words
-                    wants_object = wants_object or w in self.object_words
-                    tokens = tokens[:-n]
-                    changed = True
-                    break
-        folded = [fold(t.strip(",:")) for t in tokens]
-        for w in self.leading:
-            n = len(w.split())
-            if folded[:n] == w.split():
-                tokens = tokens[n:]
-                break
+        while tokens and (hit := _phrase_at([fold(t.strip(",:")) for t in tokens], self.trailing, end=True)):
+            share = share or hit in self.share_words
+            wants_object = wants_object or hit in self.object_words
+            tokens = tokens[:-len(hit.split())]
+        if hit := _phrase_at([fold(t.strip(",:")) for t in tokens], self.leading):
+            tokens = tokens[len(hit.split()):]
         tokens = tokens[-self.max_head_words:]
         if tokens and (fold(tokens[-1]) in self.object_words or self.rules.direction.last_hit(fold(tokens[-1]))):
             wants_object = True  # "giảm 80% hộ nghèo A": the figure's object follows it
@@ -304,20 +292,16 @@ class TargetFinder:
                 stop_at = len(text)
                 break
             stop_at = stop.start()
-            aside = regex.match(r"\(([^()\d]{1,40})\)", text[stop_at:])
+            aside = _ASIDE.match(text, stop_at)
             if stop.group() != "(" or aside is None or not text[end:stop_at].strip(" ,:"):
                 break
-            pos = stop_at + aside.end()
+            pos = aside.end()
         words = text[end:stop_at].strip(" ,:").split()
         folded = [fold(regex.sub(r"[^\w/]", "", w)) for w in words]
-        for _, phrases, _ in self.rules.comparators_after.entries:
-            for p in phrases:  # "từ 2% trở lên": the comparator, not what is measured
-                if folded[:len(p.split())] == p.split():
-                    words, folded = words[len(p.split()):], folded[len(p.split()):]
-        for abbreviation, meaning in self.references:
-            if folded[:len(abbreviation)] == abbreviation:
-                words = meaning.split() + words[len(abbreviation):]
-                break
+        if hit := _phrase_at(folded, self.comparator_words):  # "từ 2% trở lên": not what is measured
+            words, folded = words[len(hit.split()):], folded[len(hit.split()):]
+        if hit := _phrase_at(folded, self.references):  # "đạt 49% KH" → "so với kế hoạch"
+            words = self.references[hit].split() + words[len(hit.split()):]
         while words and fold(words[-1].strip(",")) in self.tail_droppers:
             words = words[:-1]
         return " ".join(words).strip(" ,:()"), stop_at
@@ -353,6 +337,17 @@ class TargetFinder:
 # wider scope its verb may stand in: a colon ends a clause, not a verb's reach.
 _CLAUSE_CUT = regex.compile(r"[;:(]|[.!?]\s+|(?<!\d)\s[-–]\s(?!\d)")  # not "2021 - 2025"
 _SCOPE_CUT = regex.compile(r"[;(]|[.!?]\s+")
+# a short bracketed aside without figures, which an indicator phrase runs through
+_ASIDE = regex.compile(r"\([^()\d]{1,40}\)")
+
+
+def _phrase_at(folded_words: list[str], phrases, end: bool = False) -> str | None:
+    """The longest of PHRASES (folded) that the words open with (close with, when END)."""
+    for phrase in sorted(phrases, key=len, reverse=True):
+        n = len(phrase.split())
+        if n <= len(folded_words) and (folded_words[-n:] if end else folded_words[:n]) == phrase.split():
+            return phrase
+    return None
 
 
 def _clause_start(text: str, pos: int) -> int:
