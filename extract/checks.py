@@ -1,8 +1,17 @@
 """Check rows: problems found in the source (sums that do not add up, malformed numbers,
-inferred units, unreadable pages) or in the run."""
+inferred units, unreadable pages) or in the run, and the checks that look across a whole
+document (the plan's total against its projects', ratios against percentages)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import regex
+
+from .amounts import Amount, rounding_tolerance
+from .document import Line
+from .sections import Section
+from .targets import Target
+from .textnorm import fold
 
 
 @dataclass
@@ -15,3 +24,78 @@ class Check:
     amount_id: str | None = None
     expected: float | None = None
     actual: float | None = None
+
+
+# ---- checks across a whole document -------------------------------------------------------
+# (sums of written parts are checked where they are found: amounts.sum_problem)
+
+# How far after a ratio ("41/58") its stated percentage may stand ("…, đạt 70,7%").
+RATIO_PERCENT_REACH = 40
+
+
+def reconcile_totals(sections: list[Section], amounts: list[Amount], total_words: regex.Pattern,
+                     lines: list[Line]) -> list[Check]:
+    """The plan's grand total against the totals of its projects, where both are stated in
+    the text: info when they agree, warning when they do not. TOTAL_WORDS (matched on
+    folded labels) say which amount is the grand total."""
+    out = []
+    prose = [a for a in amounts if a.placement is None and a.parent is None and a.value is not None
+             and a.measure in ("plan", "carryover") and not a.per_unit]
+    for program in sorted({s.program for s in sections if s.kind == "project"}, key=str):
+        projects = [s for s in sections if s.kind == "project" and s.program == program
+                    and not any(anc.kind == "project" for anc in s.ancestors())]
+        totals = [t for p in projects if (t := _stated_total(p, prose, sections)) is not None]
+        grand = next((a for a in prose if a.section is not None and a.section.nearest("project") is None
+                      and (a.section.program == program or program is None)
+                      and total_words.search(fold(a.label))), None)
+        if grand is None or len(totals) < 2 or len(totals) != len(projects):
+            continue
+        actual = round(sum(v for v, _ in totals), 9)
+        line = lines[grand.block.locate(grand.start, grand.end)[0]]
+        agree = abs(grand.value - actual) <= rounding_tolerance([a for _, a in totals])
+        out.append(Check(
+            "total_reconciliation", "info" if agree else "warning",
+            f"line {line.number}: the plan's total {grand.number.raw} ({grand.value:g} triệu đồng) "
+            + ("equals" if agree else "differs from")
+            + f" the sum of its {len(totals)} projects' totals ({actual:g} triệu đồng)",
+            line=line.number, page=line.page, expected=grand.value, actual=actual))
+    return out
+
+
+def _stated_total(project: Section, prose: list[Amount], sections: list[Section]) -> tuple[float, Amount] | None:
+    """A project's total: its one top-level amount, or else the sum of its sub-projects'
+    when each states exactly one. Several top-level amounts and no total: not stated."""
+    def single(amounts: list[Amount]) -> Amount | None:
+        return amounts[0] if len(amounts) == 1 else None
+
+    own = [a for a in prose if a.section is not None and a.section.nearest("project") is project
+           and a.section.nearest("subproject") is None]
+    if own:
+        total = single(own)
+        return (total.value, total) if total is not None else None
+    subs = [s for s in sections if s.kind == "subproject" and s.nearest("project") is project]
+    parts = [single([a for a in prose if a.section is not None and a.section.nearest("subproject") is s])
+             for s in subs]
+    if not subs or any(p is None for p in parts):
+        return None
+    return round(sum(p.value for p in parts), 9), parts[0]
+
+
+def ratio_checks(targets: list[Target], lines: list[Line]) -> list[Check]:
+    """A ratio ("41/58") against the percentage stated right after it, beyond rounding."""
+    out = []
+    for t in targets:
+        if t.denominator is None:
+            continue
+        stated = next((u for u in targets if u.unit == "percent" and u.block is t.block
+                       and 0 <= u.start - t.end <= RATIO_PERCENT_REACH), None)
+        if stated is None:
+            continue
+        ratio = 100 * t.numerator / t.denominator
+        if abs(ratio - stated.value) > 0.5 * 10 ** (-stated.number_decimals) + 1e-9:
+            line = lines[t.block.locate(t.start, t.end)[0]]
+            out.append(Check("ratio_mismatch", "warning",
+                             f"line {line.number}: {t.numerator:g}/{t.denominator:g} is {ratio:.2f}%, "
+                             f"but the text says {stated.value:g}%", line=line.number, page=line.page,
+                             expected=stated.value, actual=round(ratio, 4)))
+    return out

@@ -9,9 +9,9 @@ from functools import cached_property
 from pathlib import Path
 
 from . import PIPELINE_VERSION
-from .amounts import Amount, AmountFinder, rounding_tolerance, sum_problem
+from .amounts import Amount, AmountFinder, sum_problem
 from .assignments import AssignmentFinder
-from .checks import Check
+from .checks import Check, ratio_checks, reconcile_totals
 from .document import Block, Cleaner, Line, build_blocks, build_lines
 from .metadata import Gazetteer, extract_metadata
 from .nlp import sentence_at, sentence_spans
@@ -24,7 +24,6 @@ from .sections import Section, build_tree, detect_heading, section_lookup
 from .tables import Table, TableReader
 from .targets import TargetFinder
 from .taxonomy import Taxonomy
-from .textnorm import fold
 
 
 # A heading title longer than this is a paragraph with a label, not a heading to read.
@@ -154,11 +153,11 @@ class Extractor:
 
         amounts = self._amounts(blocks, block_section, found)
         amounts += self._table_amounts(tables, section_at, checks, lines)
-        self._reconcile_totals(sections, amounts, checks, lines)
+        checks.extend(reconcile_totals(sections, amounts, self.amount_finder.total_words, lines))
         targets = []
         for b in blocks:
             targets.extend(self.target_finder.find(b, block_section[id(b)]))
-        self._ratio_checks(targets, checks, lines)
+        checks.extend(ratio_checks(targets, lines))
 
         doc.update(
             method=source.method, pages=source.page_count, ocr_pages=source.ocr_pages,
@@ -267,31 +266,6 @@ class Extractor:
                                     line=first, page=lines[t.first_line].page))
         return out
 
-    def _reconcile_totals(self, sections: list[Section], amounts: list[Amount], checks: list[Check],
-                          lines: list[Line]) -> None:
-        """The plan's grand total against the totals of its projects, where both are
-        stated in the text: info when they agree, warning when they do not."""
-        prose = [a for a in amounts if a.placement is None and a.parent is None and a.value is not None
-                 and a.measure in ("plan", "carryover") and not a.per_unit]
-        for program in sorted({s.program for s in sections if s.kind == "project"}, key=str):
-            projects = [s for s in sections if s.kind == "project" and s.program == program
-                        and not any(anc.kind == "project" for anc in s.ancestors())]
-            totals = [t for p in projects if (t := _stated_total(p, prose, sections)) is not None]
-            grand = next((a for a in prose if a.section is not None and a.section.nearest("project") is None
-                          and (a.section.program == program or program is None)
-                          and self.amount_finder.total_words.search(fold(a.label))), None)
-            if grand is None or len(totals) < 2 or len(totals) != len(projects):
-                continue
-            actual = round(sum(v for v, _ in totals), 9)
-            line = lines[grand.block.locate(grand.start, grand.end)[0]]
-            agree = abs(grand.value - actual) <= rounding_tolerance([a for _, a in totals])
-            checks.append(Check(
-                "total_reconciliation", "info" if agree else "warning",
-                f"line {line.number}: the plan's total {grand.number.raw} ({grand.value:g} triệu đồng) "
-                + ("equals" if agree else "differs from")
-                + f" the sum of its {len(totals)} projects' totals ({actual:g} triệu đồng)",
-                line=line.number, page=line.page, expected=grand.value, actual=actual))
-
     def _amount_rows(self, doc_id: str, amounts: list[Amount], lines: list[Line], single: str | None,
                      checks: list[Check], context: "_Contexts") -> list[dict]:
         ids = {id(a): f"{doc_id}:a{i}" for i, a in enumerate(amounts)}
@@ -343,24 +317,6 @@ class Extractor:
                                     amount_id=ids[id(a)], expected=expected, actual=actual))
         return rows
 
-    def _ratio_checks(self, targets, checks: list[Check], lines: list[Line]) -> None:
-        for i, t in enumerate(targets):
-            if t.denominator is None:
-                continue
-            nxt = next((u for u in targets if u.unit == "percent" and u.block is t.block
-                        and 0 <= u.start - t.end <= 40), None)
-            if nxt is None:
-                continue
-            ratio = 100 * t.numerator / t.denominator
-            tolerance = 0.5 * 10 ** (-nxt.number_decimals) + 1e-9
-            if abs(ratio - nxt.value) > tolerance:
-                line = lines[t.block.locate(t.start, t.end)[0]]
-                checks.append(Check("ratio_mismatch", "warning",
-                                    f"line {line.number}: {t.numerator:g}/{t.denominator:g} is {ratio:.2f}%, "
-                                    f"but the text says {nxt.value:g}%", line=line.number, page=line.page,
-                                    expected=nxt.value, actual=round(ratio, 4)))
-
-
 class _Contexts:
     """The sentence around a fact (spaCy), computed once per paragraph."""
 
@@ -381,25 +337,6 @@ def _canonical_code(sec: Section | None) -> str | None:
             return node.canonical_code
         node = node.parent
     return None
-
-
-def _stated_total(project: Section, prose: list[Amount], sections: list[Section]) -> tuple[float, Amount] | None:
-    """A project's total: its one top-level amount, or else the sum of its sub-projects'
-    when each states exactly one. Several top-level amounts and no total: not stated."""
-    def single(amounts: list[Amount]) -> Amount | None:
-        return amounts[0] if len(amounts) == 1 else None
-
-    own = [a for a in prose if a.section is not None and a.section.nearest("project") is project
-           and a.section.nearest("subproject") is None]
-    if own:
-        total = single(own)
-        return (total.value, total) if total is not None else None
-    subs = [s for s in sections if s.kind == "subproject" and s.nearest("project") is project]
-    parts = [single([a for a in prose if a.section is not None and a.section.nearest("subproject") is s])
-             for s in subs]
-    if not subs or any(p is None for p in parts):
-        return None
-    return round(sum(p.value for p in parts), 9), parts[0]
 
 
 def _heads(sec: Section, block: Block) -> bool:
