@@ -1,3 +1,5 @@
+import pytest
+
 from tests.conftest import run_text
 
 PLAN = """KẾ HOẠCH
@@ -56,28 +58,21 @@ def test_roles_inherit(extractor):
     assert roles == [(1, "objectives"), (2, "objectives"), (3, "objectives"), (4, "funding"), (5, "funding")]
 
 
-def _codes_and_checks(extractor, text):
-    """{line: canonical code} and [(kind, severity, line)] of the checks."""
+@pytest.mark.parametrize("text,codes,checks", [
+    # a plan that lists "Dự án 9" by the title of its second sub-project; "Dự án 4" keeps
+    # its own code, since its own title matches
+    ("Chương trình mục tiêu quốc gia phát triển kinh tế - xã hội vùng đồng bào dân tộc thiểu số và miền núi\n"
+     "a) Dự án 9. Giảm thiểu tình trạng tảo hôn và hôn nhân cận huyết thống trong vùng đồng bào dân tộc thiểu số\n"
+     "b) Dự án 4. Đầu tư cơ sở hạ tầng thiết yếu, phục vụ sản xuất, đời sống trong vùng đồng bào dân tộc thiểu số\n",
+     {2: "DTTS.DA9.TDA2", 3: "DTTS.DA4"}, [("taxonomy_flattened", "info", 2)]),
+    # a sub-project numbered 1 with the title of number 2: the title wins, with a warning
+    ("Chương trình mục tiêu quốc gia giảm nghèo bền vững\n"
+     "1. Dự án 3: Hỗ trợ phát triển sản xuất, cải thiện dinh dưỡng\n"
+     "- Tiểu dự án 1: Cải thiện dinh dưỡng\n",
+     {3: "GNBV.DA3.TDA2"}, [("taxonomy_mismatch", "warning", 3)]),
+])
+def test_title_trusted_over_number(extractor, text, codes, checks):
     result = run_text(extractor, text)
-    codes = {r["line_start"]: r["canonical_code"] for r in result.tables["sections"]}
-    return codes, [(c["kind"], c["severity"], c["line"]) for c in result.tables["checks"]]
-
-
-def test_flattened_project_gets_the_sub_project_code(extractor):
-    # a plan that lists "Dự án 9" by the title of its second sub-project
-    text = ("Chương trình mục tiêu quốc gia phát triển kinh tế - xã hội vùng đồng bào dân tộc thiểu số và miền núi\n"
-            "a) Dự án 9. Giảm thiểu tình trạng tảo hôn và hôn nhân cận huyết thống trong vùng đồng bào dân tộc thiểu số\n"
-            "b) Dự án 4. Đầu tư cơ sở hạ tầng thiết yếu, phục vụ sản xuất, đời sống trong vùng đồng bào dân tộc thiểu số\n")
-    codes, checks = _codes_and_checks(extractor, text)
-    assert codes[2] == "DTTS.DA9.TDA2"
-    assert codes[3] == "DTTS.DA4"   # its own title matches: not flattened
-    assert checks == [("taxonomy_flattened", "info", 2)]
-
-
-def test_number_contradicting_title_is_a_warning(extractor):
-    text = ("Chương trình mục tiêu quốc gia giảm nghèo bền vững\n"
-            "1. Dự án 3: Hỗ trợ phát triển sản xuất, cải thiện dinh dưỡng\n"
-            "- Tiểu dự án 1: Cải thiện dinh dưỡng\n")
-    codes, checks = _codes_and_checks(extractor, text)
-    assert codes[3] == "GNBV.DA3.TDA2"
-    assert checks == [("taxonomy_mismatch", "warning", 3)]
+    got = {r["line_start"]: r["canonical_code"] for r in result.tables["sections"]}
+    assert {line: got[line] for line in codes} == codes
+    assert [(c["kind"], c["severity"], c["line"]) for c in result.tables["checks"]] == checks
