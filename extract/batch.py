@@ -1,34 +1,48 @@
-"""Batch runs over whole archives: parallel, incremental, resumable.
+"""Batch runs over whole archives: isolated, parallel, incremental, resumable, accumulating.
 
-Each document is extracted on its own (a worker process, or a Dask worker) and its rows
-come back to this process, which commits them as one part (store.py) before anything
-else: a run killed at any point loses at most the documents in flight, and the next run
-skips every committed part whose file is unchanged (same path, same sha256, same
-pipeline version). The contract tables are rebuilt from the parts at the end.
-Only a bounded window of documents is in flight, so memory does not grow with the
-size of the archive.
+Each document is extracted in a worker process (workers.py: a time and a memory limit per
+document; a worker that hits one or dies is replaced and its document becomes a `failed`
+row), or on a Dask worker. Its rows come back to this process, which commits them as one
+part (store.py) before anything else: a run killed at any point loses at most the
+documents in flight, and the next run skips every committed part whose file is unchanged
+(same path, same sha256, same pipeline version). The tables are rebuilt at the end from
+every document committed into OUT, by this run or earlier ones. Only a bounded window of
+documents is in flight, so memory does not grow with the size of the archive.
 """
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+from .inputs import InputFile, display_path
 from .store import Store, part_key
+from .workers import Limits, WorkerFailure, WorkerPool
 
 IN_FLIGHT_PER_WORKER = 2
+# A file larger than this is not read (a plan, even scanned, is far smaller); it becomes a
+# failed row.
+MAX_INPUT_BYTES = 512 * 1024 ** 2
+_HASH_CHUNK = 1 << 20
 
 
 @dataclass
 class Job:
-    path: Path
+    source: InputFile
     sha256: str
     key: str
+    error: str | None = None  # the file could not be read: the document fails without a worker
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
 
 
 @dataclass
@@ -40,73 +54,124 @@ class Summary:
     checks: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     interrupted: bool = False
+    held: int = 0  # documents OUT holds after the run (this run's and earlier runs')
+    pruned: int = 0
 
     def line(self, out: Path) -> str:
         s = self.statuses
         return (f"{self.documents} documents: {s['ok']} ok, {s['partial']} partial, {s['failed']} failed; "
-                + ", ".join(f"{n} {name}" for name, n in self.rows.items()) + f" -> {out}")
+                + ", ".join(f"{n} {name}" for name, n in self.rows.items()) + f" -> {display_path(out)}")
 
     def details(self) -> str:
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.checks.items())) or "none"
         extracted = self.documents - self.skipped
         rate = f"{extracted / self.seconds:.1f} documents/s extracted" if extracted and self.seconds else "nothing to extract"
-        return f"{self.skipped} unchanged and skipped; checks by kind: {kinds}; wall time {self.seconds:.1f} s ({rate})"
+        earlier = self.held - self.documents
+        held = f"; the tables hold {self.held} documents ({earlier} from earlier runs)" if earlier > 0 else ""
+        pruned = f"; {self.pruned} documents of files not in this run pruned" if self.pruned else ""
+        return (f"{self.skipped} unchanged and skipped; checks by kind: {kinds}; wall time {self.seconds:.1f} s "
+                f"({rate}){held}{pruned}")
 
 
 @lru_cache(maxsize=4)
 def _extractor(rules_dir: str | None, ocr: str):
-    """One Extractor per worker process and settings (the rules load once)."""
+    """One Extractor per process and settings (the rules load once)."""
     from .pipeline import Extractor
     from .rules import load_rules
     return Extractor(load_rules(rules_dir), ocr)
 
 
 def extract_document(path: str, data: bytes, rules_dir: str | None, ocr: str = "auto") -> dict[str, list[dict]]:
-    """The rows of every table for one document (runs in a worker)."""
+    """The rows of every table for one document, from its bytes (a Dask worker)."""
     return _extractor(rules_dir, ocr).process(Path(path), data).tables
 
 
-def plan(files: list[Path], store: Store, version: str, force: bool) -> tuple[list[Job], list[Job]]:
-    """(jobs to run, jobs already committed) for FILES."""
+def extract_file(rules_dir: str | None, ocr: str, path: bytes, display: str) -> dict[str, list[dict]]:
+    """The rows of every table for the file at PATH (a local worker reads the file itself,
+    so no document's bytes pass through the parent). DISPLAY is the path as text."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_INPUT_BYTES)
+    except OSError as exc:
+        data = b""
+        message = f"cannot read the file: {exc.strerror or type(exc).__name__}"
+        return _extractor(rules_dir, ocr).failed(Path(display), hashlib.sha256(data).hexdigest(), "unknown",
+                                                 message, "read_error").tables
+    return extract_document(display, data, rules_dir, ocr)
+
+
+def plan(files: list[InputFile], store: Store, version: str, force: bool) -> tuple[list[Job], list[Job]]:
+    """(jobs to run, jobs already committed) for FILES. Each file is hashed as a stream;
+    one that cannot be read, is not a regular file or is too large gets an error."""
     todo, done = [], []
     for f in files:
-        sha = hashlib.sha256(f.read_bytes()).hexdigest()
-        job = Job(f, sha, part_key(str(f), sha, version))
+        sha, error = _hash(f.path)
+        job = Job(f, sha, part_key(f.identity, sha, version), error)
         (done if store.has(job.key) and not force else todo).append(job)
     return todo, done
 
 
-def run(files: list[Path], out: Path, *, jobs: int, force: bool = False, rules_dir: Path | None = None,
-        engine: str = "local", scheduler: str | None = None, ocr: str = "auto",
-        on_document: Callable[[Job, dict], None] | None = None,
-        progress: bool = False) -> Summary:
+def _hash(path: Path) -> tuple[str, str | None]:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return digest.hexdigest(), "not a regular file"
+            if st.st_size > MAX_INPUT_BYTES:
+                return digest.hexdigest(), (f"the file is {st.st_size / 1024 ** 2:,.0f} MiB, over the "
+                                            f"{MAX_INPUT_BYTES // 1024 ** 2} MiB a document may have")
+            while chunk := f.read(_HASH_CHUNK):
+                digest.update(chunk)
+    except OSError as exc:
+        return hashlib.sha256().hexdigest(), f"cannot read the file: {exc.strerror or type(exc).__name__}"
+    return digest.hexdigest(), None
+
+
+def as_inputs(files: list[Path] | list[InputFile]) -> list[InputFile]:
+    return [f if isinstance(f, InputFile) else InputFile(f, display_path(f), display_path(os.path.abspath(f)))
+            for f in files]
+
+
+def run(files: list[Path] | list[InputFile], out: Path, *, jobs: int, force: bool = False,
+        rules_dir: Path | None = None, engine: str = "local", scheduler: str | None = None, ocr: str = "auto",
+        on_document: Callable[[Job, dict], None] | None = None, progress: bool = False, prune: bool = False,
+        limits: Limits | None = None, inputs: list[Path] | None = None) -> Summary:
+    """Extract FILES into OUT. INPUTS are the paths the files were collected from (OUT must
+    not lie inside one); by default the files themselves. Raises store.OutputRefused before
+    any work, store.OutputError when writing OUT fails."""
     started = time.perf_counter()
+    sources = as_inputs(files)
     rules = str(rules_dir) if rules_dir else None
     store = Store(out)
-    store.prepare()
-    version = _extractor(rules, ocr).version
-    todo, done = plan(files, store, version, force)
-    summary = Summary(documents=len(files), skipped=len(done))
-    for job in done:
-        _count(summary, store.part_document(job.key), store, job.key)
-    bar = _Progress(len(files), len(done)) if progress else None
+    store.open(inputs if inputs is not None else [f.path for f in sources])
     try:
-        runner = _dask_results if engine == "dask" else _local_results
-        for job, tables in runner(todo, (rules, ocr), jobs, scheduler):
-            store.write_part(job.key, tables)
-            _count(summary, tables["documents"][0], store, job.key)
-            if on_document:
-                on_document(job, tables["documents"][0])
+        extractor = _extractor(rules, ocr)
+        todo, done = plan(sources, store, extractor.version, force)
+        summary = Summary(documents=len(sources), skipped=len(done))
+        for job in done:
+            _count(summary, store.part_document(job.key), store, job.key)
+        bar = _Progress(len(sources), len(done)) if progress else None
+        try:
+            for job, tables in _results(todo, (rules, ocr), jobs, engine, scheduler, limits or Limits()):
+                store.write_part(job.key, job.source.identity, tables)
+                doc = tables["documents"][0]
+                _count(summary, doc, store, job.key)
+                if on_document:
+                    on_document(job, doc)
+                if bar:
+                    bar.advance(doc["status"] == "failed")
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        finally:
             if bar:
-                bar.advance(tables["documents"][0]["status"] == "failed")
-    except KeyboardInterrupt:
-        summary.interrupted = True
+                bar.stop()
+        if not summary.interrupted:
+            keep = {f.identity for f in sources} if prune else None
+            summary.rows, summary.pruned = store.compact(keep)
+            summary.held = len(store.part_infos())
     finally:
-        if bar:
-            bar.stop()
-    if not summary.interrupted:
-        key_of = {j.path: j.key for j in todo + done}
-        summary.rows = store.compact([key_of[f] for f in dict.fromkeys(files)])
+        store.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -117,35 +182,38 @@ def _count(summary: Summary, doc: dict, store: Store, key: str) -> None:
         summary.checks[kind] += 1
 
 
+def _results(todo: list[Job], settings: tuple[str | None, str], workers: int, engine: str,
+             scheduler: str | None, limits: Limits) -> Iterator[tuple[Job, dict]]:
+    """(job, tables) as documents finish; a job whose file could not be read, or whose
+    worker hit a limit or died, gets the rows of a failed document."""
+    rules, ocr = settings
+    readable = [j for j in todo if j.error is None]
+    for job in todo:
+        if job.error is not None:
+            yield job, _failed_tables(job, settings, job.error, "read_error")
+    if engine == "dask":
+        yield from _dask_results(readable, settings, workers, scheduler)
+        return
+    pool: WorkerPool[Job] = WorkerPool(workers, extract_file, limits)
+    window = ((job, (rules, ocr, os.fsencode(job.path), job.source.display)) for job in readable)
+    for job, outcome in pool.run(window):
+        if isinstance(outcome, WorkerFailure):
+            yield job, _failed_tables(job, settings, outcome.message, outcome.kind)
+        else:
+            yield job, outcome
+
+
+def _failed_tables(job: Job, settings: tuple[str | None, str], message: str, kind: str) -> dict[str, list[Any]]:
+    from .readers import detect_format
+
+    path = Path(job.source.display)
+    return _extractor(*settings).failed(path, job.sha256, detect_format(path, b""), message, kind).tables
+
+
 def _read(jobs: list[Job]) -> Iterator[tuple[Job, bytes]]:
     for job in jobs:
-        yield job, job.path.read_bytes()
-
-
-def _local_results(todo: list[Job], settings: tuple, workers: int, _scheduler) -> Iterator[tuple[Job, dict]]:
-    if workers <= 1:
-        for job, data in _read(todo):
-            yield job, extract_document(str(job.path), data, *settings)
-        return
-    pending: dict[Future, Job] = {}
-    source = _read(todo)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        try:
-            while True:
-                while len(pending) < workers * IN_FLIGHT_PER_WORKER:
-                    nxt = next(source, None)
-                    if nxt is None:
-                        break
-                    job, data = nxt
-                    pending[pool.submit(extract_document, str(job.path), data, *settings)] = job
-                if not pending:
-                    return
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    yield pending.pop(fut), fut.result()
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+        with open(job.path, "rb") as f:
+            yield job, f.read(MAX_INPUT_BYTES)
 
 
 def _dask_results(todo: list[Job], settings: tuple, workers: int, scheduler: str | None) -> Iterator[tuple[Job, dict]]:
@@ -170,7 +238,7 @@ def _dask_results(todo: list[Job], settings: tuple, workers: int, scheduler: str
             nxt = next(source, None)
             if nxt is not None:
                 job, data = nxt
-                fut = client.submit(extract_document, str(job.path), data, *settings, key=f"kehoach-{job.key}",
+                fut = client.submit(extract_document, job.source.display, data, *settings, key=f"kehoach-{job.key}",
                                     pure=False)
                 jobs_of[fut.key] = job
                 completed.add(fut)

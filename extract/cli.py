@@ -11,8 +11,29 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .workers import DEFAULT_DOC_MEMORY_BYTES, DEFAULT_DOC_TIMEOUT_S
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _gib(text: str) -> int:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of GiB: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return int(value * 1024 ** 3)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,6 +48,15 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                     help="worker processes (default: all cores, %(default)s here)")
     ex.add_argument("--force", action="store_true", help="redo every document, even those unchanged since the last run")
+    ex.add_argument("--prune", action="store_true",
+                    help="remove from OUT the documents of files that are not among this run's inputs "
+                         "(by default OUT gathers the documents of every run made into it)")
+    ex.add_argument("--doc-timeout", type=_seconds, default=None, metavar="SECONDS",
+                    help=f"time limit for one document (default {DEFAULT_DOC_TIMEOUT_S:g})")
+    ex.add_argument("--doc-memory", type=_gib, default=None, metavar="GIB",
+                    help=f"memory limit for one document, in GiB (default {DEFAULT_DOC_MEMORY_BYTES / 1024 ** 3:g})")
+    ex.add_argument("--follow-links", action="store_true",
+                    help="follow symbolic links that lead out of the input folders (never loops)")
     ex.add_argument("--engine", choices=("local", "dask"), default="local",
                     help="local worker processes, or a dask.distributed cluster")
     ex.add_argument("--scheduler", help="with --engine dask: the scheduler's address (tcp://host:8786); "
@@ -44,26 +74,16 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def collect_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    files, missing = [], []
-    for p in paths:
-        if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")
-                                and not any(part.startswith(".") for part in f.relative_to(p).parts)))
-        elif p.is_file():
-            files.append(p)
-        else:
-            missing.append(str(p))
-    return files, missing
-
-
 def cmd_extract(args) -> int:
     from .batch import run
+    from .inputs import collect
     from .rules import RuleError, load_rules
+    from .store import OutputError, OutputRefused
+    from .workers import Limits
 
-    files, missing = collect_files(args.paths)
-    if missing:
-        print(f"kehoach: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+    collected = collect(args.paths, follow_links=args.follow_links)
+    if collected.missing:
+        print(f"kehoach: no such file or folder: {', '.join(collected.missing)}", file=sys.stderr)
         return EXIT_USAGE
     if args.scheduler and args.engine != "dask":
         print("kehoach: --scheduler needs --engine dask", file=sys.stderr)
@@ -73,15 +93,27 @@ def cmd_extract(args) -> int:
     except RuleError as exc:
         print(f"kehoach: rules: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    for message in collected.skipped:
+        print(f"skipped {message}", file=sys.stderr)
     progress = sys.stderr.isatty() and not args.quiet if args.progress is None else args.progress
+    limits = Limits(timeout_s=args.doc_timeout or DEFAULT_DOC_TIMEOUT_S,
+                    memory_bytes=args.doc_memory or DEFAULT_DOC_MEMORY_BYTES)
 
     def report(job, doc) -> None:
         if doc["status"] == "failed" or not (args.quiet or progress):
             extra = f" — {doc['error']}" if doc.get("error") else ""
-            print(f"{doc['status']:<8}{job.path}{extra}", flush=True)
+            print(f"{doc['status']:<8}{job.source.display}{extra}", flush=True)
 
-    summary = run(files, args.out, jobs=max(args.jobs, 1), force=args.force, rules_dir=args.rules,
-                  engine=args.engine, scheduler=args.scheduler, ocr=args.ocr, on_document=report, progress=progress)
+    try:
+        summary = run(collected.files, args.out, jobs=max(args.jobs, 1), force=args.force, rules_dir=args.rules,
+                      engine=args.engine, scheduler=args.scheduler, ocr=args.ocr, on_document=report,
+                      progress=progress, prune=args.prune, limits=limits, inputs=args.paths)
+    except OutputRefused as exc:
+        print(f"kehoach: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OutputError as exc:
+        print(f"kehoach: {exc}", file=sys.stderr)
+        return EXIT_OUTPUT
     if summary.interrupted:
         done = sum(summary.statuses.values())
         print(f"interrupted: {done} of {summary.documents} documents are committed in {args.out}; "

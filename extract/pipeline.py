@@ -100,10 +100,14 @@ class Extractor:
             source = read_document(path, data, self.rules, self.ocr)
         except ReadError as exc:
             return self._failed(path, data, str(exc))
+        except MemoryError:
+            raise  # the worker reports the memory limit and is replaced
         except Exception as exc:  # a hostile file must never stop the batch
             return self._failed(path, data, f"the reader failed: {type(exc).__name__}: {exc}")
         try:
             return self._extract(path, data, source)
+        except MemoryError:
+            raise
         except Exception as exc:
             return self._failed(path, data, f"extraction failed after reading: {type(exc).__name__}: {exc}",
                                 fmt=source.format)
@@ -122,6 +126,17 @@ class Extractor:
         result.tables["documents"].append(row)
         result.tables["checks"].append(_check_row(row["doc_id"], 0, Check(
             "read_error", "error", f"{path.name}: {message}")))
+        return result
+
+    def failed(self, path: Path, sha256: str, fmt: str, message: str, kind: str) -> DocumentResult:
+        """The rows of a document that has no result of its own (a limit hit, a worker that
+        died, a file that could not be read): its documents row and one check of KIND."""
+        result = DocumentResult()
+        row = empty_row("documents")
+        row.update(doc_id=sha256[:16], source_name=path.name, source_path=str(path), sha256=sha256, format=fmt,
+                   pipeline_version=self.version, programs=[], status="failed", error=f"{path.name}: {message}")
+        result.tables["documents"].append(row)
+        result.tables["checks"].append(_check_row(row["doc_id"], 0, Check(kind, "error", f"{path.name}: {message}")))
         return result
 
     # ------------------------------------------------------------------------------------

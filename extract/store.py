@@ -1,67 +1,230 @@
-"""The output directory of a batch run.
+"""The output folder of batch runs: kehoach writes, replaces or removes only what it wrote.
 
-    OUT/_parts/<key>/<table>.arrow     one committed part per document (key: its path, its
-                                       bytes' sha256 and the pipeline version), Arrow IPC:
-                                       read back without decoding when the tables are built
+    OUT/.kehoach-output.json   the marker: OUT is kehoach output; lists every file kehoach
+                               wrote there (the manifest), so nothing else is ever touched
+    OUT/.kehoach.lock          held by the run writing OUT (a second run is refused)
+    OUT/_parts/<key>/<table>.arrow, meta.json
+                               one committed part per document (key: its path, its bytes'
+                               sha256 and the pipeline version), Arrow IPC
     OUT/<table>/province=…/plan_year=…/part-0.parquet   the contract tables, hive style
 
-A part is written into a temporary folder and renamed into place, so a run killed at any
-moment leaves whole parts or none; the next run skips what is committed. The final
-tables are rebuilt from the parts of the current inputs at the end of a run, table by
-table, streaming (memory does not grow with the number of documents).
+Runs accumulate: the tables hold every document committed into OUT by any run, the newest
+part of each source file winning; `prune` removes the documents whose files were not
+among a run's inputs. A part is written into a temporary folder and renamed into place, so
+a run killed at any moment leaves whole parts or none; the next run skips what is
+committed. The tables are rebuilt from the parts at the end of a run, table by table,
+streaming (memory does not grow with the number of documents).
+
+Before anything is written, `open_output` refuses (OutputRefused) an OUT that is an input
+or lies inside one, an input inside OUT, and an OUT holding foreign files where kehoach
+would write. An I/O failure while writing (disk full, read-only or vanished folder)
+becomes an OutputError with a plain message; committed parts stay.
 """
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
+import json
 import os
+import re
 import shutil
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote
 
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from .inputs import OUTPUT_MARKER, display_path
 from .schema import SCHEMA_VERSION, TABLE_NAMES, TABLES, to_arrow
 
 PARTS = "_parts"
+LOCK = ".kehoach.lock"
+PART_META = "meta.json"
 PARTITION = pa.schema([("province", pa.string()), ("plan_year", pa.int32())])
 METADATA = {b"kehoach.schema_version": SCHEMA_VERSION.encode()}
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+_PART_NAME = re.compile(r"[0-9a-f]{24}")
+# Names kehoach creates in OUT for a moment while it writes (its own run holds the lock).
+_SCRATCH = re.compile(r"\.(tmp|compact|old)-.*")
 
 
-def part_key(source_path: str, sha256: str, version: str) -> str:
-    return hashlib.sha256(f"{source_path}\0{sha256}\0{version}".encode()).hexdigest()[:24]
+class OutputRefused(Exception):
+    """OUT cannot be used: the message says why and what to do (exit 2)."""
+
+
+class OutputError(Exception):
+    """Writing OUT failed (disk full, read-only, vanished): the message says so (exit 3)."""
+
+
+def part_key(identity: str, sha256: str, version: str) -> str:
+    return hashlib.sha256(f"{identity}\0{sha256}\0{version}".encode()).hexdigest()[:24]
+
+
+def output_names() -> tuple[str, ...]:
+    """The top-level names kehoach writes in OUT."""
+    return (*TABLE_NAMES, PARTS)
+
+
+@contextmanager
+def output_errors(out: Path) -> Iterator[None]:
+    """OSError while writing OUT as an OutputError that says what happened in plain words."""
+    try:
+        yield
+    except OutputRefused:
+        raise
+    except OSError as exc:
+        why = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+               errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+               errno.EPERM: "permission denied", errno.ENOENT: "the folder vanished while writing"}.get(
+            exc.errno or 0, exc.strerror or str(exc))
+        raise OutputError(f"cannot write the output folder {display_path(out)}: {why}; what was committed "
+                          f"is kept, and running the same command again resumes") from None
+
+
+@dataclass
+class PartInfo:
+    key: str
+    identity: str  # the source file's absolute path
+    committed_ns: int
 
 
 class Store:
     def __init__(self, out: Path):
         self.out = out
         self.parts = out / PARTS
+        self._lock: IO[bytes] | None = None
 
-    def prepare(self) -> None:
-        self.parts.mkdir(parents=True, exist_ok=True)
-        for leftover in self.parts.glob(".tmp-*"):  # a run killed while writing a part
-            shutil.rmtree(leftover, ignore_errors=True)
+    # --- opening -------------------------------------------------------------------------
+    def open(self, inputs: list[Path]) -> None:
+        """Check OUT against INPUTS, take the lock, write the marker. Raises OutputRefused."""
+        refuse_overlap(self.out, inputs)
+        if self.out.exists() and not self.out.is_dir():
+            raise OutputRefused(f"{display_path(self.out)} is a file, not a folder; choose another -o")
+        ours, foreign = self.survey()
+        if foreign:
+            shown = ", ".join(display_path(f) for f in foreign[:3]) + (" …" if len(foreign) > 3 else "")
+            raise OutputRefused(
+                f"{display_path(self.out)} holds files kehoach did not write where it would write its "
+                f"tables ({shown}); nothing was changed. Choose an empty or new folder with -o, or move them.")
+        with output_errors(self.out):
+            self.out.mkdir(parents=True, exist_ok=True)
+            self._take_lock()
+            self._write_marker(self.manifest() | ours)
+            self.parts.mkdir(exist_ok=True)
+            for leftover in self.parts.glob(".tmp-*"):  # a killed run's half-written part
+                shutil.rmtree(leftover, ignore_errors=True)
+            for leftover in self.out.iterdir():
+                if _SCRATCH.fullmatch(leftover.name) and leftover.is_dir():
+                    shutil.rmtree(leftover, ignore_errors=True)
 
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # releases the flock
+            self._lock = None
+
+    def _take_lock(self) -> None:
+        handle = open(self.out / LOCK, "a+b")  # noqa: SIM115 - held for the whole run
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().decode(errors="replace").strip() or "another process"
+            handle.close()
+            raise OutputRefused(f"another kehoach run ({holder}) is writing {display_path(self.out)}; "
+                                f"wait for it to finish, or choose another -o") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}".encode())
+        handle.flush()
+        self._lock = handle
+
+    # --- the marker and its manifest ---------------------------------------------------
+    def manifest(self) -> set[str]:
+        marker = self.out / OUTPUT_MARKER
+        if not marker.is_file():
+            return set()
+        try:
+            return set(json.loads(marker.read_text(encoding="utf-8")).get("files", []))
+        except (ValueError, OSError):
+            return set()
+
+    def _write_marker(self, files: set[str]) -> None:
+        body = {"kehoach_output": True, "schema_version": SCHEMA_VERSION,
+                "note": "kehoach writes, replaces and removes only the files listed here and its _parts/",
+                "files": sorted(files)}
+        tmp = self.out / f".tmp-marker-{os.getpid()}"
+        tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, self.out / OUTPUT_MARKER)
+
+    def survey(self) -> tuple[set[str], list[Path]]:
+        """(files of ours, foreign files) in the places kehoach writes. An OUT written by an
+        earlier version, before the marker, is recognised by its parts and adopted."""
+        if not self.out.is_dir():
+            return set(), []
+        listed = self.manifest()
+        legacy = not (self.out / OUTPUT_MARKER).exists() and (self.parts / ".built").is_file()
+        foreign: list[Path] = []
+        ours: set[str] = set()
+        for name in output_names():
+            top = self.out / name
+            if not (top.exists() or top.is_symlink()):
+                continue
+            if name == PARTS:
+                foreign.extend(self._foreign_parts())
+                continue
+            files = [top] if top.is_file() or top.is_symlink() else sorted(p for p in top.rglob("*")
+                                                                          if not p.is_dir())
+            for f in files:
+                rel = f.relative_to(self.out).as_posix()
+                if rel in listed or (legacy and f.name == "part-0.parquet" and not f.is_symlink()):
+                    ours.add(rel)
+                else:
+                    foreign.append(f)
+        return ours, foreign
+
+    def _foreign_parts(self) -> list[Path]:
+        if self.parts.is_symlink() or not self.parts.is_dir():
+            return [self.parts]
+        foreign = []
+        for entry in sorted(self.parts.iterdir()):
+            if entry.name in (".built", ".built.tmp") or _SCRATCH.fullmatch(entry.name):
+                continue
+            if not (_PART_NAME.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink()):
+                foreign.append(entry)
+                continue
+            foreign.extend(f for f in entry.iterdir() if not (f.suffix == ".arrow" or f.name == PART_META))
+        return foreign
+
+    # --- parts ---------------------------------------------------------------------------
     def has(self, key: str) -> bool:
         return (self.parts / key).is_dir()
 
-    def write_part(self, key: str, tables: dict[str, list[dict]]) -> None:
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.parts))
-        try:
-            for name in TABLE_NAMES:
-                table = to_arrow(name, tables.get(name, []))
-                with pa.OSFile(str(tmp / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
-                    w.write_table(table)
-            target = self.parts / key
-            if target.exists():  # the same document committed by an earlier, killed run
-                shutil.rmtree(target)
-            os.rename(tmp, target)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+    def write_part(self, key: str, identity: str, tables: dict[str, list[dict]]) -> None:
+        with output_errors(self.out):
+            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.parts))
+            try:
+                for name in TABLE_NAMES:
+                    table = to_arrow(name, tables.get(name, []))
+                    with pa.OSFile(str(tmp / f"{name}.arrow"), "wb") as sink, \
+                            pa.ipc.new_file(sink, table.schema) as w:
+                        w.write_table(table)
+                (tmp / PART_META).write_text(json.dumps({"source": identity, "committed_ns": time.time_ns()}),
+                                             encoding="utf-8")
+                target = self.parts / key
+                if target.exists():  # the same document committed by an earlier run (--force)
+                    shutil.rmtree(target)
+                os.rename(tmp, target)
+            finally:
+                if tmp.exists():
+                    shutil.rmtree(tmp, ignore_errors=True)
 
     def read_part(self, key: str, name: str) -> pa.Table:
         data = (self.parts / key / f"{name}.arrow").read_bytes()
@@ -70,11 +233,45 @@ class Store:
     def part_document(self, key: str) -> dict:
         return self.read_part(key, "documents").to_pylist()[0]
 
-    def compact(self, keys: list[str]) -> dict[str, int]:
-        """Rebuild every contract table from the parts of KEYS, hive partitioned by
-        province and plan_year, rows in the order of KEYS (the same inputs give the same
-        files); parts of other keys are removed. One part is in memory at a time.
-        When the tables were last built from exactly these parts, they are kept."""
+    def part_infos(self) -> list[PartInfo]:
+        infos = []
+        for entry in sorted(self.parts.iterdir()):
+            if not (_PART_NAME.fullmatch(entry.name) and entry.is_dir()):
+                continue
+            try:
+                meta = json.loads((entry / PART_META).read_text(encoding="utf-8"))
+                infos.append(PartInfo(entry.name, meta["source"], int(meta["committed_ns"])))
+            except (OSError, ValueError, KeyError):  # a part of an earlier version: no meta
+                doc = self.part_document(entry.name)
+                infos.append(PartInfo(entry.name, display_path(os.path.abspath(doc["source_path"])),
+                                      entry.stat().st_mtime_ns))
+        return infos
+
+    # --- the tables ------------------------------------------------------------------------
+    def compact(self, keep_only: set[str] | None = None) -> tuple[dict[str, int], int]:
+        """Rebuild every contract table from the parts in OUT: the newest part of each source
+        file (identity), rows ordered by identity, so the same parts give the same files.
+        With KEEP_ONLY, parts of other identities are pruned. Returns (rows per table,
+        documents pruned). When the tables were last built from exactly these parts, they
+        are kept."""
+        with output_errors(self.out):
+            newest: dict[str, PartInfo] = {}
+            for info in self.part_infos():
+                if info.identity not in newest or info.committed_ns > newest[info.identity].committed_ns:
+                    newest[info.identity] = info
+            pruned = 0
+            if keep_only is not None:
+                pruned = sum(1 for identity in newest if identity not in keep_only)
+                newest = {i: p for i, p in newest.items() if i in keep_only}
+            keys = [newest[i].key for i in sorted(newest)]
+            counts = self._build(keys)
+            wanted = set(keys)
+            for part in self.parts.iterdir():  # superseded and pruned parts
+                if _PART_NAME.fullmatch(part.name) and part.name not in wanted:
+                    shutil.rmtree(part, ignore_errors=True)
+        return counts, pruned
+
+    def _build(self, keys: list[str]) -> dict[str, int]:
         built = self.parts / ".built"
         if built.exists() and built.read_text() == "\n".join(keys) and all((self.out / n).is_dir() for n in TABLE_NAMES):
             return {name: sum(self.read_part(k, name).num_rows for k in keys) for name in TABLE_NAMES}
@@ -83,6 +280,7 @@ class Store:
             doc = self.part_document(k)
             partitions.setdefault((doc.get("province"), doc.get("plan_year")), []).append(k)
         counts = {}
+        written: set[str] = set()
         staging = Path(tempfile.mkdtemp(prefix=".compact-", dir=self.out))
         try:
             for name in TABLE_NAMES:
@@ -91,14 +289,19 @@ class Store:
                 if not partitions:  # an empty table is still written, with its columns and types
                     (staging / name).mkdir()
                     pq.write_table(TABLES[name].with_metadata(METADATA).empty_table(), staging / name / "part-0.parquet")
+                    written.add(f"{name}/part-0.parquet")
                 for (province, year), part_keys in partitions.items():
-                    folder = staging / name / f"province={_segment(province)}" / f"plan_year={_segment(year)}"
-                    folder.mkdir(parents=True)
-                    with pq.ParquetWriter(folder / "part-0.parquet", schema) as writer:
+                    rel = f"{name}/province={_segment(province)}/plan_year={_segment(year)}"
+                    (staging / rel).mkdir(parents=True)
+                    with pq.ParquetWriter(staging / rel / "part-0.parquet", schema) as writer:
                         for k in part_keys:
                             table = self.read_part(k, name).select(schema.names)
                             writer.write_table(table.cast(schema))
                             counts[name] += table.num_rows
+                    written.add(f"{rel}/part-0.parquet")
+            # the new files are listed before the old ones go, so a crash in between leaves
+            # nothing of ours unlisted
+            self._write_marker(self.manifest() | written)
             for name in TABLE_NAMES:
                 final = self.out / name
                 old = self.out / f".old-{name}"
@@ -107,19 +310,27 @@ class Store:
                     os.rename(final, old)
                 os.rename(staging / name, final)
                 shutil.rmtree(old, ignore_errors=True)
-                single = self.out / f"{name}.parquet"  # the one-file layout of earlier versions
-                if single.exists():
-                    single.unlink()
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        self._write_marker(written | {f for f in self.manifest() if f.split("/")[0] not in TABLE_NAMES})
         tmp = self.parts / ".built.tmp"
         tmp.write_text("\n".join(keys))
         os.replace(tmp, built)
-        wanted = set(keys)
-        for part in self.parts.iterdir():
-            if part.is_dir() and part.name not in wanted and not part.name.startswith("."):
-                shutil.rmtree(part, ignore_errors=True)
         return counts
+
+
+def refuse_overlap(out: Path, inputs: list[Path]) -> None:
+    """OUT must be neither an input nor inside one (kehoach would read its own output),
+    and no input may lie inside OUT (kehoach would write over it)."""
+    real_out = Path(os.path.realpath(out))
+    for p in inputs:
+        real_in = Path(os.path.realpath(p))
+        if real_out == real_in or real_in in real_out.parents:
+            raise OutputRefused(f"the output folder {display_path(out)} lies inside the input {display_path(p)}: "
+                                f"kehoach would read its own output; choose an -o outside the inputs")
+        if real_out in real_in.parents:
+            raise OutputRefused(f"the input {display_path(p)} lies inside the output folder {display_path(out)}; "
+                                f"choose an -o that holds no inputs")
 
 
 def _file_schema(name: str) -> pa.Schema:
