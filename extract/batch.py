@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .inputs import InputFile, display_path
-from .store import Store, part_key
+from .store import Store, output_errors, part_key
 from .workers import Limits, WorkerFailure, WorkerPool
 
 IN_FLIGHT_PER_WORKER = 2
@@ -79,6 +79,14 @@ def _extractor(rules_dir: str | None, ocr: str):
     from .pipeline import Extractor
     from .rules import load_rules
     return Extractor(load_rules(rules_dir), ocr)
+
+
+def load_extractor(rules_dir: str | None, ocr: str) -> None:
+    """A worker's start: the rules, the pipeline and spaCy load before its first document."""
+    from .nlp import sentence_spans
+
+    sentence_spans("Kế hoạch.")
+    _extractor(rules_dir, ocr)
 
 
 def extract_document(path: str, data: bytes, rules_dir: str | None, ocr: str = "auto") -> dict[str, list[dict]]:
@@ -153,14 +161,9 @@ def run(files: list[Path] | list[InputFile], out: Path, *, jobs: int, force: boo
             _count(summary, store.part_document(job.key), store, job.key)
         bar = _Progress(len(sources), len(done)) if progress else None
         try:
-            for job, tables in _results(todo, (rules, ocr), jobs, engine, scheduler, limits or Limits()):
-                store.write_part(job.key, job.source.identity, tables)
-                doc = tables["documents"][0]
-                _count(summary, doc, store, job.key)
-                if on_document:
-                    on_document(job, doc)
-                if bar:
-                    bar.advance(doc["status"] == "failed")
+            with output_errors(out):
+                _commit_all(store, todo, summary, (rules, ocr), jobs, engine, scheduler, limits or Limits(),
+                            on_document, bar)
         except KeyboardInterrupt:
             summary.interrupted = True
         finally:
@@ -174,6 +177,20 @@ def run(files: list[Path] | list[InputFile], out: Path, *, jobs: int, force: boo
         store.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _commit_all(store: Store, todo: list[Job], summary: Summary, settings: tuple[str | None, str], jobs: int,
+                engine: str, scheduler: str | None, limits: Limits,
+                on_document: Callable[[Job, dict], None] | None, bar: _Progress | None) -> None:
+    """Run TODO and commit each document as it finishes."""
+    for job, tables in _results(todo, settings, jobs, engine, scheduler, limits):
+        store.write_part(job.key, job.source.identity, tables)
+        doc = tables["documents"][0]
+        _count(summary, doc, store, job.key)
+        if on_document:
+            on_document(job, doc)
+        if bar:
+            bar.advance(doc["status"] == "failed")
 
 
 def _count(summary: Summary, doc: dict, store: Store, key: str) -> None:
@@ -194,7 +211,8 @@ def _results(todo: list[Job], settings: tuple[str | None, str], workers: int, en
     if engine == "dask":
         yield from _dask_results(readable, settings, workers, scheduler)
         return
-    pool: WorkerPool[Job] = WorkerPool(workers, extract_file, limits)
+    pool: WorkerPool[Job] = WorkerPool(workers, extract_file, limits, initializer=load_extractor,
+                                       init_args=settings)
     window = ((job, (rules, ocr, os.fsencode(job.path), job.source.display)) for job in readable)
     for job, outcome in pool.run(window):
         if isinstance(outcome, WorkerFailure):

@@ -321,16 +321,16 @@ class Store:
 
 def refuse_overlap(out: Path, inputs: list[Path]) -> None:
     """OUT must be neither an input nor inside one (kehoach would read its own output),
-    and no input may lie inside OUT (kehoach would write over it)."""
+    and no input may lie where kehoach writes in OUT (it would write over it)."""
     real_out = Path(os.path.realpath(out))
     for p in inputs:
         real_in = Path(os.path.realpath(p))
         if real_out == real_in or real_in in real_out.parents:
             raise OutputRefused(f"the output folder {display_path(out)} lies inside the input {display_path(p)}: "
                                 f"kehoach would read its own output; choose an -o outside the inputs")
-        if real_out in real_in.parents:
+        if real_out in real_in.parents and real_in.relative_to(real_out).parts[0] in output_names():
             raise OutputRefused(f"the input {display_path(p)} lies inside the output folder {display_path(out)}; "
-                                f"choose an -o that holds no inputs")
+                                f"kehoach would write over it; choose another -o")
 
 
 def _file_schema(name: str) -> pa.Schema:

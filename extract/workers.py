@@ -14,9 +14,12 @@ the rlimit cannot.
 from __future__ import annotations
 
 import ctypes
-import multiprocessing
+import json
 import os
 import signal
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,6 +38,8 @@ POLL_INTERVAL_S = 0.25
 # memory holds the limit itself.
 ADDRESS_SPACE_ALLOWANCE_BYTES = 2 * GIB
 _PR_SET_PDEATHSIG = 1
+# Workers that die before they are ready point at a broken installation, not a document.
+MAX_FAILED_STARTS = 4
 
 Payload = TypeVar("Payload")
 
@@ -54,10 +59,15 @@ class WorkerFailure:
 
 @dataclass
 class _Worker(Generic[Payload]):
-    process: Any  # multiprocessing.context.SpawnProcess
+    process: subprocess.Popen
     conn: Connection
+    ready: bool = False  # its libraries are loaded: a document's time counts from here
     job: Payload | None = None
     started: float = 0.0
+
+
+class WorkerStartError(RuntimeError):
+    """Workers cannot start at all."""
 
 
 def describe_limit(kind: str, limits: Limits) -> str:
@@ -72,55 +82,88 @@ class WorkerPool(Generic[Payload]):
     """SIZE worker processes running TASK(*args) for one job at a time.
 
     `run` takes (job, args) pairs and yields (job, result or WorkerFailure) as documents
-    finish, in completion order. A failed worker is replaced before the next job."""
+    finish, in completion order. A failed worker is replaced before the next job. Each
+    worker first runs INITIALIZER(*INIT_ARGS) (loading rules and libraries), so that a
+    document's time limit counts the document alone."""
 
-    def __init__(self, size: int, task: Callable[..., Any], limits: Limits):
+    def __init__(self, size: int, task: Callable[..., Any], limits: Limits,
+                 initializer: Callable[..., Any] | None = None, init_args: tuple = ()):
         self.size = max(size, 1)
         self.task = task
+        self.initializer = initializer
+        self.init_args = init_args
         self.limits = limits
-        self.context = multiprocessing.get_context("spawn")
         self.workers: list[_Worker[Payload]] = []
 
     def _start(self) -> _Worker[Payload]:
-        parent_conn, child_conn = self.context.Pipe()
-        process = self.context.Process(target=_worker_main, daemon=True, name="kehoach-worker",
-                                       args=(child_conn, os.getpid(), self.task, self.limits.memory_bytes))
-        process.start()
-        child_conn.close()
-        return _Worker(process, parent_conn)
+        # A fresh interpreter that imports only kehoach (not the caller's __main__, as
+        # multiprocessing's spawn would), talking over a socket pair: when it dies, for any
+        # reason, its end closes and the parent's recv says so.
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ, KEHOACH_WORKER_PATH=json.dumps(sys.path))
+        process = subprocess.Popen([sys.executable, "-c", _WORKER_BOOT, str(theirs.fileno())],
+                                   pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
+        theirs.close()
+        conn = Connection(ours.detach())
+        conn.send((os.getpid(), self.task, self.limits.memory_bytes, self.initializer, self.init_args))
+        return _Worker(process, conn)
 
     def run(self, jobs: Iterator[tuple[Payload, tuple]]) -> Iterator[tuple[Payload, Any]]:
         self.workers = [self._start() for _ in range(self.size)]
         source = iter(jobs)
         exhausted = False
+        failed_starts = 0
         try:
             while True:
                 for i, w in enumerate(self.workers):
-                    if w.job is None and not exhausted:
+                    if not w.ready and w.process.poll() is not None:  # died while starting
+                        failed_starts += 1
+                        if failed_starts > MAX_FAILED_STARTS:
+                            raise WorkerStartError(f"worker processes die as they start (exit code "
+                                                   f"{w.process.returncode}); is kehoach installed completely?")
+                        self.workers[i] = w = self._replace(w)
+                    if w.ready and w.job is None and not exhausted:
                         nxt = next(source, None)
                         if nxt is None:
                             exhausted = True
                             break
                         job, args = nxt
-                        if not w.process.is_alive():  # died while idle
-                            self.workers[i] = w = self._replace(w)
                         w.job, w.started = job, time.monotonic()
                         try:
                             w.conn.send(args)
                         except (BrokenPipeError, OSError):
                             pass  # the worker died: its sentinel is ready and reported below
                 busy = [w for w in self.workers if w.job is not None]
-                if not busy:
+                if not busy and exhausted:
                     return
-                yield from self._collect(busy)
+                starting = [w for w in self.workers if not w.ready]
+                if busy:
+                    yield from self._collect(busy, starting)
+                else:
+                    self._wait_ready(starting)
         finally:
             self.close()
 
-    def _collect(self, busy: list[_Worker[Payload]]) -> Iterator[tuple[Payload, Any]]:
+    def _wait_ready(self, starting: list[_Worker[Payload]]) -> None:
+        ready = wait([w.conn for w in starting], timeout=POLL_INTERVAL_S)
+        self._mark_ready(starting, set(ready))
+
+    def _mark_ready(self, starting: list[_Worker[Payload]], ready: set) -> None:
+        for w in starting:
+            if w.conn in ready:
+                try:
+                    w.conn.recv()  # ("ready", None)
+                    w.ready = True
+                except (EOFError, OSError):
+                    pass  # died while starting: replaced at the next dispatch
+
+    def _collect(self, busy: list[_Worker[Payload]],
+                 starting: list[_Worker[Payload]]) -> Iterator[tuple[Payload, Any]]:
         now = time.monotonic()
         nearest = min(w.started + self.limits.timeout_s for w in busy)
-        ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
-                         timeout=max(0.0, min(POLL_INTERVAL_S, nearest - now))))
+        watched = busy + starting
+        ready = set(wait([w.conn for w in watched], timeout=max(0.0, min(POLL_INTERVAL_S, nearest - now))))
+        self._mark_ready(starting, ready)
         for w in busy:
             outcome: Any = None
             if w.conn in ready:
@@ -130,8 +173,6 @@ class WorkerPool(Generic[Payload]):
                         "memory_limit", describe_limit("memory_limit", self.limits))
                 except (EOFError, OSError):  # died while sending
                     outcome = self._death(w)
-            elif w.process.sentinel in ready:
-                outcome = self._death(w)
             elif time.monotonic() - w.started > self.limits.timeout_s:
                 outcome = WorkerFailure("time_limit", describe_limit("time_limit", self.limits))
             elif _resident_bytes(w.process.pid) > self.limits.memory_bytes:
@@ -144,8 +185,10 @@ class WorkerPool(Generic[Payload]):
             yield job, outcome
 
     def _death(self, w: _Worker[Payload]) -> WorkerFailure:
-        w.process.join(timeout=5)
-        code = w.process.exitcode
+        try:
+            code = w.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
         if code is not None and code < 0:
             name = signal.Signals(-code).name
             hint = " (the system ran out of memory?)" if -code == signal.SIGKILL else ""
@@ -158,24 +201,27 @@ class WorkerPool(Generic[Payload]):
 
     def close(self) -> None:
         for w in self.workers:
-            if w.job is None and w.process.is_alive():
+            if w.job is None and w.process.poll() is None:
                 try:
                     w.conn.send(None)  # finish cleanly
                 except OSError:
                     pass
         deadline = time.monotonic() + 2
         for w in self.workers:
-            w.process.join(timeout=max(0.0, deadline - time.monotonic()))
+            try:
+                w.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
             _kill(w)
         self.workers = []
 
 
 def _kill(w: _Worker[Any]) -> None:
-    if w.process.is_alive():
+    if w.process.poll() is None:
         for child in _children(w.process.pid):
             _signal(child, signal.SIGKILL)
         w.process.kill()
-        w.process.join(timeout=5)
+        w.process.wait()
     w.conn.close()
 
 
@@ -243,10 +289,24 @@ def _limit_memory(limit_bytes: int) -> None:
         pass
 
 
-def _worker_main(conn: Connection, parent_pid: int, task: Callable[..., Any], memory_bytes: int) -> None:
+_WORKER_BOOT = """
+import json, os, sys
+sys.path[:] = json.loads(os.environ.pop("KEHOACH_WORKER_PATH"))
+from extract.workers import worker_main
+worker_main(int(sys.argv[1]))
+"""
+
+
+def worker_main(fd: int) -> None:
+    """A worker's life: take its settings, load, then one document at a time."""
+    conn = Connection(fd)
+    parent_pid, task, memory_bytes, initializer, init_args = conn.recv()
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if initializer is not None:
+        initializer(*init_args)
     _limit_memory(memory_bytes)
+    conn.send(("ready", None))
     while True:
         try:
             args = conn.recv()
