@@ -12,6 +12,7 @@ from . import PIPELINE_VERSION
 from .amounts import Amount, AmountFinder, sum_problem
 from .assignments import AssignmentFinder
 from .checks import Check, ratio_checks, reconcile_totals
+from .fingerprint import code_fingerprint
 from .document import Block, Cleaner, Line, build_blocks, build_lines
 from .metadata import Gazetteer, extract_metadata
 from .nlp import sentence_at, sentence_spans
@@ -52,8 +53,10 @@ class Extractor:
 
     @property
     def version(self) -> str:
-        """The code's version and the rules' fingerprint: same version, same output."""
-        return f"{PIPELINE_VERSION}+rules.{self.rules.fingerprint[:12]}+ocr.{self.ocr}"
+        """The code's version, the code's and the schema's fingerprint and the rules'
+        fingerprint: same version, same output."""
+        return (f"{PIPELINE_VERSION}+code.{code_fingerprint()[:12]}+rules.{self.rules.fingerprint[:12]}"
+                f"+ocr.{self.ocr}")
 
     @cached_property
     def cleaner(self) -> Cleaner:

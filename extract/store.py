@@ -295,8 +295,8 @@ class Store:
                     (staging / rel).mkdir(parents=True)
                     with pq.ParquetWriter(staging / rel / "part-0.parquet", schema) as writer:
                         for k in part_keys:
-                            table = self.read_part(k, name).select(schema.names)
-                            writer.write_table(table.cast(schema))
+                            table = _conform(self.read_part(k, name), schema)
+                            writer.write_table(table)
                             counts[name] += table.num_rows
                     written.add(f"{rel}/part-0.parquet")
             # the new files are listed before the old ones go, so a crash in between leaves
@@ -340,6 +340,14 @@ def _file_schema(name: str) -> pa.Schema:
         if f.name in schema.names:
             schema = schema.remove(schema.get_field_index(f.name))
     return schema.with_metadata(METADATA)
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """TABLE in SCHEMA's columns and types. A part committed by another version of kehoach
+    (kept in OUT from an earlier run) lacks new columns: they are null until it is redone."""
+    columns = [table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+               for f in schema]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def _segment(value) -> str:

@@ -285,3 +285,51 @@ def test_a_vanished_out_is_exit_3(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(Store, "write_part", vanish)
     assert main(["extract", str(PLAN_A), "-o", str(out), "-j", "1", "-q"]) == EXIT_OUTPUT
     assert "vanished" in capsys.readouterr().err
+
+
+def test_a_new_column_changes_the_pipeline_version_so_every_document_is_redone(monkeypatch):
+    import pyarrow as pa
+
+    from extract import fingerprint, schema
+
+    before = fingerprint.code_fingerprint()
+    fingerprint.code_fingerprint.cache_clear()
+    widened = schema.TABLES["amounts"].append(pa.field("a_new_column", pa.string()))
+    monkeypatch.setitem(schema.TABLES, "amounts", widened)
+    try:
+        assert fingerprint.code_fingerprint() != before
+    finally:
+        fingerprint.code_fingerprint.cache_clear()
+
+
+def test_parts_of_an_earlier_version_without_a_new_column_still_compact(tmp_path):
+    import pyarrow as pa
+
+    out = tmp_path / "out"
+    run([PLAN_A], out, jobs=1)
+    store = Store(out)
+    key = store.part_infos()[0].key
+    older = store.read_part(key, "amounts").drop_columns(["context"])  # as an earlier version wrote it
+    with pa.OSFile(str(out / "_parts" / key / "amounts.arrow"), "wb") as sink, \
+            pa.ipc.new_file(sink, older.schema) as writer:
+        writer.write_table(older)
+    (out / "_parts" / ".built").unlink()
+    summary = run([PLAN_B], out, jobs=1)  # compacts both documents
+    assert summary.held == 2
+    amounts = read_table(out, "amounts").to_pylist()
+    assert any(a["context"] is None for a in amounts) and any(a["context"] for a in amounts)
+
+
+@pytest.mark.parametrize("options, why", [("size=48k", "the disk is full"), ("ro", "read-only")])
+def test_a_real_full_or_read_only_file_system_is_exit_3(tmp_path, capsys, options, why):
+    mount = tmp_path / "mnt"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        assert main(["extract", str(PLAN_A), str(PLAN_B), "-o", str(mount / "out"), "-j", "1", "-q"]) == EXIT_OUTPUT
+        err = capsys.readouterr().err
+        assert why in err and "Traceback" not in err
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
