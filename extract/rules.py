@@ -30,7 +30,9 @@ def default_rules_dir() -> Path:
     env = os.environ.get("KEHOACH_RULES")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "rules"
+    package = Path(__file__).resolve().parent
+    source_tree = package.parent / "rules"  # a checkout (or an editable install)
+    return source_tree if (source_tree / "money.yaml").is_file() else package / "rules_data"  # a wheel
 
 
 @dataclass(frozen=True)
