@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     sq.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     sh = sub.add_parser("show", help="print a document's section tree and the facts found, for a person to read")
     sh.add_argument("file", type=Path)
+    sh.add_argument("--facts-only", action="store_true", help="only the branches of the tree that hold facts")
+    sh.add_argument("--json", action="store_true", help="the tree as JSON (sections nest, each with its facts)")
     return p
 
 
@@ -134,37 +136,17 @@ def cmd_sql(args) -> int:
 def cmd_show(args) -> int:
     from .pipeline import Extractor
     from .rules import load_rules
+    from .show import as_json, console_for, show
+    from .view import view_from_file
 
     if not args.file.is_file():
         print(f"kehoach: no such file: {args.file}", file=sys.stderr)
         return EXIT_USAGE
-    result = Extractor(load_rules(args.rules)).process_path(args.file)
-    doc = result.document
-    print(f"{doc['source_name']}  [{doc['status']}]  {doc.get('doc_number') or ''}  {doc.get('issuer') or ''}  "
-          f"{doc.get('province') or ''} {doc.get('district') or ''}  {doc.get('issue_date') or ''}  "
-          f"year {doc.get('plan_year')}  programs {', '.join(doc.get('programs') or [])}")
-    if doc.get("error"):
-        print(f"error: {doc['error']}")
-    facts_by_section: dict[str | None, list[str]] = {}
-    for a in result.tables["amounts"]:
-        v = a["value_million_vnd"]
-        facts_by_section.setdefault(a["section_id"], []).append(
-            f"💰 L{a['line']} {a['raw_text']} = {v if v is not None else '?'} trđ  "
-            f"[{a['funding_source'] or '-'} {a['capital_type'] or '-'} {a['measure']}]"
-            + ("  ⊂ " + a["parent_amount_id"].split(":")[-1] if a["parent_amount_id"] else ""))
-    for t in result.tables["targets"]:
-        rng = f"–{t['value_max']:g}" if t["value_max"] is not None else ""
-        facts_by_section.setdefault(t["section_id"], []).append(
-            f"🎯 L{t['line']} {t['comparator']} {t['value']:g}{rng} {t['unit']} {t['direction'] or ''} "
-            f"({t['kind']}) {t['indicator'][:70]}")
-    for s in result.tables["sections"]:
-        indent = "  " * (s["level"] - 1)
-        code = f"  ⟨{s['canonical_code']}⟩" if s["canonical_code"] else ""
-        print(f"{indent}{s['label'] or '·'} {s['kind']}: {s['title'][:80]}  [{s['role']}, {s['program'] or '-'}]{code}  L{s['line_start']}")
-        for fact in facts_by_section.get(s["section_id"], []):
-            print(f"{indent}    {fact}")
-    for c in result.tables["checks"]:
-        print(f"⚠ {c['severity']}: {c['kind']}: {c['message']}")
+    view = view_from_file(Extractor(load_rules(args.rules)), args.file)
+    if args.json:
+        print(as_json(view, facts_only=args.facts_only))
+    else:
+        show(view, console_for(sys.stdout, sys.stdout.isatty()), facts_only=args.facts_only)
     return EXIT_OK
 
 
