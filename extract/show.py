@@ -159,7 +159,7 @@ def show(view: DocumentView, console: Console, facts_only: bool = False) -> None
 def console_for(stream, is_terminal: bool) -> Console:
     """Colour and the terminal's width on a terminal; plain text of any width when piped."""
     if is_terminal:
-        return Console(file=stream)
+        return Console(file=stream, force_terminal=True)
     return Console(file=stream, force_terminal=False, no_color=True, highlight=False, width=10_000,
                    emoji=False, soft_wrap=True)
 
