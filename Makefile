@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 
 .PHONY: setup system-deps corpus run test clean
 
-# Debian packages: Tesseract with its Vietnamese model (OCR of scans) and the DejaVu fonts
-# for the PDF fixtures (every Vietnamese glyph). Installed when we are root; otherwise we
-# say exactly what to install.
-SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie fonts-dejavu-core
+# Debian packages: Tesseract with its Vietnamese model (OCR of scans), the DejaVu fonts
+# for the PDF fixtures (every Vietnamese glyph) and Chromium, which the review page's
+# browser tests drive (Playwright runs the system's Chromium; it downloads no browser).
+# Installed when we are root; otherwise we say exactly what to install.
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie fonts-dejavu-core chromium
 system-deps:
 	@if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx vie \
-	    || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	    || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || ! command -v chromium >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	  else echo "please install: sudo apt-get install $(SYSTEM_PACKAGES)"; fi; \

@@ -412,7 +412,7 @@ def render_review(view: DocumentView) -> str:
 <header>
 <h1>{_e(title)}</h1>
 <p class="meta"><b>{_e(doc.get("source_name"))}</b> · {_e(" · ".join(m for m in meta if m))} · <code>{_e(doc["doc_id"])}</code></p>
-<p class="counts"><span class="key amount">{counts["amount"]} amounts</span> <span class="key target">{counts["target"]} targets</span> <span class="key heading">{counts["heading"]} headings</span> <span class="key check">{len(view.checks)} checks</span></p>
+<p class="counts"><span class="key amount">{counts["amount"]} amounts</span> <span class="key target">{counts["target"]} targets</span> <span class="key heading">{counts["heading"]} headings</span> <span class="key check">{len(view.checks)} checks</span> <span class="legend"><mark class="amount checked">outlined</mark> has a check · <mark class="amount unplaced">dashed</mark> not at its offsets · click a highlight for its attributes</span></p>
 {"".join(notes)}
 <details open id="checks"><summary>Checks ({len(view.checks)})</summary>{_checks(view)}</details>
 <form id="filters" onsubmit="return false">
@@ -455,6 +455,7 @@ h2{font-size:13px;margin:0 0 6px;text-transform:uppercase;color:#555}
 .key{padding:1px 6px;border-radius:3px;margin-right:4px}
 .key.amount{background:var(--amount)}.key.target{background:var(--target)}.key.heading{background:var(--heading)}
 .key.check{border:1px solid var(--warning)}
+.legend{color:#666;font-size:12.5px;margin-left:8px}.legend mark{cursor:default}
 .note{margin:4px 0;padding:4px 8px;background:#fff4e5;border-left:3px solid var(--warning)}
 .muted{color:#888}
 #checks summary{cursor:pointer;font-weight:600;margin-top:6px}
@@ -507,6 +508,7 @@ var panel=document.getElementById("panel");
 var head=document.querySelector("header");
 function fitHeader(){document.documentElement.style.setProperty("--header",head.offsetHeight+"px");}
 fitHeader();window.addEventListener("resize",fitHeader);
+document.getElementById("checks").addEventListener("toggle",fitHeader);
 function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;if(text!==undefined)e.textContent=text;return e;}
 function drawBoxes(){
   Object.keys(data.facts).forEach(function(id){
@@ -554,6 +556,9 @@ function goToHash(){
   line.scrollIntoView({block:"center"});showPageOf(line);
 }
 window.addEventListener("hashchange",goToHash);
+document.getElementById("checks").addEventListener("click",function(ev){
+  var item=ev.target.closest("li.check");if(item&&item.dataset.f)select(item.dataset.f,false);
+});
 var onlyChecks=document.getElementById("only-checks"),onlyMoney=document.getElementById("only-money"),
     program=document.getElementById("program");
 function applyFilters(){
