@@ -31,7 +31,7 @@ from pathlib import Path
 from .show import COMPARATOR_SIGN
 from .view import DocumentView, row_label
 
-KIND_LABEL = {"amount": "amount", "target": "target", "heading": "heading"}
+FACT_KINDS = ("amount", "target", "heading")
 PAGE_IMAGE_WIDTH = 760  # pixels: legible at a glance, light enough to inline
 PAGE_IMAGE_QUALITY = 55  # JPEG; grey pages of text stay readable
 TITLE_MAX = 140
@@ -144,10 +144,10 @@ def collect_facts(view: DocumentView) -> list[Fact]:
                           start=None, end=None, raw_text=s["title"] or "", program=s["program"],
                           summary=f"{s['kind']} · {s['role'] or '-'} · {s['canonical_code'] or s['program'] or '-'}",
                           attributes=attributes, minor=s["kind"] in MINOR_HEADING_KINDS))
+    by_id = {f.fact_id: f for f in facts}
     for c in view.checks:
-        for f in facts:
-            if c["amount_id"] and f.fact_id == c["amount_id"]:
-                f.check_ids.append(c["check_id"])
+        if c["amount_id"] in by_id:
+            by_id[c["amount_id"]].check_ids.append(c["check_id"])
     return facts
 
 
@@ -213,7 +213,7 @@ def _mark_open(f: Fact, first: bool) -> str:
     classes = f"fact {f.kind}" + (" checked" if f.check_ids else "") + (" minor" if f.minor else "")
     anchor = f' id="f-{_e(f.fact_id)}"' if first else ""
     return (f'<mark class="{classes}"{anchor} data-f="{_e(f.fact_id)}" tabindex="0" '
-            f'title="{_e(KIND_LABEL[f.kind] + ": " + f.summary)}">')
+            f'title="{_e(f.kind + ": " + f.summary)}">')
 
 
 def render_line(raw: str, offset: int, facts: list[Fact], opened: set[str]) -> str:
@@ -333,15 +333,23 @@ def _lines_html(view: DocumentView, facts: list[Fact]) -> str:
 
 # ------------------------------------------------------------------------------- pages
 def page_images(view: DocumentView) -> list[str]:
-    """The source's pages as inline JPEG data URLs (PDFs and images only)."""
-    if view.source_bytes is None or view.format not in ("pdf", "image"):
+    """The source's pages as inline JPEG data URLs (PDFs and images whose text was read;
+    none when the file cannot be rendered)."""
+    if view.source_bytes is None or view.lines is None or view.format not in ("pdf", "image"):
         return []
+    try:
+        return _render_pages(view.source_bytes, view.format)
+    except Exception:  # noqa: BLE001 - a file the reader managed but the renderer does not: text only
+        return []
+
+
+def _render_pages(data: bytes, fmt: str) -> list[str]:
     from PIL import Image, ImageSequence
 
     frames: list[Image.Image] = []
-    if view.format == "pdf":
+    if fmt == "pdf":
         import pypdfium2 as pdfium
-        pdf = pdfium.PdfDocument(view.source_bytes)
+        pdf = pdfium.PdfDocument(data)
         try:
             for page in pdf:
                 scale = PAGE_IMAGE_WIDTH / page.get_width()
@@ -349,7 +357,7 @@ def page_images(view: DocumentView) -> list[str]:
         finally:
             pdf.close()
     else:
-        with Image.open(io.BytesIO(view.source_bytes)) as image:
+        with Image.open(io.BytesIO(data)) as image:
             for frame in ImageSequence.Iterator(image):
                 frames.append(frame.convert("L").copy())
     urls = []
@@ -384,7 +392,7 @@ def render_review(view: DocumentView) -> str:
         "checks": {c["check_id"]: {"line": c["line"], "severity": c["severity"], "kind": c["kind"],
                                    "message": c["message"]} for c in view.checks},
     }
-    counts = {k: sum(1 for f in facts if f.kind == k) for k in KIND_LABEL}
+    counts = {k: sum(1 for f in facts if f.kind == k) for k in FACT_KINDS}
     unplaced = [f for f in facts if not f.placed and view.text is not None]
     meta = [doc.get("doc_number"), doc.get("issuer"), doc.get("province"), doc.get("district"),
             str(doc["issue_date"]) if doc.get("issue_date") else None,

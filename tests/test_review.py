@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -101,7 +102,7 @@ def test_every_fact_is_highlighted_on_exactly_its_raw_text(corpus_views):
 def test_a_fact_whose_slice_differs_from_its_raw_text_is_marked_not_moved(corpus_views):
     view = next(v for v in corpus_views if v.amounts)
     shifted = dict(view.amounts[0], char_start=view.amounts[0]["char_start"] + 1)
-    view = type(view)(**{**view.__dict__, "amounts": [shifted, *view.amounts[1:]]})
+    view = replace(view, amounts=[shifted, *view.amounts[1:]])
     facts = collect_facts(view)
     place_facts(facts, view)
     bad = [f for f in facts if not f.placed]
@@ -260,3 +261,21 @@ def test_show_command(capsys):
     assert json.loads(capsys.readouterr().out)["document"]["source_name"] == CORPUS_FILES[0].name
     assert main(["show", str(CORPUS_FILES[0])]) == 0
     assert "legend" in capsys.readouterr().out
+
+
+def test_a_pdf_page_shows_its_page_images_and_is_deterministic(generated, extractor):
+    pdf = next(p for p in sorted(generated.iterdir()) if p.suffix == ".pdf")
+    first = render_review(view_from_file(extractor, pdf))
+    view = view_from_file(extractor, pdf)
+    assert first == render_review(view), "same file, same bytes (page images included)"
+    assert first.count('<figure class="page"') == view.document["pages"] >= 1
+    assert first.count('src="data:image/jpeg;base64,') == view.document["pages"]
+    assert not any("unplaced" in c for c in parse(first).classes.values())
+
+
+def test_review_of_an_unreadable_file_still_writes_a_page(tmp_path, capsys):
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\nnot really a pdf")
+    assert main(["review", str(broken), "-o", str(tmp_path / "pages"), "--no-open"]) == 0
+    page = Path(capsys.readouterr().out.strip()).read_text(encoding="utf-8")
+    assert "read_error" in page and "No text:" in page
