@@ -167,3 +167,20 @@ def test_pdf_page_images_and_bbox_boxes(generated, extractor, opened, tmp_path):
     assert b["x"] - sheet["x"] == pytest.approx(0.1 * sheet["width"], abs=3)
     assert b["width"] == pytest.approx(0.4 * sheet["width"], abs=4)
     assert o.console_errors == [] and o.outside_requests() == []
+
+
+def test_hostile_text_runs_no_script(browser, opened, extractor, tmp_path):
+    from tests.test_review import HOSTILE_PLAN
+
+    source = tmp_path / "<img src=x onerror=alert(0)>.txt"
+    source.write_text(HOSTILE_PLAN, encoding="utf-8")
+    view = view_from_file(extractor, source)
+    o = opened(write_review(view, tmp_path / "pages"))
+    dialogs: list[str] = []
+    o.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    o.page.reload()
+    for mark in o.page.locator("mark.fact").all():
+        mark.click()
+    assert dialogs == [] and o.console_errors == [] and o.outside_requests() == []
+    assert "</script><script>alert(2)</script>" in o.page.text_content("#text")
+    assert o.page.locator("#text img, #text script, header img").count() == 0
