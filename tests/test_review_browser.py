@@ -83,7 +83,7 @@ def test_one_highlight_per_row_no_console_error_no_request(pages, opened, tmp_pa
         highlighted = o.page.evaluate(
             "new Set([...document.querySelectorAll('mark.fact')].map(m => m.dataset.f)).size")
         assert highlighted == len(view.amounts) + len(view.targets) + len(view.sections), path.name
-        assert o.page.locator("mark.unplaced").count() == 0
+        assert o.page.locator("mark.fact.unplaced").count() == 0
         assert o.console_errors == []
         assert o.outside_requests() == []
         if i == 0:
