@@ -3,15 +3,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup system-deps corpus run test clean
+.PHONY: setup system-deps corpus run test test-fast clean
 
-# Debian packages: Tesseract with its Vietnamese model (OCR of scans) and the DejaVu fonts
-# for the PDF fixtures (every Vietnamese glyph). Installed when we are root; otherwise we
-# say exactly what to install.
-SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie fonts-dejavu-core
+# Debian packages: Tesseract with its Vietnamese model (OCR of scans), the DejaVu fonts
+# for the PDF fixtures (every Vietnamese glyph) and Chromium, which the review page's
+# browser tests drive (Playwright runs the system's Chromium; it downloads no browser).
+# Installed when we are root; otherwise we say exactly what to install.
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie fonts-dejavu-core chromium
 system-deps:
 	@if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx vie \
-	    || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	    || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || ! command -v chromium >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	  else echo "please install: sudo apt-get install $(SYSTEM_PACKAGES)"; fi; \
@@ -36,6 +37,10 @@ run: corpus
 
 test: corpus
 	$(BIN)/python -m pytest -q
+
+# everyday edits: everything but the OCR, batch, packaging and browser tests
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 clean:
 	rm -rf $(VENV) outputs/[!R]* outputs/_parts corpus/generated .pytest_cache

@@ -1,5 +1,5 @@
 """Command line: `kehoach extract PATH... -o OUT`, `kehoach sql OUT QUERY`, `kehoach show FILE`,
-`kehoach --version`.
+`kehoach review FILE|OUT`, `kehoach --version`.
 
 Heavy libraries (pyarrow, spaCy, pdfplumber) are imported inside the commands so that
 `kehoach --help` stays fast."""
@@ -71,6 +71,17 @@ def _parser() -> argparse.ArgumentParser:
     sq.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     sh = sub.add_parser("show", help="print a document's section tree and the facts found, for a person to read")
     sh.add_argument("file", type=Path)
+    sh.add_argument("--facts-only", action="store_true", help="only the branches of the tree that hold facts")
+    sh.add_argument("--json", action="store_true", help="the tree as JSON (sections nest, each with its facts)")
+    rv = sub.add_parser("review", help="write a self-contained HTML page per document to check its facts against its text")
+    rv.add_argument("source", type=Path, help="a document file, or an output folder of kehoach extract")
+    rv.add_argument("--doc", action="append", dest="docs", metavar="DOC_ID",
+                    help="with an output folder: only this document (repeatable; default: all)")
+    rv.add_argument("--line", type=int, metavar="N", help="open the page at line N")
+    rv.add_argument("-o", "--out", type=Path, default=None,
+                    help="folder for the pages (default: OUT/review for an output folder, ./review for a file)")
+    rv.add_argument("--open", action=argparse.BooleanOptionalAction, default=None,
+                    help="open the page in a browser (default: when --line is given)")
     return p
 
 
@@ -166,37 +177,56 @@ def cmd_sql(args) -> int:
 def cmd_show(args) -> int:
     from .pipeline import Extractor
     from .rules import load_rules
+    from .show import as_json, console_for, show
+    from .view import view_from_file
 
     if not args.file.is_file():
         print(f"kehoach: no such file: {args.file}", file=sys.stderr)
         return EXIT_USAGE
-    result = Extractor(load_rules(args.rules)).process_path(args.file)
-    doc = result.document
-    print(f"{doc['source_name']}  [{doc['status']}]  {doc.get('doc_number') or ''}  {doc.get('issuer') or ''}  "
-          f"{doc.get('province') or ''} {doc.get('district') or ''}  {doc.get('issue_date') or ''}  "
-          f"year {doc.get('plan_year')}  programs {', '.join(doc.get('programs') or [])}")
-    if doc.get("error"):
-        print(f"error: {doc['error']}")
-    facts_by_section: dict[str | None, list[str]] = {}
-    for a in result.tables["amounts"]:
-        v = a["value_million_vnd"]
-        facts_by_section.setdefault(a["section_id"], []).append(
-            f"💰 L{a['line']} {a['raw_text']} = {v if v is not None else '?'} trđ  "
-            f"[{a['funding_source'] or '-'} {a['capital_type'] or '-'} {a['measure']}]"
-            + ("  ⊂ " + a["parent_amount_id"].split(":")[-1] if a["parent_amount_id"] else ""))
-    for t in result.tables["targets"]:
-        rng = f"–{t['value_max']:g}" if t["value_max"] is not None else ""
-        facts_by_section.setdefault(t["section_id"], []).append(
-            f"🎯 L{t['line']} {t['comparator']} {t['value']:g}{rng} {t['unit']} {t['direction'] or ''} "
-            f"({t['kind']}) {t['indicator'][:70]}")
-    for s in result.tables["sections"]:
-        indent = "  " * (s["level"] - 1)
-        code = f"  ⟨{s['canonical_code']}⟩" if s["canonical_code"] else ""
-        print(f"{indent}{s['label'] or '·'} {s['kind']}: {s['title'][:80]}  [{s['role']}, {s['program'] or '-'}]{code}  L{s['line_start']}")
-        for fact in facts_by_section.get(s["section_id"], []):
-            print(f"{indent}    {fact}")
-    for c in result.tables["checks"]:
-        print(f"⚠ {c['severity']}: {c['kind']}: {c['message']}")
+    view = view_from_file(Extractor(load_rules(args.rules)), args.file)
+    if args.json:
+        print(as_json(view, facts_only=args.facts_only))
+    else:
+        show(view, console_for(sys.stdout, sys.stdout.isatty()), facts_only=args.facts_only)
+    return EXIT_OK
+
+
+def cmd_review(args) -> int:
+    from .pipeline import Extractor
+    from .review import write_review
+    from .rules import RuleError, load_rules
+    from .view import OutputFolderError, view_from_file, views_from_out
+
+    try:
+        rules = load_rules(args.rules)
+    except RuleError as exc:
+        print(f"kehoach: rules: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.source.is_dir():
+        try:
+            views = views_from_out(args.source, rules, args.docs)
+        except OutputFolderError as exc:
+            print(f"kehoach: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        out_dir = args.out or args.source / "review"
+    elif args.source.is_file():
+        if args.docs:
+            print("kehoach: --doc needs an output folder, not a file", file=sys.stderr)
+            return EXIT_USAGE
+        views = [view_from_file(Extractor(rules), args.source)]
+        out_dir = args.out or Path("review")
+    else:
+        print(f"kehoach: no such file or folder: {args.source}", file=sys.stderr)
+        return EXIT_USAGE
+    for view in views:
+        if view.text_note:
+            print(f"{view.doc_id}: {view.text_note}; the page shows the facts without the text", file=sys.stderr)
+        page = write_review(view, out_dir)
+        target = page.resolve().as_uri() + (f"#L{args.line}" if args.line else "")
+        print(target if args.line else page)
+        if (args.open if args.open is not None else args.line is not None) and len(views) == 1:
+            import webbrowser
+            webbrowser.open(target)
     return EXIT_OK
 
 
@@ -210,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_extract(args)
     if args.command == "show":
         return cmd_show(args)
+    if args.command == "review":
+        return cmd_review(args)
     if args.command == "sql":
         return cmd_sql(args)
     parser.print_help()
