@@ -1,0 +1,314 @@
+"""The schema of every rules file: each key declared once, with its type and default.
+
+A rules file is validated against its model when rules load (rules.py): an unknown or
+misspelt key, a value of the wrong type, a pattern that does not compile or an enum value
+the output contract does not know stops the run before any document, with the file, the
+key and the problem named. Models forbid extra keys (spaCy's `schemas.py` does the same).
+Defaults live here and nowhere else: the validated, defaulted mapping is what the code
+reads.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import regex
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+# The contract's enums (../shared/gold/README.md, ../shared/contract/tables.md) that rules
+# files name as values. One list, checked wherever a rules file uses one.
+FUNDING_SOURCES = ("central", "local", "province", "district", "district_commune", "commune", "credit",
+                   "enterprise", "community", "integrated", "mobilized", "other", "reserve")
+CAPITAL_TYPES = ("investment", "recurrent")
+MEASURES = ("plan", "carryover", "disbursed", "revenue", "expenditure", "indicator", "other")
+COMPARATORS = ("eq", "gt", "ge", "lt", "le", "range", "approx")
+DIRECTIONS = ("increase", "decrease")
+TARGET_KINDS = ("target", "result", "norm", "other")
+SECTION_KINDS = ("part", "chapter", "section", "program", "project", "subproject", "content", "activity", "item")
+ROLES = ("purpose", "objectives", "scope", "tasks", "funding", "solutions", "organization", "reporting", "results",
+         "appendix", "other")
+PROGRAMS = ("NTM", "GNBV", "DTTS")
+ADMIN_LEVELS = ("province", "district", "commune")
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        regex.compile(pattern)
+    except regex.error as exc:
+        raise ValueError(f"the pattern does not compile: {exc}") from None
+    return pattern
+
+
+Pattern = Annotated[str, AfterValidator(_compiles)]
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _phrases(value_type: Any) -> type[Closed]:
+    class PhraseEntry(Closed):
+        value: value_type  # type: ignore[valid-type]
+        phrases: list[str]
+    return PhraseEntry
+
+
+FundingEntry = _phrases(Literal[FUNDING_SOURCES])  # type: ignore[valid-type]
+CapitalEntry = _phrases(Literal[CAPITAL_TYPES])  # type: ignore[valid-type]
+MeasureEntry = _phrases(Literal[MEASURES])  # type: ignore[valid-type]
+ComparatorEntry = _phrases(Literal[COMPARATORS])  # type: ignore[valid-type]
+DirectionEntry = _phrases(Literal[DIRECTIONS])  # type: ignore[valid-type]
+
+
+# --- headings.yaml ---------------------------------------------------------------------------
+class LabelStyleRule(Closed):
+    name: str
+    pattern: Pattern
+    rank: int | None = None
+    depth_from: Literal["dots"] | None = None
+    needs_title: bool = False
+
+
+class TypedHeadRule(Closed):
+    kind: Literal[SECTION_KINDS]  # type: ignore[valid-type]
+    rank: int
+    pattern: Pattern
+    ignore_case: bool = False
+    max_length: int | None = None
+
+
+class HeadingsFile(Closed):
+    label_styles: list[LabelStyleRule]
+    ordinal_words: dict[str, int]
+    letter_order: list[str]
+    typed_heads: list[TypedHeadRule]
+    kind_of_style: dict[str, Literal[SECTION_KINDS]]  # type: ignore[valid-type]
+    title_start: Pattern
+
+
+# --- roles.yaml --------------------------------------------------------------------------------
+class RoleRule(Closed):
+    role: Literal[ROLES]  # type: ignore[valid-type]
+    phrases: list[str]
+
+
+class RolesFile(Closed):
+    roles: list[RoleRule]
+
+
+# --- money.yaml --------------------------------------------------------------------------------
+class MoneyUnit(Closed):
+    spellings: list[str]
+    factor: float
+
+
+class MoneyFile(Closed):
+    units: list[MoneyUnit]
+    bare_units: list[str]
+    per_unit_suffix: Pattern
+    breakdown_markers: list[str]
+    unitless_follower: Pattern
+    unitless_label: Pattern
+    funding_source: list[FundingEntry]  # type: ignore[valid-type]
+    capital_type: list[CapitalEntry]  # type: ignore[valid-type]
+    measure: list[MeasureEntry]  # type: ignore[valid-type]
+    total_words: list[str]
+
+
+# --- targets.yaml --------------------------------------------------------------------------------
+class CountUnit(Closed):
+    unit: str
+    nouns: list[str]
+    measure: bool = False
+
+
+class TargetsFile(Closed):
+    comparator_fillers: list[str]
+    indicator_trailing: list[str]
+    indicator_leading: list[str]
+    indicator_after_stops: list[str]
+    annual_phrases: list[str]
+    comparators: list[ComparatorEntry]  # type: ignore[valid-type]
+    comparators_after: list[ComparatorEntry] = Field(default_factory=list)  # type: ignore[valid-type]
+    direction: list[DirectionEntry]  # type: ignore[valid-type]
+    kind: dict[Literal[TARGET_KINDS], list[str]]  # type: ignore[valid-type]
+    count_units: list[CountUnit]
+    multipliers: dict[str, int]
+    period_patterns: list[Pattern]
+    indicator_stopwords: list[str]
+    indicator_share_words: list[str]
+    indicator_share_prefix: str
+    indicator_object_words: list[str]
+    indicator_tail_openers: list[str]
+    indicator_head_cuts: list[str]
+    indicator_references: dict[str, str]
+    indicator_sub_markers: list[str]
+    indicator_tail_droppers: list[str]
+    indicator_max_head_words: int
+    indicator_max_words: int
+
+
+# --- artefacts.yaml --------------------------------------------------------------------------------
+class ArtefactRule(Closed):
+    name: str
+    pattern: Pattern
+
+
+class ArtefactReplaceRule(ArtefactRule):
+    replace: str
+
+
+class ArtefactsFile(Closed):
+    remove: list[ArtefactRule] = Field(default_factory=list)
+    replace: list[ArtefactReplaceRule] = Field(default_factory=list)
+    blank_lines: list[ArtefactRule] = Field(default_factory=list)
+    footnote_line: Pattern
+
+
+# --- documents.yaml --------------------------------------------------------------------------------
+class IssuerPattern(Closed):
+    pattern: Pattern
+    kind: Literal["header", "body"]
+
+
+class DocumentsFile(Closed):
+    doc_types: dict[str, str]
+    doc_type_titles: dict[str, list[str]]
+    doc_number: Pattern
+    preamble_openers: list[str]
+    signer_titles: list[str]
+    issue_date: Pattern
+    issuer_patterns: list[IssuerPattern]
+    admin_levels: dict[str, Literal[ADMIN_LEVELS]]  # type: ignore[valid-type]
+    programs: dict[Literal[PROGRAMS], list[str]]  # type: ignore[valid-type]
+    program_min_mentions: int
+    reference_types: list[str]
+    reference_abbreviations: dict[str, str]
+    reference_number: Pattern
+    reference_date: Pattern
+    reference_issuer: Pattern
+    issuer_codes: dict[str, str]
+
+
+# --- gazetteer.yaml --------------------------------------------------------------------------------
+class GazetteerFile(Closed):
+    provinces: dict[str, list[str]]
+    district_words: list[str]
+    province_words: list[str]
+    province_aliases: dict[str, list[str]] = Field(default_factory=dict)
+
+
+# --- agencies.yaml --------------------------------------------------------------------------------
+class AgencyRule(Closed):
+    name: str
+    spellings: list[str]
+
+
+class AgenciesFile(Closed):
+    agencies: list[AgencyRule]
+    roles: dict[Literal["lead", "coordinate", "report_to"], list[str]]
+    lead_after_window: int
+    deadline_patterns: list[Pattern]
+    products: list[str]
+
+
+# --- programs.yaml --------------------------------------------------------------------------------
+class OfficialItem(Closed):
+    number: int
+    title: str
+    confidence: Literal["confirmed", "approximate", "unconfirmed"] | None = None
+    contents: list[OfficialItem] = Field(default_factory=list)
+    subprojects: list[OfficialItem] = Field(default_factory=list)
+
+
+class OfficialProgram(Closed):
+    name: str
+    decision: str
+    keywords: list[str]
+    projects: list[OfficialItem] = Field(default_factory=list)
+    contents: list[OfficialItem] = Field(default_factory=list)
+
+
+class ProgramsFile(Closed):
+    programs: dict[Literal[PROGRAMS], OfficialProgram]  # type: ignore[valid-type]
+    title_match_threshold: float = Field(ge=0, le=1)
+    title_match_margin: float = Field(ge=0, le=1)
+
+
+# --- legacy_encodings.yaml --------------------------------------------------------------------------------
+class VniTable(Closed):
+    standalone: dict[str, str]
+    marks: dict[str, str]
+    vowels: str
+
+
+class LegacyEncodingsFile(Closed):
+    tcvn3: dict[str, str]
+    vni: VniTable
+    mojibake_chars: str
+    common_words: list[str]
+
+
+# --- tables.yaml --------------------------------------------------------------------------------
+class TablesFile(Closed):
+    unit_line: Pattern
+    unit_line_reach: int
+    header_abbreviations: dict[str, str]
+    label_columns: list[str]
+    other_columns: list[str]
+    total_words: list[str]
+    money_header_words: list[str]
+    row_levels: list[Pattern]
+    column_number_cell: Pattern
+    page_break_gap: int
+
+
+# --- ocr.yaml --------------------------------------------------------------------------------
+class TextLayerRule(Closed):
+    min_letters: int
+    min_common_share: float
+    max_mojibake_share: float
+
+
+class OcrRepair(Closed):
+    name: str
+    pattern: Pattern
+    replace: str
+
+
+class OcrFile(Closed):
+    language: str
+    dpi: int = Field(gt=0, le=1200)
+    page_segmentation: int
+    table_page_segmentation: int
+    min_confidence: int = Field(ge=0, le=100)
+    text_layer: TextLayerRule
+    deskew: bool = True
+    binarise: bool = False
+    ruling_min_inches: float
+    repairs: list[OcrRepair] = Field(default_factory=list)
+
+
+SCHEMAS: dict[str, type[Closed]] = {
+    "headings": HeadingsFile, "roles": RolesFile, "money": MoneyFile, "targets": TargetsFile,
+    "artefacts": ArtefactsFile, "documents": DocumentsFile, "gazetteer": GazetteerFile, "agencies": AgenciesFile,
+    "programs": ProgramsFile, "legacy_encodings": LegacyEncodingsFile, "tables": TablesFile, "ocr": OcrFile,
+}
+
+
+def validate_rule_file(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """DATA checked against NAME's schema, defaults filled in. Raises ValueError whose
+    message names the file, each key at fault (a path such as `funding_source[3].value`)
+    and the problem."""
+    try:
+        model = SCHEMAS[name].model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors()[:8]:
+            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
+            if err["type"] == "extra_forbidden":
+                problems.append(f"{where}: unknown key (misspelt? see rules/README.md)")
+            else:
+                problems.append(f"{where or 'top level'}: {err['msg']}")
+        more = f" (and {len(exc.errors()) - 8} more)" if len(exc.errors()) > 8 else ""
+        raise ValueError(f"{name}.yaml: " + "; ".join(problems) + more) from None
+    return model.model_dump(mode="python")
