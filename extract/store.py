@@ -35,15 +35,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from urllib.parse import quote
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from .inputs import OUTPUT_MARKER, display_path
 from .schema import SCHEMA_VERSION, TABLE_NAMES, TABLES, to_arrow
+
+if TYPE_CHECKING:
+    import pyarrow.dataset as ds
 
 PARTS = "_parts"
 LOCK = ".kehoach.lock"
@@ -357,10 +359,14 @@ def _segment(value) -> str:
 
 def read_table(out: Path, name: str) -> pa.Table:
     """A contract table of OUT as one Arrow table (partition columns included)."""
+    import pyarrow.dataset as ds  # 0.2 s to import: only where a table is read back
+
     return ds.dataset(out / name, format="parquet", partitioning=_partitioning()).to_table()
 
 
 def _partitioning() -> ds.Partitioning:
+    import pyarrow.dataset as ds
+
     # values are percent-encoded in the folder names ("province=%C4%90%E1%BB%93ng%20Nai");
     # pyarrow, pandas and DuckDB decode them
     return ds.HivePartitioning(PARTITION, null_fallback=HIVE_NULL)
