@@ -111,7 +111,8 @@ def extract_file(rules_dir: str | None, ocr: str, path: bytes, display: str) -> 
 def plan(files: list[InputFile], store: Store, version: str, force: bool) -> tuple[list[Job], list[Job]]:
     """(jobs to run, jobs already committed) for FILES. Each file is hashed as a stream;
     one that cannot be read, is not a regular file or is too large gets an error."""
-    todo, done = [], []
+    todo: list[Job] = []
+    done: list[Job] = []
     for f in files:
         sha, error = _hash(f.path)
         job = Job(f, sha, part_key(f.identity, sha, version), error)
@@ -249,7 +250,7 @@ def _dask_results(todo: list[Job], settings: tuple, workers: int, scheduler: str
         client = Client(cluster)
     try:
         source = _read(todo)
-        jobs_of: dict[str, Job] = {}
+        jobs_of: dict[Any, Job] = {}
         completed = as_completed()
 
         def submit_next() -> None:

@@ -180,6 +180,7 @@ class WorkerPool(Generic[Payload]):
             if outcome is None:
                 continue
             job, w.job = w.job, None
+            assert job is not None  # W was busy
             if isinstance(outcome, WorkerFailure):  # killed, dead or out of memory: a new one
                 self.workers[self.workers.index(w)] = self._replace(w)
             yield job, outcome
