@@ -16,10 +16,11 @@ from typing import Any
 import regex
 import yaml
 
+from .readers.limits import InputLimits
 from .textnorm import fold
 
 RULE_FILES = ("headings", "roles", "money", "targets", "artefacts", "documents",
-              "gazetteer", "agencies", "programs", "legacy_encodings", "tables", "ocr")
+              "gazetteer", "agencies", "programs", "legacy_encodings", "tables", "ocr", "inputs")
 
 
 class RuleError(ValueError):
@@ -172,6 +173,10 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     progs = raw["documents"]["programs"]
     programs_vocab = PhraseTable.build([{"value": k, "phrases": v} for k, v in progs.items()], "documents.yaml programs")
     _require(raw["ocr"], ["language", "dpi", "min_confidence"], "ocr.yaml")
+    try:
+        InputLimits.from_section(raw["inputs"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RuleError(f"inputs.yaml: missing or malformed entry: {exc}") from exc
     tb = raw["tables"]
     _require(tb, ["unit_line", "label_columns", "other_columns", "total_words", "row_levels", "column_number_cell"],
              "tables.yaml")
