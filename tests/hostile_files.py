@@ -88,10 +88,11 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 def docx_bytes(table_cell_span: int = 1, list_start: int = 1, list_level: int = 0,
-               declared_media_size: int | None = None, media_bomb_bytes: int | None = None) -> bytes:
-    """A minimal DOCX: a numbered heading, a paragraph, a two-row table and an image part.
-    The image part can declare a size it does not have, or really inflate to
-    MEDIA_BOMB_BYTES (bzip2, which Python's zipfile reads in one gulp)."""
+               media: bytes = b"\x89PNG\r\n\x1a\n" + bytes(64), declared_media_size: int | None = None,
+               media_bomb_bytes: int | None = None) -> bytes:
+    """A minimal DOCX: a numbered heading, a paragraph, a two-row table and an image part
+    (MEDIA, deflated). The image part can declare a size it does not have, or really
+    inflate to MEDIA_BOMB_BYTES (bzip2, which Python's zipfile inflates in one gulp)."""
     body = (f'<w:p><w:pPr><w:numPr><w:ilvl w:val="{list_level}"/><w:numId w:val="1"/></w:numPr></w:pPr>'
             '<w:r><w:t>MỤC TIÊU</w:t></w:r></w:p>'
             '<w:p><w:r><w:t>Kinh phí thực hiện năm 2024 là 1.200 triệu đồng.</w:t></w:r></w:p>'
@@ -125,7 +126,7 @@ def docx_bytes(table_cell_span: int = 1, list_start: int = 1, list_level: int = 
         entries.append(("word/media/image1.png", 12, _bz2_zeros(media_bomb_bytes), _crc_of_zeros(media_bomb_bytes),
                         media_bomb_bytes))
     else:
-        name, method, payload, crc, size = _deflated("word/media/image1.png", b"\x89PNG\r\n\x1a\n" + bytes(64))
+        name, method, payload, crc, size = _deflated("word/media/image1.png", media)
         entries.append((name, method, payload, crc, declared_media_size or size))
     return _zip(entries)
 

@@ -67,7 +67,9 @@ def plain_message(text: str, max_chars: int = 400) -> str:
     text = _OBJECT_ADDRESS.sub("", text)
     text = _BARE_ADDRESS.sub("0x…", text)
     temp_dirs = sorted({tempfile.gettempdir(), "/tmp", "/var/tmp"}, key=len, reverse=True)
-    text = regex.sub(r"(?:%s)/[^\s'\"]+" % "|".join(regex.escape(d) for d in temp_dirs), "<temporary file>", text)
+    # a temporary path ends before a space, a quote, or punctuation that closes the clause
+    text = regex.sub(r"(?:%s)/[^\s'\"]*[^\s'\",.;:)\]]" % "|".join(regex.escape(d) for d in temp_dirs),
+                     "<temporary file>", text)
     text = " ".join(text.split())
     return text if len(text) <= max_chars else text[:max_chars - 1].rstrip() + "…"
 

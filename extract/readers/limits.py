@@ -20,11 +20,14 @@ class PageLimits:
     min_dpi: float
     max_decoded_pixels: int
 
-    def fit(self, width_px: float, height_px: float, dpi: float) -> "PageFit":
-        """How a page of WIDTH_PX x HEIGHT_PX pixels at DPI fits the budget."""
+    def fit(self, width_px: float, height_px: float, dpi: float, whole_factor: bool = False) -> "PageFit":
+        """How a page of WIDTH_PX x HEIGHT_PX pixels at DPI fits the budget; WHOLE_FACTOR:
+        shrink by a whole factor (1/2, 1/3, …), which decoded images reduce fast."""
         if not (math.isfinite(width_px) and math.isfinite(height_px)) or width_px <= 0 or height_px <= 0:
             return PageFit(width_px, height_px, dpi, 0.0, refused=True)
         scale = min(1.0, math.sqrt(self.max_pixels / (width_px * height_px)), self.max_side / max(width_px, height_px))
+        if whole_factor and scale < 1.0:
+            scale = 1.0 / math.ceil(1.0 / scale - 1e-9)
         # only a page that must be shrunk can be refused: an image's own low dpi is its own
         return PageFit(width_px, height_px, dpi, scale, refused=scale < 1.0 and dpi * scale < self.min_dpi)
 

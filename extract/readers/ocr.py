@@ -145,7 +145,7 @@ def ocr_pages(numbers: list[int], load: Callable[[int], LoadedPage], settings: O
 
 def _blank(image) -> bool:
     """No pixel dark enough to be ink."""
-    return image.convert("L").getextrema()[0] >= INK
+    return (image if image.mode == "L" else image.convert("L")).getextrema()[0] >= INK
 
 
 def _ocr_one(image, settings: OcrSettings) -> OcrPage:
@@ -419,27 +419,28 @@ class ImageFrames:
             self.count += 1
 
     def load(self, number: int) -> LoadedPage:
-        from PIL import Image
-
         self._image.seek(number - 1)
         width, height = self._image.size
+        # a stated resolution below what OCR needs is a placeholder (72, or 1 when a TIFF
+        # has none), not the scan's: the usual scan resolution is assumed instead
         stated = self._image.info.get("dpi", (self._default_dpi,))[0]
-        dpi = float(stated) if isinstance(stated, (int, float)) and 0 < stated < 10_000 else float(self._default_dpi)
-        what = f"the image is {width} × {height} pixels"
+        plausible = isinstance(stated, (int, float)) and self._limits.min_dpi <= stated <= 10_000
+        dpi = float(stated) if plausible else float(self._default_dpi)
         if width * height > self._limits.max_decoded_pixels:
             return LoadedPage(None, (PageProblem(
-                "unreadable_page", number, f"page {number}: {what}, over the {self._limits.max_decoded_pixels / 1e6:g} "
-                                           f"megapixels an image may have to be decoded; it was not OCR'd"),))
-        fit = self._limits.fit(width, height, dpi)
-        problem = fit.problem(number, what, self._limits)
+                "unreadable_page", number, f"page {number}: the image is {width} × {height} pixels, over the "
+                                           f"{self._limits.max_decoded_pixels / 1e6:g} megapixels an image may have "
+                                           f"to be decoded; it was not OCR'd"),))
+        fit = self._limits.fit(width, height, dpi, whole_factor=True)
+        problem = fit.problem(number, "the image" if plausible else f"the image (taken as {dpi:g} dpi)",
+                              self._limits)
         problems = (problem,) if problem else ()
         if fit.refused:
             return LoadedPage(None, problems)
         if not fit.downsampled:
             return LoadedPage(self._image.copy(), problems)
         frame = self._image if self._image.mode in ("L", "RGB") else self._image.convert("L")
-        size = (max(1, int(width * fit.scale)), max(1, int(height * fit.scale)))
-        image = frame.resize(size, Image.Resampling.BOX, reducing_gap=2.0)
+        image = frame.reduce(round(1 / fit.scale))  # a box filter by a whole factor: fast
         image.info["dpi"] = (dpi * fit.scale, dpi * fit.scale)
         return LoadedPage(image, problems)
 

@@ -28,15 +28,16 @@ def _is_password_error(exc: BaseException) -> bool:
 
 
 def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
+    limits = InputLimits.from_rules(rules)
     try:
         import pdfplumber
-        pdf = pdfplumber.open(io.BytesIO(data))
+        # pages past the bound are walked but never built (one more, to know there are more)
+        pdf = pdfplumber.open(io.BytesIO(data), pages=range(1, limits.max_pdf_pages + 2))
     except Exception as exc:
         if _is_password_error(exc):
             raise ReadError("the PDF is encrypted (password protected); it cannot be read") from exc
         raise ReadError(f"not a readable PDF ({plain_error(exc)})") from exc
     settings = OcrSettings.from_rules(rules)
-    limits = InputLimits.from_rules(rules)
     texts: list[str] = []
     problems: list[PageProblem] = []
     with pdf:
@@ -45,8 +46,8 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
         except Exception as exc:
             raise ReadError(f"the PDF's page tree is broken ({plain_error(exc)})") from exc
         if len(page_list) > limits.max_pdf_pages:
-            problems.append(PageProblem("input_truncated", None, f"the PDF has {len(page_list)} pages; only the first "
-                                                                 f"{limits.max_pdf_pages} were read"))
+            problems.append(PageProblem("input_truncated", None, f"the PDF has more than {limits.max_pdf_pages} pages; "
+                                                                 f"only the first {limits.max_pdf_pages} were read"))
             page_list = page_list[:limits.max_pdf_pages]
         for number, page in enumerate(page_list, start=1):
             try:
