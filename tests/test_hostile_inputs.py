@@ -136,6 +136,18 @@ def test_image_frames_beyond_the_bound_are_not_read(rules):
     assert "first 3" in checks_of(result, "input_truncated")[0]["message"]
 
 
+def test_frames_after_a_broken_frame_directory_are_reported(extractor):
+    import struct
+
+    data = bytearray(tiff_bytes(300, 300, 3))
+    first = struct.unpack("<I", data[4:8])[0]
+    next_at = first + 2 + 12 * struct.unpack("<H", data[first:first + 2])[0]
+    data[next_at:next_at + 4] = struct.pack("<I", len(data) + 1000)  # the second frame: past the end
+    result = extractor.process(Path("scan.tif"), bytes(data))
+    assert result.document["status"] == "partial" and result.document["pages"] == 1
+    assert "after frame 1 could not be found" in checks_of(result, "input_truncated")[0]["message"]
+
+
 def test_image_over_the_decoding_bound_is_refused_without_decoding(rules):
     from extract.pipeline import Extractor
 
