@@ -61,9 +61,9 @@ def join_cell_lines(cell: str) -> str:
     return " ".join(_NUMBER_WRAP.sub("", cell).split())
 
 
-def plain_message(text: str, max_chars: int = 400) -> str:
+def plain_message(text: str, max_chars: int | None = None) -> str:
     """TEXT with what would differ between two runs on the same bytes taken out (object
-    addresses, temporary file names), on one line, at most MAX_CHARS long."""
+    addresses, temporary file names), on one line, at most MAX_CHARS long if given."""
     text = _OBJECT_ADDRESS.sub("", text)
     text = _BARE_ADDRESS.sub("0x…", text)
     temp_dirs = sorted({tempfile.gettempdir(), "/tmp", "/var/tmp"}, key=len, reverse=True)
@@ -71,10 +71,12 @@ def plain_message(text: str, max_chars: int = 400) -> str:
     text = regex.sub(r"(?:%s)/[^\s'\"]*[^\s'\",.;:)\]]" % "|".join(regex.escape(d) for d in temp_dirs),
                      "<temporary file>", text)
     text = " ".join(text.split())
-    return text if len(text) <= max_chars else text[:max_chars - 1].rstrip() + "…"
+    if max_chars is None or len(text) <= max_chars:
+        return text
+    return text[:max_chars - 1].rstrip() + "…"
 
 
-def plain_error(exc: BaseException, max_chars: int = 400) -> str:
+def plain_error(exc: BaseException, max_chars: int | None = None) -> str:
     """An exception as plain, deterministic words: its type and message (plain_message)."""
     try:
         said = str(exc)

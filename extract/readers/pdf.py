@@ -67,9 +67,7 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
         try:
             with pdf_page_loader(data, settings.dpi, limits.pages) as load:
                 results = ocr_pages(to_ocr, load, settings)
-        except ReadError:
-            raise
-        except Exception as exc:  # pdfium cannot open what pdfplumber could
+        except Exception as exc:  # pdfium cannot open what pdfplumber could: those pages stay unread
             why = plain_error(exc)
             problems.extend(PageProblem("unreadable_page", n, f"page {n} could not be rendered for OCR ({why})")
                             for n in to_ocr)
