@@ -4,6 +4,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import regex
@@ -15,10 +16,16 @@ from .limits import DecodingLimits, InputLimits, listed
 _VI_LETTERS = regex.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 
 
+# Readings of a file are compared on its first characters: enough of them for any plan.
+_SCORED_CHARS = 200_000
+# ... which the first bytes hold in any of the encodings tried (up to 4 bytes a character).
+_SAMPLE_BYTES = 4 * _SCORED_CHARS
+
+
 def vietnamese_score(text: str, legacy: dict) -> float:
     """Higher is more like real Vietnamese: common words found, legacy-font debris and
     replacement characters counted against."""
-    sample = text[:200_000]
+    sample = text[:_SCORED_CHARS]
     common = set(legacy.get("common_words", []))
     words = regex.findall(r"\w+", unicodedata.normalize("NFC", sample).lower())
     hits = sum(1 for w in words if w in common)
@@ -49,26 +56,47 @@ def convert_vni(text: str, vni: dict) -> str:
 def decode_bytes(data: bytes, legacy: dict) -> tuple[str, str]:
     """Return (text, what was detected). Never raises on odd bytes: the best guess wins.
     UTF-8 with a few invalid bytes stays UTF-8 (they become U+FFFD) unless a legacy
-    decoding reads better as a whole."""
+    decoding reads better as a whole. The readings are compared on a sample and only the
+    winner decodes the whole file, so a big file is decoded once, not five times."""
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace"), "utf-16"
     try:
-        candidates = [(data.decode("utf-8"), "utf-8")]
+        strict = data.decode("utf-8")
+        readings: list[tuple[str, Callable[[bytes], str]]] = [("utf-8", _utf8)]
     except UnicodeDecodeError:
-        candidates = [(data.decode("utf-8", errors="replace"), "utf-8"),
-                      (unicodedata.normalize("NFC", data.decode("cp1258", errors="replace")), "cp1258"),
-                      (data.decode("cp1252", errors="replace"), "cp1252")]
+        strict = None
+        readings = [("utf-8", _utf8), ("cp1258", _cp1258), ("cp1252", _cp1252)]
+    cut = data.rfind(b"\n", 0, _SAMPLE_BYTES) + 1 if len(data) > _SAMPLE_BYTES else len(data)
+    sample = data[:cut or _SAMPLE_BYTES]
+    texts = [decode(sample) for _, decode in readings]
     # legacy fonts survive any byte decoding: try their conversions when their debris shows
-    base_text, base_name = candidates[-1]
-    sample = base_text[:200_000]
-    if sum(sample.count(c) for c in legacy["mojibake_chars"]) >= max(3, len(sample) // 500):
-        candidates.append((convert_tcvn3(base_text, legacy["tcvn3"]), f"{base_name}+tcvn3"))
-        candidates.append((unicodedata.normalize("NFC", convert_vni(base_text, legacy["vni"])), f"{base_name}+vni"))
+    base_name, base_decode = readings[-1]
+    base = texts[-1][:_SCORED_CHARS]
+    if sum(base.count(c) for c in legacy["mojibake_chars"]) >= max(3, len(base) // 500):
+        readings.append((f"{base_name}+tcvn3", lambda b: convert_tcvn3(base_decode(b), legacy["tcvn3"])))
+        readings.append((f"{base_name}+vni",
+                         lambda b: unicodedata.normalize("NFC", convert_vni(base_decode(b), legacy["vni"]))))
+        texts += [decode(sample) for _, decode in readings[-2:]]
     # the most Vietnamese reading wins; ties keep the earliest, i.e. the plainest reading
-    best = max(range(len(candidates)), key=lambda i: (vietnamese_score(candidates[i][0], legacy), -i))
-    return candidates[best]
+    best = max(range(len(readings)), key=lambda i: (vietnamese_score(texts[i], legacy), -i))
+    name, decode = readings[best]
+    if len(sample) == len(data):
+        return texts[best], name
+    return (strict if name == "utf-8" and strict is not None else decode(data)), name
+
+
+def _utf8(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+def _cp1258(data: bytes) -> str:
+    return unicodedata.normalize("NFC", data.decode("cp1258", errors="replace"))
+
+
+def _cp1252(data: bytes) -> str:
+    return data.decode("cp1252", errors="replace")
 
 
 # One well-formed UTF-8 character (RFC 3629: no overlongs, no surrogates, up to U+10FFFF).
