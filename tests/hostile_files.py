@@ -68,7 +68,7 @@ def pdf_bytes(page_sizes: list[tuple[float, float]]) -> bytes:
     kids = " ".join(f"{3 + i} 0 R" for i in range(len(page_sizes)))
     objects = ["<< /Type /Catalog /Pages 2 0 R >>",
                f"<< /Type /Pages /Kids [{kids}] /Count {len(page_sizes)} >>"]
-    objects += [f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w:g} {h:g}] /Resources << >> >>" for w, h in page_sizes]
+    objects += [f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w:f} {h:f}] /Resources << >> >>" for w, h in page_sizes]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

@@ -119,6 +119,15 @@ def test_page_over_the_pixel_budget_is_downsampled_and_said(extractor):
     assert check["page"] == 1 and "page 1" in check["message"] and "OCR'd at 127 dpi" in check["message"]
 
 
+def test_absurd_page_sizes_are_refused_and_broken_page_trees_said(extractor):
+    vast = extractor.process(Path("vast.pdf"), pdf_bytes([(1e30, 1e30)]))
+    assert vast.document["status"] == "partial"
+    assert "1e+30 × 1e+30 pt" in checks_of(vast, "unreadable_page")[0]["message"]
+    broken = pdf_bytes([(1, 1)]).replace(b"1.000000 1.000000", b"1e+30 1e+30")  # not a PDF number
+    doc = extractor.process(Path("broken.pdf"), broken).document
+    assert doc["status"] == "failed" and "page tree is broken" in doc["error"]
+
+
 def test_pdf_pages_beyond_the_bound_are_not_read(rules):
     from extract.pipeline import Extractor
 

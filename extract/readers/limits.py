@@ -46,7 +46,7 @@ class PageFit:
 
     def problem(self, number: int, what: str, limits: PageLimits) -> PageProblem | None:
         """The check for page NUMBER (WHAT: the page's own size, in its units), if any."""
-        size = f"{self.width_px:.0f} × {self.height_px:.0f} pixels at {self.dpi:g} dpi"
+        size = f"{measure(self.width_px)} × {measure(self.height_px)} pixels at {self.dpi:g} dpi"
         if self.refused:
             return PageProblem("unreadable_page", number,
                                f"page {number}: {what}, {size}; it cannot be brought within "
@@ -105,6 +105,12 @@ class InputLimits:
             decoding=DecodingLimits(**{name: float(decoding[name]) for name in DecodingLimits.__dataclass_fields__}),
             max_reported_positions=int(limits["max_reported_positions"]),
             max_message_chars=int(limits["max_message_chars"]))
+
+
+def measure(value: float) -> str:
+    """A size in words: whole units up to a million, three figures beyond (a hostile file
+    can state 10^30)."""
+    return f"{value:.0f}" if abs(value) < 1e6 else f"{value:.3g}"
 
 
 def listed(positions: list[int], total: int, what: str = "byte") -> str:

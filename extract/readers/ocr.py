@@ -21,7 +21,7 @@ from typing import Any
 import regex
 
 from .base import PageProblem, ReadError, join_cell_lines, plain_error
-from .limits import PageLimits
+from .limits import PageLimits, measure
 
 OCR_MODES = ("auto", "always", "never")
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -376,8 +376,8 @@ def _render_page(document, number: int, dpi: int, limits: PageLimits) -> LoadedP
     try:
         width, height = page.get_size()
         fit = limits.fit(width / 72 * dpi, height / 72 * dpi, dpi)
-        problem = fit.problem(number, f"the page is {width:g} × {height:g} pt "
-                                      f"({width / 72 * 2.54:.0f} × {height / 72 * 2.54:.0f} cm)", limits)
+        problem = fit.problem(number, f"the page is {measure(width)} × {measure(height)} pt "
+                                      f"({measure(width / 72 * 2.54)} × {measure(height / 72 * 2.54)} cm)", limits)
         problems = (problem,) if problem else ()
         if fit.refused:
             return LoadedPage(None, problems)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from .base import PageProblem, ReadError, SourceText, join_cell_lines, plain_error
 from .limits import InputLimits
@@ -27,6 +29,19 @@ def _is_password_error(exc: BaseException) -> bool:
     return False
 
 
+@contextmanager
+def _closed_after(pdf) -> Iterator:
+    """Closes the PDF after use, quietly: closing walks the page tree again, which may be
+    what was broken (the error that matters was raised already)."""
+    try:
+        yield pdf
+    finally:
+        try:
+            pdf.close()
+        except Exception:
+            pass
+
+
 def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
     limits = InputLimits.from_rules(rules)
     try:
@@ -40,7 +55,7 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
     settings = OcrSettings.from_rules(rules)
     texts: list[str] = []
     problems: list[PageProblem] = []
-    with pdf:
+    with _closed_after(pdf):
         try:
             page_list = list(pdf.pages)
         except Exception as exc:
