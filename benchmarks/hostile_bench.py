@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.hostile_files import write_hostile_files  # noqa: E402
+from tests.hostile_files import write_hostile_files
 
 DRIVER = """
 import json, sys
@@ -43,7 +43,7 @@ def measure(path: Path, code: Path, limit_bytes: int, timeout_s: float) -> dict:
     cmd = ["/usr/bin/time", "-v", "timeout", str(timeout_s), "prlimit", f"--as={limit_bytes}", sys.executable, "-c",
            DRIVER, str(path)]
     started = time.perf_counter()
-    run = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=code)
+    run = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=code, check=False)
     seconds = time.perf_counter() - started
     if run.returncode == 124:
         return {"status": f"stopped after {timeout_s:g} s", "error": None, "amounts": None, "checks": {},

@@ -17,7 +17,6 @@ Used by tests/test_hostile_inputs.py and by batch-level tests (all of them in on
 from __future__ import annotations
 
 import bz2
-import io
 import struct
 import zlib
 from pathlib import Path
@@ -105,12 +104,12 @@ def docx_bytes(table_cell_span: int = 1, list_start: int = 1, list_level: int = 
                  '</w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>')
     parts: list[tuple[str, bytes]] = [
         ("[Content_Types].xml", (
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/>'
-            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            'wordprocessingml.document.main+xml"/><Override PartName="/word/numbering.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"/></Types>').encode()),
+            b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            b'<Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/>'
+            b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            b'wordprocessingml.document.main+xml"/><Override PartName="/word/numbering.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"/></Types>')),
         ("_rels/.rels", (f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                          f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="word/document.xml"/>'
                          '</Relationships>').encode()),
@@ -121,22 +120,22 @@ def docx_bytes(table_cell_span: int = 1, list_start: int = 1, list_level: int = 
         ("word/document.xml", f'<w:document {_W} {_R}><w:body>{body}</w:body></w:document>'.encode()),
         ("word/numbering.xml", numbering.encode()),
     ]
-    entries = [_deflated(name, data) for name, data in parts]
+    entries = [deflated_entry(name, data) for name, data in parts]
     if media_bomb_bytes is not None:
         entries.append(("word/media/image1.png", 12, _bz2_zeros(media_bomb_bytes), _crc_of_zeros(media_bomb_bytes),
                         media_bomb_bytes))
     else:
-        name, method, payload, crc, size = _deflated("word/media/image1.png", media)
+        name, method, payload, crc, size = deflated_entry("word/media/image1.png", media)
         entries.append((name, method, payload, crc, declared_media_size or size))
-    return _zip(entries)
+    return zip_bytes(entries)
 
 
-def _deflated(name: str, data: bytes) -> tuple[str, int, bytes, int, int]:
+def deflated_entry(name: str, data: bytes) -> tuple[str, int, bytes, int, int]:
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
     return name, 8, packer.compress(data) + packer.flush(), zlib.crc32(data), len(data)
 
 
-def _zip(entries: list[tuple[str, int, bytes, int, int]]) -> bytes:
+def zip_bytes(entries: list[tuple[str, int, bytes, int, int]]) -> bytes:
     """A zip archive of (name, method, compressed bytes, crc, declared size) entries,
     written by hand so that a size can be declared that the data does not have."""
     out, central = bytearray(), bytearray()
@@ -182,7 +181,7 @@ def _bz2_zeros(size: int, block: int = 10_000_000) -> bytes:
         combined = (((combined << 1) | (combined >> 31)) & 0xFFFFFFFF) ^ block_crc
     value, length = (value << 80) | (0x177245385090 << 32) | combined, length + 80
     pad = -length % 8
-    return ((value << pad)).to_bytes((length + pad) // 8, "big")
+    return (value << pad).to_bytes((length + pad) // 8, "big")
 
 
 # --------------------------------------------------------------------------------------

@@ -68,8 +68,8 @@ def plain_message(text: str, max_chars: int | None = None) -> str:
     text = _BARE_ADDRESS.sub("0x…", text)
     temp_dirs = sorted({tempfile.gettempdir(), "/tmp", "/var/tmp"}, key=len, reverse=True)
     # a temporary path ends before a space, a quote, or punctuation that closes the clause
-    text = regex.sub(r"(?:%s)/[^\s'\"]*[^\s'\",.;:)\]]" % "|".join(regex.escape(d) for d in temp_dirs),
-                     "<temporary file>", text)
+    temp_dir = "|".join(regex.escape(d) for d in temp_dirs)
+    text = regex.sub(rf"(?:{temp_dir})/[^\s'\"]*[^\s'\",.;:)\]]", "<temporary file>", text)
     text = " ".join(text.split())
     if max_chars is None or len(text) <= max_chars:
         return text

@@ -20,7 +20,7 @@ class PageLimits:
     min_dpi: float
     max_decoded_pixels: int
 
-    def fit(self, width_px: float, height_px: float, dpi: float, whole_factor: bool = False) -> "PageFit":
+    def fit(self, width_px: float, height_px: float, dpi: float, whole_factor: bool = False) -> PageFit:
         """How a page of WIDTH_PX x HEIGHT_PX pixels at DPI fits the budget; WHOLE_FACTOR:
         shrink by a whole factor (1/2, 1/3, …), which decoded images reduce fast."""
         if not (math.isfinite(width_px) and math.isfinite(height_px)) or width_px <= 0 or height_px <= 0:
@@ -89,11 +89,11 @@ class InputLimits:
     max_message_chars: int
 
     @classmethod
-    def from_rules(cls, rules) -> "InputLimits":
+    def from_rules(cls, rules) -> InputLimits:
         return cls.from_section(rules.section("inputs"))
 
     @classmethod
-    def from_section(cls, section: dict[str, Any]) -> "InputLimits":
+    def from_section(cls, section: dict[str, Any]) -> InputLimits:
         """From rules/inputs.yaml; a missing or malformed entry raises KeyError/ValueError/TypeError."""
         limits, decoding = section["limits"], section["decoding"]
         pages, docx = limits["pages"], limits["docx"]
