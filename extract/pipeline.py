@@ -17,6 +17,8 @@ from .document import Block, Cleaner, Line, build_blocks, build_lines
 from .metadata import Gazetteer, extract_metadata
 from .nlp import sentence_at, sentence_spans
 from .readers import ReadError, detect_format, read_document
+from .readers.base import CONTENT_LOST, plain_error, plain_message
+from .readers.limits import InputLimits
 from .references import ReferenceFinder
 from .repair import repair_page_order
 from .rules import Rules, load_rules
@@ -98,7 +100,13 @@ class Extractor:
             return self._failed(path, b"", f"cannot open the file: {exc.strerror or exc}")
         return self.process(path, data)
 
+    @cached_property
+    def limits(self) -> InputLimits:
+        return InputLimits.from_rules(self.rules)
+
     def process(self, path: Path, data: bytes) -> DocumentResult:
+        """Never raises, whatever the bytes: a file that cannot be read is a failed row whose
+        error (the same for the same bytes) says why."""
         try:
             source = read_document(path, data, self.rules, self.ocr)
         except ReadError as exc:
@@ -106,13 +114,13 @@ class Extractor:
         except MemoryError:
             raise  # the worker reports the memory limit and is replaced
         except Exception as exc:  # a hostile file must never stop the batch
-            return self._failed(path, data, f"the reader failed: {type(exc).__name__}: {exc}")
+            return self._failed(path, data, f"the reader failed: {plain_error(exc)}")
         try:
             return self._extract(path, data, source)
         except MemoryError:
             raise
         except Exception as exc:
-            return self._failed(path, data, f"extraction failed after reading: {type(exc).__name__}: {exc}",
+            return self._failed(path, data, f"extraction failed after reading: {plain_error(exc)}",
                                 fmt=source.format)
 
     def _doc_row(self, path: Path, data: bytes, fmt: str) -> dict:
@@ -125,6 +133,7 @@ class Extractor:
     def _failed(self, path: Path, data: bytes, message: str, fmt: str | None = None) -> DocumentResult:
         result = DocumentResult()
         row = self._doc_row(path, data, fmt or detect_format(path, data[:8]))
+        message = plain_message(message, self.limits.max_message_chars)
         row.update(status="failed", error=f"{path.name}: {message}")
         result.tables["documents"].append(row)
         result.tables["checks"].append(_check_row(row["doc_id"], 0, Check(
@@ -183,7 +192,7 @@ class Extractor:
             issuer=meta.issuer, admin_level=meta.admin_level, province=meta.province, district=meta.district,
             issue_date=meta.issue_date, plan_year=meta.plan_year, programs=meta.programs, title=meta.title,
             signer=meta.signer, encoding=source.encoding,
-            status="partial" if any(p.kind == "unreadable_page" for p in source.problems) else "ok",
+            status="partial" if any(p.kind in CONTENT_LOST for p in source.problems) else "ok",
         )
         result.tables["documents"].append(doc)
         single = meta.programs[0] if len(meta.programs) == 1 else None

@@ -27,7 +27,7 @@ from .rules_schema import validate_rule_file
 from .textnorm import fold
 
 RULE_FILES = ("headings", "roles", "money", "targets", "artefacts", "documents",
-              "gazetteer", "agencies", "programs", "legacy_encodings", "tables", "ocr")
+              "gazetteer", "agencies", "programs", "legacy_encodings", "tables", "ocr", "inputs")
 
 
 class RuleError(ValueError):
@@ -140,12 +140,6 @@ def _read_yaml(path: Path) -> dict:
     return data
 
 
-def _require(data: dict, keys: list[str], where: str) -> None:
-    missing = [k for k in keys if k not in data]
-    if missing:
-        raise RuleError(f"{where}: missing keys {', '.join(missing)}")
-
-
 # Entries of a list of mappings are the same entry in an overlay when they agree on the
 # first of these keys they have (a funding source's value, a label style's name, …).
 _IDENTITY_KEYS = ("value", "name", "role", "kind", "unit", "number")
@@ -220,40 +214,22 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         digest.update(name.encode() + b"\0" + json.dumps(raw[name], sort_keys=True, ensure_ascii=False,
                                                          default=str).encode())
 
+    # the files are validated (rules_schema.py); what is left is compiling and cross-checks
     h = raw["headings"]
-    _require(h, ["label_styles", "typed_heads", "letter_order", "kind_of_style", "title_start"], "headings.yaml")
-    styles = []
-    for i, s in enumerate(h["label_styles"]):
-        _require(s, ["name", "pattern"], f"headings.yaml label_styles[{i}]")
-        styles.append(LabelStyle(s["name"], _compile(s["pattern"], f"headings.yaml {s['name']}"),
-                                 s.get("rank"), s.get("depth_from"), bool(s.get("needs_title"))))
-    heads = []
-    for i, t in enumerate(h["typed_heads"]):
-        _require(t, ["kind", "rank", "pattern"], f"headings.yaml typed_heads[{i}]")
-        flags = regex.IGNORECASE if t.get("ignore_case") else 0
-        heads.append(TypedHead(t["kind"], int(t["rank"]), _compile(t["pattern"], f"headings.yaml {t['kind']}", flags),
-                               t.get("max_length")))
+    styles = [LabelStyle(s["name"], _compile(s["pattern"], f"headings.yaml {s['name']}"), s["rank"],
+                         s["depth_from"], s["needs_title"]) for s in h["label_styles"]]
+    heads = [TypedHead(t["kind"], t["rank"], _compile(t["pattern"], f"headings.yaml {t['kind']}",
+                                                      regex.IGNORECASE if t["ignore_case"] else 0), t["max_length"])
+             for t in h["typed_heads"]]
     for style in styles:
         if style.name not in h["kind_of_style"]:
             raise RuleError(f"headings.yaml: kind_of_style has no entry for style {style.name!r}")
-
     roles = PhraseTable.build([{"value": r["role"], "phrases": r["phrases"]} for r in raw["roles"]["roles"]],
                               "roles.yaml roles")
     m = raw["money"]
-    _require(m, ["units", "funding_source", "capital_type", "measure", "breakdown_markers"], "money.yaml")
     t = raw["targets"]
-    _require(t, ["comparators", "direction", "kind", "count_units"], "targets.yaml")
     progs = raw["documents"]["programs"]
     programs_vocab = PhraseTable.build([{"value": k, "phrases": v} for k, v in progs.items()], "documents.yaml programs")
-    _require(raw["ocr"], ["language", "dpi", "min_confidence"], "ocr.yaml")
-    tb = raw["tables"]
-    _require(tb, ["unit_line", "label_columns", "other_columns", "total_words", "row_levels", "column_number_cell"],
-             "tables.yaml")
-    for i, pattern in enumerate([tb["unit_line"], tb["column_number_cell"], *tb["row_levels"]]):
-        _compile(pattern, f"tables.yaml pattern {i}")
-    for group in ("remove", "replace", "blank_lines"):
-        for e in raw["artefacts"].get(group, []):
-            _compile(e["pattern"], f"artefacts.yaml {e.get('name')}")
     return Rules(
         directory=base,
         raw=raw,
@@ -267,7 +243,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         capital_type=PhraseTable.build(m["capital_type"], "money.yaml capital_type"),
         measure=PhraseTable.build(m["measure"], "money.yaml measure"),
         comparators=PhraseTable.build(t["comparators"], "targets.yaml comparators"),
-        comparators_after=PhraseTable.build(t.get("comparators_after", []), "targets.yaml comparators_after"),
+        comparators_after=PhraseTable.build(t["comparators_after"], "targets.yaml comparators_after"),
         direction=PhraseTable.build(t["direction"], "targets.yaml direction"),
         programs_vocab=programs_vocab,
         fingerprint=digest.hexdigest(),

@@ -288,10 +288,49 @@ class OcrFile(Closed):
     repairs: list[OcrRepair] = Field(default_factory=list)
 
 
+# --- inputs.yaml --------------------------------------------------------------------------------
+class PageBudget(Closed):
+    max_pixels: int = Field(gt=0)
+    max_side: int = Field(gt=0)
+    min_dpi: float = Field(gt=0)
+    max_decoded_pixels: int = Field(gt=0)
+
+
+class DocxBounds(Closed):
+    max_parts: int = Field(gt=0)
+    max_part_bytes: int = Field(gt=0)
+    max_package_bytes: int = Field(gt=0)
+    max_grid_span: int = Field(gt=0)
+    max_row_cells: int = Field(gt=0)
+    max_list_level: int = Field(ge=0)
+    max_list_number: int = Field(gt=0)
+
+
+class InputBounds(Closed):
+    pages: PageBudget
+    max_pdf_pages: int = Field(gt=0)
+    max_image_frames: int = Field(gt=0)
+    docx: DocxBounds
+    max_reported_positions: int = Field(ge=0)
+    max_message_chars: int = Field(gt=0)
+
+
+class DecodingRule(Closed):
+    max_control_share: float = Field(ge=0, le=1)
+    utf16_min_nul_share: float = Field(ge=0, le=1)
+    utf16_min_nul_parity: float = Field(ge=0, le=1)
+
+
+class InputsFile(Closed):
+    limits: InputBounds
+    decoding: DecodingRule
+
+
 SCHEMAS: dict[str, type[Closed]] = {
     "headings": HeadingsFile, "roles": RolesFile, "money": MoneyFile, "targets": TargetsFile,
     "artefacts": ArtefactsFile, "documents": DocumentsFile, "gazetteer": GazetteerFile, "agencies": AgenciesFile,
     "programs": ProgramsFile, "legacy_encodings": LegacyEncodingsFile, "tables": TablesFile, "ocr": OcrFile,
+    "inputs": InputsFile,
 }
 
 

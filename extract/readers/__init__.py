@@ -34,7 +34,7 @@ def read_document(path: Path, data: bytes, rules, ocr: str = "auto") -> SourceTe
         return read_text(data, fmt, rules)
     if fmt == "docx":
         from .docx import read_docx
-        return read_docx(data)
+        return read_docx(data, rules)
     if fmt == "pdf":
         from .pdf import read_pdf
         return read_pdf(data, rules, ocr)

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import io
 import unicodedata
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 
-from .base import ReadError, SourceText
+from .base import PageProblem, ReadError, SourceText, plain_error
+from .limits import DocxLimits, InputLimits
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -84,22 +87,59 @@ def _format(value: int, fmt: str) -> str:
     return str(value)
 
 
-def _load_numbering(document) -> _Numbering:
+class _Clamps:
+    """Numbers read from the file, bounded: a value out of range is clamped (a value that
+    is not a number gets the default) and noted once per distinct message."""
+
+    def __init__(self, limits: DocxLimits):
+        self.limits = limits
+        self.notes: dict[str, None] = {}  # distinct messages, in order
+        self.count = 0
+
+    def number(self, value: str | None, default: int, low: int, high: int, what: str) -> int:
+        if value is None:
+            return default
+        shown = value if len(value) <= 24 else value[:20] + "…"
+        try:
+            number = int(value)
+        except ValueError:  # also a number of thousands of digits
+            return self.note(default, f"{what} is '{shown}', not a number; {default} used")
+        if low <= number <= high:
+            return number
+        return self.note(min(max(number, low), high), f"{what} is {shown}; {min(max(number, low), high)} used "
+                                                      f"(limit {low}-{high})")
+
+    def note(self, value: int, message: str) -> int:
+        self.count += 1
+        self.notes.setdefault(message, None)
+        return value
+
+    def problems(self, shown: int) -> list[PageProblem]:
+        messages = list(self.notes)
+        out = [PageProblem("input_clamped", None, m) for m in messages[:shown]]
+        if self.count > len(out):
+            out.append(PageProblem("input_clamped", None, f"{self.count} values out of range in all, "
+                                                          f"{self.count - len(out)} more than listed"))
+        return out
+
+
+def _load_numbering(document, clamps: _Clamps) -> _Numbering:
     numbering = _Numbering()
     try:
         root = document.part.numbering_part.element
     except (KeyError, NotImplementedError, AttributeError):
         return numbering
+    top_level, top_number = clamps.limits.max_list_level, clamps.limits.max_list_number
     for abstract in root.iter(f"{W}abstractNum"):
         aid = abstract.get(f"{W}abstractNumId")
         levels = {}
         for lvl in abstract.iter(f"{W}lvl"):
-            ilvl = int(lvl.get(f"{W}ilvl", "0"))
+            ilvl = clamps.number(lvl.get(f"{W}ilvl", "0"), 0, 0, top_level, f"numbering {aid}: a list level")
             level = _Level()
             for child in lvl:
                 val = child.get(f"{W}val")
                 if child.tag == f"{W}start" and val is not None:
-                    level.start = int(val)
+                    level.start = clamps.number(val, 1, 0, top_number, f"numbering {aid}: a list's first number")
                 elif child.tag == f"{W}numFmt" and val is not None:
                     level.fmt = val
                 elif child.tag == f"{W}lvlText" and val is not None:
@@ -112,14 +152,15 @@ def _load_numbering(document) -> _Numbering:
         if ref is not None:
             numbering.num_to_abstract[nid] = ref.get(f"{W}val")
         for override in num.iter(f"{W}lvlOverride"):
-            ilvl = int(override.get(f"{W}ilvl", "0"))
+            ilvl = clamps.number(override.get(f"{W}ilvl", "0"), 0, 0, top_level, f"list {nid}: a list level")
             start = override.find(f"{W}startOverride")
             if start is not None:
-                numbering.start_overrides[(nid, ilvl)] = int(start.get(f"{W}val"))
+                numbering.start_overrides[(nid, ilvl)] = clamps.number(
+                    start.get(f"{W}val"), 1, 0, top_number, f"list {nid}: a list's first number")
     return numbering
 
 
-def _num_pr(paragraph_el, styles_by_id) -> tuple[str, int] | None:
+def _num_pr(paragraph_el, styles_by_id, clamps: _Clamps) -> tuple[str, int] | None:
     """(numId, ilvl) of a paragraph, from its own properties or its style chain."""
     ppr = paragraph_el.find(f"{W}pPr")
     num_id = ilvl = None
@@ -130,7 +171,7 @@ def _num_pr(paragraph_el, styles_by_id) -> tuple[str, int] | None:
             nid = numpr.find(f"{W}numId")
             lvl = numpr.find(f"{W}ilvl")
             num_id = nid.get(f"{W}val") if nid is not None else None
-            ilvl = int(lvl.get(f"{W}val")) if lvl is not None else None
+            ilvl = _list_level(lvl, clamps)
         pstyle = ppr.find(f"{W}pStyle")
         style_id = pstyle.get(f"{W}val") if pstyle is not None else None
     seen = set()
@@ -145,13 +186,19 @@ def _num_pr(paragraph_el, styles_by_id) -> tuple[str, int] | None:
             nid = numpr.find(f"{W}numId")
             lvl = numpr.find(f"{W}ilvl")
             num_id = nid.get(f"{W}val") if nid is not None else None
-            if ilvl is None and lvl is not None:
-                ilvl = int(lvl.get(f"{W}val"))
+            if ilvl is None:
+                ilvl = _list_level(lvl, clamps)
         based = style.find(f"{W}basedOn")
         style_id = based.get(f"{W}val") if based is not None else None
     if num_id is None:
         return None
     return num_id, ilvl or 0
+
+
+def _list_level(lvl_el, clamps: _Clamps) -> int | None:
+    if lvl_el is None:
+        return None
+    return clamps.number(lvl_el.get(f"{W}val"), 0, 0, clamps.limits.max_list_level, "a paragraph's list level")
 
 
 def _paragraph_text(p_el) -> str:
@@ -166,13 +213,16 @@ def _paragraph_text(p_el) -> str:
     return "".join(parts)
 
 
-def read_docx(data: bytes) -> SourceText:
+def read_docx(data: bytes, rules) -> SourceText:
+    limits = InputLimits.from_rules(rules)
+    check_package(data, limits.docx)
     try:
         import docx  # python-docx
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several types for broken packages
-        raise ReadError(f"not a readable DOCX file ({type(exc).__name__}: {exc})") from exc
-    numbering = _load_numbering(document)
+        raise ReadError(f"not a readable DOCX file ({plain_error(exc)})") from exc
+    clamps = _Clamps(limits.docx)
+    numbering = _load_numbering(document, clamps)
     try:
         styles_root = document.part.styles.element
         styles_by_id = {s.get(f"{W}styleId"): s for s in styles_root.iter(f"{W}style")}
@@ -184,7 +234,7 @@ def read_docx(data: bytes) -> SourceText:
     for child in document.element.body.iterchildren():
         if child.tag == f"{W}p":
             text = _paragraph_text(child)
-            pr = _num_pr(child, styles_by_id)
+            pr = _num_pr(child, styles_by_id, clamps)
             if pr is not None:
                 label = numbering.label(*pr)
                 if label:
@@ -193,17 +243,73 @@ def read_docx(data: bytes) -> SourceText:
             lines.append(text)
         elif child.tag == f"{W}tbl":
             tables += 1
-            for row in child.iter(f"{W}tr"):
-                cells = []
-                for cell in row.iter(f"{W}tc"):
-                    cell_text = " ".join(_paragraph_text(p) for p in cell.iter(f"{W}p")).strip()
-                    cells.append(cell_text)
-                    # a merged cell spanning N columns keeps the columns after it, empty (as
-                    # converted text writes them), so figures stay under their headers
-                    span = cell.find(f"{W}tcPr/{W}gridSpan")
-                    if span is not None and str(span.get(f"{W}val", "1")).isdigit():
-                        cells.extend([""] * (int(span.get(f"{W}val")) - 1))
-                lines.append("\t".join(cells))
+            for row_number, row in enumerate(child.iter(f"{W}tr"), start=1):
+                lines.append("\t".join(_row_cells(row, f"table {tables}, row {row_number}", clamps)))
     lines = [unicodedata.normalize("NFC", line) for line in lines]
     notes = [f"{numbered} paragraphs with automatic numbering", f"{tables} tables"]
-    return SourceText(lines=lines, pages=[None] * len(lines), format="docx", method="text", notes=notes)
+    return SourceText(lines=lines, pages=[None] * len(lines), format="docx", method="text", notes=notes,
+                      problems=clamps.problems(limits.max_reported_positions))
+
+
+def _row_cells(row, where: str, clamps: _Clamps) -> list[str]:
+    limits = clamps.limits
+    cells: list[str] = []
+    for cell in row.iter(f"{W}tc"):
+        cells.append(" ".join(_paragraph_text(p) for p in cell.iter(f"{W}p")).strip())
+        # a merged cell spanning N columns keeps the columns after it, empty (as
+        # converted text writes them), so figures stay under their headers
+        span = cell.find(f"{W}tcPr/{W}gridSpan")
+        if span is not None:
+            columns = clamps.number(span.get(f"{W}val"), 1, 1, limits.max_grid_span, f"{where}: a cell's column span")
+            cells.extend([""] * (columns - 1))
+        if len(cells) > limits.max_row_cells:
+            clamps.note(0, f"{where}: more than {limits.max_row_cells} cells; the first {limits.max_row_cells} kept")
+            return cells[:limits.max_row_cells]
+    return cells
+
+
+def check_package(data: bytes, limits: DocxLimits) -> None:
+    """Refuse (ReadError) a zip package beyond the limits before python-docx inflates it:
+    parts counted, their declared sizes checked against the zip directory, then every part
+    inflated in bounded chunks (declared sizes can lie) and its checksum verified. A DOCX
+    may only store or deflate its parts (ECMA-376 part 2); other methods (bzip2, LZMA)
+    inflate in one gulp in Python's zipfile, and are refused."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as exc:
+        raise ReadError(f"not a readable DOCX file (not a zip package: {plain_error(exc)})") from exc
+    with archive:
+        parts = archive.infolist()
+        if len(parts) > limits.max_parts:
+            raise ReadError(f"the DOCX package has {len(parts)} parts, over the limit of {limits.max_parts}")
+        declared = 0
+        for part in parts:
+            name = part.filename[:80]
+            if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise ReadError(f"part '{name}' of the DOCX is compressed with zip method {part.compress_type}; "
+                                f"a DOCX may only store or deflate its parts")
+            if part.file_size > limits.max_part_bytes:
+                raise ReadError(f"part '{name}' of the DOCX would inflate to {part.file_size:,} bytes, over the limit "
+                                f"of {limits.max_part_bytes:,} a part")
+            declared += part.file_size
+        if declared > limits.max_package_bytes:
+            raise ReadError(f"the DOCX's parts would inflate to {declared:,} bytes in all, over the limit of "
+                            f"{limits.max_package_bytes:,}")
+        inflated = 0
+        for part in parts:
+            name, size = part.filename[:80], 0
+            try:
+                with archive.open(part) as stream:
+                    while chunk := stream.read(1 << 20):
+                        size += len(chunk)
+                        inflated += len(chunk)
+                        if size > limits.max_part_bytes or inflated > limits.max_package_bytes:
+                            raise ReadError(f"part '{name}' of the DOCX inflates beyond its limit "
+                                            f"({limits.max_part_bytes:,} bytes a part, "
+                                            f"{limits.max_package_bytes:,} in all)")
+            except ReadError:
+                raise
+            except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
+                raise ReadError(f"part '{name}' of the DOCX is encrypted; it cannot be read") from exc
+            except Exception as exc:  # a bad checksum, a broken deflate stream, a truncated file
+                raise ReadError(f"part '{name}' of the DOCX is corrupt ({plain_error(exc)})") from exc

@@ -1,22 +1,36 @@
-"""Scanned images (.png, .jpg, .tif, multi-page TIFF): every frame OCR'd as a page."""
+"""Scanned images (.png, .jpg, .tif, multi-page TIFF): every frame OCR'd as a page, one
+frame decoded at a time and each within the pixel budget (rules/inputs.yaml)."""
 from __future__ import annotations
 
 from .base import PageProblem, SourceText
-from .ocr import OcrSettings, image_frames, low_confidence, mean_confidence, ocr_images, repair_confusions
+from .limits import InputLimits
+from .ocr import ImageFrames, OcrSettings, low_confidence, mean_confidence, ocr_pages, repair_confusions
 
 
 def read_image(data: bytes, rules) -> SourceText:
     settings = OcrSettings.from_rules(rules)
-    frames = image_frames(data)
-    pages = ocr_images(frames, settings)
+    limits = InputLimits.from_rules(rules)
+    frames = ImageFrames(data, settings.dpi, limits.pages, limits.max_image_frames)
+    results = ocr_pages(list(range(1, frames.count + 1)), frames.load, settings)
     lines: list[str] = []
     numbers: list[int | None] = []
     problems: list[PageProblem] = []
-    for number, page in enumerate(pages, start=1):
-        page_lines, repairs = repair_confusions(page, number, settings)
+    if frames.truncated:
+        problems.append(PageProblem("input_truncated", None, f"the image has more than {frames.count} frames; "
+                                                             f"only the first {frames.count} were read"))
+    if frames.broken_after is not None:
+        problems.append(PageProblem("input_truncated", None, f"the image's frames after frame {frames.count} could "
+                                                             f"not be found ({frames.broken_after})"))
+    for result in results:
+        problems.extend(result.problems)
+        if result.page is None:
+            continue
+        page_lines, repairs = repair_confusions(result.page, result.number, settings)
         lines.extend(page_lines)
-        numbers.extend([number] * len(page_lines))
-        problems.extend(repairs + low_confidence(number, page.confidence, settings))
-    return SourceText(lines=lines, pages=numbers, format="image", method="ocr", page_count=len(frames),
-                      notes=[f"{len(frames)} pages OCR'd"], problems=problems,
-                      ocr_confidence=mean_confidence([p.confidence for p in pages]), ocr_pages=list(range(1, len(frames) + 1)))
+        numbers.extend([result.number] * len(page_lines))
+        problems.extend(repairs + low_confidence(result.number, result.page.confidence, settings))
+    read = [r.number for r in results if r.page is not None]
+    return SourceText(lines=lines, pages=numbers, format="image", method="ocr", page_count=frames.count,
+                      notes=[f"{len(read)} of {frames.count} pages OCR'd"], problems=problems,
+                      ocr_confidence=mean_confidence([r.page.confidence for r in results if r.page is not None]),
+                      ocr_pages=read)

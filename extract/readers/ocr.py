@@ -6,16 +6,22 @@ A text layer is used when it reads as Vietnamese; a page without one, or with a 
 one (legacy-font mojibake, diacritics split by spaces), is OCR'd (`--ocr auto`)."""
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import regex
 
-from .base import PageProblem, ReadError, join_cell_lines
+from .base import PageProblem, ReadError, join_cell_lines, plain_error
+from .limits import PageLimits, measure
 
 OCR_MODES = ("auto", "always", "never")
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -87,18 +93,59 @@ def ocr_available(language: str) -> bool:
     return language in tesseract_languages()
 
 
-def ocr_images(images, settings: OcrSettings) -> list[OcrPage]:
-    """OCR PIL images in parallel, in order."""
+@dataclass(frozen=True)
+class LoadedPage:
+    """A page image ready for OCR (None: refused), with what was done to it."""
+    image: Any | None
+    problems: tuple[PageProblem, ...] = ()
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    number: int
+    page: OcrPage | None  # None: the page could not be read
+    problems: list[PageProblem] = field(default_factory=list)
+
+
+def ocr_pages(numbers: list[int], load: Callable[[int], LoadedPage], settings: OcrSettings) -> list[OcrResult]:
+    """OCR the pages NUMBERS, in parallel, results in order. Each worker loads (renders or
+    decodes) its own page just before reading it, so no more page images exist at once
+    than there are workers, whatever the page count. LOAD runs under a lock: pdfium and
+    an image file's frame pointer are not thread-safe. A page that fails is reported
+    (unreadable_page) and the others go on."""
     if not ocr_available(settings.language):
         raise ReadError(f"OCR needs Tesseract with the '{settings.language}' model, which is not installed "
                         f"(install it with: {INSTALL_HINT})")
     # one thread per Tesseract process: pages run in parallel instead
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    workers = max(1, min(len(images), os.cpu_count() or 1))
+    loading = threading.Lock()
+
+    def read(number: int) -> OcrResult:
+        problems: list[PageProblem] = []
+        try:
+            with loading:
+                loaded = load(number)
+            problems.extend(loaded.problems)
+            if loaded.image is None:
+                return OcrResult(number, None, problems)
+            if _blank(loaded.image):  # nothing to read: Tesseract would find no words either
+                return OcrResult(number, OcrPage([], None), problems)
+            return OcrResult(number, _ocr_one(loaded.image, settings), problems)
+        except Exception as exc:  # one bad page must not lose the others
+            problems.append(PageProblem("unreadable_page", number,
+                                        f"page {number} could not be OCR'd ({plain_error(exc)})"))
+            return OcrResult(number, None, problems)
+
+    workers = max(1, min(len(numbers), os.cpu_count() or 1))
     if workers == 1:
-        return [_ocr_one(img, settings) for img in images]
+        return [read(n) for n in numbers]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda img: _ocr_one(img, settings), images))
+        return list(pool.map(read, numbers))
+
+
+def _blank(image) -> bool:
+    """No pixel dark enough to be ink."""
+    return (image if image.mode == "L" else image.convert("L")).getextrema()[0] >= INK
 
 
 def _ocr_one(image, settings: OcrSettings) -> OcrPage:
@@ -311,28 +358,91 @@ def _deskew(grey):
     return grey.rotate(best, resample=Image.BICUBIC, fillcolor=255)
 
 
-def render_pdf_pages(data: bytes, page_numbers: list[int], dpi: int):
-    """PIL images of the given 1-based pages of a PDF (pdfium)."""
+@contextmanager
+def pdf_page_loader(data: bytes, dpi: int, limits: PageLimits) -> Iterator[Callable[[int], LoadedPage]]:
+    """A loader of the PDF's pages (1-based) for ocr_pages: each rendered alone (pdfium)
+    at DPI, or lower to fit the pixel budget, or refused when even min_dpi does not fit."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(data)
     try:
-        return [document[n - 1].render(scale=dpi / 72).to_pil() for n in page_numbers]
+        yield lambda number: _render_page(document, number, dpi, limits)
     finally:
         document.close()
 
 
-def image_frames(data: bytes):
-    """Every frame of an image file (a multi-page TIFF has several)."""
-    import io
-
-    from PIL import Image, ImageSequence, UnidentifiedImageError
-
+def _render_page(document, number: int, dpi: int, limits: PageLimits) -> LoadedPage:
+    page = document[number - 1]
     try:
-        image = Image.open(io.BytesIO(data))
-        return [frame.copy() for frame in ImageSequence.Iterator(image)]
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ReadError(f"not a readable image ({type(exc).__name__}: {exc})") from exc
+        width, height = page.get_size()
+        fit = limits.fit(width / 72 * dpi, height / 72 * dpi, dpi)
+        problem = fit.problem(number, f"the page is {measure(width)} × {measure(height)} pt "
+                                      f"({measure(width / 72 * 2.54)} × {measure(height / 72 * 2.54)} cm)", limits)
+        problems = (problem,) if problem else ()
+        if fit.refused:
+            return LoadedPage(None, problems)
+        image = page.render(scale=dpi * fit.scale / 72).to_pil()
+        image.info["dpi"] = (dpi * fit.scale, dpi * fit.scale)
+        return LoadedPage(image, problems)
+    finally:
+        page.close()
+
+
+class ImageFrames:
+    """The frames of an image file (a multi-page TIFF has several), counted up to
+    MAX_FRAMES and decoded one at a time, each within the pixel budget."""
+
+    def __init__(self, data: bytes, default_dpi: int, limits: PageLimits, max_frames: int):
+        from PIL import Image, UnidentifiedImageError
+
+        self._default_dpi, self._limits = default_dpi, limits
+        try:
+            self._image = Image.open(io.BytesIO(data))
+        except UnidentifiedImageError as exc:
+            raise ReadError("not a readable image (not in an image format that can be read)") from exc
+        except Image.DecompressionBombError as exc:
+            raise ReadError(f"the image is too large to decode ({plain_error(exc)})") from exc
+        except Exception as exc:  # Pillow raises several types for broken files
+            raise ReadError(f"not a readable image ({plain_error(exc)})") from exc
+        self.count, self.truncated, self.broken_after = 1, False, None
+        while True:
+            try:
+                self._image.seek(self.count)
+            except EOFError:
+                break
+            except Exception as exc:  # a broken frame directory: the frames before it are read
+                self.broken_after = plain_error(exc)
+                break
+            if self.count == max_frames:
+                self.truncated = True
+                break
+            self.count += 1
+
+    def load(self, number: int) -> LoadedPage:
+        self._image.seek(number - 1)
+        width, height = self._image.size
+        # a stated resolution below what OCR needs is a placeholder (72, or 1 when a TIFF
+        # has none), not the scan's: the usual scan resolution is assumed instead
+        stated = self._image.info.get("dpi", (self._default_dpi,))[0]
+        plausible = isinstance(stated, (int, float)) and self._limits.min_dpi <= stated <= 10_000
+        dpi = float(stated) if plausible else float(self._default_dpi)
+        if width * height > self._limits.max_decoded_pixels:
+            return LoadedPage(None, (PageProblem(
+                "unreadable_page", number, f"page {number}: the image is {width} × {height} pixels, over the "
+                                           f"{self._limits.max_decoded_pixels / 1e6:g} megapixels an image may have "
+                                           f"to be decoded; it was not OCR'd"),))
+        fit = self._limits.fit(width, height, dpi, whole_factor=True)
+        problem = fit.problem(number, "the image" if plausible else f"the image (taken as {dpi:g} dpi)",
+                              self._limits)
+        problems = (problem,) if problem else ()
+        if fit.refused:
+            return LoadedPage(None, problems)
+        if not fit.downsampled:
+            return LoadedPage(self._image.copy(), problems)
+        frame = self._image if self._image.mode in ("L", "RGB") else self._image.convert("L")
+        image = frame.reduce(round(1 / fit.scale))  # a box filter by a whole factor: fast
+        image.info["dpi"] = (dpi * fit.scale, dpi * fit.scale)
+        return LoadedPage(image, problems)
 
 
 def repair_confusions(page: OcrPage, number: int, settings: OcrSettings) -> tuple[list[str], list[PageProblem]]:

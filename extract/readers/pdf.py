@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from .base import PageProblem, ReadError, SourceText, join_cell_lines
-from .ocr import (INSTALL_HINT, OcrSettings, low_confidence, mean_confidence, ocr_available, ocr_images,
-                  render_pdf_pages, repair_confusions)
+from .base import PageProblem, ReadError, SourceText, join_cell_lines, plain_error
+from .limits import InputLimits
+from .ocr import (INSTALL_HINT, OcrSettings, low_confidence, mean_confidence, ocr_available, ocr_pages,
+                  pdf_page_loader, repair_confusions)
 
 
 def _is_password_error(exc: BaseException) -> bool:
@@ -26,28 +29,49 @@ def _is_password_error(exc: BaseException) -> bool:
     return False
 
 
+@contextmanager
+def _closed_after(pdf) -> Iterator:
+    """Closes the PDF after use, quietly: closing walks the page tree again, which may be
+    what was broken (the error that matters was raised already)."""
+    try:
+        yield pdf
+    finally:
+        try:
+            pdf.close()
+        except Exception:
+            pass
+
+
 def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
+    limits = InputLimits.from_rules(rules)
     try:
         import pdfplumber
-        pdf = pdfplumber.open(io.BytesIO(data))
+        # pages past the bound are walked but never built (one more, to know there are more)
+        pdf = pdfplumber.open(io.BytesIO(data), pages=range(1, limits.max_pdf_pages + 2))
     except Exception as exc:
         if _is_password_error(exc):
             raise ReadError("the PDF is encrypted (password protected); it cannot be read") from exc
-        raise ReadError(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
+        raise ReadError(f"not a readable PDF ({plain_error(exc)})") from exc
     settings = OcrSettings.from_rules(rules)
     texts: list[str] = []
     problems: list[PageProblem] = []
-    with pdf:
+    with _closed_after(pdf):
         try:
             page_list = list(pdf.pages)
         except Exception as exc:
-            raise ReadError(f"the PDF's page tree is broken ({type(exc).__name__}: {exc})") from exc
+            raise ReadError(f"the PDF's page tree is broken ({plain_error(exc)})") from exc
+        if len(page_list) > limits.max_pdf_pages:
+            problems.append(PageProblem("input_truncated", None, f"the PDF has more than {limits.max_pdf_pages} pages; "
+                                                                 f"only the first {limits.max_pdf_pages} were read"))
+            page_list = page_list[:limits.max_pdf_pages]
         for number, page in enumerate(page_list, start=1):
             try:
                 text = _page_text(page)
             except Exception as exc:
                 problems.append(PageProblem("unreadable_page", number, f"page {number}: text could not be extracted ({type(exc).__name__})"))
                 text = ""
+            finally:
+                page.close()  # its parsed objects are not needed again: memory stays one page's
             texts.append(unicodedata.normalize("NFC", text))
         count = len(page_list)
     # a page whose text layer is missing or garbage is OCR'd (all pages with --ocr always)
@@ -55,7 +79,19 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
     to_ocr = list(range(1, count + 1)) if ocr == "always" else unusable
     confidences: dict[int, float | None] = {}
     if to_ocr and ocr != "never" and ocr_available(settings.language):
-        for n, page in zip(to_ocr, ocr_images(render_pdf_pages(data, to_ocr, settings.dpi), settings)):
+        try:
+            with pdf_page_loader(data, settings.dpi, limits.pages) as load:
+                results = ocr_pages(to_ocr, load, settings)
+        except Exception as exc:  # pdfium cannot open what pdfplumber could: those pages stay unread
+            why = plain_error(exc)
+            problems.extend(PageProblem("unreadable_page", n, f"page {n} could not be rendered for OCR ({why})")
+                            for n in to_ocr)
+            results = []
+        for result in results:
+            problems.extend(result.problems)
+            if result.page is None:
+                continue
+            n, page = result.number, result.page
             page_lines, repairs = repair_confusions(page, n, settings)
             texts[n - 1] = "\n".join(page_lines)
             confidences[n] = page.confidence

@@ -2,20 +2,30 @@
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import regex
 
-from .base import ReadError, SourceText
+from .base import PageProblem, ReadError, SourceText
+from .limits import DecodingLimits, InputLimits, listed
 
 # Letters only Vietnamese uses (precomposed, NFC): their share tells a good decoding.
 _VI_LETTERS = regex.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
 
 
+# Readings of a file are compared on its first characters: enough of them for any plan.
+_SCORED_CHARS = 200_000
+# ... which the first bytes hold in any of the encodings tried (up to 4 bytes a character).
+_SAMPLE_BYTES = 4 * _SCORED_CHARS
+
+
 def vietnamese_score(text: str, legacy: dict) -> float:
     """Higher is more like real Vietnamese: common words found, legacy-font debris and
     replacement characters counted against."""
-    sample = text[:200_000]
+    sample = text[:_SCORED_CHARS]
     common = set(legacy.get("common_words", []))
     words = regex.findall(r"\w+", unicodedata.normalize("NFC", sample).lower())
     hits = sum(1 for w in words if w in common)
@@ -44,38 +54,144 @@ def convert_vni(text: str, vni: dict) -> str:
 
 
 def decode_bytes(data: bytes, legacy: dict) -> tuple[str, str]:
-    """Return (text, what was detected). Never raises on odd bytes: the best guess wins."""
+    """Return (text, what was detected). Never raises on odd bytes: the best guess wins.
+    UTF-8 with a few invalid bytes stays UTF-8 (they become U+FFFD) unless a legacy
+    decoding reads better as a whole. The readings are compared on a sample and only the
+    winner decodes the whole file, so a big file is decoded once, not five times."""
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace"), "utf-16"
-    if len(data) >= 4 and data.count(b"\x00") > len(data) // 4:
-        # UTF-16 without BOM: every other byte is zero for Latin text
-        enc = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
-        return data.decode(enc, errors="replace"), enc
     try:
-        candidates = [(data.decode("utf-8"), "utf-8")]
+        strict = data.decode("utf-8")
+        readings: list[tuple[str, Callable[[bytes], str]]] = [("utf-8", _utf8)]
     except UnicodeDecodeError:
-        candidates = [(unicodedata.normalize("NFC", data.decode("cp1258", errors="replace")), "cp1258"),
-                      (data.decode("cp1252", errors="replace"), "cp1252")]
+        strict = None
+        readings = [("utf-8", _utf8), ("cp1258", _cp1258), ("cp1252", _cp1252)]
+    cut = data.rfind(b"\n", 0, _SAMPLE_BYTES) + 1 if len(data) > _SAMPLE_BYTES else len(data)
+    sample = data[:cut or _SAMPLE_BYTES]
+    texts = [decode(sample) for _, decode in readings]
     # legacy fonts survive any byte decoding: try their conversions when their debris shows
-    base_text, base_name = candidates[-1]
-    sample = base_text[:200_000]
-    if sum(sample.count(c) for c in legacy["mojibake_chars"]) >= max(3, len(sample) // 500):
-        candidates.append((convert_tcvn3(base_text, legacy["tcvn3"]), f"{base_name}+tcvn3"))
-        candidates.append((unicodedata.normalize("NFC", convert_vni(base_text, legacy["vni"])), f"{base_name}+vni"))
+    base_name, base_decode = readings[-1]
+    base = texts[-1][:_SCORED_CHARS]
+    if sum(base.count(c) for c in legacy["mojibake_chars"]) >= max(3, len(base) // 500):
+        readings.append((f"{base_name}+tcvn3", lambda b: convert_tcvn3(base_decode(b), legacy["tcvn3"])))
+        readings.append((f"{base_name}+vni",
+                         lambda b: unicodedata.normalize("NFC", convert_vni(base_decode(b), legacy["vni"]))))
+        texts += [decode(sample) for _, decode in readings[-2:]]
     # the most Vietnamese reading wins; ties keep the earliest, i.e. the plainest reading
-    best = max(range(len(candidates)), key=lambda i: (vietnamese_score(candidates[i][0], legacy), -i))
-    return candidates[best]
+    best = max(range(len(readings)), key=lambda i: (vietnamese_score(texts[i], legacy), -i))
+    name, decode = readings[best]
+    if len(sample) == len(data):
+        return texts[best], name
+    return (strict if name == "utf-8" and strict is not None else decode(data)), name
+
+
+def _utf8(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+def _cp1258(data: bytes) -> str:
+    return unicodedata.normalize("NFC", data.decode("cp1258", errors="replace"))
+
+
+def _cp1252(data: bytes) -> str:
+    return data.decode("cp1252", errors="replace")
+
+
+# One well-formed UTF-8 character (RFC 3629: no overlongs, no surrogates, up to U+10FFFF).
+_UTF8_RUN = re.compile(rb"(?:[\x00-\x7f]|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]"
+                       rb"|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+                       rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2})+")
+# Control bytes that text does not hold (tab, line feed, vertical tab, form feed, carriage
+# return and NUL excepted: NUL is dropped separately).
+_CONTROL_BYTES = bytes([*range(1, 9), *range(14, 32), 127])
+
+
+@dataclass(frozen=True)
+class BytePositions:
+    count: int
+    first: list[int]  # the first few, 0-based offsets in the file
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+def invalid_utf8(data: bytes, shown: int) -> BytePositions:
+    """The bytes of DATA that are not part of a well-formed UTF-8 character."""
+    count, first, position = 0, [], 0
+    for run in _UTF8_RUN.finditer(data):
+        count += run.start() - position
+        first.extend(range(position, min(run.start(), position + shown - len(first))))
+        position = run.end()
+    count += len(data) - position
+    first.extend(range(position, min(len(data), position + shown - len(first))))
+    return BytePositions(count, first)
+
+
+def _positions_of(data: bytes, byte: bytes, shown: int) -> BytePositions:
+    first, at = [], data.find(byte)
+    while at >= 0 and len(first) < shown:
+        first.append(at)
+        at = data.find(byte, at + 1)
+    return BytePositions(data.count(byte), first)
+
+
+def _original_positions(positions: list[int], removed: bytes, data: bytes) -> list[int]:
+    """Offsets in DATA of POSITIONS (sorted) counted in DATA with the REMOVED byte taken out."""
+    out, shift, at = [], 0, data.find(removed)
+    for p in positions:
+        while at >= 0 and at <= p + shift:
+            shift += 1
+            at = data.find(removed, at + 1)
+        out.append(p + shift)
+    return out
+
+
+def _looks_utf16(data: bytes, decoding: DecodingLimits) -> str | None:
+    """UTF-16 without a byte-order mark: many NULs, nearly all on one side of the byte pairs
+    (Latin text in UTF-16 has a zero high byte); NUL padding or stray NULs are not."""
+    nuls = data.count(b"\x00")
+    if len(data) < 4 or nuls < decoding.utf16_min_nul_share * len(data):
+        return None
+    odd = data[1::2].count(b"\x00")
+    if odd >= decoding.utf16_min_nul_parity * nuls:
+        return "utf-16-le"
+    if nuls - odd >= decoding.utf16_min_nul_parity * nuls:
+        return "utf-16-be"
+    return None
 
 
 def read_text(data: bytes, fmt: str, rules) -> SourceText:
-    if not data.strip():
-        raise ReadError("the file is empty")
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
-            and data.count(b"\x00") < len(data) // 4:
-        raise ReadError("the file holds binary data, not text")
-    text, encoding = decode_bytes(data, rules.section("legacy_encodings"))
+    limits = InputLimits.from_rules(rules)
+    shown = limits.max_reported_positions
+    if not data.replace(b"\x00", b"").strip():
+        raise ReadError("the file is empty" if not data.strip() else "the file holds only NUL bytes")
+    problems: list[PageProblem] = []
+    utf16 = None if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else _looks_utf16(data, limits.decoding)
+    if utf16:
+        text, encoding = data.decode(utf16, errors="replace"), utf16
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, encoding = decode_bytes(data, rules.section("legacy_encodings"))
+    else:
+        original = data
+        nuls = _positions_of(data, b"\x00", shown)
+        if nuls:
+            data = data.replace(b"\x00", b"")
+            problems.append(PageProblem("encoding_repaired", None,
+                                        f"{nuls.count} NUL byte(s) removed ({listed(nuls.first, nuls.count)})"))
+        controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+        if controls > limits.decoding.max_control_share * len(data):
+            raise ReadError(f"the file holds binary data, not text ({controls:,} of its {len(data):,} bytes are "
+                            f"control characters)")
+        text, encoding = decode_bytes(data, rules.section("legacy_encodings"))
+        if encoding in ("utf-8", "utf-8-sig"):
+            bad = invalid_utf8(data, shown)
+            if bad:
+                where = _original_positions(bad.first, b"\x00", original) if nuls else bad.first
+                problems.append(PageProblem("encoding_repaired", None,
+                                            f"{bad.count} byte(s) that are not valid UTF-8 replaced by U+FFFD "
+                                            f"({listed(where, bad.count)}); the rest of the file read as UTF-8"))
     text = unicodedata.normalize("NFC", text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
@@ -84,4 +200,4 @@ def read_text(data: bytes, fmt: str, rules) -> SourceText:
     if text.count("\ufffd") > 0:
         notes.append(f"{text.count(chr(0xFFFD))} undecodable bytes replaced")
     return SourceText(lines=lines, pages=[None] * len(lines), format=fmt, method="text",
-                      encoding=encoding, notes=notes)
+                      encoding=encoding, notes=notes, problems=problems)
