@@ -90,6 +90,8 @@ def tvpl_bac_kan() -> Doc:
     # III.4 DTTS: list items naming their project in brackets; a partial "trong đó"
     d.set(prog="DTTS", src=None)
     d.a("509.500 triệu đồng")
+    d.n("509.500 triệu đồng", "checks", [11, 5], "two complete breakdowns (by source, by project), each adds up; "
+        "Tiểu dự án 1 is a part of Dự án 4, not of the total")
     d.a("463.200\ntriệu đồng", src="central", parent="509.500", cls=[1])
     d.a("46.300 triệu đồng", src="province", parent="509.500")
     d.a("58.640 triệu đồng", proj="1", parent="509.500", cls=[10])
@@ -379,6 +381,7 @@ def web_lao_cai() -> Doc:
     d.a("455.300 triệu đồng", cap="investment", parent="478.100")
     d.a("22.800 triệu đồng", cap="investment", meas="carryover", parent="478.100")
     d.a("211.200 triệu đồng", cap="recurrent", parent="689.300", cls=[11])
+    d.n("478.100 triệu đồng", "checks", [11], "the bracket after 478.100 is never closed: 211.200 is its sibling")
     d.set(skip=["parent"])
     d.a("96.420 triệu đồng", proj="1", cls=[10])
     d.n("96.420", "checks", [11], "'Một số dự án': a partial list")

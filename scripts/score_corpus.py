@@ -387,6 +387,7 @@ def score_negatives(negatives, tables, ids, misses, out: Outcomes):
     targets = by_doc(tables["targets"], ids)
     checks = by_doc(tables["checks"], ids)
     violated = 0
+    broken = {"checks": [], "facts": []}
     for n in negatives:
         doc, line = n["doc"], n["line"]
         hits = []
@@ -401,10 +402,11 @@ def score_negatives(negatives, tables, ids, misses, out: Outcomes):
                          and want & _numbers(r.get("raw_text"))]
         if hits:
             violated += 1
+            broken["checks" if n["table"] == "checks" else "facts"].append(f"{doc}:{line} {n['raw']!r} ({n['why']})")
             shown = hits[0].get("raw_text") or hits[0].get("message")
             misses.append(f"negative broken {doc}:{line} {n['raw']!r} ({n['why']}): reported as {shown!r}"[:220])
         out.add(n, "negative", True, not hits, f"{doc}:{line} {n['raw']!r} ({n['why']})")
-    return {"items": len(negatives), "violated": violated}
+    return {"items": len(negatives), "violated": violated, "broken": broken}
 
 
 def score_documents(gold_docs, documents, misses, out: Outcomes):
