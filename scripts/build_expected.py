@@ -16,6 +16,33 @@ Fields beyond the gold format of ../shared/gold/README.md:
 - negatives.jsonl: what must not be reported (USD, visitor counts, counters, dates read as
   ratios, formula cells, false sum_mismatch near a partial list);
 - documents.jsonl: the header fields of each document (class 14).
+
+Conventions decided here (the gold README leaves them open):
+- A table cell is an amount (raw = the cell as written, unit from the unit line, a header cell
+  or the row's unit column); a "0" cell is an amount of 0, a "-" cell is nothing; the cells
+  of a column-number row ("(3)=(4)+(5)", "6=5/4") are nothing. In a table, a row's figure by
+  source has the row's total as parent, a row total the total row (as tests/test_tables.py);
+  where the columns are years or measures, a figure's parent is the figure of its enclosing
+  row (I, II, the total row, above or below) in the same column.
+- A cell of a "(%)" column, or of a table whose unit is %, is a target (raw without "%").
+- Sections: a "Dự án" / "Tiểu dự án" / "Nội dung" label at the start of a line with a title
+  after it (after ":" or "."), also inside curly quotes ("“Điều 9. Dự án 3: …") and in the
+  bracket forms "Tiểu dự án 1 (Dự án 5): …" and "Dự án 10 (Tiểu dự án 3): …", is a heading.
+  A list item whose text is only an amount ("- Dự án 5: 64.830 triệu đồng", "- Dự án 1 (title
+  in brackets): 58.640 triệu đồng") and a table row are not headings.
+- Money bounds: "tối đa", "không quá" le; "trên", "hơn" gt; "từ … trở lên" ge; "khoảng",
+  "gần" approx; "từ A đến B", "A - B" range with value_max (a range after "khoảng" is a range).
+- Per-unit norms (…/hộ, …/căn, …/ha, bình quân mỗi xã) and legal thresholds: measure other;
+  income per head, GRDP, tourism revenue: indicator; revenue (thu, dự toán thu): revenue;
+  bội chi: other.
+- The source named after the number ("12 tỷ đồng từ ngân sách huyện") counts; "địa phương"
+  as the actor is no source; "bổ sung cho ngân sách địa phương" is central.
+- A slash pair "58.240/96.310 triệu đồng" is two amounts (raw of the first without unit):
+  disbursed, then plan. A comparison figure in brackets ("so cùng kỳ (3.657 tỷ đồng)") and
+  a variant ("Nếu không tính …") are not parts. A partial list ("trong đó" with one part,
+  "Một số dự án", "Bao gồm") gives parents but no sum_mismatch.
+- `skip` marks attributes that the text leaves open (e.g. the program of a rural income
+  figure in a news report that does not name it).
 """
 from __future__ import annotations
 
@@ -286,7 +313,7 @@ def tin_dien_bien() -> Doc:
     d.a("286,4 tỷ đồng", prog="NTM", parent="1.138,6", cls=[4])
     d.a("341,7 tỷ đồng", prog="GNBV", parent="1.138,6", cls=[4])
     d.a("510,5 tỷ đồng", prog="DTTS", parent="1.138,6", cls=[4])
-    d.n("39/115", "any", [9], "communes meeting the standard over all communes: a count ratio, not money")
+    d.n("39/115", "amounts", [9], "communes meeting the standard over all communes: a count ratio, not money")
     d.t("33,9%", "result", "NTM", "tỷ lệ xã đạt chuẩn nông thôn mới", cls=[3])
     d.a("34,8 triệu đồng", prog="NTM", meas="indicator", cls=[6], skip=["program"])
     d.a("2,9 triệu đồng", prog="NTM", meas="indicator", cls=[6], skip=["program"])
