@@ -118,7 +118,7 @@ def tvpl_bac_kan() -> Doc:
     d.set(prog="DTTS", src=None)
     d.a("509.500 triệu đồng")
     d.n("509.500 triệu đồng", "checks", [11, 5], "two complete breakdowns (by source, by project), each adds up; "
-        "Tiểu dự án 1 is a part of Dự án 4, not of the total")
+        "Tiểu dự án 1 is a part of Dự án 4, not of the total", at="Tổng vốn năm 2025 là")
     d.a("463.200\ntriệu đồng", src="central", parent="509.500", cls=[1])
     d.a("46.300 triệu đồng", src="province", parent="509.500")
     d.a("58.640 triệu đồng", proj="1", parent="509.500", cls=[10])

@@ -8,7 +8,7 @@ LINE_SLACK, greedy nearest line; attributes compared exactly, `skip` honoured), 
 - amounts also scored on `comparator` and `value_max` (money bounds and ranges; a gold row
   without these fields counts as eq / null);
 - negatives.jsonl: things that must not be reported (a row of the named table on that line
-  holding the same number; for `checks`, a sum_mismatch within 3 lines);
+  holding the same number; for `checks`, a sum_mismatch within 1 line);
 - documents.jsonl: header fields (doc_number, doc_type, issuer, issue_date, province, plan_year);
 - a per-class table: every expected row carries `classes` (the issue's classes 1-15); an
   item is correct when it is found and all its scored attributes are right (a negative when
@@ -393,7 +393,7 @@ def score_negatives(negatives, tables, ids, misses, out: Outcomes):
         hits = []
         if n["table"] == "checks":
             hits = [c for c in checks.get(doc, []) if c.get("kind") == "sum_mismatch" and not blank(c.get("line"))
-                    and abs(int(c["line"]) - line) <= 3]
+                    and abs(int(c["line"]) - line) <= 1]
         else:
             pools = {"amounts": [amounts], "targets": [targets], "any": [amounts, targets]}[n["table"]]
             want = _numbers(n["raw"])
