@@ -1,0 +1,170 @@
+"""Issue 13, "Real plans as they come": our six real-shape documents (corpus/tvpl_*, nq_*,
+tin_*, web_*) against their expected facts (corpus/expected, built by
+scripts/build_expected.py) with the thresholds of the issue's aim: amounts F1 >= 0.95 with
+the tables, targets F1 >= 0.95, sections F1 >= 0.90, every amount and target attribute
+>= 0.90, no false sum_mismatch, nothing reported that is not money in đồng or a percentage,
+and the header fields right; plus each class of the issue at >= 0.90 of its items.
+
+What today's code fails is marked xfail(strict=True) with the class it belongs to, so a fix
+has to flip the mark (an XPASS fails the run: remove the mark then).
+`python scripts/score_corpus.py OUT --show-misses` lists every failure.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from extract.batch import run
+from tests.conftest import CORPUS, ROOT
+
+EXPECTED = CORPUS / "expected"
+
+
+def _scorer():
+    spec = importlib.util.spec_from_file_location("score_corpus", ROOT / "scripts" / "score_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _stems():
+    stems = set()
+    for name in ("amounts", "targets", "sections", "checks", "negatives", "documents"):
+        for line in (EXPECTED / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                stems.add(json.loads(line)["doc"])
+    return sorted(stems)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    files = [next(p for p in CORPUS.iterdir() if p.stem == s and p.suffix in (".txt", ".md")) for s in _stems()]
+    out = tmp_path_factory.mktemp("real_shapes") / "out"
+    summary = run(files, out, jobs=1)
+    assert summary.statuses.get("ok") == len(files)
+    return _scorer().evaluate(out, EXPECTED)
+
+
+def xfail(reason):
+    return pytest.mark.xfail(strict=True, reason=reason)
+
+
+def test_expected_files_match_their_annotations():
+    """corpus/expected is what scripts/build_expected.py writes: lines and raw strings verified."""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_expected.py"), "--check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@xfail("class 1: law-site tables one cell per line are not read (0 of 48 cells); class 13: money ranges lose "
+       "their lower bound; class 9: slash pairs; class 12: '37,450 triệu đồng' read as 37,45")
+def test_amounts_f1(report):
+    assert report["amounts"]["f1"] >= 0.95, report["amounts"]
+
+
+@xfail("class 1 and 2: percentage columns and tables without % signs are not read (cell per line)")
+def test_targets_f1(report):
+    assert report["targets"]["f1"] >= 0.95, report["targets"]
+
+
+@xfail("class 2: 'Điều 9. Dự án 3:' inside curly quotes is not a project heading; class 1: 'Tiểu\\ndự án 1' "
+       "split by the wrap; table rows and list items 'Dự án 1 (…): amount' taken for headings")
+def test_sections_f1(report):
+    assert report["sections"]["f1"] >= 0.90, report["sections"]
+
+
+AMOUNT_XFAIL = {
+    "program": "class 4: the program named in the sentence ('vốn Chương trình MTQG giảm nghèo bền vững là …', "
+               "one sentence per program, 'Chương trình 1719') and under a program heading is lost",
+    "project": "class 10: 'Dự án 5 (…): amount' list items and 'phân bổ cho Dự án 2 là …'; class 15: "
+               "'Dự án 3 (Tiểu dự án 1)'; a table row 'Dự án 5' leaks into the prose after it",
+    "funding_source": "class 8: labels after the number ('12 tỷ đồng từ ngân sách huyện'), 'địa phương' as the "
+                      "actor; class 5: the source of 'Vốn ngân sách trung ương … Cụ thể:' not carried to the list",
+    "capital_type": "class 8 and 15: 'vốn đầu tư' after the number, capital type from the heading "
+                    "('Kế hoạch đầu tư công …')",
+    "measure": "class 15: per-unit norms ('52 triệu đồng/hộ') taken for indicators, legal thresholds for plan "
+               "money; class 6: 'bội chi' taken for expenditure",
+    "parent": "class 5: breakdowns across sentences ('Cụ thể:', 'Phân theo Chương trình', 'như sau:' above "
+              "the list); class 11: an unclosed bracket makes a sibling a child",
+    "comparator": "class 13: 'tối đa', 'không quá', 'trên', 'hơn', 'gần', 'khoảng' on money are not read "
+                  "(amounts have no comparator yet)",
+}
+
+
+@pytest.mark.parametrize("attr", [
+    pytest.param(a, marks=xfail(AMOUNT_XFAIL[a])) if a in AMOUNT_XFAIL else a
+    for a in ["program", "project", "subproject", "funding_source", "capital_type", "measure", "parent",
+              "comparator", "value_max"]])
+def test_amount_attribute(report, attr):
+    assert report["amount_attributes"][attr] >= 0.90, (attr, report["amount_attributes"])
+
+
+TARGET_XFAIL = {
+    "direction": "class 7: 'cao hơn 3,7%', 'vượt 8,4% so dự toán' lose their direction; 'tăng' of the clause "
+                 "before leaks into '95% trở lên'; 'giảm 5,2%, còn 18,6%' gives 18,6 a direction",
+    "kind": "class 3: results without a results heading ('đạt …, tăng … so cùng kỳ', 'còn …') and norms "
+            "('ngân sách tỉnh hỗ trợ 70%', 'tiết kiệm 5%') are all called targets",
+    "program": "class 4: the program of a sentence or heading ('Chương trình 1719', the third program of a "
+               "list) is not carried to its percentages",
+}
+
+
+@pytest.mark.parametrize("attr", [
+    pytest.param(a, marks=xfail(TARGET_XFAIL[a])) if a in TARGET_XFAIL else a
+    for a in ["value_max", "comparator", "direction", "kind", "program"]])
+def test_target_attribute(report, attr):
+    assert report["target_attributes"][attr] >= 0.90, (attr, report["target_attributes"])
+
+
+@xfail("class 11: a total with two complete breakdowns and a sub-part counted as parts of the total; an "
+       "unclosed bracket makes a sibling a child")
+def test_no_false_sum_mismatch(report):
+    assert report["checks"]["sum_mismatch"]["fp"] == 0, report["checks"]
+    assert not report["negatives"]["broken"]["checks"], report["negatives"]["broken"]["checks"]
+
+
+@xfail("class 5: the list under 'Vốn sự nghiệp được phân bổ như sau:' is not tied to 210.330 in the paragraph "
+       "above, so its real mismatch (209.930) is not reported")
+def test_real_sum_mismatch_is_reported(report):
+    assert report["checks"]["sum_mismatch"]["fn"] == 0, report["checks"]
+
+
+@xfail("class 9: dates ('tháng 01/2025', '05/06', 'tháng 11/2025') reported as ratios")
+def test_nothing_reported_that_is_not_money_or_a_percentage(report):
+    assert not report["negatives"]["broken"]["facts"], report["negatives"]["broken"]["facts"]
+
+
+@xfail("class 14: the header block in two spaced columns (issuer and number left, place and date right)")
+def test_header_fields(report):
+    assert report["header"]["correct"] == report["header"]["fields"], report["header"]
+
+
+CLASS_XFAIL = {
+    1: "law-site export: cells one per line, split labels and units, footnote notes",
+    2: "resolutions: quoted 'Điều N. Dự án M:' headings, 'Tiểu dự án 1 (Dự án 5):', percentage table without %",
+    3: "target kind from tense and time markers, norms",
+    4: "program named in the sentence",
+    5: "breakdowns across sentences and paragraphs",
+    6: "measure and its scope (revenue, bội chi, indicators)",
+    7: "comparators and direction (vượt, cao hơn, thấp hơn), leaks from the clause before",
+    8: "labels after the number, 'địa phương' as actor, transfers to the local budget",
+    9: "slash pairs and dates",
+    10: "project in a list item",
+    11: "partial lists and unbalanced brackets, no false sum_mismatch",
+    12: "news and portal clutter: comma thousands, tỉ, hơn/gần/khoảng",
+    13: "bounds and ranges on money, nghìn tỷ",
+    14: "two-column header block",
+    15: "attributes from headings, norms and clauses",
+}
+
+
+@pytest.mark.parametrize("cls", [
+    pytest.param(c, marks=xfail(f"class {c}: {CLASS_XFAIL[c]}")) if c in CLASS_XFAIL else c for c in range(1, 16)])
+def test_class(report, cls):
+    r = report["classes"][cls]
+    assert r["items"] >= 2
+    assert r["score"] >= 0.90, (cls, r["name"], r["score"], r["failures"][:10])
