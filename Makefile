@@ -32,10 +32,8 @@ corpus: setup
 	$(BIN)/python scripts/make_corpus_formats.py corpus corpus/generated
 	$(BIN)/python scripts/make_scans.py corpus/generated corpus/generated/scans
 
-# The plans and their generated versions; not corpus/expected (the expected facts of
-# tests/test_real_shapes.py, JSONL files that are no plans).
 run: corpus
-	$(BIN)/kehoach extract corpus/*.txt corpus/*.md corpus/generated -o outputs
+	$(BIN)/kehoach extract corpus -o outputs
 
 test: corpus
 	$(BIN)/python -m pytest -q
