@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build corpus/expected/*.jsonl, the hand-checked answers for the real-shape documents of
+"""Build tests/expected/*.jsonl, the hand-checked answers for the real-shape documents of
 issue 13 (corpus/tvpl_*, nq_*, tin_*, web_*), from the annotations below.
 
     python scripts/build_expected.py [--check]
@@ -7,7 +7,7 @@ issue 13 (corpus/tvpl_*, nq_*, tin_*, web_*), from the annotations below.
 Every fact is written here once, in document order, with its attributes; the script finds
 its line and verifies its raw text in the document (scripts/expected_lib.py), so line
 numbers and raw strings cannot drift. --check rebuilds in memory and fails when the files
-in corpus/expected differ, and lists lines whose written amounts or percentages outnumber
+in tests/expected differ, and lists lines whose written amounts or percentages outnumber
 the annotations (a reminder to look).
 
 Fields beyond the gold format of ../shared/gold/README.md:
@@ -55,7 +55,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from expected_lib import CORPUS, Doc, coverage, write  # noqa: E402
 
-OUT = CORPUS / "expected"
+OUT = CORPUS.parent / "tests" / "expected"
 
 
 def tvpl_bac_kan() -> Doc:
@@ -441,7 +441,7 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             write(docs, Path(tmp))
             bad = [p.name for p in Path(tmp).iterdir() if (OUT / p.name).read_text(encoding="utf-8") != p.read_text(encoding="utf-8")]
-        print("differ:" if bad else "corpus/expected is up to date", *bad)
+        print("differ:" if bad else "tests/expected is up to date", *bad)
         return 1 if bad else 0
     counts = write(docs, OUT)
     print(json.dumps(counts))

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Score an output folder against the expected facts of our real-shape documents (issue 13).
 
-    python scripts/score_corpus.py OUT [--gold corpus/expected] [--json] [--show-misses] [--line-slack N]
+    python scripts/score_corpus.py OUT [--gold tests/expected] [--json] [--show-misses] [--line-slack N]
 
 Adapted from ../shared/eval/score.py (same matching: per document, equal value, line within
 LINE_SLACK, greedy nearest line; attributes compared exactly, `skip` honoured), with:
@@ -31,7 +31,7 @@ import pyarrow.dataset as ds
 
 LINE_SLACK = 2
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_GOLD = ROOT / "corpus" / "expected"
+DEFAULT_GOLD = ROOT / "tests" / "expected"
 
 AMOUNT_ATTRS = ["program", "project", "subproject", "funding_source", "capital_type", "measure", "parent",
                 "comparator", "value_max"]
