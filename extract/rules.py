@@ -19,7 +19,7 @@ import yaml
 from .textnorm import fold
 
 RULE_FILES = ("headings", "roles", "money", "targets", "artefacts", "documents",
-              "gazetteer", "agencies", "programs", "legacy_encodings", "tables", "ocr")
+              "gazetteer", "agencies", "programs", "legacy_encodings", "tables", "ocr", "places", "indicators")
 
 
 class RuleError(ValueError):
@@ -138,6 +138,27 @@ def _require(data: dict, keys: list[str], where: str) -> None:
         raise RuleError(f"{where}: missing keys {', '.join(missing)}")
 
 
+def _check_places(places: dict) -> None:
+    _require(places, ["provinces", "provinces_2025", "included_in_higher_level"], "places.yaml")
+    for name, entry in places["provinces"].items():
+        _require(entry or {}, ["code", "province_2025"], f"places.yaml provinces.{name}")
+        if entry["province_2025"] not in places["provinces_2025"]:
+            raise RuleError(f"places.yaml provinces.{name}: province_2025 {entry['province_2025']!r} "
+                            f"is not in provinces_2025")
+
+
+def _check_indicators(indicators: dict) -> None:
+    _require(indicators, ["indicators"], "indicators.yaml")
+    seen = set()
+    for i, entry in enumerate(indicators["indicators"]):
+        _require(entry, ["code", "vi", "en", "all"], f"indicators.yaml indicators[{i}]")
+        if entry["code"] in seen:
+            raise RuleError(f"indicators.yaml: code {entry['code']} is listed twice")
+        seen.add(entry["code"])
+        if not all(isinstance(group, list) and group for group in entry["all"]):
+            raise RuleError(f"indicators.yaml {entry['code']}: 'all' must be a list of non-empty phrase lists")
+
+
 @lru_cache(maxsize=4)
 def load_rules(directory: str | Path | None = None) -> Rules:
     base = Path(directory) if directory else default_rules_dir()
@@ -177,6 +198,8 @@ def load_rules(directory: str | Path | None = None) -> Rules:
              "tables.yaml")
     for i, pattern in enumerate([tb["unit_line"], tb["column_number_cell"], *tb["row_levels"]]):
         _compile(pattern, f"tables.yaml pattern {i}")
+    _check_places(raw["places"])
+    _check_indicators(raw["indicators"])
     for group in ("remove", "replace", "blank_lines"):
         for e in raw["artefacts"].get(group, []):
             _compile(e["pattern"], f"artefacts.yaml {e.get('name')}")

@@ -30,6 +30,8 @@ TABLES: dict[str, pa.Schema] = {
         ("issue_date", pa.date32()), ("plan_year", pa.int32()), ("programs", pa.list_(pa.string())),
         ("title", pa.string()), ("signer", pa.string()), ("encoding", pa.string()), ("status", pa.string()),
         ("error", pa.string()), ("pipeline_version", pa.string()),
+        ("plan_id", pa.string()), ("province_code", pa.string()), ("province_2025", pa.string()),
+        ("province_2025_code", pa.string()), ("included_in_higher_level", pa.bool_()),
     ]),
     "sections": pa.schema([
         ("doc_id", pa.string()), ("section_id", pa.string()), ("parent_id", pa.string()), ("kind", pa.string()),
@@ -43,13 +45,13 @@ TABLES: dict[str, pa.Schema] = {
         ("program", pa.string()), ("project", pa.string()), ("subproject", pa.string()),
         ("canonical_code", pa.string()), ("funding_source", pa.string()), ("capital_type", pa.string()),
         ("measure", pa.string()), ("fiscal_year", pa.int32()), ("parent_amount_id", pa.string()),
-        ("context", pa.string()),
+        ("context", pa.string()), ("from_table", pa.bool_()),
     ]),
     "targets": pa.schema([
         ("target_id", pa.string()), *_PROVENANCE,
         ("value", pa.float64()), ("value_max", pa.float64()), ("unit", pa.string()), ("comparator", pa.string()),
         ("direction", pa.string()), ("kind", pa.string()), ("indicator", pa.string()), ("indicator_key", pa.string()),
-        ("program", pa.string()), ("year", pa.string()), ("numerator", pa.float64()), ("denominator", pa.float64()),
+        ("indicator_code", pa.string()), ("program", pa.string()), ("year", pa.string()), ("numerator", pa.float64()), ("denominator", pa.float64()),
         ("context", pa.string()),
     ]),
     "checks": pa.schema([
