@@ -19,7 +19,7 @@ import yaml
 from .textnorm import fold
 
 RULE_FILES = ("headings", "roles", "money", "targets", "artefacts", "documents",
-              "gazetteer", "agencies", "programs", "legacy_encodings", "tables", "ocr", "places", "indicators")
+              "gazetteer", "agencies", "programs", "legacy_encodings", "tables", "ocr", "places", "indicators", "allocations")
 
 
 class RuleError(ValueError):
@@ -200,6 +200,8 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         _compile(pattern, f"tables.yaml pattern {i}")
     _check_places(raw["places"])
     _check_indicators(raw["indicators"])
+    _require(raw["allocations"], ["excluded_measures", "state_budget_sources", "mixed_measure", "mixed_measure_parts"],
+             "allocations.yaml")
     for group in ("remove", "replace", "blank_lines"):
         for e in raw["artefacts"].get(group, []):
             _compile(e["pattern"], f"artefacts.yaml {e.get('name')}")

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from .derived import write_derived
 from .schema import SCHEMA_VERSION, TABLE_NAMES, TABLES, to_arrow
 
 PARTS = "_parts"
@@ -119,7 +120,7 @@ class Store:
         for part in self.parts.iterdir():
             if part.is_dir() and part.name not in wanted and not part.name.startswith("."):
                 shutil.rmtree(part, ignore_errors=True)
-        return counts
+        return counts | write_derived(self.out)  # plans, allocations, version checks, datapackage.json
 
 
 def _file_schema(name: str) -> pa.Schema:
