@@ -1,9 +1,9 @@
 """Plans: the versions of one plan (text, DOCX, PDF text layer, scan) grouped into one row.
 
 Documents are the same plan when their plan_id agrees (issuer, number and date, or lacking
-a number, issuer, title and date: metadata.plan_id). A version whose number could not be
-read (an OCR miss) joins the numbered plan of the same issuer and date whose title it
-shares. The preferred version is the most reliable reading: text or DOCX over a PDF text
+a number, issuer, title and date: metadata.plan_id). A version whose number or date could
+not be read (an OCR miss) joins the plan of the same issuer that agrees on what it has
+(number, date, or most of the title). The preferred version is the most reliable reading: text or DOCX over a PDF text
 layer over OCR."""
 from __future__ import annotations
 
@@ -56,12 +56,12 @@ def group_plans(documents: list[dict]) -> list[Plan]:
         if d.get("status") != "failed" and d.get("plan_id"):
             groups.setdefault(d["plan_id"], []).append(d)
     plans = {pid: Plan(pid, sorted(docs, key=reading_rank)) for pid, docs in groups.items()}
-    numbered = [p for p in plans.values() if _has_number(p)]
+    complete = [p for p in plans.values() if _number(p.preferred) and p.preferred.get("issue_date")]
     for pid in sorted(plans):
         plan = plans[pid]
-        if _has_number(plan):
+        if _number(plan.preferred) and plan.preferred.get("issue_date"):
             continue
-        target = _numbered_match(plan, numbered)
+        target = _complete_match(plan, complete)
         if target is not None:
             target.documents = sorted(target.documents + plan.documents, key=reading_rank)
             target.aliases.append(pid)
@@ -69,17 +69,26 @@ def group_plans(documents: list[dict]) -> list[Plan]:
     return [plans[pid] for pid in sorted(plans)]
 
 
-def _has_number(plan: Plan) -> bool:
-    return any((d.get("doc_number") or "")[:1].isdigit() for d in plan.documents)
+def _number(doc: dict) -> str | None:
+    number = "".join((doc.get("doc_number") or "").upper().split())
+    return number if number[:1].isdigit() else None
 
 
-def _numbered_match(plan: Plan, numbered: list[Plan]) -> Plan | None:
+def _complete_match(plan: Plan, complete: list[Plan]) -> Plan | None:
+    """The one plan with a number and a date that a version missing either (an OCR miss)
+    belongs to: the same issuer, the same date when it has one, and the same number, or
+    lacking one, most of the title's words."""
     doc = plan.preferred
+    number, date = _number(doc), doc.get("issue_date")
     title = set(words(doc.get("title") or ""))
     candidates = []
-    for other in numbered:
+    for other in complete:
         ref = other.preferred
-        if ref.get("issuer") != doc.get("issuer") or ref.get("issue_date") != doc.get("issue_date"):
+        if ref.get("issuer") != doc.get("issuer") or (date is not None and ref.get("issue_date") != date):
+            continue
+        if number is not None:
+            if _number(ref) == number:
+                candidates.append(other)
             continue
         ref_title = set(words(ref.get("title") or ""))
         if ref_title and len(ref_title & title) / len(ref_title) >= TITLE_MATCH:

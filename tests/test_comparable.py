@@ -331,11 +331,8 @@ def test_datapackage_is_a_valid_frictionless_package(corpus_out):
     descriptor = json.loads((corpus_out / "datapackage.json").read_text(encoding="utf-8"))
     names = [r["name"] for r in descriptor["resources"]]
     assert names == list(TABLES)
-    package = frictionless.Package(descriptor, basepath=str(corpus_out))
-    report = frictionless.Package.validate_descriptor(descriptor) if hasattr(frictionless.Package, "validate_descriptor") \
-        else package.metadata_validate()
-    errors = list(getattr(report, "errors", []) or [])
-    assert not errors, errors
+    report = frictionless.Package.validate_descriptor(descriptor)
+    assert report.valid, [e.message for e in report.errors]
     fields = {f["name"]: f for f in next(r for r in descriptor["resources"] if r["name"] == "allocations")["schema"]["fields"]}
     assert fields["fiscal_year"]["type"] == "integer"
     assert "conflict" in fields["status"]["constraints"]["enum"]
@@ -431,3 +428,21 @@ def test_export_round_trips(corpus_out, tmp_path, fmt):
         sorted(str(v) for v in original["funding_source"].dropna())
     ids = back["amount_ids"].dropna().iloc[0]
     assert isinstance(ids, str) and (";" in ids or ":" in ids)
+
+
+def test_versions_missing_a_number_or_a_date_join_the_plan_they_belong_to():
+    from extract.plans import group_plans
+
+    base = {"status": "ok", "issuer": "UBND tỉnh Sơn La", "title": "Thực hiện Chương trình giảm nghèo năm 2024"}
+    day = dt.date(2024, 2, 12)
+    docs = [
+        dict(base, doc_id="a", plan_id="p1", method="text", format="txt", doc_number="88/KH-UBND", issue_date=day),
+        dict(base, doc_id="b", plan_id="p2", method="ocr", format="pdf", doc_number=None, issue_date=day),
+        dict(base, doc_id="c", plan_id="dc", method="ocr", format="image", doc_number="88/KH-UBND", issue_date=None),
+        dict(base, doc_id="d", plan_id="p3", method="text", format="txt", doc_number="90/KH-UBND", issue_date=day,
+             title="Kế hoạch khác hẳn"),
+        dict(base, doc_id="e", plan_id="p4", method="ocr", format="pdf", doc_number=None, issue_date=day,
+             title="Một văn bản không liên quan"),
+    ]
+    plans = {p.plan_id: [d["doc_id"] for d in p.documents] for p in group_plans(docs)}
+    assert plans == {"p1": ["a", "b", "c"], "p3": ["d"], "p4": ["e"]}
