@@ -19,6 +19,7 @@ from .schema import TABLES
 FORMATS = ("csv", "xlsx", "dta", "json")
 LIST_SEPARATOR = ";"
 STATA_LABEL_MAX = 80  # Stata's variable labels
+STATA_STR_MAX = 2045  # longer text goes into strL columns
 
 
 def export_tables(out: Path, fmt: str, dest: Path, tables: list[str], bom: bool = False) -> list[Path]:
@@ -83,8 +84,10 @@ def _write_stata(frame: pd.DataFrame, name: str, path: Path) -> None:
             frame[col] = series.astype(object).where(series.notna(), "")
     dates = {c: "td" for c in frame.columns if str(frame[c].dtype).startswith("datetime64")}
     labels = {c: columns[c].en[:STATA_LABEL_MAX] for c in frame.columns}
+    long_text = [c for c in frame.columns if frame[c].dtype == object
+                 and max((len(str(v).encode("utf-8")) for v in frame[c]), default=0) > STATA_STR_MAX]
     frame.to_stata(path, write_index=False, version=118, convert_dates=dates, variable_labels=labels,
-                   value_labels=value_labels, data_label=f"kehoach {name}"[:80])
+                   value_labels=value_labels, convert_strl=long_text, data_label=f"kehoach {name}"[:80])
 
 
 def _dictionary_frame(tables: list[str]) -> pd.DataFrame:

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from .derived import write_derived
+from .derived import derived_counts, write_derived
 from .schema import SCHEMA_VERSION, TABLE_NAMES, TABLES, to_arrow
 
 PARTS = "_parts"
@@ -78,7 +78,8 @@ class Store:
         When the tables were last built from exactly these parts, they are kept."""
         built = self.parts / ".built"
         if built.exists() and built.read_text() == "\n".join(keys) and all((self.out / n).is_dir() for n in TABLE_NAMES):
-            return {name: sum(self.read_part(k, name).num_rows for k in keys) for name in TABLE_NAMES}
+            return {name: sum(self.read_part(k, name).num_rows for k in keys) for name in TABLE_NAMES} \
+                | derived_counts(self.out)
         partitions: dict[tuple, list[str]] = {}
         for k in keys:
             doc = self.part_document(k)
