@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from .allocations import AllocationRules, compare_versions, fmt_money, plan_allocations
@@ -27,21 +28,26 @@ from .rules import Rules, load_rules
 from .schema import DERIVED_TABLES, TABLES, file_metadata, to_arrow
 
 VERSION_CHECKS = "version-checks.parquet"
+# What the plans and allocations are built from (the rest of the contract tables is not read).
+AMOUNT_COLUMNS = ("amount_id", "doc_id", "line", "page", "char_start", "raw_text", "value_million_vnd", "program",
+                  "project", "subproject", "canonical_code", "funding_source", "capital_type", "measure",
+                  "fiscal_year", "parent_amount_id", "from_table")
+CHECK_COLUMNS = ("kind", "amount_id", "message")
 # The names write_derived writes at the top of OUT (the checks it adds live inside OUT/checks,
 # in files named VERSION_CHECKS).
 DERIVED_OUTPUTS = ("plans", "allocations", "datapackage.json")
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+PARTITIONING = ds.HivePartitioning(pa.schema([("province", pa.string()), ("plan_year", pa.int32())]),
+                                   null_fallback=HIVE_NULL)
 
 
 def write_derived(out: Path, rules: Rules | None = None) -> dict[str, int]:
     """Build plans, allocations and the version checks from OUT's contract tables and write
     them with datapackage.json; returns the row count of each table written."""
-    from .store import read_table
-
     rules = rules or load_rules()
-    documents = _rows(out, "documents", read_table)
-    amounts = _rows(out, "amounts", read_table)
-    checks = _rows(out, "checks", read_table)
+    documents = _rows(out, "documents")
+    amounts = _rows(out, "amounts", AMOUNT_COLUMNS)
+    checks = _rows(out, "checks", CHECK_COLUMNS)
     tables = build_derived(documents, amounts, checks, AllocationRules.from_rules(rules))
     for name in DERIVED_TABLES:
         _write_dataset(out, name, tables[name])
@@ -73,7 +79,8 @@ def build_derived(documents: list[dict], amounts: list[dict], checks: list[dict]
                 if c.get("kind") == "sum_mismatch" and c.get("amount_id")}
     plan_rows, allocation_rows, version_checks = [], [], []
     for plan in plans:
-        plan_rows.append(plan.row())
+        row = plan.row()
+        plan_rows.append(row)
         allocation_rows.extend(plan_allocations(plan, amounts_by_doc, problems, rules))
         names = {d["doc_id"]: d["source_name"] for d in plan.documents}
         for i, diff in enumerate(compare_versions(plan, amounts_by_doc, rules)):
@@ -90,15 +97,21 @@ def build_derived(documents: list[dict], amounts: list[dict], checks: list[dict]
                 "check_id": f"{diff.doc_id}:v{i}", "doc_id": diff.doc_id, "kind": "version_mismatch",
                 "severity": severity, "line": diff.line, "page": diff.page, "amount_id": diff.amount_id,
                 "expected": diff.expected, "actual": diff.actual,
-                "message": f"plan {plan.row()['doc_number'] or plan.plan_id}: {names[diff.doc_id]} gives "
+                "message": f"plan {row['doc_number'] or plan.plan_id}: {names[diff.doc_id]} gives "
                            f"{said} for {diff.what}"})
     return {"plans": plan_rows, "allocations": allocation_rows, "version_checks": version_checks}
 
 
-def _rows(out: Path, name: str, read_table) -> list[dict]:
+def _rows(out: Path, name: str, columns: tuple[str, ...] | None = None) -> list[dict]:
+    """A contract table's rows (only COLUMNS), whatever files OUT/NAME holds (hive partitions)."""
     if not (out / name).is_dir():
         return []
-    return read_table(out, name).to_pylist()
+    files = [f for f in (out / name).rglob("*.parquet") if f.name != VERSION_CHECKS]
+    if not files:
+        return []
+    dataset = ds.dataset(files, format="parquet", partitioning=PARTITIONING, partition_base_dir=str(out / name))
+    wanted = [c for c in (columns or TABLES[name].names) if c in dataset.schema.names]
+    return dataset.to_table(columns=wanted).to_pylist()
 
 
 def _write_dataset(out: Path, name: str, rows: list[dict]) -> None:
