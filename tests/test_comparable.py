@@ -446,3 +446,21 @@ def test_versions_missing_a_number_or_a_date_join_the_plan_they_belong_to():
     ]
     plans = {p.plan_id: [d["doc_id"] for d in p.documents] for p in group_plans(docs)}
     assert plans == {"p1": ["a", "b", "c"], "p3": ["d"], "p4": ["e"]}
+
+
+@pytest.mark.parametrize("wording, program, code", [
+    ("Tỷ lệ hộ nghèo giảm", "DTTS", "POVERTY.HOUSEHOLD_RATE"),
+    ("giảm tỷ lệ hộ nghèo đa chiều", "GNBV", "POVERTY.HOUSEHOLD_RATE"),
+    ("hộ nghèo đồng bào dân tộc thiểu số giảm theo chuẩn nghèo đa chiều", "GNBV", "POVERTY.DTTS_HOUSEHOLD_RATE"),
+    ("hộ nghèo, hộ cận nghèo sử dụng nhà tiêu hợp vệ sinh", "GNBV", "GNBV.SANITARY_LATRINE"),
+    ("Hỗ trợ nhà ở hộ nghèo, hộ cận nghèo trên địa bàn các huyện nghèo", "GNBV", "GNBV.HOUSING_SUPPORT"),
+    ("xã đạt chuẩn nông thôn mới nâng cao", "NTM", "NTM.COMMUNES_ADVANCED"),
+    ("xã đạt chuẩn nông thôn mới", "NTM", "NTM.COMMUNES_STANDARD"),
+    ("Tỷ lệ dân số nông thôn tham gia bảo hiểm y tế", "NTM", "NTM.TC15_HEALTH_INSURANCE"),
+    ("Lũy kế thôn có nhà văn hóa đạt chuẩn", "DTTS", "DTTS.COMMUNITY_HOUSE"),
+    ("tỷ lệ Giải ngân vốn Chương trình", "DTTS", None),
+])
+def test_indicator_codes_whatever_the_wording(rules, wording, program, code):
+    from extract.indicators import IndicatorVocabulary
+
+    assert IndicatorVocabulary(rules).code(wording, program) == code
