@@ -80,6 +80,9 @@ class Statement:
     page: int | None
     order: tuple
     children: list["Statement"] = field(default_factory=list)
+    # parts whose attributes are all the total's own (they differ in something the
+    # attributes do not record, "vốn năm 2023" beside "vốn kéo dài"): left out
+    hidden_parts: list["Statement"] = field(default_factory=list)
 
     @property
     def key(self) -> tuple:
@@ -171,11 +174,26 @@ def statements_of(amounts: list[dict], plan_year: int | None, rules: AllocationR
             parent.children.append(by_id[a["amount_id"]])
     for s in by_id.values():
         own = s.funding_source
-        if own is not None and any(c.funding_source not in (None, own) for c in s.children):
+        sources = {c.funding_source for c in s.children}
+        if own is not None and own in sources and sources - {own, None}:
+            # "Vốn sự nghiệp NSTW: 322 (trong đó NSTW: 310,5; NSĐP: 11,5)": the total's
+            # source is one of its parts', so the total is over sources
             s.funding_source = None
         if s.measure not in rules.mixed_measure_parts and _has_part_measure(s, rules.mixed_measure_parts):
             s.measure = rules.mixed_measure
-    return sorted(by_id.values(), key=lambda s: s.order)
+    hidden: set[str] = set()
+    for s in sorted(by_id.values(), key=lambda s: s.order):
+        if s.amount_id in hidden:
+            continue
+        for c in s.children:
+            if c.key == s.key:
+                s.hidden_parts.append(c)
+                hidden.update(_subtree_ids(c))
+    return sorted((s for s in by_id.values() if s.amount_id not in hidden), key=lambda s: s.order)
+
+
+def _subtree_ids(s: Statement) -> list[str]:
+    return [s.amount_id] + [i for c in s.children for i in _subtree_ids(c)]
 
 
 def _has_part_measure(s: Statement, measures: frozenset[str]) -> bool:
@@ -212,6 +230,9 @@ def stated_allocations(statements: list[Statement], problems: dict[str, str],
             if s.amount_id in problems:
                 alloc.status = "conflict"
                 alloc.notes.append(problems[s.amount_id])
+            if s.hidden_parts:
+                alloc.notes.append("parts left out, their attributes being the total's own: " + ", ".join(
+                    f"{fmt_money(c.value)} (line {c.line})" for c in s.hidden_parts))
         out[key] = alloc
     return out
 
