@@ -335,6 +335,7 @@ class Extractor:
                                     amount_id=ids[id(a)], expected=expected, actual=actual))
         return rows
 
+
 class _PlacementCodes:
     """The canonical code of a table row's place (program, project and sub-project numbers):
     that of the document's own heading with those numbers when there is one (its title was

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: plans, allocations; plan and place columns; indicator_code; from_table
 
 _PROVENANCE = [
     ("doc_id", pa.string()),
