@@ -152,7 +152,7 @@ def run(files: list[Path] | list[InputFile], out: Path, *, jobs: int, force: boo
     started = time.perf_counter()
     sources = as_inputs(files)
     rules = str(rules_dir) if rules_dir else None
-    store = Store(out)
+    store = Store(out, rules)
     store.open(inputs if inputs is not None else [f.path for f in sources])
     try:
         extractor = _extractor(rules, ocr)

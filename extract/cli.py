@@ -1,5 +1,5 @@
 """Command line: `kehoach extract PATH... -o OUT`, `kehoach sql OUT QUERY`, `kehoach show FILE`,
-`kehoach review FILE|OUT`, `kehoach --version`.
+`kehoach review FILE|OUT`, `kehoach describe [TABLE]`, `kehoach export OUT --to FORMAT`, `kehoach --version`.
 
 Heavy libraries (pyarrow, spaCy, pdfplumber) are imported inside the commands so that
 `kehoach --help` stays fast."""
@@ -65,10 +65,24 @@ def _parser() -> argparse.ArgumentParser:
                     help="auto: OCR scanned pages and images (default); always: every PDF page too; never")
     ex.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                     help="a progress bar (default: when writing to a terminal)")
-    sq = sub.add_parser("sql", help="run SQL (DuckDB) over an output directory; one view per table")
+    sq = sub.add_parser("sql", help="run SQL (DuckDB) over an output directory; one view per table; read-only")
     sq.add_argument("out", type=Path)
     sq.add_argument("query")
-    sq.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    sq.add_argument("--format", choices=("table", "csv", "json", "md"), default="table",
+                    help="table (default), csv, json or md (Markdown)")
+    sq.add_argument("--csv", action="store_const", const="csv", dest="format", help="same as --format csv")
+    sq.add_argument("--output", type=Path, help="write the result to FILE instead of printing it")
+    sq.add_argument("--unsafe", action="store_true",
+                    help="lift the read-only mode (files outside OUT, COPY, ATTACH, extensions)")
+    de = sub.add_parser("describe", help="the data dictionary: every table, or every column of TABLE")
+    de.add_argument("table", nargs="?")
+    xp = sub.add_parser("export", help="write OUT's tables as CSV, Excel, Stata or JSON")
+    xp.add_argument("out", type=Path)
+    xp.add_argument("--to", choices=("csv", "xlsx", "dta", "json"), required=True)
+    xp.add_argument("--table", action="append", help="a table to export (repeat; default: all)")
+    xp.add_argument("-d", "--dest", type=Path, default=Path("kehoach-export"),
+                    help="folder to write into (default: kehoach-export/)")
+    xp.add_argument("--bom", action="store_true", help="CSV with a UTF-8 byte-order mark, for Excel")
     sh = sub.add_parser("show", help="print a document's section tree and the facts found, for a person to read")
     sh.add_argument("file", type=Path)
     sh.add_argument("--facts-only", action="store_true", help="only the branches of the tree that hold facts")
@@ -137,40 +151,60 @@ def cmd_extract(args) -> int:
 
 
 def cmd_sql(args) -> int:
-    import duckdb
+    from .query import QueryRefused, present_tables, render, run
 
-    from .schema import TABLE_NAMES
+    if not present_tables(args.out):
+        print(f"kehoach: {args.out} holds no kehoach tables (run kehoach extract first)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = run(args.out, args.query, unsafe=args.unsafe)
+    except QueryRefused as exc:
+        print(f"kehoach: sql: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if result is None:
+        return EXIT_OK
+    if args.format == "table" and args.output is None and sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+        from .query import plain
+        table = Table(*result.columns)
+        for row in result.rows:
+            table.add_row(*(plain(v) for v in row))
+        Console().print(table)
+        return EXIT_OK
+    text = render(result, args.format, full_width=True)
+    if args.output is not None:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
 
-    con = duckdb.connect()
-    present = [name for name in TABLE_NAMES if (args.out / name).is_dir()]
+
+def cmd_describe(args) -> int:
+    from .describe import describe
+    from .schema import TABLES
+
+    if args.table is not None and args.table not in TABLES:
+        print(f"kehoach: no table {args.table!r}; tables: {', '.join(TABLES)}", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(describe(args.table))
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from .export import export_tables
+    from .query import present_tables
+
+    present = present_tables(args.out)
     if not present:
         print(f"kehoach: {args.out} holds no kehoach tables (run kehoach extract first)", file=sys.stderr)
         return EXIT_USAGE
-    for name in present:
-        pattern = str(args.out / name / "**" / "*.parquet").replace("'", "''")
-        con.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{pattern}', "
-                    f"hive_partitioning = true, union_by_name = true)")
-    try:
-        result = con.execute(args.query)
-    except duckdb.Error as exc:
-        print(f"kehoach: sql: {exc}", file=sys.stderr)
+    unknown = [t for t in args.table or [] if t not in present]
+    if unknown:
+        print(f"kehoach: no table {', '.join(unknown)} in {args.out}; tables: {', '.join(present)}", file=sys.stderr)
         return EXIT_USAGE
-    if result.description is None:
-        return EXIT_OK
-    columns = [d[0] for d in result.description]
-    rows = result.fetchall()
-    if args.csv:
-        import csv
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    else:
-        from rich.console import Console
-        from rich.table import Table
-        table = Table(*columns)
-        for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        Console().print(table)
+    for path in export_tables(args.out, args.to, args.dest, args.table or present, bom=args.bom):
+        print(path)
     return EXIT_OK
 
 
@@ -244,6 +278,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_review(args)
     if args.command == "sql":
         return cmd_sql(args)
+    if args.command == "describe":
+        return cmd_describe(args)
+    if args.command == "export":
+        return cmd_export(args)
     parser.print_help()
     return EXIT_USAGE
 

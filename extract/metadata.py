@@ -4,13 +4,15 @@ and rules/gazetteer.yaml."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
 import regex
 
 from .document import Line
-from .textnorm import fold
+from .places import Places
+from .textnorm import fold, words
 
 HEADER_LINES = 40
 
@@ -28,6 +30,11 @@ class Metadata:
     programs: list[str] = field(default_factory=list)
     title: str | None = None
     signer: str | None = None
+    plan_id: str | None = None
+    province_code: str | None = None
+    province_2025: str | None = None
+    province_2025_code: str | None = None
+    included_in_higher_level: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,7 @@ class Gazetteer:
         return cls(provinces, pp, dp, province_word)
 
 
-def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer) -> Metadata:
+def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Places) -> Metadata:
     d = rules.section("documents")
     meta = Metadata()
     texts = [ln.clean for ln in lines]
@@ -96,7 +103,25 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer) -> Metadata
     meta.plan_year = _plan_year(meta.title or "") or issue_year
     meta.programs = _programs(folded_full, fold(meta.title or ""), rules)
     meta.signer = _signer(texts, d["signer_titles"])
+    place = places.place(meta.province, meta.issue_date)
+    meta.province_code, meta.province_2025, meta.province_2025_code = (
+        place.province_code, place.province_2025, place.province_2025_code)
+    if meta.admin_level in ("district", "commune") and places.says_included(folded_full):
+        meta.included_in_higher_level = True
+    meta.plan_id = plan_id(meta.issuer, meta.doc_number, meta.title, meta.issue_date)
     return meta
+
+
+def plan_id(issuer: str | None, doc_number: str | None, title: str | None, issue_date: dt.date | None) -> str | None:
+    """The same plan in any format: its issuer, number and date, or lacking a number, its
+    issuer, title and date, normalised (folded words) and hashed. None when the document
+    says too little to tell it from another plan."""
+    number = "".join(doc_number.upper().split()) if doc_number and doc_number[:1].isdigit() else None
+    if issuer is None or issue_date is None or (number is None and not title):
+        return None
+    what = f"no:{number}" if number else "title:" + " ".join(words(title))
+    key = "\0".join([" ".join(words(issuer)), what, issue_date.isoformat()])
+    return "p" + hashlib.sha256(key.encode()).hexdigest()[:15]
 
 
 def _title_line(texts: list[str], d) -> int | None:

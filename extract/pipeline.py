@@ -14,8 +14,10 @@ from .assignments import AssignmentFinder
 from .checks import Check, ratio_checks, reconcile_totals
 from .fingerprint import code_fingerprint
 from .document import Block, Cleaner, Line, build_blocks, build_lines
+from .indicators import IndicatorVocabulary
 from .metadata import Gazetteer, extract_metadata
 from .nlp import sentence_at, sentence_spans
+from .places import Places
 from .readers import ReadError, detect_format, read_document
 from .readers.base import CONTENT_LOST, plain_error, plain_message
 from .readers.limits import InputLimits
@@ -67,6 +69,14 @@ class Extractor:
     @cached_property
     def gazetteer(self) -> Gazetteer:
         return Gazetteer.from_rules(self.rules)
+
+    @cached_property
+    def places(self) -> Places:
+        return Places(self.rules)
+
+    @cached_property
+    def indicators(self) -> IndicatorVocabulary:
+        return IndicatorVocabulary(self.rules)
 
     @cached_property
     def amount_finder(self) -> AmountFinder:
@@ -158,7 +168,7 @@ class Extractor:
         doc = self._doc_row(path, data, source.format)
         doc_id = doc["doc_id"]
         lines = build_lines(source, self.cleaner)
-        meta = extract_metadata(lines, rules, self.gazetteer)
+        meta = extract_metadata(lines, rules, self.gazetteer, self.places)
         headings = [h for h in (detect_heading(ln, rules) for ln in lines) if h is not None]
         headings = _merge_part_titles(headings, lines)
         sections = build_tree(doc_id, lines, headings, rules, meta.programs)
@@ -192,6 +202,10 @@ class Extractor:
             issuer=meta.issuer, admin_level=meta.admin_level, province=meta.province, district=meta.district,
             issue_date=meta.issue_date, plan_year=meta.plan_year, programs=meta.programs, title=meta.title,
             signer=meta.signer, encoding=source.encoding,
+            # a document that says too little to be matched with its other versions is a plan of its own
+            plan_id=meta.plan_id or f"d{doc_id}", province_code=meta.province_code,
+            province_2025=meta.province_2025, province_2025_code=meta.province_2025_code,
+            included_in_higher_level=meta.included_in_higher_level,
             status="partial" if any(p.kind in CONTENT_LOST for p in source.problems) else "ok",
         )
         result.tables["documents"].append(doc)
@@ -199,8 +213,9 @@ class Extractor:
         moved_from = {id(r.section): r.line for r in repairs if r.section is not None}
         result.tables["sections"] = [_section_row(doc_id, s, moved_from.get(id(s))) for s in sections]
         context = _Contexts()
-        result.tables["amounts"] = self._amount_rows(doc_id, amounts, lines, single, checks, context)
-        result.tables["targets"] = [_target_row(doc_id, i, t, lines, single, context) for i, t in enumerate(targets)]
+        result.tables["amounts"] = self._amount_rows(doc_id, amounts, lines, single, checks, context, sections)
+        result.tables["targets"] = [_target_row(doc_id, i, t, lines, single, context, self.indicators)
+                                    for i, t in enumerate(targets)]
         refs = []
         for b in blocks:
             for r in self.reference_finder.find(b.text):
@@ -294,8 +309,9 @@ class Extractor:
         return out
 
     def _amount_rows(self, doc_id: str, amounts: list[Amount], lines: list[Line], single: str | None,
-                     checks: list[Check], context: "_Contexts") -> list[dict]:
+                     checks: list[Check], context: "_Contexts", sections: list[Section]) -> list[dict]:
         ids = {id(a): f"{doc_id}:a{i}" for i, a in enumerate(amounts)}
+        placed_code = _PlacementCodes(sections, self.taxonomy)
         rows = []
         for a in amounts:
             line_idx, c0, c1 = a.block.locate(a.start, a.end)
@@ -305,10 +321,12 @@ class Extractor:
             sub = sec.nearest("subproject") if sec else None
             program = sec.program if sec and sec.program else single
             project_no, sub_no = project.number if project else None, sub.number if sub else None
+            code = _canonical_code(sec)
             if a.placement is not None:  # a table row says where its figures belong
                 program = a.placement.program or program
                 if a.placement.project or a.placement.subproject:
                     project_no, sub_no = a.placement.project, a.placement.subproject
+                code = placed_code(program, project_no, sub_no, a.label.split(" | ")[0])
             row = empty_row("amounts")
             row.update(
                 amount_id=ids[id(a)], doc_id=doc_id, section_id=sec.section_id if sec else None,
@@ -316,7 +334,7 @@ class Extractor:
                 raw_text=_raw_span(a.block, a.start, a.end, lines),
                 value_million_vnd=a.value, unit_raw=a.unit_raw, unit_inferred=a.unit_inferred,
                 program=program, project=project_no, subproject=sub_no,
-                canonical_code=_canonical_code(sec),
+                canonical_code=code, from_table=a.placement is not None,
                 funding_source=a.funding_source, capital_type=a.capital_type, measure=a.measure,
                 fiscal_year=a.fiscal_year, parent_amount_id=ids.get(id(a.parent)) if a.parent else None,
                 context=context(a.block, a.start, a.end),
@@ -343,6 +361,33 @@ class Extractor:
                                     f"{n_parts} parts add up to {actual:g}", line=line.number, page=line.page,
                                     amount_id=ids[id(a)], expected=expected, actual=actual))
         return rows
+
+
+class _PlacementCodes:
+    """The canonical code of a table row's place (program, project and sub-project numbers):
+    that of the document's own heading with those numbers when there is one (its title was
+    matched), else the official item with those numbers and the row's name as title."""
+
+    def __init__(self, sections: list[Section], taxonomy: Taxonomy):
+        self.taxonomy = taxonomy
+        self.by_place: dict[tuple, str] = {}
+        for s in sections:
+            if s.canonical_code and s.kind in ("project", "subproject"):
+                project = s.nearest("project")
+                place = (s.program, project.number if project else None, s.number if s.kind == "subproject" else None)
+                self.by_place.setdefault(place, s.canonical_code)
+
+    def __call__(self, program: str | None, project: str | None, subproject: str | None, name: str) -> str | None:
+        if project is None:
+            return None
+        if (program, project, subproject) in self.by_place:
+            return self.by_place[(program, project, subproject)]
+        code, _ = self.taxonomy.resolve(program, "project", project, name if subproject is None else "", None)
+        if code is None or subproject is None:
+            return code
+        sub_code, _ = self.taxonomy.resolve(program, "subproject", subproject, name, code.split(".TDA")[0])
+        return sub_code or code
+
 
 class _Contexts:
     """The sentence around a fact (spaCy), computed once per paragraph."""
@@ -406,16 +451,18 @@ def _section_row(doc_id: str, s: Section, repaired_from: int | None) -> dict:
     return row
 
 
-def _target_row(doc_id: str, i: int, t, lines: list[Line], single: str | None, context: "_Contexts") -> dict:
+def _target_row(doc_id: str, i: int, t, lines: list[Line], single: str | None, context: "_Contexts",
+                indicators: IndicatorVocabulary) -> dict:
     line_idx, c0, c1 = t.block.locate(t.start, t.end)
     line = lines[line_idx]
     sec = t.section
+    program = sec.program if sec and sec.program else single
     row = empty_row("targets")
     row.update(target_id=f"{doc_id}:t{i}", doc_id=doc_id, section_id=sec.section_id if sec else None,
                line=line.number, page=line.page, char_start=line.offset + c0, char_end=line.offset + c1,
                raw_text=_raw_span(t.block, t.start, t.end, lines), value=t.value, value_max=t.value_max,
                unit=t.unit, comparator=t.comparator, direction=t.direction, kind=t.kind, indicator=t.indicator,
-               indicator_key=t.indicator_key, program=(sec.program if sec and sec.program else single),
+               indicator_key=t.indicator_key, indicator_code=indicators.code(t.indicator, program), program=program,
                year=t.year, numerator=t.numerator, denominator=t.denominator,
                context=context(t.block, t.start, t.end))
     return row

@@ -27,7 +27,8 @@ from .rules_schema import validate_rule_file
 from .textnorm import fold
 
 RULE_FILES = ("headings", "roles", "money", "targets", "artefacts", "documents",
-              "gazetteer", "agencies", "programs", "legacy_encodings", "tables", "ocr", "inputs")
+              "gazetteer", "agencies", "programs", "legacy_encodings", "tables", "ocr", "inputs", "places",
+              "indicators", "allocations")
 
 
 class RuleError(ValueError):
@@ -205,6 +206,19 @@ def read_rule_files(directory: str | Path | None = None) -> dict[str, dict[str, 
     return raw
 
 
+def _cross_check(raw: dict[str, dict[str, Any]]) -> None:
+    """What one file's schema cannot see: references between entries."""
+    places = raw["places"]
+    for name, entry in places["provinces"].items():
+        if entry["province_2025"] not in places["provinces_2025"]:
+            raise RuleError(f"places.yaml: provinces.{name}.province_2025: {entry['province_2025']!r} "
+                            f"is not in provinces_2025")
+    codes = [e["code"] for e in raw["indicators"]["indicators"]]
+    twice = sorted({c for c in codes if codes.count(c) > 1})
+    if twice:
+        raise RuleError(f"indicators.yaml: indicators: code {', '.join(twice)} is listed twice")
+
+
 @lru_cache(maxsize=4)
 def load_rules(directory: str | Path | None = None) -> Rules:
     raw = read_rule_files(directory)
@@ -230,6 +244,7 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     t = raw["targets"]
     progs = raw["documents"]["programs"]
     programs_vocab = PhraseTable.build([{"value": k, "phrases": v} for k, v in progs.items()], "documents.yaml programs")
+    _cross_check(raw)
     return Rules(
         directory=base,
         raw=raw,

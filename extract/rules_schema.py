@@ -326,11 +326,45 @@ class InputsFile(Closed):
     decoding: DecodingRule
 
 
+# --- places.yaml --------------------------------------------------------------------------------
+class ProvincePlace(Closed):
+    code: Annotated[str, Field(pattern=r"^\d{2}$")]
+    province_2025: str
+
+
+class PlacesFile(Closed):
+    provinces: dict[str, ProvincePlace]
+    provinces_2025: dict[str, Annotated[str, Field(pattern=r"^\d{2}$")]]
+    included_in_higher_level: list[str]
+
+
+# --- indicators.yaml --------------------------------------------------------------------------------
+class OfficialIndicator(Closed):
+    code: str
+    vi: str
+    en: str
+    all: list[Annotated[list[str], Field(min_length=1)]] = Field(min_length=1)
+    none: list[str] = Field(default_factory=list)
+    programs: list[Literal[PROGRAMS]] = Field(default_factory=list)  # type: ignore[valid-type]
+
+
+class IndicatorsFile(Closed):
+    indicators: list[OfficialIndicator]
+
+
+# --- allocations.yaml --------------------------------------------------------------------------------
+class AllocationsFile(Closed):
+    excluded_measures: list[Literal[MEASURES]]  # type: ignore[valid-type]
+    state_budget_sources: list[Literal[FUNDING_SOURCES]]  # type: ignore[valid-type]
+    mixed_measure: str
+    mixed_measure_parts: list[Literal[MEASURES]]  # type: ignore[valid-type]
+
+
 SCHEMAS: dict[str, type[Closed]] = {
     "headings": HeadingsFile, "roles": RolesFile, "money": MoneyFile, "targets": TargetsFile,
     "artefacts": ArtefactsFile, "documents": DocumentsFile, "gazetteer": GazetteerFile, "agencies": AgenciesFile,
     "programs": ProgramsFile, "legacy_encodings": LegacyEncodingsFile, "tables": TablesFile, "ocr": OcrFile,
-    "inputs": InputsFile,
+    "inputs": InputsFile, "places": PlacesFile, "indicators": IndicatorsFile, "allocations": AllocationsFile,
 }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: plans, allocations; plan and place columns; indicator_code; from_table
 
 _PROVENANCE = [
     ("doc_id", pa.string()),
@@ -30,6 +30,8 @@ TABLES: dict[str, pa.Schema] = {
         ("issue_date", pa.date32()), ("plan_year", pa.int32()), ("programs", pa.list_(pa.string())),
         ("title", pa.string()), ("signer", pa.string()), ("encoding", pa.string()), ("status", pa.string()),
         ("error", pa.string()), ("pipeline_version", pa.string()),
+        ("plan_id", pa.string()), ("province_code", pa.string()), ("province_2025", pa.string()),
+        ("province_2025_code", pa.string()), ("included_in_higher_level", pa.bool_()),
     ]),
     "sections": pa.schema([
         ("doc_id", pa.string()), ("section_id", pa.string()), ("parent_id", pa.string()), ("kind", pa.string()),
@@ -43,13 +45,13 @@ TABLES: dict[str, pa.Schema] = {
         ("program", pa.string()), ("project", pa.string()), ("subproject", pa.string()),
         ("canonical_code", pa.string()), ("funding_source", pa.string()), ("capital_type", pa.string()),
         ("measure", pa.string()), ("fiscal_year", pa.int32()), ("parent_amount_id", pa.string()),
-        ("context", pa.string()),
+        ("context", pa.string()), ("from_table", pa.bool_()),
     ]),
     "targets": pa.schema([
         ("target_id", pa.string()), *_PROVENANCE,
         ("value", pa.float64()), ("value_max", pa.float64()), ("unit", pa.string()), ("comparator", pa.string()),
         ("direction", pa.string()), ("kind", pa.string()), ("indicator", pa.string()), ("indicator_key", pa.string()),
-        ("program", pa.string()), ("year", pa.string()), ("numerator", pa.float64()), ("denominator", pa.float64()),
+        ("indicator_code", pa.string()), ("program", pa.string()), ("year", pa.string()), ("numerator", pa.float64()), ("denominator", pa.float64()),
         ("context", pa.string()),
     ]),
     "checks": pa.schema([
@@ -66,9 +68,56 @@ TABLES: dict[str, pa.Schema] = {
         ("agency", pa.string()), ("role", pa.string()), ("task", pa.string()), ("product", pa.string()),
         ("deadline", pa.string()),
     ]),
+    # ---- built across documents (extract/derived.py) --------------------------------------
+    "plans": pa.schema([
+        ("plan_id", pa.string()), ("preferred_doc_id", pa.string()), ("doc_ids", pa.list_(pa.string())),
+        ("formats", pa.list_(pa.string())), ("versions", pa.int32()), ("aliases", pa.list_(pa.string())),
+        ("doc_number", pa.string()), ("doc_type", pa.string()), ("issuer", pa.string()), ("admin_level", pa.string()),
+        ("province", pa.string()), ("district", pa.string()), ("province_code", pa.string()),
+        ("province_2025", pa.string()), ("province_2025_code", pa.string()), ("issue_date", pa.date32()),
+        ("plan_year", pa.int32()), ("title", pa.string()), ("included_in_higher_level", pa.bool_()),
+        ("programs", pa.list_(pa.string())),
+    ]),
+    "allocations": pa.schema([
+        ("allocation_id", pa.string()), ("plan_id", pa.string()), ("doc_id", pa.string()),
+        ("province", pa.string()), ("province_code", pa.string()), ("province_2025", pa.string()),
+        ("admin_level", pa.string()), ("district", pa.string()), ("plan_year", pa.int32()),
+        ("included_in_higher_level", pa.bool_()),
+        ("program", pa.string()), ("level", pa.string()), ("canonical_code", pa.string()),
+        ("project", pa.string()), ("subproject", pa.string()), ("funding_source", pa.string()),
+        ("capital_type", pa.string()), ("measure", pa.string()), ("fiscal_year", pa.int32()),
+        ("value_million_vnd", pa.float64()), ("basis", pa.string()), ("status", pa.string()),
+        ("note", pa.string()), ("amount_ids", pa.list_(pa.string())),
+    ]),
 }
 
-TABLE_NAMES = tuple(TABLES)
+# Tables built across documents from the others (extract/derived.py), not per document.
+DERIVED_TABLES = ("plans", "allocations")
+# Tables every document contributes rows to (the parts of a batch run).
+TABLE_NAMES = tuple(name for name in TABLES if name not in DERIVED_TABLES)
+
+
+def _described(name: str, schema: pa.Schema) -> pa.Schema:
+    """The schema with each column's dictionary entry as field metadata (description in
+    English and Vietnamese, unit, enum values), so every Parquet file carries its meaning."""
+    from .dictionary import field_metadata
+
+    return pa.schema([f.with_metadata(field_metadata(name, f.name)) for f in schema])
+
+
+TABLES = {name: _described(name, schema) for name, schema in TABLES.items()}
+
+
+def file_metadata(table: str) -> dict[bytes, bytes]:
+    """Schema-level metadata of a table's files: the schema version, and pandas metadata so
+    that pandas reads integers with gaps as nullable integers (Int32, never 2024.0)."""
+    import pandas as pd
+
+    schema = TABLES[table]
+    empty = schema.empty_table().to_pandas(types_mapper={pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
+                                                         pa.bool_(): pd.BooleanDtype()}.get)
+    pandas_meta = pa.Schema.from_pandas(empty, preserve_index=False).metadata[b"pandas"]
+    return {b"kehoach.schema_version": SCHEMA_VERSION.encode(), b"pandas": pandas_meta}
 
 
 def empty_row(table: str) -> dict:

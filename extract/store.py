@@ -41,8 +41,9 @@ from urllib.parse import quote
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .derived import DERIVED_OUTPUTS, VERSION_CHECKS, derived_counts, write_derived
 from .inputs import OUTPUT_MARKER, display_path
-from .schema import SCHEMA_VERSION, TABLE_NAMES, TABLES, to_arrow
+from .schema import SCHEMA_VERSION, TABLE_NAMES, TABLES, file_metadata, to_arrow
 
 if TYPE_CHECKING:
     import pyarrow.dataset as ds
@@ -51,11 +52,12 @@ PARTS = "_parts"
 LOCK = ".kehoach.lock"
 PART_META = "meta.json"
 PARTITION = pa.schema([("province", pa.string()), ("plan_year", pa.int32())])
-METADATA = {b"kehoach.schema_version": SCHEMA_VERSION.encode()}
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 _PART_NAME = re.compile(r"[0-9a-f]{24}")
 # Names kehoach creates in OUT for a moment while it writes (its own run holds the lock).
-_SCRATCH = re.compile(r"\.(tmp|compact|old)-.*")
+_SCRATCH = re.compile(r"\.(tmp|compact|old|derived)-.*")
+# A file kehoach writes under a temporary name before renaming it (derived.py).
+_TEMPORARY_FILE = re.compile(r"\..*\.tmp")
 
 
 class OutputRefused(Exception):
@@ -72,7 +74,7 @@ def part_key(identity: str, sha256: str, version: str) -> str:
 
 def output_names() -> tuple[str, ...]:
     """The top-level names kehoach writes in OUT."""
-    return (*TABLE_NAMES, PARTS)
+    return (*TABLE_NAMES, *DERIVED_OUTPUTS, PARTS)
 
 
 @contextmanager
@@ -99,8 +101,9 @@ class PartInfo:
 
 
 class Store:
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, rules_dir: str | None = None):
         self.out = out
+        self.rules_dir = rules_dir  # the derived tables read the rules of the run
         self.parts = out / PARTS
         self._lock: IO[bytes] | None = None
 
@@ -186,7 +189,8 @@ class Store:
                                                                           if not p.is_dir())
             for f in files:
                 rel = f.relative_to(self.out).as_posix()
-                if rel in listed or (legacy and f.name == "part-0.parquet" and not f.is_symlink()):
+                if rel in listed or _TEMPORARY_FILE.fullmatch(f.name) or \
+                        (legacy and f.name == "part-0.parquet" and not f.is_symlink()):
                     ours.add(rel)
                 else:
                     foreign.append(f)
@@ -276,7 +280,11 @@ class Store:
     def _build(self, keys: list[str]) -> dict[str, int]:
         built = self.parts / ".built"
         if built.exists() and built.read_text() == "\n".join(keys) and all((self.out / n).is_dir() for n in TABLE_NAMES):
-            return {name: sum(self.read_part(k, name).num_rows for k in keys) for name in TABLE_NAMES}
+            counts = {name: sum(self.read_part(k, name).num_rows for k in keys) for name in TABLE_NAMES}
+            if all((self.out / name).exists() for name in DERIVED_OUTPUTS):
+                return counts | derived_counts(self.out)
+            return counts | self._derive({(d.get("province"), d.get("plan_year")): [] for d in
+                                          (self.part_document(k) for k in keys)})
         partitions: dict[tuple, list[str]] = {}
         for k in keys:
             doc = self.part_document(k)
@@ -290,7 +298,7 @@ class Store:
                 counts[name] = 0
                 if not partitions:  # an empty table is still written, with its columns and types
                     (staging / name).mkdir()
-                    pq.write_table(TABLES[name].with_metadata(METADATA).empty_table(), staging / name / "part-0.parquet")
+                    pq.write_table(TABLES[name].with_metadata(file_metadata(name)).empty_table(), staging / name / "part-0.parquet")
                     written.add(f"{name}/part-0.parquet")
                 for (province, year), part_keys in partitions.items():
                     rel = f"{name}/province={_segment(province)}/plan_year={_segment(year)}"
@@ -318,7 +326,19 @@ class Store:
         tmp = self.parts / ".built.tmp"
         tmp.write_text("\n".join(keys))
         os.replace(tmp, built)
-        return counts
+        return counts | self._derive(partitions)
+
+    def _derive(self, partitions: dict[tuple, list[str]]) -> dict[str, int]:
+        """Plans, allocations, version checks and datapackage.json (derived.py), their files
+        listed in the manifest before they are written."""
+        from .rules import load_rules
+
+        paths = {f"{name}/part-0.parquet" for name in DERIVED_OUTPUTS if name != "datapackage.json"}
+        paths |= {"datapackage.json"}
+        paths |= {f"checks/province={_segment(p)}/plan_year={_segment(y)}/{VERSION_CHECKS}"
+                  for p, y in [*partitions, (None, None)]}
+        self._write_marker(self.manifest() | paths)
+        return write_derived(self.out, load_rules(self.rules_dir))
 
 
 def refuse_overlap(out: Path, inputs: list[Path]) -> None:
@@ -341,7 +361,7 @@ def _file_schema(name: str) -> pa.Schema:
     for f in PARTITION:
         if f.name in schema.names:
             schema = schema.remove(schema.get_field_index(f.name))
-    return schema.with_metadata(METADATA)
+    return schema.with_metadata(file_metadata(name))  # schema version, and pandas' integer types
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:

@@ -1,0 +1,96 @@
+"""Plans: the versions of one plan (text, DOCX, PDF text layer, scan) grouped into one row.
+
+Documents are the same plan when their plan_id agrees (issuer, number and date, or lacking
+a number, issuer, title and date: metadata.plan_id). A version whose number or date could
+not be read (an OCR miss) joins the plan of the same issuer that agrees on what it has
+(number, date, or most of the title). The preferred version is the most reliable reading: text or DOCX over a PDF text
+layer over OCR."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .textnorm import words
+
+# How reliable a reading is, best first (documents.method, then documents.format).
+METHOD_RANK = {"text": 0, "pdf_text": 1, "mixed": 2, "ocr": 3}
+FORMAT_RANK = {"txt": 0, "md": 1, "docx": 2, "pdf": 3, "image": 4}
+# Share of the numbered plan's title words an unnumbered version must hold to join it.
+TITLE_MATCH = 0.6
+# Columns a plan takes from its versions (the preferred one first, gaps filled by the others).
+PLAN_FIELDS = ("doc_number", "doc_type", "issuer", "admin_level", "province", "district", "province_code",
+               "province_2025", "province_2025_code", "issue_date", "plan_year", "title",
+               "included_in_higher_level")
+
+
+@dataclass
+class Plan:
+    plan_id: str
+    documents: list[dict] = field(default_factory=list)  # best reading first
+    aliases: list[str] = field(default_factory=list)  # plan_ids of versions matched by title
+
+    @property
+    def preferred(self) -> dict:
+        return self.documents[0]
+
+    def row(self) -> dict:
+        row = {"plan_id": self.plan_id, "preferred_doc_id": self.preferred["doc_id"],
+               "doc_ids": [d["doc_id"] for d in self.documents],
+               "formats": [d["format"] for d in self.documents], "versions": len(self.documents),
+               "aliases": sorted(self.aliases)}
+        for name in PLAN_FIELDS:
+            row[name] = next((d.get(name) for d in self.documents if d.get(name) is not None), None)
+        row["programs"] = next((list(d["programs"]) for d in self.documents if d.get("programs")), [])
+        return row
+
+
+def reading_rank(doc: dict) -> tuple:
+    return (METHOD_RANK.get(doc.get("method"), 9), doc.get("status") != "ok",
+            FORMAT_RANK.get(doc.get("format"), 9), doc["doc_id"])
+
+
+def group_plans(documents: list[dict]) -> list[Plan]:
+    """One Plan per plan among the documents that were read (failed ones have none),
+    ordered by plan_id."""
+    groups: dict[str, list[dict]] = {}
+    for d in documents:
+        if d.get("status") != "failed" and d.get("plan_id"):
+            groups.setdefault(d["plan_id"], []).append(d)
+    plans = {pid: Plan(pid, sorted(docs, key=reading_rank)) for pid, docs in groups.items()}
+    complete = [p for p in plans.values() if _number(p.preferred) and p.preferred.get("issue_date")]
+    for pid in sorted(plans):
+        plan = plans[pid]
+        if _number(plan.preferred) and plan.preferred.get("issue_date"):
+            continue
+        target = _complete_match(plan, complete)
+        if target is not None:
+            target.documents = sorted(target.documents + plan.documents, key=reading_rank)
+            target.aliases.append(pid)
+            del plans[pid]
+    return [plans[pid] for pid in sorted(plans)]
+
+
+def _number(doc: dict) -> str | None:
+    number = "".join((doc.get("doc_number") or "").upper().split())
+    return number if number[:1].isdigit() else None
+
+
+def _complete_match(plan: Plan, complete: list[Plan]) -> Plan | None:
+    """The one plan with a number and a date that a version missing either (an OCR miss)
+    belongs to: the same issuer, the same date when it has one, and the same number, or
+    lacking one, most of the title's words."""
+    doc = plan.preferred
+    number, date = _number(doc), doc.get("issue_date")
+    title = set(words(doc.get("title") or ""))
+    candidates = []
+    for other in complete:
+        ref = other.preferred
+        if ref.get("issuer") != doc.get("issuer") or (date is not None and ref.get("issue_date") != date):
+            continue
+        if number is not None:
+            if _number(ref) == number:
+                candidates.append(other)
+            continue
+        ref_title = set(words(ref.get("title") or ""))
+        if ref_title and len(ref_title & title) / len(ref_title) >= TITLE_MATCH:
+            candidates.append(other)
+    return candidates[0] if len(candidates) == 1 else None
