@@ -1,7 +1,7 @@
 """The extraction corpora (tests/corpora/*.yaml, format in tests/corpora/README.md).
 
 One test per (entry, wording): the text goes through the pipeline and must give the
-entry's facts (with the attributes the entry names), nothing else of that table (unless
+entry's facts (with the attributes the entry names, in any order), nothing else of that table (unless
 the entry says `others: allowed`), the entry's checks when it lists them, and, for every
 fact of every table, `raw_text == text[char_start:char_end]` on the fact's own line.
 Negatives must give no fact of the file's table; known failures run as strict xfail,
@@ -268,21 +268,30 @@ def _describe(rows: list[dict], facts, table: str, by_id) -> str:
 
 
 def assert_facts(rows: list[dict], facts, table: str, others: bool) -> None:
-    """Each expected fact matches a row, in output order (a subsequence of the rows when
-    others are allowed, else exactly the rows)."""
+    """Each expected fact matches its own row (in any order); without `others: allowed`
+    there are no other rows."""
     by_id = {r[ID_COLUMN[table]]: r for r in rows}
+    fits = [[i for i, r in enumerate(rows) if matches(r, fact, table, by_id)] for fact in facts]
+    for n, (fact, fit) in enumerate(zip(facts, fits), 1):
+        assert fit, f"fact {n} {fact} not found; {table} rows:\n{_describe(rows, facts, table, by_id)}"
+    owner: dict[int, int] = {}  # row -> fact, a matching found by augmenting paths
+
+    def place(f: int, seen: set[int]) -> bool:
+        for i in fits[f]:
+            if i not in seen:
+                seen.add(i)
+                if i not in owner or place(owner[i], seen):
+                    owner[i] = f
+                    return True
+        return False
+
+    for f in range(len(facts)):
+        assert place(f, set()), (f"facts {list(facts)} cannot each have a row of their own; {table} rows:\n"
+                                 f"{_describe(rows, facts, table, by_id)}")
     if not others:
-        assert len(rows) == len(facts), (
-            f"expected {len(facts)} {table} row(s), got {len(rows)}:\n{_describe(rows, facts, table, by_id)}")
-    pos = 0
-    for n, fact in enumerate(facts, 1):
-        while pos < len(rows) and not matches(rows[pos], fact, table, by_id):
-            if not others:
-                break
-            pos += 1
-        assert pos < len(rows) and matches(rows[pos], fact, table, by_id), (
-            f"fact {n} {fact} not found (in order); {table} rows:\n{_describe(rows, facts, table, by_id)}")
-        pos += 1
+        extra = [r for i, r in enumerate(rows) if i not in owner]
+        assert not extra, (f"{len(extra)} {table} row(s) beyond the expected facts:\n"
+                           f"{_describe(extra, facts, table, by_id)}")
 
 
 def assert_checks(checks: list[dict], want) -> None:
