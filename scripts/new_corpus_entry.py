@@ -100,6 +100,11 @@ def entry(kind: str, text: str, name: str, extractor: Extractor | None = None) -
     return out
 
 
+def dump(data) -> str:
+    """YAML to paste: one fact per line, multi-line wordings as blocks."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100000)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("text", help="the text, or a file holding it")
@@ -113,8 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         is_file = False
     text = path.read_text(encoding="utf-8") if is_file else args.text
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).rstrip("\n")
-    sys.stdout.write(yaml.dump(entry(args.kind, text, args.name), Dumper=_Dumper, allow_unicode=True,
-                               sort_keys=False, width=100000))
+    sys.stdout.write(dump(entry(args.kind, text, args.name)))
     return 0
 
 

@@ -354,3 +354,28 @@ def test_validation_rejects_unknown_keys(tmp_path, monkeypatch):
     (tmp_path / "amounts.yaml").write_text("table: amounts\nnegatives: ['x']\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="negatives"):
         load_corpus("amounts")
+
+
+@pytest.mark.parametrize("kind,text", [
+    ("amounts", "Tổng kinh phí 10.000 triệu đồng (ngân sách Trung ương 9.000 triệu đồng; ngân sách địa phương 1.000 triệu đồng)."),
+    ("tables", "Đơn vị tính: triệu đồng\nTT\tNội dung\tTổng số\tVốn ĐTPT\tVốn SN\n1\tDự án 4\t2.000\t1.200\t800"),
+    ("targets", "I. MỤC TIÊU\n- Tỷ lệ hộ nghèo giảm 1,5%/năm."),
+    ("headings", "I. NHIỆM VỤ\n1. Dự án 2: Đa dạng hóa sinh kế"),
+    ("references", "Căn cứ Nghị định số 27/2022/NĐ-CP ngày 19/4/2022 của Chính phủ."),
+    ("assignments", "IV. TỔ CHỨC THỰC HIỆN\n- Sở Y tế chủ trì, phối hợp với Sở Tài chính."),
+    ("amounts", "Đồng thời tổ chức kiểm tra."),
+])
+def test_new_entry_script_prints_an_entry_that_passes(extractor, tmp_path, monkeypatch, kind, text):
+    """scripts/new_corpus_entry.py prints YAML that this runner loads and passes."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("new_corpus_entry", CORPORA.parent.parent / "scripts" / "new_corpus_entry.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    entry = script.entry(kind, text, "printed", extractor)
+    printed = script.dump(entry)
+    body = printed if isinstance(entry, dict) else "entries:\n" + printed  # a negative prints its own key
+    monkeypatch.setattr(f"{__name__}.CORPORA", tmp_path)
+    (tmp_path / f"{kind}.yaml").write_text(f"table: {FILES[kind]}\n{body}", encoding="utf-8")
+    cases = load_corpus(kind)
+    assert [c.text for c in cases] == [text]
+    check_case(extractor, cases[0])
