@@ -1,9 +1,10 @@
 """The extraction corpora (tests/corpora/*.yaml, format in tests/corpora/README.md).
 
 One test per (entry, wording): the text goes through the pipeline and must give the
-entry's facts (with the attributes the entry names, in any order), nothing else of that table (unless
-the entry says `others: allowed`), the entry's checks when it lists them, and, for every
-fact of every table, `raw_text == text[char_start:char_end]` on the fact's own line.
+entry's facts (with the attributes the entry names, in any order), nothing else of that
+table (unless the entry says `others: allowed`), the entry's checks when it lists them,
+and, for every fact of every table, `raw_text == text[char_start:char_end]` on the
+fact's own line.
 Negatives must give no fact of the file's table; known failures run as strict xfail,
 so a fix that makes one pass fails the run until its entry is moved to `entries`.
 """
@@ -15,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 import yaml
 
@@ -101,12 +103,33 @@ def _document(before: str | None, wording: str) -> str:
     return wording if not before else before.rstrip("\n") + "\n" + wording
 
 
+def _value_fits(value, typ: pa.DataType) -> bool:
+    """A YAML value that can equal a column of type TYP ("number: 5" must be quoted)."""
+    if value is None:
+        return True
+    if pa.types.is_string(typ):
+        return isinstance(value, str)
+    if pa.types.is_boolean(typ):
+        return isinstance(value, bool)
+    if pa.types.is_integer(typ) or pa.types.is_floating(typ):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if pa.types.is_date(typ):
+        return isinstance(value, dt.date)
+    return True
+
+
 def _fact(fact, table: str, where: str) -> dict:
     _keys(fact, fact_keys(table), where)
     _require(bool(fact), where, "a fact names at least one attribute")
+    schema = TABLES[table]
+    for key, value in fact.items():
+        if key != "parent":
+            _require(_value_fits(value, schema.field(key).type), where,
+                     f"{key}: {value!r} cannot equal a {schema.field(key).type} column (quote it?)")
     parent = fact.get("parent")
     if parent is not None:
         _require(isinstance(parent, (str, dict)), where, "parent is null, a raw number or a mapping")
+        _require(isinstance(parent, dict) or table == "amounts", where, "a heading's parent is a mapping")
         if isinstance(parent, dict):
             _fact(parent, table, where + ".parent")
     return fact
@@ -353,6 +376,10 @@ def test_validation_rejects_unknown_keys(tmp_path, monkeypatch):
         load_corpus("amounts")
     (tmp_path / "amounts.yaml").write_text("table: amounts\nnegatives: ['x']\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="negatives"):
+        load_corpus("amounts")
+    (tmp_path / "amounts.yaml").write_text(
+        "table: amounts\nentries:\n- name: x\n  fact: {project: 5}\n  wordings: ['1 triệu đồng']\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="quote it"):
         load_corpus("amounts")
 
 
