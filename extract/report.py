@@ -195,7 +195,7 @@ def build_report(out: Path, grouping: str = "province", rules: Rules | None = No
     titles = item_titles(rules)
     counted = [a for a in allocations if counts_in_sums(a)]
     program_splits = split_by_source([a for a in counted if a["level"] == "program"], grouping, titles)
-    project_splits = split_by_source([a for a in counted if a["level"] in ("project", "subproject")
+    project_splits = split_by_source([a for a in counted if a["level"] in ("project", "subproject", "content")
                                       and a["canonical_code"]], grouping, titles)
     indicators = _indicator_lines(out, plans, rules, read_table)
     review = _review_lines(out, plans, documents, checks, read_table)
@@ -448,7 +448,7 @@ _CSS = """
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.4 system-ui,"DejaVu Sans",sans-serif;color:#1d1d1d;background:#fafafa}
 header{padding:12px 20px;background:#fff;border-bottom:1px solid #ddd}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:26px 0 8px}h3{font-size:15px;margin:18px 0 6px}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:26px 0 8px}h3{font-size:15px;margin:18px 0 6px}h4{font-size:14px;margin:12px 0 4px}
 .en{color:#666;font-weight:normal;font-size:.92em}
 nav{position:sticky;top:0;background:#f1f3f6;padding:6px 20px;border-bottom:1px solid #ddd;z-index:1}
 nav a{margin-right:16px;color:#184f8f;text-decoration:none}
@@ -462,6 +462,7 @@ tr.sub td{background:#f7f7f7;font-style:italic}
 .warn{color:#a15c00}.muted{color:#888}
 .legend span{display:inline-block;margin-right:14px}
 .legend i{display:inline-block;width:11px;height:11px;margin-right:4px;vertical-align:-1px}
+section{content-visibility:auto;contain-intrinsic-size:auto 3000px}
 svg.chart{display:block;background:#fff;border:1px solid #ddd;margin:4px 0 14px}
 svg.chart text{font:12px system-ui,"DejaVu Sans",sans-serif;fill:#1d1d1d}
 svg.chart text.v{fill:#555}
@@ -484,18 +485,21 @@ def render_html(report: Report, review_dir: str = "review") -> str:
         f"{sum(p.counted for p in report.plans)} {_bi('được cộng vào tổng tỉnh', 'counted in the province sums')}; "
         f"{len(report.review)} {_bi('mục cần xem', 'items to review')}</div>",
         "</header>",
-        '<nav><a href="#plans">Kế hoạch <span class="en">Plans</span></a>'
+        '<nav><a href="#summary">Tóm tắt <span class="en">Summary</span></a>'
         '<a href="#funds">Phân bổ vốn <span class="en">Funds</span></a>'
         '<a href="#projects">Dự án <span class="en">Projects</span></a>'
         '<a href="#indicators">Chỉ tiêu <span class="en">Indicators</span></a>'
-        '<a href="#review">Cần xem <span class="en">To review</span></a></nav>',
+        '<a href="#review">Cần xem <span class="en">To review</span></a>'
+        '<a href="#plans">Kế hoạch <span class="en">Plans</span></a></nav>',
         "<main>",
         _method_note(report, review_dir),
-        _plans_section(report),
+        # the long lists come last: the first screen (summary and charts) paints without laying them out
+        _summary_section(report),
         _funds_section(report),
         _projects_section(report),
         _indicators_section(report, review_dir),
         _review_section(report, review_dir),
+        _plans_section(report),
         "</main></body></html>",
     ]
     return "\n".join(parts) + "\n"
@@ -504,21 +508,26 @@ def render_html(report: Report, review_dir: str = "review") -> str:
 def _method_note(report: Report, review_dir: str) -> str:
     vi, en = GROUPINGS[report.grouping]
     return (
-        '<div class="note">'
-        f"<p><b>Cách cộng</b> <span class=\"en\">How the sums are made</span>: "
+        '<details class="note"><summary>'
+        f"<b>Nhóm theo</b> <span class=\"en\">Grouped by</span>: {_bi(vi, en)} (<code>{_esc(report.grouping)}</code>); "
+        "chỉ cộng kế hoạch cấp tỉnh. "
+        '<span class="en">Only province plans are summed.</span> '
+        "Đơn vị: triệu đồng. <span class=\"en\">Money in million VND (triệu đồng).</span> "
+        "<u>Cách đọc</u> <span class=\"en\">How to read</span></summary>"
+        "<p><b>Cách cộng</b> <span class=\"en\">How the sums are made</span>: "
         "chỉ kế hoạch cấp tỉnh, không cộng kế hoạch đã nằm trong kế hoạch cấp trên, một phiên bản ưu tiên mỗi "
         "kế hoạch, vốn kế hoạch của năm kế hoạch, mọi loại vốn (bảng <code>allocations</code>). "
         '<span class="en">Province plans only (district and commune plans repeat their province\'s money), '
         "plans included in a higher-level plan left out, one preferred version per plan, the planned funds of "
         "the plan year, all capital types (table <code>allocations</code>, one level at a time).</span></p>"
-        f"<p><b>Nhóm theo</b> <span class=\"en\">Grouped by</span>: {_bi(vi, en)} "
-        f"(<code>{_esc(report.grouping)}</code>); "
-        "mỗi dòng ghi cả tỉnh như văn bản ghi và tỉnh sau sắp xếp 2025 (Nghị quyết 202/2025/QH15). "
-        '<span class="en">Every row shows both the province as written and the province from 1 July 2025; '
-        "<code>kehoach report OUT --group-by province_2025</code> groups by the merged provinces.</span></p>"
+        "<p><b>Tỉnh</b> <span class=\"en\">Provinces</span>: mỗi dòng ghi tỉnh như văn bản ghi và, khi khác, tỉnh "
+        "sau sắp xếp 1/7/2025 (Nghị quyết 202/2025/QH15), dạng “Hà Giang → Tuyên Quang”. "
+        '<span class="en">Every row shows the province as written and, when it differs, the province it belongs '
+        "to from 1 July 2025, as “Hà Giang → Tuyên Quang”; <code>kehoach report OUT --group-by province_2025</code> "
+        "groups by the merged provinces (the provinces as written in brackets).</span></p>"
         "<p><b>Nguồn vốn</b> <span class=\"en\">Sources</span>: Trung ương = NSTW; Địa phương = NSĐP, ngân sách "
         "tỉnh, huyện, xã; Nguồn khác = tín dụng, doanh nghiệp, nhân dân, lồng ghép, huy động, khác; "
-        "<i>không ghi nguồn</i> = phần tổng mà kế hoạch không ghi nguồn (không đoán). "
+        "<i>không ghi nguồn</i> = phần của tổng mà kế hoạch không ghi nguồn (không đoán). "
         '<span class="en">Central = central budget; local = local budget and its province, district and commune '
         "parts; other = credit, enterprises, communities, pooled, mobilised and other funds; "
         "<i>not stated</i> = the part of a stated total whose source the plan does not state (never guessed). "
@@ -529,8 +538,7 @@ def _method_note(report: Report, review_dir: str) -> str:
         f'<span class="en">Links open <code>{_esc(review_dir)}/&lt;doc_id&gt;.html#L&lt;line&gt;</code>; '
         "write those pages with <code>kehoach review OUT</code> (every document, into OUT/review/) or "
         "<code>kehoach review OUT --doc DOC_ID</code>.</span></p>"
-        "<p>Đơn vị: triệu đồng. <span class=\"en\">Money in million VND (triệu đồng).</span></p>"
-        "</div>")
+        "</details>")
 
 
 def _table(head: list[tuple[str, str]], body: list[str], cls: str = "") -> str:
@@ -539,19 +547,44 @@ def _table(head: list[tuple[str, str]], body: list[str], cls: str = "") -> str:
     return f"<table{attr}><thead><tr>{cells}</tr></thead><tbody>\n" + "\n".join(body) + "\n</tbody></table>"
 
 
+def _where(province: str | None, province_2025: str | None) -> str:
+    """The province as written, and the merged province beside it when they differ."""
+    if province_2025 and province_2025 != province:
+        return f"{province or '?'} → {province_2025}"
+    return province or province_2025 or ""
+
+
+def _summary_section(report: Report) -> str:
+    """The plans per year at a glance; each plan is listed in the last section."""
+    by_year: dict = defaultdict(list)
+    for p in report.plans:
+        by_year[p.plan_year].append(p)
+    head = [("Năm", "plan year"), ("Kế hoạch", "plans"), ("Cấp tỉnh", "province"),
+            ("Được cộng", "counted"), ("Cấp huyện, xã", "district, commune"), ("Tỉnh", "provinces"),
+            ("Có cảnh báo", "with warnings")]
+    body = [f'<tr><td class="n">{_esc(year if year is not None else "?")}</td><td class="n">{len(ps)}</td>'
+            f'<td class="n">{sum(p.admin_level == "province" for p in ps)}</td><td class="n">{sum(p.counted for p in ps)}</td>'
+            f'<td class="n">{sum(p.admin_level in ("district", "commune") for p in ps)}</td>'
+            f'<td class="n">{len({p.province for p in ps if p.province})}</td>'
+            f'<td class="n">{sum(p.warnings > 0 for p in ps)}</td></tr>'
+            for year, ps in sorted(by_year.items(), key=lambda kv: _none_last(kv[0]))]
+    return (f'<section id="summary"><h2>{_bi("Tóm tắt", "Summary")}</h2>' + _table(head, body)
+            + f'<p><a href="#plans">{_bi("Danh sách kế hoạch", "List of plans")}</a></p></section>')
+
+
 def _plans_section(report: Report) -> str:
-    head = [("Tỉnh", "province"), ("Tỉnh 2025", "province 2025"), ("Huyện", "district"), ("Cấp", "level"),
+    head = [("Tỉnh → tỉnh 2025", "province → from 2025"), ("Huyện", "district"), ("Cấp", "level"),
             ("Năm", "year"), ("Số hiệu", "number"), ("Ngày", "date"), ("Chương trình", "programs"),
-            ("Phiên bản", "versions"), ("Trạng thái", "status"), ("Cảnh báo", "warnings"),
-            ("Thông tin", "infos"), ("Trong tổng tỉnh", "in province sums")]
+            ("Phiên bản", "versions"), ("Trạng thái", "status"), ("Cảnh báo / thông tin", "warnings / infos"),
+            ("Trong tổng tỉnh", "in province sums")]
     body = []
     for p in report.plans:
         body.append(
-            f"<tr><td>{_esc(p.province)}</td><td>{_esc(p.province_2025)}</td><td>{_esc(p.district)}</td>"
+            f"<tr><td>{_esc(_where(p.province, p.province_2025))}</td><td>{_esc(p.district)}</td>"
             f"<td>{_esc(LEVEL_LABELS.get(p.admin_level or '', p.admin_level))}</td><td class=\"n\">{_esc(p.plan_year)}</td>"
             f"<td>{_esc(p.doc_number)}</td><td>{_esc(p.issue_date)}</td><td>{_esc(', '.join(p.programs))}</td>"
             f"<td>{_esc(', '.join(p.formats))}</td><td>{_esc(p.status)}</td>"
-            f"<td class=\"n{' warn' if p.warnings else ''}\">{p.warnings}</td><td class=\"n\">{p.infos}</td>"
+            f"<td class=\"n{' warn' if p.warnings else ''}\">{p.warnings} / {p.infos}</td>"
             f"<td>{'có / yes' if p.counted else _esc('không / no: ' + (p.why_not_counted or ''))}</td></tr>")
     return f'<section id="plans"><h2>{_bi("Các kế hoạch", "Plans")}</h2>' + _table(head, body) + "</section>"
 
@@ -566,15 +599,17 @@ def split_note(s: SourceSplit) -> str:
 
 
 def _split_cells(s: SourceSplit) -> str:
-    total = f"{'' if s.total_stated else 'Σ '}{vn_number(s.total)}"
-    cells = [f'<td class="n">{_esc(total)}</td>']
+    """Total, then each share's amount with its percentage of the total in one cell."""
+    cells = [f'<td class="n">{"" if s.total_stated else "Σ "}{vn_number(s.total)}</td>']
     for name in SHARES:
-        cells.append(f'<td class="n">{vn_number(getattr(s, name))}</td><td class="n">{vn_percent(s.share(name))}</td>')
+        value = getattr(s, name)
+        cells.append(f'<td class="n">{vn_number(value)}'
+                     + (f" <small>{vn_percent(s.share(name))}</small>" if value is not None and s.total else "")
+                     + "</td>")
     return "".join(cells) + f'<td class="n">{s.plans}</td><td class="warn">{_esc(split_note(s))}</td>'
 
 
-_SPLIT_HEAD = [("Tổng", "total")] + [x for name in SHARES for x in (SHARE_LABELS[name], ("tỷ lệ", "share"))] + [
-    ("Số KH", "plans"), ("Ghi chú", "note")]
+_SPLIT_HEAD = [("Tổng", "total")] + [SHARE_LABELS[name] for name in SHARES] + [("Số KH", "plans"), ("Ghi chú", "note")]
 
 
 def _funds_section(report: Report) -> str:
@@ -590,26 +625,27 @@ def _funds_section(report: Report) -> str:
     for year in sorted(by_year, key=_none_last):
         splits = by_year[year]
         out.append(f'<h3>{_bi("Năm kế hoạch", "Plan year")} {_esc(year if year is not None else "?")}</h3>')
-        head = [("Tỉnh", "province"), ("Tỉnh 2025", "province 2025"), ("Chương trình", "program")] + _SPLIT_HEAD
-        body = [f"<tr><td>{_esc(_place_label(s, report.grouping))}</td><td>{_esc(s.province_2025)}</td>"
-                f"<td>{_esc(s.program)}</td>{_split_cells(s)}</tr>"
-                for s in sorted(splits, key=lambda s: (s.province or "", s.program or ""))]
-        out.append(_table(head, body, "funds"))
         for program in sorted({s.program or "" for s in splits}):
             rows = sorted((s for s in splits if (s.program or "") == program), key=lambda s: s.province or "")
             vi, en = PROGRAM_LABELS.get(program, (program, program))
-            out.append(f"<h3>{_esc(program)} — {_bi(vi, en)}, {_esc(year)}</h3>")
+            out.append(f"<h4>{_esc(program)} — {_bi(vi, en)}, {_esc(year)}</h4>")
             out.append(bar_chart(rows, f"{program} {year}", report.grouping))
+        head = [("Tỉnh → tỉnh 2025", "province → from 2025"), ("Chương trình", "program")] + _SPLIT_HEAD
+        body = [f"<tr><td>{_esc(_place_label(s, report.grouping))}</td>"
+                f"<td>{_esc(s.program)}</td>{_split_cells(s)}</tr>"
+                for s in sorted(splits, key=lambda s: (s.province or "", s.program or ""))]
+        out.append(_table(head, body, "funds"))
     out.append("</section>")
     return "\n".join(out)
 
 
 def _place_label(s: SourceSplit, grouping: str) -> str:
-    """The group's name; grouped by the merged province, the provinces as written beside it."""
+    """The group's name with the other reading beside it: the merged province of a province as
+    written, or the provinces as written that a merged province groups."""
     if grouping == "province_2025":
         written = sorted(s.provinces_written - {s.province_2025 or ""})
         return f"{s.province_2025 or '?'}" + (f" ({', '.join(written)})" if written else "")
-    return s.province or "?"
+    return _where(s.province, s.province_2025) or "?"
 
 
 def bar_chart(splits: list[SourceSplit], caption: str, grouping: str) -> str:
@@ -624,7 +660,7 @@ def bar_chart(splits: list[SourceSplit], caption: str, grouping: str) -> str:
         y = CHART_TOP + i * CHART_ROW
         label = _place_label(s, grouping)
         items.append(f'<g class="bar" data-province="{_esc(label)}">'
-                     f'<text x="{CHART_LABEL - 6}" y="{y + 14}" text-anchor="end">{_esc(label[:28])}</text>')
+                     f'<text x="{CHART_LABEL - 6}" y="{y + 14}" text-anchor="end">{_esc(label[:30])}</text>')
         x = float(CHART_LABEL)
         for name in SHARES:
             value = getattr(s, name)
@@ -644,38 +680,48 @@ def bar_chart(splits: list[SourceSplit], caption: str, grouping: str) -> str:
 
 def _projects_section(report: Report) -> str:
     out = [f'<section id="projects"><h2>{_bi("Dự án, tiểu dự án giữa các tỉnh", "Projects and sub-projects across provinces")}</h2>']
-    if not report.project_splits:
+    by_code: dict[str, list[SourceSplit]] = defaultdict(list)
+    for s in report.project_splits:
+        by_code[s.code or ""].append(s)
+    if not by_code:
         out.append(f"<p>{_bi('Không có số vốn theo dự án.', 'No funds per project.')}</p>")
-    head = [("Mã", "code"), ("Tên", "title"), ("Năm", "year"), ("Tỉnh", "province"),
-            ("Tỉnh 2025", "province 2025")] + _SPLIT_HEAD
-    body = []
-    for s in sorted(report.project_splits, key=lambda s: (s.code or "", _none_last(s.plan_year), s.province or "")):
-        body.append(f"<tr><td>{_esc(s.code)}</td><td>{_esc(s.title)}</td><td class=\"n\">{_esc(s.plan_year)}</td>"
-                    f"<td>{_esc(_place_label(s, report.grouping))}</td><td>{_esc(s.province_2025)}</td>"
-                    f"{_split_cells(s)}</tr>")
-    if body:
-        out.append(_table(head, body, "projects"))
+    head = [("Năm", "year"), ("Tỉnh → tỉnh 2025", "province → from 2025")] + _SPLIT_HEAD
+    for code in sorted(by_code):
+        splits = sorted(by_code[code], key=lambda s: (_none_last(s.plan_year), s.province or ""))
+        out.append(f"<h4><code>{_esc(code)}</code> {_esc(splits[0].title or '')}</h4>")
+        out.append(_table(head, [f"<tr><td class=\"n\">{_esc(s.plan_year)}</td>"
+                                 f"<td>{_esc(_place_label(s, report.grouping))}</td>{_split_cells(s)}</tr>"
+                                 for s in splits], "projects"))
     out.append("</section>")
     return "\n".join(out)
 
 
 def _indicators_section(report: Report, review_dir: str) -> str:
-    out = [f'<section id="indicators"><h2>{_bi("Chỉ tiêu chính thức giữa các tỉnh", "Official indicators across provinces")}</h2>']
+    """One table per official indicator: a row per province (and district), a column per plan
+    year, each target linked to its line."""
+    out = [f'<section id="indicators"><h2>{_bi("Chỉ tiêu chính thức giữa các tỉnh", "Official indicators across provinces")}</h2>',
+           f"<p>{_bi('Mục tiêu theo năm kế hoạch; bấm để xem dòng trong văn bản.', 'Targets per plan year; follow a target to its line in the document.')}</p>"]
     by_code: dict[str, list[IndicatorLine]] = defaultdict(list)
     for i in report.indicators:
         by_code[i.code].append(i)
     if not by_code:
         out.append(f"<p>{_bi('Không có chỉ tiêu nào.', 'No targets.')}</p>")
-    head = [("Tỉnh", "province"), ("Tỉnh 2025", "province 2025"), ("Huyện", "district"), ("Năm KH", "plan year"),
-            ("Mục tiêu", "target"), ("Năm / kỳ", "year / period"), ("Nguyên văn", "as written"), ("Dòng", "line")]
     for code in sorted(by_code):
-        first = by_code[code][0]
-        out.append(f"<h3><code>{_esc(code)}</code> {_bi(first.name_vi, first.name_en)}</h3>")
-        body = [f"<tr><td>{_esc(i.province)}</td><td>{_esc(i.province_2025)}</td><td>{_esc(i.district)}</td>"
-                f"<td class=\"n\">{_esc(i.plan_year)}</td><td class=\"n\">{_esc(_target_text(i))}</td>"
-                f"<td>{_esc(i.year)}</td><td>{_esc(i.indicator)}</td>"
-                f"<td><a href=\"{_esc(review_href(review_dir, i.doc_id, i.line))}\">{_esc(i.line)}</a></td></tr>"
-                for i in by_code[code]]
+        lines = by_code[code]
+        years = sorted({i.plan_year for i in lines}, key=_none_last)
+        cells: dict[tuple, dict] = defaultdict(lambda: defaultdict(list))
+        for i in lines:
+            place = (i.province or "", i.district is not None, i.district or "", i.province_2025 or "")
+            period = f" ({i.year})" if i.year else ""
+            cells[place][i.plan_year].append(
+                f'<a href="{_esc(review_href(review_dir, i.doc_id, i.line))}" title="{_esc(i.indicator)}">'
+                f"{_esc(_target_text(i) + period)}</a>")
+        out.append(f"<h4><code>{_esc(code)}</code> {_bi(lines[0].name_vi, lines[0].name_en)}</h4>")
+        head = [("Tỉnh → tỉnh 2025", "province → from 2025"), ("Huyện", "district")] + [
+            (str(y) if y is not None else "?", "plan year") for y in years]
+        body = [f"<tr><td>{_esc(_where(province or None, merged or None))}</td><td>{_esc(district)}</td>"
+                + "".join(f"<td>{'; '.join(cells[key].get(y, []))}</td>" for y in years) + "</tr>"
+                for key in sorted(cells) for province, _, district, merged in [key]]
         out.append(_table(head, body))
     out.append("</section>")
     return "\n".join(out)
