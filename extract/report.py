@@ -629,7 +629,7 @@ def _funds_section(report: Report) -> str:
             rows = sorted((s for s in splits if (s.program or "") == program), key=lambda s: s.province or "")
             vi, en = PROGRAM_LABELS.get(program, (program, program))
             out.append(f"<h4>{_esc(program)} — {_bi(vi, en)}, {_esc(year)}</h4>")
-            out.append(bar_chart(rows, f"{program} {year}", report.grouping))
+            out.append(bar_chart(rows, year, program, report.grouping))
         head = [("Tỉnh → tỉnh 2025", "province → from 2025"), ("Chương trình", "program")] + _SPLIT_HEAD
         body = [f"<tr><td>{_esc(_place_label(s, report.grouping))}</td>"
                 f"<td>{_esc(s.program)}</td>{_split_cells(s)}</tr>"
@@ -648,12 +648,13 @@ def _place_label(s: SourceSplit, grouping: str) -> str:
     return _where(s.province, s.province_2025) or "?"
 
 
-def bar_chart(splits: list[SourceSplit], caption: str, grouping: str) -> str:
+def bar_chart(splits: list[SourceSplit], year: int | None, program: str, grouping: str) -> str:
     """Horizontal bars, one per province, stacked by source share, as inline SVG."""
+    caption = f"{program} {year if year is not None else '?'}"
     height = CHART_TOP * 2 + CHART_ROW * len(splits)
     span = CHART_WIDTH - CHART_LABEL - CHART_VALUE
     top = max((s.total for s in splits), default=0.0) or 1.0
-    items = [f'<svg class="chart" role="img" data-bars="{len(splits)}" width="{CHART_WIDTH}" height="{height}" '
+    items = [f'<svg class="chart" role="img" data-year="{_esc(year)}" data-program="{_esc(program)}" width="{CHART_WIDTH}" height="{height}" '
              f'viewBox="0 0 {CHART_WIDTH} {height}" xmlns="http://www.w3.org/2000/svg">'
              f"<title>{_esc(caption)}</title>"]
     for i, s in enumerate(splits):
@@ -838,15 +839,23 @@ def render_xlsx(report: Report, review_dir: str = "review") -> bytes:
 
 
 def _fixed_zip_times(data: bytes) -> bytes:
-    """The workbook's zip with every member dated ZIP_DATE (openpyxl dates them now)."""
+    """The workbook's zip with every member dated ZIP_DATE and the document properties'
+    dates WORKBOOK_DATE (openpyxl stamps both with the time of saving)."""
+    import re
+
+    stamp = WORKBOOK_DATE.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     source = zipfile.ZipFile(io.BytesIO(data))
     target_buffer = io.BytesIO()
     with zipfile.ZipFile(target_buffer, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
+            member = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                member = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>" + stamp + rb"\g<2>",
+                                member)
             fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            target.writestr(fixed, source.read(info.filename))
+            target.writestr(fixed, member)
     return target_buffer.getvalue()
 
 
