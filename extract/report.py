@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .rules import Rules, load_rules
+from .textnorm import fold, strip_diacritics
 
 # Funding sources (allocations.funding_source) by share. "local" is the whole local budget
 # when a plan does not say which level; the others are its parts. state_budget is a
@@ -60,7 +61,8 @@ COMPARATOR_SIGNS = {"eq": "=", "gt": ">", "ge": "≥", "lt": "<", "le": "≤", "
 # Money is triệu đồng rounded at 3 decimals (the finest precision plans write: 0,001 tỷ).
 MONEY_DIGITS = 3
 # Chart geometry (px): one bar per row, labels left, the bar's total right.
-CHART_WIDTH, CHART_LABEL, CHART_VALUE, CHART_ROW, CHART_TOP = 820, 190, 110, 20, 8
+CHART_WIDTH, CHART_LABEL, CHART_VALUE, CHART_ROW, CHART_TOP = 960, 320, 110, 20, 8
+CHART_LABEL_CHARS = 46  # "Bà Rịa - Vũng Tàu → Thành phố Hồ Chí Minh" fits
 # openpyxl stamps the workbook with today's date: fixed, so the same OUT gives the same bytes.
 WORKBOOK_DATE = dt.datetime(2020, 1, 1)
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
@@ -243,7 +245,7 @@ def split_by_source(allocations: list[dict], grouping: str, titles: dict[str, tu
     result = list(groups.values())
     for s in result:
         _round_split(s)
-    return sorted(result, key=lambda s: (_none_last(s.plan_year), s.program or "", s.code or "", s.province or ""))
+    return sorted(result, key=lambda s: (_none_last(s.plan_year), s.program or "", s.code or "", place_key(s.province)))
 
 
 def _add_plan(split: SourceSplit, rows: list[dict]) -> None:
@@ -321,7 +323,7 @@ def _plan_lines(plans: list[dict], documents: dict[str, dict], checks: list[dict
             p["doc_number"], p["issue_date"], tuple(p["programs"] or ()), tuple(p["formats"] or ()),
             preferred.get("status"), sum(s in ("warning", "error") for s in found), sum(s == "info" for s in found),
             reason is None, reason))
-    return sorted(lines, key=lambda p: (p.province or "", _none_last(p.plan_year), p.admin_level != "province",
+    return sorted(lines, key=lambda p: (place_key(p.province), _none_last(p.plan_year), p.admin_level != "province",
                                         p.district or "", p.doc_number or "", p.plan_id))
 
 
@@ -343,7 +345,7 @@ def _indicator_lines(out: Path, plans: list[dict], rules: Rules, read_table) -> 
                                    plan["district"], plan["admin_level"], plan["plan_year"], t["kind"],
                                    t["comparator"], t["value"], t["value_max"], t["unit"], t["year"],
                                    t["indicator"], t["doc_id"], t["line"]))
-    return sorted(lines, key=lambda i: (i.code, _none_last(i.plan_year), i.province or "", i.admin_level != "province",
+    return sorted(lines, key=lambda i: (i.code, _none_last(i.plan_year), place_key(i.province), i.admin_level != "province",
                                         i.district or "", i.doc_id, _none_last(i.line), i.value or 0))
 
 
@@ -381,13 +383,18 @@ def _review_lines(out: Path, plans: list[dict], documents: dict[str, dict], chec
                                       f"was unsure of: {c['message']}"))
         else:
             lines.append(line_for(c, c["doc_id"], c["line"], c["page"], c["message"]))
-    return sorted(lines, key=lambda r: (r.province or "", _none_last(r.plan_year), r.district or "",
+    return sorted(lines, key=lambda r: (place_key(r.province), _none_last(r.plan_year), r.district or "",
                                         REVIEW_KINDS.index(r.kind), r.doc_id, _none_last(r.line), r.message))
 
 
 def _array(values: list[str]):
     import pyarrow as pa
     return pa.array(values, pa.string())
+
+
+def place_key(name: str | None) -> tuple[str, str]:
+    """Vietnamese alphabetical order (Đắk Lắk among the D's, not after Yên Bái)."""
+    return (fold(strip_diacritics(name or "")), name or "")
 
 
 def _none_last(value) -> tuple:
@@ -626,14 +633,14 @@ def _funds_section(report: Report) -> str:
         splits = by_year[year]
         out.append(f'<h3>{_bi("Năm kế hoạch", "Plan year")} {_esc(year if year is not None else "?")}</h3>')
         for program in sorted({s.program or "" for s in splits}):
-            rows = sorted((s for s in splits if (s.program or "") == program), key=lambda s: s.province or "")
+            rows = sorted((s for s in splits if (s.program or "") == program), key=lambda s: place_key(s.province))
             vi, en = PROGRAM_LABELS.get(program, (program, program))
             out.append(f"<h4>{_esc(program)} — {_bi(vi, en)}, {_esc(year)}</h4>")
             out.append(bar_chart(rows, year, program, report.grouping))
         head = [("Tỉnh → tỉnh 2025", "province → from 2025"), ("Chương trình", "program")] + _SPLIT_HEAD
         body = [f"<tr><td>{_esc(_place_label(s, report.grouping))}</td>"
                 f"<td>{_esc(s.program)}</td>{_split_cells(s)}</tr>"
-                for s in sorted(splits, key=lambda s: (s.province or "", s.program or ""))]
+                for s in sorted(splits, key=lambda s: (place_key(s.province), s.program or ""))]
         out.append(_table(head, body, "funds"))
     out.append("</section>")
     return "\n".join(out)
@@ -661,7 +668,7 @@ def bar_chart(splits: list[SourceSplit], year: int | None, program: str, groupin
         y = CHART_TOP + i * CHART_ROW
         label = _place_label(s, grouping)
         items.append(f'<g class="bar" data-province="{_esc(label)}">'
-                     f'<text x="{CHART_LABEL - 6}" y="{y + 14}" text-anchor="end">{_esc(label[:30])}</text>')
+                     f'<text x="{CHART_LABEL - 6}" y="{y + 14}" text-anchor="end">{_esc(_shorten(label, CHART_LABEL_CHARS))}</text>')
         x = float(CHART_LABEL)
         for name in SHARES:
             value = getattr(s, name)
@@ -679,6 +686,10 @@ def bar_chart(splits: list[SourceSplit], year: int | None, program: str, groupin
     return "".join(items)
 
 
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _projects_section(report: Report) -> str:
     out = [f'<section id="projects"><h2>{_bi("Dự án, tiểu dự án giữa các tỉnh", "Projects and sub-projects across provinces")}</h2>']
     by_code: dict[str, list[SourceSplit]] = defaultdict(list)
@@ -688,7 +699,7 @@ def _projects_section(report: Report) -> str:
         out.append(f"<p>{_bi('Không có số vốn theo dự án.', 'No funds per project.')}</p>")
     head = [("Năm", "year"), ("Tỉnh → tỉnh 2025", "province → from 2025")] + _SPLIT_HEAD
     for code in sorted(by_code):
-        splits = sorted(by_code[code], key=lambda s: (_none_last(s.plan_year), s.province or ""))
+        splits = sorted(by_code[code], key=lambda s: (_none_last(s.plan_year), place_key(s.province)))
         out.append(f"<h4><code>{_esc(code)}</code> {_esc(splits[0].title or '')}</h4>")
         out.append(_table(head, [f"<tr><td class=\"n\">{_esc(s.plan_year)}</td>"
                                  f"<td>{_esc(_place_label(s, report.grouping))}</td>{_split_cells(s)}</tr>"
@@ -712,7 +723,7 @@ def _indicators_section(report: Report, review_dir: str) -> str:
         years = sorted({i.plan_year for i in lines}, key=_none_last)
         cells: dict[tuple, dict] = defaultdict(lambda: defaultdict(list))
         for i in lines:
-            place = (i.province or "", i.district is not None, i.district or "", i.province_2025 or "")
+            place = (place_key(i.province), i.district is not None, place_key(i.district), i.province_2025 or "")
             period = f" ({i.year})" if i.year else ""
             cells[place][i.plan_year].append(
                 f'<a href="{_esc(review_href(review_dir, i.doc_id, i.line))}" title="{_esc(i.indicator)}">'
@@ -720,7 +731,7 @@ def _indicators_section(report: Report, review_dir: str) -> str:
         out.append(f"<h4><code>{_esc(code)}</code> {_bi(lines[0].name_vi, lines[0].name_en)}</h4>")
         head = [("Tỉnh → tỉnh 2025", "province → from 2025"), ("Huyện", "district")] + [
             (str(y) if y is not None else "?", "plan year") for y in years]
-        body = [f"<tr><td>{_esc(_where(province or None, merged or None))}</td><td>{_esc(district)}</td>"
+        body = [f"<tr><td>{_esc(_where(province[1] or None, merged or None))}</td><td>{_esc(district[1])}</td>"
                 + "".join(f"<td>{'; '.join(cells[key].get(y, []))}</td>" for y in years) + "</tr>"
                 for key in sorted(cells) for province, _, district, merged in [key]]
         out.append(_table(head, body))
@@ -814,7 +825,7 @@ def render_xlsx(report: Report, review_dir: str = "review") -> bytes:
            ("Tỉnh 2025", "province_2025"), ("Chương trình", "program")] + split_head,
           [[s.code, s.title, s.plan_year, _place_label(s, report.grouping), s.province_2025, s.program,
             *split_values(s)]
-           for s in sorted(report.project_splits, key=lambda s: (s.code or "", _none_last(s.plan_year), s.province or ""))],
+           for s in sorted(report.project_splits, key=lambda s: (s.code or "", _none_last(s.plan_year), place_key(s.province)))],
           {6 + 2 + c: "0.0%" for c in share_columns})
     sheet("Chỉ tiêu (Indicators)",
           [("Mã", "indicator_code"), ("Chỉ tiêu", "indicator (vi)"), ("Indicator", "indicator (en)"),
