@@ -165,10 +165,6 @@ class Report:
     indicators: list[IndicatorLine]
     review: list[ReviewLine]
 
-    @property
-    def years(self) -> list[int | None]:
-        return sorted({s.plan_year for s in self.program_splits}, key=_none_last)
-
 
 # ------------------------------------------------------------------------------ building
 def build_report(out: Path, grouping: str = "province", rules: Rules | None = None) -> Report:
@@ -450,12 +446,21 @@ def _bi(vi: str, en: str) -> str:
     return f'{_esc(vi)} <span class="en">{_esc(en)}</span>'
 
 
+def _opening(section_id: str, vi: str, en: str) -> str:
+    return f'<section id="{section_id}"><h2>{_bi(vi, en)}</h2>'
+
+
+def _para(vi: str, en: str) -> str:
+    return f"<p>{_bi(vi, en)}</p>"
+
+
 # ------------------------------------------------------------------------------ HTML
 _CSS = """
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.4 system-ui,"DejaVu Sans",sans-serif;color:#1d1d1d;background:#fafafa}
 header{padding:12px 20px;background:#fff;border-bottom:1px solid #ddd}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:26px 0 8px}h3{font-size:15px;margin:18px 0 6px}h4{font-size:14px;margin:12px 0 4px}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:26px 0 8px}
+h3{font-size:15px;margin:18px 0 6px}h4{font-size:14px;margin:12px 0 4px}
 .en{color:#666;font-weight:normal;font-size:.92em}
 nav{position:sticky;top:0;background:#f1f3f6;padding:6px 20px;border-bottom:1px solid #ddd;z-index:1}
 nav a{margin-right:16px;color:#184f8f;text-decoration:none}
@@ -482,22 +487,22 @@ def render_html(report: Report, review_dir: str = "review") -> str:
         '<html lang="vi"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # no request may leave the page: nothing but inline styles and images from data:
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-        "style-src 'unsafe-inline'; img-src data:\">",
+        ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+         "style-src 'unsafe-inline'; img-src data:\">"),
         f"<title>So sánh tỉnh / Province comparison — {_esc(report.out_name)}</title>",
         f"<style>{_CSS}</style></head><body>",
         "<header>",
         f"<h1>{_bi('So sánh các tỉnh', 'Province comparison')} — {_esc(report.out_name)}</h1>",
-        f"<div>{len(report.plans)} {_bi('kế hoạch', 'plans')}; "
-        f"{sum(p.counted for p in report.plans)} {_bi('được cộng vào tổng tỉnh', 'counted in the province sums')}; "
-        f"{len(report.review)} {_bi('mục cần xem', 'items to review')}</div>",
+        (f"<div>{len(report.plans)} {_bi('kế hoạch', 'plans')}; "
+         f"{sum(p.counted for p in report.plans)} {_bi('được cộng vào tổng tỉnh', 'counted in the province sums')}; "
+         f"{len(report.review)} {_bi('mục cần xem', 'items to review')}</div>"),
         "</header>",
-        '<nav><a href="#summary">Tóm tắt <span class="en">Summary</span></a>'
-        '<a href="#funds">Phân bổ vốn <span class="en">Funds</span></a>'
-        '<a href="#projects">Dự án <span class="en">Projects</span></a>'
-        '<a href="#indicators">Chỉ tiêu <span class="en">Indicators</span></a>'
-        '<a href="#review">Cần xem <span class="en">To review</span></a>'
-        '<a href="#plans">Kế hoạch <span class="en">Plans</span></a></nav>',
+        ('<nav><a href="#summary">Tóm tắt <span class="en">Summary</span></a>'
+         '<a href="#funds">Phân bổ vốn <span class="en">Funds</span></a>'
+         '<a href="#projects">Dự án <span class="en">Projects</span></a>'
+         '<a href="#indicators">Chỉ tiêu <span class="en">Indicators</span></a>'
+         '<a href="#review">Cần xem <span class="en">To review</span></a>'
+         '<a href="#plans">Kế hoạch <span class="en">Plans</span></a></nav>'),
         "<main>",
         _method_note(report, review_dir),
         # the long lists come last: the first screen (summary and charts) paints without laying them out
@@ -620,7 +625,7 @@ _SPLIT_HEAD = [("Tổng", "total")] + [SHARE_LABELS[name] for name in SHARES] + 
 
 
 def _funds_section(report: Report) -> str:
-    out = [f'<section id="funds"><h2>{_bi("Phân bổ vốn theo tỉnh và chương trình", "Funds per province and program")}</h2>',
+    out = [_opening("funds", "Phân bổ vốn theo tỉnh và chương trình", "Funds per province and program"),
            '<p class="legend">' + "".join(
                f'<span><i style="background:{SHARE_COLOURS[n]}"></i>{_bi(*SHARE_LABELS[n])}</span>' for n in SHARES)
            + "</p>"]
@@ -628,7 +633,7 @@ def _funds_section(report: Report) -> str:
     for s in report.program_splits:
         by_year[s.plan_year].append(s)
     if not by_year:
-        out.append(f"<p>{_bi('Không có kế hoạch cấp tỉnh nào có số vốn.', 'No province plan states funds.')}</p>")
+        out.append(_para("Không có kế hoạch cấp tỉnh nào có số vốn.", "No province plan states funds."))
     for year in sorted(by_year, key=_none_last):
         splits = by_year[year]
         out.append(f'<h3>{_bi("Năm kế hoạch", "Plan year")} {_esc(year if year is not None else "?")}</h3>')
@@ -661,14 +666,15 @@ def bar_chart(splits: list[SourceSplit], year: int | None, program: str, groupin
     height = CHART_TOP * 2 + CHART_ROW * len(splits)
     span = CHART_WIDTH - CHART_LABEL - CHART_VALUE
     top = max((s.total for s in splits), default=0.0) or 1.0
-    items = [f'<svg class="chart" role="img" data-year="{_esc(year)}" data-program="{_esc(program)}" width="{CHART_WIDTH}" height="{height}" '
-             f'viewBox="0 0 {CHART_WIDTH} {height}" xmlns="http://www.w3.org/2000/svg">'
-             f"<title>{_esc(caption)}</title>"]
+    items = [(f'<svg class="chart" role="img" data-year="{_esc(year)}" data-program="{_esc(program)}" '
+              f'width="{CHART_WIDTH}" height="{height}" viewBox="0 0 {CHART_WIDTH} {height}" '
+              f'xmlns="http://www.w3.org/2000/svg"><title>{_esc(caption)}</title>')]
     for i, s in enumerate(splits):
         y = CHART_TOP + i * CHART_ROW
         label = _place_label(s, grouping)
         items.append(f'<g class="bar" data-province="{_esc(label)}">'
-                     f'<text x="{CHART_LABEL - 6}" y="{y + 14}" text-anchor="end">{_esc(_shorten(label, CHART_LABEL_CHARS))}</text>')
+                     f'<text x="{CHART_LABEL - 6}" y="{y + 14}" text-anchor="end">'
+                     f"{_esc(_shorten(label, CHART_LABEL_CHARS))}</text>")
         x = float(CHART_LABEL)
         for name in SHARES:
             value = getattr(s, name)
@@ -691,12 +697,12 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _projects_section(report: Report) -> str:
-    out = [f'<section id="projects"><h2>{_bi("Dự án, tiểu dự án giữa các tỉnh", "Projects and sub-projects across provinces")}</h2>']
+    out = [_opening("projects", "Dự án, tiểu dự án giữa các tỉnh", "Projects and sub-projects across provinces")]
     by_code: dict[str, list[SourceSplit]] = defaultdict(list)
     for s in report.project_splits:
         by_code[s.code or ""].append(s)
     if not by_code:
-        out.append(f"<p>{_bi('Không có số vốn theo dự án.', 'No funds per project.')}</p>")
+        out.append(_para("Không có số vốn theo dự án.", "No funds per project."))
     head = [("Năm", "year"), ("Tỉnh → tỉnh 2025", "province → from 2025")] + _SPLIT_HEAD
     for code in sorted(by_code):
         splits = sorted(by_code[code], key=lambda s: (_none_last(s.plan_year), place_key(s.province)))
@@ -711,13 +717,14 @@ def _projects_section(report: Report) -> str:
 def _indicators_section(report: Report, review_dir: str) -> str:
     """One table per official indicator: a row per province (and district), a column per plan
     year, each target linked to its line."""
-    out = [f'<section id="indicators"><h2>{_bi("Chỉ tiêu chính thức giữa các tỉnh", "Official indicators across provinces")}</h2>',
-           f"<p>{_bi('Mục tiêu theo năm kế hoạch; bấm để xem dòng trong văn bản.', 'Targets per plan year; follow a target to its line in the document.')}</p>"]
+    out = [_opening("indicators", "Chỉ tiêu chính thức giữa các tỉnh", "Official indicators across provinces"),
+           _para("Mục tiêu theo năm kế hoạch; bấm để xem dòng trong văn bản.",
+                 "Targets per plan year; follow a target to its line in the document.")]
     by_code: dict[str, list[IndicatorLine]] = defaultdict(list)
     for i in report.indicators:
         by_code[i.code].append(i)
     if not by_code:
-        out.append(f"<p>{_bi('Không có chỉ tiêu nào.', 'No targets.')}</p>")
+        out.append(_para("Không có chỉ tiêu nào.", "No targets."))
     for code in sorted(by_code):
         lines = by_code[code]
         years = sorted({i.plan_year for i in lines}, key=_none_last)
@@ -740,8 +747,10 @@ def _indicators_section(report: Report, review_dir: str) -> str:
 
 
 def _review_section(report: Report, review_dir: str) -> str:
-    out = [f'<section id="review"><h2>{_bi("Cần xem lại", "To review")}</h2>',
-           f"<p>{_bi('Tổng không khớp các phần, số khác nhau giữa các phiên bản, số trên trang OCR không chắc.', 'Totals that do not match their parts, figures that differ between versions, figures on pages OCR was unsure of.')}</p>"]
+    out = [_opening("review", "Cần xem lại", "To review"),
+           _para("Tổng không khớp các phần, số khác nhau giữa các phiên bản, số trên trang OCR không chắc.",
+                 "Totals that do not match their parts, figures that differ between versions, "
+                 "figures on pages OCR was unsure of.")]
     head = [("Loại", "kind"), ("Mức", "severity"), ("Tỉnh", "province"), ("Huyện", "district"), ("Năm", "year"),
             ("Kế hoạch", "plan"), ("Tệp", "file"), ("Trang", "page"), ("Dòng", "line"), ("Nội dung", "message")]
     body = [f"<tr><td>{_esc(r.kind)}</td><td>{_esc(r.severity)}</td><td>{_esc(r.province)}</td>"
@@ -750,7 +759,7 @@ def _review_section(report: Report, review_dir: str) -> str:
             f"<td><a class=\"review\" href=\"{_esc(review_href(review_dir, r.doc_id, r.line))}\">"
             f"{_esc(r.line if r.line else 'xem / open')}</a></td><td>{_esc(r.message)}</td></tr>"
             for r in report.review]
-    out.append(_table(head, body, "review") if body else f"<p>{_bi('Không có gì cần xem.', 'Nothing to review.')}</p>")
+    out.append(_table(head, body, "review") if body else _para("Không có gì cần xem.", "Nothing to review."))
     out.append("</section>")
     return "\n".join(out)
 
@@ -787,10 +796,10 @@ def render_xlsx(report: Report, review_dir: str = "review") -> bytes:
     sheet("Giới thiệu (About)", [("Mục", "item"), ("Nội dung", "value")], [
         ["Thư mục / folder", report.out_name],
         ["Nhóm theo / grouped by", f"{report.grouping}: {' / '.join(GROUPINGS[report.grouping])}"],
-        ["Cách cộng / sums", "allocations; admin_level = province; not included_in_higher_level; capital_type IS NULL; "
-                             "measure = plan; fiscal_year = plan_year; one level at a time"],
-        ["Nguồn / sources", "central = central; local = local | province, district, district_commune, commune; "
-                            "other = the rest but state_budget (a subtotal); not stated = total - named sources"],
+        ["Cách cộng / sums", ("allocations; admin_level = province; not included_in_higher_level; "
+                              "capital_type IS NULL; measure = plan; fiscal_year = plan_year; one level at a time")],
+        ["Nguồn / sources", ("central = central; local = local | province, district, district_commune, commune; "
+                             "other = the rest but state_budget (a subtotal); not stated = total - named sources")],
         ["Trang kiểm tra / review pages", f"{review_dir}/<doc_id>.html#L<line>: kehoach review OUT [--doc DOC_ID]"],
         ["Đơn vị / unit", "triệu đồng (million VND)"],
     ])

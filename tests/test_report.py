@@ -10,10 +10,19 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-
-from extract.report import (SHARES, build_report, counts_in_sums, render_html, render_xlsx, review_href,
-                            split_by_source, vn_number, write_report)
 from report_helpers import ROOT, make_corpus_out, make_generated
+
+from extract.report import (
+    SHARES,
+    build_report,
+    counts_in_sums,
+    render_html,
+    render_xlsx,
+    review_href,
+    split_by_source,
+    vn_number,
+    write_report,
+)
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +232,7 @@ def test_review_links_are_relative_to_the_report(generated_out, tmp_path):
 
 def test_cli_report_writes_html_and_xlsx(corpus_out):
     result = subprocess.run([sys.executable, "-m", "extract.cli", "report", str(corpus_out), "--xlsx"],
-                            cwd=ROOT, capture_output=True, text=True)
+                            cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(corpus_out / "report.html"), str(corpus_out / "report.xlsx")]
     assert "Sơn La" in (corpus_out / "report.html").read_text(encoding="utf-8")
@@ -231,7 +240,7 @@ def test_cli_report_writes_html_and_xlsx(corpus_out):
 
 def test_cli_report_on_a_folder_without_tables(tmp_path):
     result = subprocess.run([sys.executable, "-m", "extract.cli", "report", str(tmp_path)], cwd=ROOT,
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 2 and "no plans table" in result.stderr
 
 

@@ -14,9 +14,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from report_helpers import make_corpus_out, make_generated
 
 from extract.report import build_report, write_report
-from report_helpers import make_corpus_out, make_generated
 
 pytestmark = pytest.mark.browser
 
