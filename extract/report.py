@@ -697,21 +697,42 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _projects_section(report: Report) -> str:
-    out = [_opening("projects", "Dự án, tiểu dự án giữa các tỉnh", "Projects and sub-projects across provinces")]
+    """One table per project or sub-project: a row per province, a column per plan year; each
+    cell the total with the central share, the whole split on hover (and in the workbook)."""
+    out = [_opening("projects", "Dự án, tiểu dự án giữa các tỉnh", "Projects and sub-projects across provinces"),
+           _para("Mỗi ô: tổng (tỷ lệ Trung ương); di chuột để xem đủ các nguồn.",
+                 "Each cell: the total (central share); hover for every source.")]
     by_code: dict[str, list[SourceSplit]] = defaultdict(list)
     for s in report.project_splits:
         by_code[s.code or ""].append(s)
     if not by_code:
         out.append(_para("Không có số vốn theo dự án.", "No funds per project."))
-    head = [("Năm", "year"), ("Tỉnh → tỉnh 2025", "province → from 2025")] + _SPLIT_HEAD
     for code in sorted(by_code):
-        splits = sorted(by_code[code], key=lambda s: (_none_last(s.plan_year), place_key(s.province)))
+        splits = by_code[code]
+        years = sorted({s.plan_year for s in splits}, key=_none_last)
+        rows: dict[tuple, dict] = defaultdict(dict)
+        for s in splits:
+            rows[(place_key(s.province), _place_label(s, report.grouping))][s.plan_year] = s
         out.append(f"<h4><code>{_esc(code)}</code> {_esc(splits[0].title or '')}</h4>")
-        out.append(_table(head, [f"<tr><td class=\"n\">{_esc(s.plan_year)}</td>"
-                                 f"<td>{_esc(_place_label(s, report.grouping))}</td>{_split_cells(s)}</tr>"
-                                 for s in splits], "projects"))
+        head = [("Tỉnh → tỉnh 2025", "province → from 2025")] + [
+            (str(y) if y is not None else "?", "plan year") for y in years]
+        body = [f"<tr><td>{_esc(label)}</td>" + "".join(_project_cell(cells.get(y)) for y in years) + "</tr>"
+                for (_, label), cells in sorted(rows.items())]
+        out.append(_table(head, body, "projects"))
     out.append("</section>")
     return "\n".join(out)
+
+
+def _project_cell(s: SourceSplit | None) -> str:
+    if s is None:
+        return "<td></td>"
+    split = "; ".join(f"{SHARE_LABELS[n][1]} {vn_number(getattr(s, n))} ({vn_percent(s.share(n))})"
+                      for n in SHARES if getattr(s, n) is not None)
+    note = split_note(s)
+    title = f"{split}{'; ' + note if note else ''}"
+    central = f" <small>{vn_percent(s.share('central'))}</small>" if s.central is not None and s.total else ""
+    return (f'<td class="n{" warn" if note else ""}" title="{_esc(title)}">'
+            f'{"Σ " if not s.total_stated else ""}{vn_number(s.total)}{central}</td>')
 
 
 def _indicators_section(report: Report, review_dir: str) -> str:

@@ -259,3 +259,15 @@ def test_shares_are_named_in_both_languages():
                    ("Không ghi nguồn", "not stated")):
         assert f'{vi} <span class="en">{en}</span>' in page
     assert len(SHARES) == 4
+
+
+def test_corpus_projects_across_provinces(corpus_out):
+    report = build_report(corpus_out)
+    da1 = _split(report, 2024, "Sơn La", "GNBV", "GNBV.DA1")
+    assert (da1.total, da1.central, da1.local) == (123940, 112673, 11267)
+    assert da1.title.startswith("Hỗ trợ đầu tư phát triển hạ tầng kinh tế - xã hội các huyện nghèo")
+    conflict = _split(report, 2024, "Sơn La", "GNBV", "GNBV.DA4.TDA3")  # 6.050 stated, parts 6.000
+    assert conflict.conflict and conflict.not_stated == 50
+    page = render_html(report)
+    assert 'title="central 112.673 (90,9 %); local 11.267 (9,1 %); not stated 0 (0 %)">123.940 <small>90,9 %</small>' in page
+    assert "statements disagree" in page
