@@ -556,7 +556,8 @@ def _method_note(report: Report, review_dir: str) -> str:
 def _table(head: list[tuple[str, str]], body: list[str], cls: str = "") -> str:
     cells = "".join(f"<th>{_bi(vi, en)}</th>" for vi, en in head)
     attr = f' class="{cls}"' if cls else ""
-    return f"<table{attr}><thead><tr>{cells}</tr></thead><tbody>\n" + "\n".join(body) + "\n</tbody></table>"
+    # rows joined without white space: a newline between rows is a text node each
+    return f"<table{attr}><thead><tr>{cells}</tr></thead><tbody>" + "".join(body) + "</tbody></table>"
 
 
 def _where(province: str | None, province_2025: str | None) -> str:
@@ -672,7 +673,11 @@ def bar_chart(splits: list[SourceSplit], year: int | None, program: str, groupin
     for i, s in enumerate(splits):
         y = CHART_TOP + i * CHART_ROW
         label = _place_label(s, grouping)
+        # one tooltip per bar with every share (a title per segment would double the page's nodes)
+        tip = "; ".join(f"{SHARE_LABELS[n][0]} / {SHARE_LABELS[n][1]} {vn_number(getattr(s, n))} "
+                        f"({vn_percent(s.share(n))})" for n in SHARES if getattr(s, n))
         items.append(f'<g class="bar" data-province="{_esc(label)}">'
+                     f"<title>{_esc(label)}: {_esc(vn_number(s.total))} trđ; {_esc(tip)}</title>"
                      f'<text x="{CHART_LABEL - 6}" y="{y + 14}" text-anchor="end">'
                      f"{_esc(_shorten(label, CHART_LABEL_CHARS))}</text>")
         x = float(CHART_LABEL)
@@ -681,11 +686,8 @@ def bar_chart(splits: list[SourceSplit], year: int | None, program: str, groupin
             if not value:
                 continue
             width = span * value / top
-            vi, en = SHARE_LABELS[name]
             items.append(f'<rect class="seg {name}" x="{x:.1f}" y="{y + 3}" width="{max(width, 0.5):.1f}" '
-                         f'height="{CHART_ROW - 6}" fill="{SHARE_COLOURS[name]}">'
-                         f"<title>{_esc(label)}: {_esc(vi)} / {_esc(en)} {_esc(vn_number(value))} trđ "
-                         f"({_esc(vn_percent(s.share(name)))})</title></rect>")
+                         f'height="{CHART_ROW - 6}" fill="{SHARE_COLOURS[name]}"/>')
             x += width
         items.append(f'<text class="v" x="{x + 5:.1f}" y="{y + 14}">{_esc(vn_number(s.total))}</text></g>')
     items.append("</svg>")
@@ -736,8 +738,9 @@ def _project_cell(s: SourceSplit | None) -> str:
 
 
 def _indicators_section(report: Report, review_dir: str) -> str:
-    """One table per official indicator: a row per province (and district), a column per plan
-    year, each target linked to its line."""
+    """One table per official indicator: a row per province, a column per plan year, each
+    target linked to its line; the targets of district and commune plans listed under it per
+    province (a row each would make the table mostly empty cells)."""
     out = [_opening("indicators", "Chỉ tiêu chính thức giữa các tỉnh", "Official indicators across provinces"),
            _para("Mục tiêu theo năm kế hoạch; bấm để xem dòng trong văn bản.",
                  "Targets per plan year; follow a target to its line in the document.")]
@@ -746,23 +749,38 @@ def _indicators_section(report: Report, review_dir: str) -> str:
         by_code[i.code].append(i)
     if not by_code:
         out.append(_para("Không có chỉ tiêu nào.", "No targets."))
+
+    def link(i: IndicatorLine, prefix: str = "") -> str:
+        period = f" ({i.year})" if i.year else ""
+        return (f'<a href="{_esc(review_href(review_dir, i.doc_id, i.line))}" title="{_esc(i.indicator)}">'
+                f"{_esc(prefix + _target_text(i) + period)}</a>")
+
     for code in sorted(by_code):
         lines = by_code[code]
-        years = sorted({i.plan_year for i in lines}, key=_none_last)
+        province_lines = [i for i in lines if i.district is None]
+        years = sorted({i.plan_year for i in province_lines}, key=_none_last)
         cells: dict[tuple, dict] = defaultdict(lambda: defaultdict(list))
-        for i in lines:
-            place = (place_key(i.province), i.district is not None, place_key(i.district), i.province_2025 or "")
-            period = f" ({i.year})" if i.year else ""
-            cells[place][i.plan_year].append(
-                f'<a href="{_esc(review_href(review_dir, i.doc_id, i.line))}" title="{_esc(i.indicator)}">'
-                f"{_esc(_target_text(i) + period)}</a>")
+        for i in province_lines:
+            cells[(place_key(i.province), _where(i.province, i.province_2025))][i.plan_year].append(link(i))
         out.append(f"<h4><code>{_esc(code)}</code> {_bi(lines[0].name_vi, lines[0].name_en)}</h4>")
-        head = [("Tỉnh → tỉnh 2025", "province → from 2025"), ("Huyện", "district")] + [
-            (str(y) if y is not None else "?", "plan year") for y in years]
-        body = [f"<tr><td>{_esc(_where(province[1] or None, merged or None))}</td><td>{_esc(district[1])}</td>"
-                + "".join(f"<td>{'; '.join(cells[key].get(y, []))}</td>" for y in years) + "</tr>"
-                for key in sorted(cells) for province, _, district, merged in [key]]
-        out.append(_table(head, body))
+        if cells:
+            head = [("Tỉnh → tỉnh 2025", "province → from 2025")] + [
+                (str(y) if y is not None else "?", "plan year") for y in years]
+            out.append(_table(head, [f"<tr><td>{_esc(label)}</td>"
+                                     + "".join(f"<td>{'; '.join(by_year.get(y, []))}</td>" for y in years) + "</tr>"
+                                     for (_, label), by_year in sorted(cells.items())]))
+        below: dict[tuple, list[str]] = defaultdict(list)
+        for i in sorted(lines, key=lambda i: (place_key(i.district), _none_last(i.plan_year))):
+            if i.district is not None:
+                below[(place_key(i.province), _where(i.province, i.province_2025))].append(
+                    link(i, f"{i.district} {i.plan_year if i.plan_year is not None else '?'}: "))
+        if below:
+            count = sum(len(v) for v in below.values())
+            out.append(f"<details><summary>{_bi('Kế hoạch cấp huyện, xã', 'district and commune plans')} ({count})"
+                       "</summary><ul>"
+                       + "".join(f"<li><b>{_esc(label)}</b>: {', '.join(links)}</li>"
+                                 for (_, label), links in sorted(below.items()))
+                       + "</ul></details>")
     out.append("</section>")
     return "\n".join(out)
 

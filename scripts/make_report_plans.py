@@ -35,8 +35,12 @@ PROJECTS = {
     "GNBV": ("GNBV.DA1", "GNBV.DA1.TDA1", "GNBV.DA3", "GNBV.DA4", "GNBV.DA4.TDA1"),
     "DTTS": ("DTTS.DA1", "DTTS.DA3", "DTTS.DA5", "DTTS.DA5.TDA4"),
 }
-INDICATORS = ("POVERTY.HOUSEHOLD_RATE", "POVERTY.DTTS_HOUSEHOLD_RATE", "GNBV.CLEAN_WATER",
-              "NTM.COMMUNES_STANDARD", "DTTS.CHILD_STUNTING")
+INDICATORS = ("POVERTY.HOUSEHOLD_RATE", "POVERTY.DTTS_HOUSEHOLD_RATE", "GNBV.CLEAN_WATER", "GNBV.HOUSING_SUPPORT",
+              "NTM.COMMUNES_STANDARD", "NTM.TC12_TRAINED_LABOUR", "DTTS.CHILD_STUNTING", "DTTS.FOREST_COVER",
+              "DTTS.INCOME_PER_HEAD", "NTM.TC15_HEALTH_INSURANCE")
+# As in the corpus: about four official targets per plan, a sum_mismatch in a third of them.
+TARGETS_PER_PLAN = 4
+SUM_MISMATCH_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ def _plan(tables: dict[str, list[dict]], rng: random.Random, n: int, place: Plac
                     "program": program, "level": item_level, "canonical_code": code, "funding_source": source,
                     "capital_type": capital, "measure": measure, "fiscal_year": year, "value_million_vnd": float(value),
                     "basis": "stated", "status": "consistent", "amount_ids": [f"{doc_id}:m{line}"]})
-    for k, code in enumerate(rng.sample(INDICATORS, 3)):
+    for k, code in enumerate(rng.sample(INDICATORS, TARGETS_PER_PLAN)):
         value = round(rng.uniform(1, 95), 1)
         tables["targets"].append({
             "target_id": f"{doc_id}:t{k}", "doc_id": doc_id, "line": 5 + k, "value": value,
@@ -143,7 +147,7 @@ def _plan(tables: dict[str, list[dict]], rng: random.Random, n: int, place: Plac
             "comparator": "range" if code.startswith("POVERTY") else "ge", "kind": "target",
             "indicator": f"chỉ tiêu {code.lower()}", "indicator_key": code.lower(), "indicator_code": code,
             "program": programs[0], "raw_text": f"{value}%"})
-    if rng.random() < 0.1:
+    if rng.random() < SUM_MISMATCH_SHARE:
         tables["checks"].append({
             "check_id": f"{doc_id}:c0", "doc_id": doc_id, "kind": "sum_mismatch", "severity": "warning",
             "line": 40, "expected": 6050.0, "actual": 6000.0,

@@ -105,6 +105,13 @@ def test_corpus_indicators_across_provinces(corpus_out):
     assert all(i.kind == "target" for i in report.indicators)
     page = render_html(report)
     assert "Tỷ lệ hộ nghèo (chuẩn nghèo đa chiều)" in page and "Multidimensional poverty rate of households" in page
+    # province targets in the table, district ones listed under their province
+    section = page[page.index('id="indicators"'):page.index('id="review"')]
+    poverty = section[section.index("<code>POVERTY.HOUSEHOLD_RATE</code>"):]
+    poverty = poverty.split("<h4>")[0]  # up to the next indicator, if any
+    assert "<td>Sơn La</td><td><a" in poverty and ">≥ 3 %</a>" in poverty
+    assert "<li><b>Sơn La</b>: <a" in poverty and ">Sốp Cộp 2024: ≥ 5 %</a>" in poverty
+    assert "<li><b>Quảng Trị</b>: <a" in poverty and ">Đakrông 2024: 4–5 %</a>" in poverty
 
 
 # ------------------------------------------------------------------------------ sums and shares
