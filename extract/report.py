@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from .rules import Rules, load_rules
 from .textnorm import fold, strip_diacritics
 
@@ -209,12 +212,11 @@ def counts_in_sums(a: dict) -> bool:
 
 
 def why_not_counted(plan: dict) -> str | None:
-    if plan.get("admin_level") != "province":
-        if plan.get("included_in_higher_level"):
-            return "nằm trong kế hoạch cấp trên / part of a higher-level plan"
-        return "kế hoạch cấp dưới tỉnh / below province level"
+    """Why a plan's money is not in the province sums (None: it is)."""
     if plan.get("included_in_higher_level"):
         return "nằm trong kế hoạch cấp trên / part of a higher-level plan"
+    if plan.get("admin_level") != "province":
+        return "kế hoạch cấp dưới tỉnh / below province level"
     return None
 
 
@@ -226,14 +228,13 @@ def split_by_source(allocations: list[dict], grouping: str, titles: dict[str, tu
     for a in allocations:
         per_plan[(a["plan_id"], a["program"], a["level"], a["canonical_code"])].append(a)
     groups: dict[tuple, SourceSplit] = {}
-    for (plan_id, program, level, code), plan_rows in sorted(per_plan.items(), key=lambda kv: _sort_key(kv[0])):
+    for (_, program, _, code), plan_rows in sorted(per_plan.items(), key=lambda kv: _sort_key(kv[0])):
         first = plan_rows[0]
-        place = first[grouping]
+        place = first[grouping]  # the province as written, or the merged province
         key = (first["plan_year"], place, program, code)
         split = groups.get(key)
         if split is None:
-            split = groups[key] = SourceSplit(first["plan_year"], first["province"] if grouping == "province" else place,
-                                              first["province_2025"], program, code,
+            split = groups[key] = SourceSplit(first["plan_year"], place, first["province_2025"], program, code,
                                               titles.get(code, (None, None))[0] if code else None)
         _add_plan(split, plan_rows)
         if first["province"]:
@@ -353,9 +354,9 @@ def _review_lines(out: Path, plans: list[dict], documents: dict[str, dict], chec
     low_pages = {(c["doc_id"], c["page"]) for c in checks if c["kind"] == "ocr_low_confidence"}
     figures: dict[tuple, list[dict]] = defaultdict(list)
     if low_pages and (out / "amounts").is_dir():
-        import pyarrow.compute as pc
         amounts = read_table(out, "amounts").select(["doc_id", "page", "line", "raw_text", "value_million_vnd"])
-        amounts = amounts.filter(pc.is_in(amounts["doc_id"], value_set=_array(sorted({d for d, _ in low_pages}))))
+        scanned = pa.array(sorted({d for d, _ in low_pages}), pa.string())
+        amounts = amounts.filter(pc.is_in(amounts["doc_id"], value_set=scanned))
         for a in amounts.to_pylist():
             if (a["doc_id"], a["page"]) in low_pages:
                 figures[(a["doc_id"], a["page"])].append(a)
@@ -381,11 +382,6 @@ def _review_lines(out: Path, plans: list[dict], documents: dict[str, dict], chec
             lines.append(line_for(c, c["doc_id"], c["line"], c["page"], c["message"]))
     return sorted(lines, key=lambda r: (place_key(r.province), _none_last(r.plan_year), r.district or "",
                                         REVIEW_KINDS.index(r.kind), r.doc_id, _none_last(r.line), r.message))
-
-
-def _array(values: list[str]):
-    import pyarrow as pa
-    return pa.array(values, pa.string())
 
 
 def place_key(name: str | None) -> tuple[str, str]:
@@ -418,8 +414,7 @@ def vn_percent(share: float | None) -> str:
 
 def review_href(review_dir: str, doc_id: str, line: int | None) -> str:
     """The `kehoach review` page of a document at a line, relative to the report."""
-    page = f"{review_dir}/{quote(doc_id, safe='')}.html" if review_dir else f"{quote(doc_id, safe='')}.html"
-    return page + (f"#L{line}" if line else "")
+    return f"{review_dir}/{quote(doc_id, safe='')}.html" + (f"#L{line}" if line else "")
 
 
 def review_dir_for(out: Path, report_path: Path) -> str:
@@ -815,7 +810,7 @@ def render_xlsx(report: Report, review_dir: str = "review") -> bytes:
     bold = Font(bold=True)
 
     def sheet(title: str, head: list[tuple[str, str]], rows: list[list], formats: dict[int, str] | None = None,
-              links: dict[int, int] | None = None, hrefs: list[str | None] | None = None) -> None:
+              link_column: int | None = None, hrefs: list[str | None] | None = None) -> None:
         ws = wb.create_sheet(title)
         ws.append([vi for vi, _ in head])
         ws.append([en for _, en in head])
@@ -826,11 +821,10 @@ def render_xlsx(report: Report, review_dir: str = "review") -> bytes:
             ws.append(row)
             for col, fmt in (formats or {}).items():
                 ws.cell(r, col).number_format = fmt
-            if links and hrefs and hrefs[r - 3]:
-                for col in links:
-                    ws.cell(r, col).hyperlink = hrefs[r - 3]
+            if link_column is not None and hrefs and hrefs[r - 3]:
+                ws.cell(r, link_column).hyperlink = hrefs[r - 3]
         for i, (vi, en) in enumerate(head, start=1):
-            ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, min(40, len(vi) + 4, len(en) + 4))
+            ws.column_dimensions[ws.cell(1, i).column_letter].width = min(40, max(10, len(vi) + 4, len(en) + 4))
 
     sheet("Giới thiệu (About)", [("Mục", "item"), ("Nội dung", "value")], [
         ["Thư mục / folder", report.out_name],
@@ -882,14 +876,14 @@ def render_xlsx(report: Report, review_dir: str = "review") -> bytes:
            ("Năm / kỳ", "year"), ("Nguyên văn", "as written"), ("Dòng", "line")],
           [[i.code, i.name_vi, i.name_en, i.province, i.province_2025, i.district, i.plan_year, i.comparator, i.value,
             i.value_max, i.unit, i.year, i.indicator, i.line] for i in report.indicators],
-          links={14: 1}, hrefs=[review_href(review_dir, i.doc_id, i.line) for i in report.indicators])
+          link_column=14, hrefs=[review_href(review_dir, i.doc_id, i.line) for i in report.indicators])
     sheet("Cần xem (Review)",
           [("Loại", "kind"), ("Mức", "severity"), ("Tỉnh", "province"), ("Huyện", "district"), ("Năm", "plan_year"),
            ("Kế hoạch", "doc_number"), ("Tệp", "source_name"), ("Mã tài liệu", "doc_id"), ("Trang", "page"),
            ("Dòng", "line"), ("Nội dung", "message"), ("Trang kiểm tra", "review page")],
           [[r.kind, r.severity, r.province, r.district, r.plan_year, r.doc_number, r.source_name, r.doc_id, r.page,
             r.line, r.message, review_href(review_dir, r.doc_id, r.line)] for r in report.review],
-          links={12: 1}, hrefs=[review_href(review_dir, r.doc_id, r.line) for r in report.review])
+          link_column=12, hrefs=[review_href(review_dir, r.doc_id, r.line) for r in report.review])
     wb.properties.created = wb.properties.modified = WORKBOOK_DATE
     wb.properties.creator = "kehoach"
     buffer = io.BytesIO()
