@@ -153,6 +153,7 @@ class ReviewLine:
     doc_number: str | None
     source_name: str | None
     doc_id: str
+    preferred: bool  # the version the allocations read (a check on another version is about that version)
     line: int | None
     page: int | None
     message: str
@@ -351,6 +352,7 @@ def _review_lines(out: Path, plans: list[dict], documents: dict[str, dict], chec
     """Every sum_mismatch and version_mismatch, and every figure on a page OCR was unsure of
     (the check is per page; its figures are what a person must compare with the scan)."""
     plan_of_doc = {d: p for p in plans for d in p["doc_ids"] or []}
+    preferred = {p["preferred_doc_id"] for p in plans}
     low_pages = {(c["doc_id"], c["page"]) for c in checks if c["kind"] == "ocr_low_confidence"}
     figures: dict[tuple, list[dict]] = defaultdict(list)
     if low_pages and (out / "amounts").is_dir():
@@ -366,8 +368,8 @@ def _review_lines(out: Path, plans: list[dict], documents: dict[str, dict], chec
         plan = plan_of_doc.get(doc_id, {})
         return ReviewLine(c["kind"], c["severity"], plan.get("province") or doc.get("province"),
                           plan.get("district") or doc.get("district"), plan.get("plan_year") or doc.get("plan_year"),
-                          plan.get("doc_number") or doc.get("doc_number"), doc.get("source_name"), doc_id, line,
-                          page, message)
+                          plan.get("doc_number") or doc.get("doc_number"), doc.get("source_name"), doc_id,
+                          doc_id in preferred, line, page, message)
 
     lines = []
     for c in checks:
@@ -380,8 +382,9 @@ def _review_lines(out: Path, plans: list[dict], documents: dict[str, dict], chec
                                       f"was unsure of: {c['message']}"))
         else:
             lines.append(line_for(c, c["doc_id"], c["line"], c["page"], c["message"]))
-    return sorted(lines, key=lambda r: (place_key(r.province), _none_last(r.plan_year), r.district or "",
-                                        REVIEW_KINDS.index(r.kind), r.doc_id, _none_last(r.line), r.message))
+    return sorted(lines, key=lambda r: (place_key(r.province), _none_last(r.plan_year), place_key(r.district),
+                                        r.doc_number or "", REVIEW_KINDS.index(r.kind), not r.preferred,
+                                        r.source_name or "", r.doc_id, _none_last(r.line), r.message))
 
 
 def place_key(name: str | None) -> tuple[str, str]:
@@ -786,10 +789,11 @@ def _review_section(report: Report, review_dir: str) -> str:
                  "Totals that do not match their parts, figures that differ between versions, "
                  "figures on pages OCR was unsure of.")]
     head = [("Loại", "kind"), ("Mức", "severity"), ("Tỉnh", "province"), ("Huyện", "district"), ("Năm", "year"),
-            ("Kế hoạch", "plan"), ("Tệp", "file"), ("Trang", "page"), ("Dòng", "line"), ("Nội dung", "message")]
+            ("Kế hoạch", "plan"), ("Tệp", "file"), ("Ưu tiên", "preferred"), ("Trang", "page"), ("Dòng", "line"),
+            ("Nội dung", "message")]
     body = [f"<tr><td>{_esc(r.kind)}</td><td>{_esc(r.severity)}</td><td>{_esc(r.province)}</td>"
             f"<td>{_esc(r.district)}</td><td class=\"n\">{_esc(r.plan_year)}</td><td>{_esc(r.doc_number)}</td>"
-            f"<td>{_esc(r.source_name)}</td><td class=\"n\">{_esc(r.page)}</td>"
+            f"<td>{_esc(r.source_name)}</td><td>{'✓' if r.preferred else ''}</td><td class=\"n\">{_esc(r.page)}</td>"
             f"<td><a class=\"review\" href=\"{_esc(review_href(review_dir, r.doc_id, r.line))}\">"
             f"{_esc(r.line if r.line else 'xem / open')}</a></td><td>{_esc(r.message)}</td></tr>"
             for r in report.review]
@@ -879,11 +883,12 @@ def render_xlsx(report: Report, review_dir: str = "review") -> bytes:
           link_column=14, hrefs=[review_href(review_dir, i.doc_id, i.line) for i in report.indicators])
     sheet("Cần xem (Review)",
           [("Loại", "kind"), ("Mức", "severity"), ("Tỉnh", "province"), ("Huyện", "district"), ("Năm", "plan_year"),
-           ("Kế hoạch", "doc_number"), ("Tệp", "source_name"), ("Mã tài liệu", "doc_id"), ("Trang", "page"),
-           ("Dòng", "line"), ("Nội dung", "message"), ("Trang kiểm tra", "review page")],
-          [[r.kind, r.severity, r.province, r.district, r.plan_year, r.doc_number, r.source_name, r.doc_id, r.page,
-            r.line, r.message, review_href(review_dir, r.doc_id, r.line)] for r in report.review],
-          link_column=12, hrefs=[review_href(review_dir, r.doc_id, r.line) for r in report.review])
+           ("Kế hoạch", "doc_number"), ("Tệp", "source_name"), ("Mã tài liệu", "doc_id"),
+           ("Phiên bản ưu tiên", "preferred version"), ("Trang", "page"), ("Dòng", "line"), ("Nội dung", "message"),
+           ("Trang kiểm tra", "review page")],
+          [[r.kind, r.severity, r.province, r.district, r.plan_year, r.doc_number, r.source_name, r.doc_id,
+            r.preferred, r.page, r.line, r.message, review_href(review_dir, r.doc_id, r.line)] for r in report.review],
+          link_column=13, hrefs=[review_href(review_dir, r.doc_id, r.line) for r in report.review])
     wb.properties.created = wb.properties.modified = WORKBOOK_DATE
     wb.properties.creator = "kehoach"
     buffer = io.BytesIO()

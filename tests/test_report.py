@@ -187,7 +187,10 @@ def test_generated_report_sums_match_duckdb(generated_out):
     assert len(report.plans) == 300
     # every OCR-uncertain page's figures are listed, each at its own line
     ocr = [r for r in report.review if r.kind == "ocr_low_confidence"]
-    assert ocr and all(r.line in (30, 31) and r.page == 3 for r in ocr)
+    assert ocr and all(r.line in (30, 31) and r.page == 3 and not r.preferred for r in ocr)
+    # the generator's version checks are on the scans, its sum checks on the preferred text
+    assert {(r.kind, r.preferred) for r in report.review} == {
+        ("ocr_low_confidence", False), ("version_mismatch", False), ("sum_mismatch", True)}
 
 
 def test_group_by_merged_province_shows_both_names(generated_out):
@@ -225,7 +228,7 @@ def test_xlsx_one_sheet_per_view_with_both_languages(generated_out):
     assert sum(c.value for c in funds["E"][2:]) == pytest.approx(sum(s.total for s in report.program_splits))
     review = wb["Cần xem (Review)"]
     assert review.max_row - 2 == len(report.review)
-    assert review.cell(3, 12).hyperlink.target == review_href("review", report.review[0].doc_id, report.review[0].line)
+    assert review.cell(3, 13).hyperlink.target == review_href("review", report.review[0].doc_id, report.review[0].line)
     assert wb["Kế hoạch (Plans)"].max_row - 2 == 300
 
 
