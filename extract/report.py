@@ -472,7 +472,7 @@ tr.sub td{background:#f7f7f7;font-style:italic}
 .warn{color:#a15c00}.muted{color:#888}
 .legend span{display:inline-block;margin-right:14px}
 .legend i{display:inline-block;width:11px;height:11px;margin-right:4px;vertical-align:-1px}
-section{content-visibility:auto;contain-intrinsic-size:auto 3000px}
+section{content-visibility:auto;contain-intrinsic-size:auto 3000px;scroll-margin-top:40px}
 svg.chart{display:block;background:#fff;border:1px solid #ddd;margin:4px 0 14px}
 svg.chart text{font:12px system-ui,"DejaVu Sans",sans-serif;fill:#1d1d1d}
 svg.chart text.v{fill:#555}
