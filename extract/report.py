@@ -853,6 +853,10 @@ def render_xlsx(report: Report, review_dir: str = "review") -> bytes:
                                                              f"{SHARE_LABELS[name][1]} share"))] + [
         ("Số KH", "plans"), ("Ghi chú", "note")]
 
+    def written(s: SourceSplit) -> str | None:
+        """The province as written (grouped by the merged province: every one it groups)."""
+        return s.province if report.grouping == "province" else ", ".join(sorted(s.provinces_written, key=place_key))
+
     def split_values(s: SourceSplit) -> list:
         values: list = [s.total, not s.total_stated]
         for name in SHARES:
@@ -863,13 +867,13 @@ def render_xlsx(report: Report, review_dir: str = "review") -> bytes:
     sheet("Phân bổ (Funds)",
           [("Năm", "plan_year"), ("Tỉnh", "province"), ("Tỉnh 2025", "province_2025"), ("Chương trình", "program")]
           + split_head,
-          [[s.plan_year, _place_label(s, report.grouping), s.province_2025, s.program, *split_values(s)]
+          [[s.plan_year, written(s), s.province_2025, s.program, *split_values(s)]
            for s in report.program_splits],
           {4 + 2 + c: "0.0%" for c in share_columns})
     sheet("Dự án (Projects)",
           [("Mã", "canonical_code"), ("Tên", "title"), ("Năm", "plan_year"), ("Tỉnh", "province"),
            ("Tỉnh 2025", "province_2025"), ("Chương trình", "program")] + split_head,
-          [[s.code, s.title, s.plan_year, _place_label(s, report.grouping), s.province_2025, s.program,
+          [[s.code, s.title, s.plan_year, written(s), s.province_2025, s.program,
             *split_values(s)]
            for s in sorted(report.project_splits, key=lambda s: (s.code or "", _none_last(s.plan_year), place_key(s.province)))],
           {6 + 2 + c: "0.0%" for c in share_columns})

@@ -281,3 +281,10 @@ def test_corpus_projects_across_provinces(corpus_out):
     page = render_html(report)
     assert 'title="central 112.673 (90,9 %); local 11.267 (9,1 %); not stated 0 (0 %)">123.940 <small>90,9 %</small>' in page
     assert "statements disagree" in page
+
+
+@pytest.mark.parametrize("grouping", ["province", "province_2025"])
+def test_xlsx_keeps_the_province_as_written_and_the_merged_one_apart(corpus_out, grouping):
+    wb = openpyxl.load_workbook(io.BytesIO(render_xlsx(build_report(corpus_out, grouping=grouping))))
+    rows = {(r[0], r[1], r[2], r[3]) for r in wb["Phân bổ (Funds)"].iter_rows(min_row=3, values_only=True)}
+    assert (2024, "Hà Giang", "Tuyên Quang", "NTM") in rows
