@@ -750,7 +750,8 @@ def _indicators_section(report: Report, review_dir: str) -> str:
 
     def link(i: IndicatorLine, prefix: str = "") -> str:
         period = f" ({i.year})" if i.year else ""
-        return (f'<a href="{_esc(review_href(review_dir, i.doc_id, i.line))}" title="{_esc(i.indicator)}">'
+        # the wording as written is in the workbook and one click away; repeated here it weighed a third
+        return (f'<a href="{_esc(review_href(review_dir, i.doc_id, i.line))}">'
                 f"{_esc(prefix + _target_text(i) + period)}</a>")
 
     for code in sorted(by_code):
@@ -787,7 +788,13 @@ def _review_section(report: Report, review_dir: str) -> str:
     out = [_opening("review", "Cần xem lại", "To review"),
            _para("Tổng không khớp các phần, số khác nhau giữa các phiên bản, số trên trang OCR không chắc.",
                  "Totals that do not match their parts, figures that differ between versions, "
-                 "figures on pages OCR was unsure of.")]
+                 "figures on pages OCR was unsure of."),
+           # the links need the review pages: say here how to make them, not only in the folded note
+           (f"<p>Liên kết mở <code>{_esc(review_dir)}/&lt;doc_id&gt;.html#L&lt;dòng&gt;</code>, tạo bằng "
+            "<code>kehoach review OUT</code> (hoặc <code>--doc DOC_ID</code>). "
+            f'<span class="en">Links open <code>{_esc(review_dir)}/&lt;doc_id&gt;.html#L&lt;line&gt;</code>; '
+            "write those pages with <code>kehoach review OUT</code> (or <code>--doc DOC_ID</code> for one "
+            "document).</span></p>")]
     head = [("Loại", "kind"), ("Mức", "severity"), ("Tỉnh", "province"), ("Huyện", "district"), ("Năm", "year"),
             ("Kế hoạch", "plan"), ("Tệp", "file"), ("Ưu tiên", "preferred"), ("Trang", "page"), ("Dòng", "line"),
             ("Nội dung", "message")]

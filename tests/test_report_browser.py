@@ -137,3 +137,12 @@ def test_report_over_1000_plans_opens_fast(browser, tmp_path):
     print(f"open time, {GENERATED_PLANS} plans, {written.html.stat().st_size / 1e6:.1f} MB: "
           f"median {median:.2f} s of {', '.join(f'{t:.2f}' for t in times)}")
     assert median < OPEN_TIME_LIMIT
+
+
+def test_a_missing_browser_fails_under_ci(monkeypatch):
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        _unavailable("Chromium is not installed")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        _unavailable("Chromium is not installed")
