@@ -131,6 +131,9 @@ def test_report_over_1000_plans_opens_fast(browser, tmp_path):
         watched = Watched(browser)
         try:
             times.append(watched.open(written.html))
+            # the frame waited for holds a chart: the first one is on the first screen
+            top = watched.page.evaluate("() => document.querySelector('svg.chart').getBoundingClientRect().top")
+            assert 0 < top < watched.page.viewport_size["height"]
         finally:
             watched.close()
     median = statistics.median(times)
