@@ -83,6 +83,14 @@ def _parser() -> argparse.ArgumentParser:
     xp.add_argument("-d", "--dest", type=Path, default=Path("kehoach-export"),
                     help="folder to write into (default: kehoach-export/)")
     xp.add_argument("--bom", action="store_true", help="CSV with a UTF-8 byte-order mark, for Excel")
+    rp = sub.add_parser("report", help="one self-contained HTML report comparing provinces (and --xlsx, a workbook)")
+    rp.add_argument("out", type=Path)
+    rp.add_argument("-o", "--output", type=Path, default=None,
+                    help="the HTML file (default: OUT/report.html, beside OUT/review/ of kehoach review)")
+    rp.add_argument("--xlsx", type=Path, nargs="?", const=True, default=None, metavar="FILE",
+                    help="also write the views as a workbook (default FILE: the HTML file's name with .xlsx)")
+    rp.add_argument("--group-by", choices=("province", "province_2025"), default="province",
+                    help="province as written (default) or the province from 1 July 2025")
     sh = sub.add_parser("show", help="print a document's section tree and the facts found, for a person to read")
     sh.add_argument("file", type=Path)
     sh.add_argument("--facts-only", action="store_true", help="only the branches of the tree that hold facts")
@@ -208,6 +216,22 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def cmd_report(args) -> int:
+    from .query import present_tables
+    from .report import write_report
+
+    if "plans" not in present_tables(args.out):
+        print(f"kehoach: {args.out} holds no plans table (run kehoach extract first)", file=sys.stderr)
+        return EXIT_USAGE
+    html_path = args.output or args.out / "report.html"
+    xlsx_path = html_path.with_suffix(".xlsx") if args.xlsx is True else args.xlsx
+    written = write_report(args.out, html_path, xlsx_path, grouping=args.group_by)
+    print(written.html)
+    if written.xlsx is not None:
+        print(written.xlsx)
+    return EXIT_OK
+
+
 def cmd_show(args) -> int:
     from .pipeline import Extractor
     from .rules import load_rules
@@ -282,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_describe(args)
     if args.command == "export":
         return cmd_export(args)
+    if args.command == "report":
+        return cmd_report(args)
     parser.print_help()
     return EXIT_USAGE
 
