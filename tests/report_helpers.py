@@ -20,7 +20,9 @@ def make_generated(out: Path, plans: int, seed: int = 0) -> Path:
 
 
 def make_corpus_out(out: Path) -> Path:
-    """The corpus's text plans extracted by the CLI, as a user would."""
-    subprocess.run([sys.executable, "-m", "extract.cli", "extract", str(ROOT / "corpus"), "-o", str(out), "-j", "1",
-                    "-q"], check=True, cwd=ROOT, capture_output=True)
+    """The corpus's plans (kh_*: the Kế hoạch whose figures the README and these tests write
+    down) extracted by the CLI, as a user would."""
+    plans = sorted(str(p) for p in (ROOT / "corpus").glob("kh_*") if p.suffix in (".txt", ".md"))
+    subprocess.run([sys.executable, "-m", "extract.cli", "extract", *plans, "-o", str(out), "-j", "1", "-q"],
+                   check=True, cwd=ROOT, capture_output=True)
     return out
