@@ -11,6 +11,7 @@ from pathlib import Path
 from . import PIPELINE_VERSION
 from .amounts import Amount, AmountFinder, sum_problem
 from .assignments import AssignmentFinder
+from .celltables import CellTableFinder
 from .checks import Check, ratio_checks, reconcile_totals
 from .fingerprint import code_fingerprint
 from .document import Block, Cleaner, Line, build_blocks, build_lines
@@ -159,14 +160,17 @@ class Extractor:
         doc_id = doc["doc_id"]
         lines = build_lines(source, self.cleaner)
         meta = extract_metadata(lines, rules, self.gazetteer)
-        headings = [h for h in (detect_heading(ln, rules) for ln in lines) if h is not None]
+        cell_tables = CellTableFinder(rules).find(lines)  # one cell per line: no line of them is a heading
+        in_cells = {i for ct in cell_tables for i in ct.line_indexes}
+        headings = [h for h in (detect_heading(ln, rules) for ln in lines if ln.index not in in_cells) if h is not None]
         headings = _merge_part_titles(headings, lines)
         sections = build_tree(doc_id, lines, headings, rules, meta.programs)
         checks: list[Check] = []
         self._canonical_codes(sections, checks)
-        tables = [t for t in self.table_reader.find(lines) if t.is_money]
+        read_tables = [t for t in self.table_reader.find(lines, cell_tables) if t.is_money or t.percent]
+        tables = [t for t in read_tables if t.is_money]
         blocks = build_blocks(lines, {h.line_index for h in headings},
-                              skip={i for t in tables for i in t.line_indexes})
+                              skip={i for t in read_tables for i in t.line_indexes})
         section_at = section_lookup(sections)
         block_section = {id(b): section_at(b.first_line) for b in blocks}
         found = {id(b): self.amount_finder.find(b) for b in blocks}
@@ -184,6 +188,11 @@ class Extractor:
         targets = []
         for b in blocks:
             targets.extend(self.target_finder.find(b, block_section[id(b)]))
+        table_targets = [tp for t in read_tables for tp in self.table_reader.targets(t, self.target_finder.indicator_key)]
+        for t, _ in table_targets:
+            t.section = section_at(t.block.first_line)
+        targets.extend(t for t, _ in table_targets)
+        table_program = {id(t): p.program for t, p in table_targets if p.program}
         checks.extend(ratio_checks(targets, lines))
 
         doc.update(
@@ -200,7 +209,8 @@ class Extractor:
         result.tables["sections"] = [_section_row(doc_id, s, moved_from.get(id(s))) for s in sections]
         context = _Contexts()
         result.tables["amounts"] = self._amount_rows(doc_id, amounts, lines, single, checks, context)
-        result.tables["targets"] = [_target_row(doc_id, i, t, lines, single, context) for i, t in enumerate(targets)]
+        result.tables["targets"] = [_target_row(doc_id, i, t, lines, table_program.get(id(t)) or single, context,
+                                                table_program.get(id(t)) is not None) for i, t in enumerate(targets)]
         refs = []
         for b in blocks:
             for r in self.reference_finder.find(b.text):
@@ -406,7 +416,9 @@ def _section_row(doc_id: str, s: Section, repaired_from: int | None) -> dict:
     return row
 
 
-def _target_row(doc_id: str, i: int, t, lines: list[Line], single: str | None, context: "_Contexts") -> dict:
+def _target_row(doc_id: str, i: int, t, lines: list[Line], single: str | None, context: "_Contexts",
+                placed: bool = False) -> dict:
+    """PLACED: SINGLE is the program the target's table row gives (it beats the section's)."""
     line_idx, c0, c1 = t.block.locate(t.start, t.end)
     line = lines[line_idx]
     sec = t.section
@@ -415,7 +427,8 @@ def _target_row(doc_id: str, i: int, t, lines: list[Line], single: str | None, c
                line=line.number, page=line.page, char_start=line.offset + c0, char_end=line.offset + c1,
                raw_text=_raw_span(t.block, t.start, t.end, lines), value=t.value, value_max=t.value_max,
                unit=t.unit, comparator=t.comparator, direction=t.direction, kind=t.kind, indicator=t.indicator,
-               indicator_key=t.indicator_key, program=(sec.program if sec and sec.program else single),
+               indicator_key=t.indicator_key,
+               program=single if placed else (sec.program if sec and sec.program else single),
                year=t.year, numerator=t.numerator, denominator=t.denominator,
                context=context(t.block, t.start, t.end))
     return row
