@@ -24,7 +24,7 @@ from .references import ReferenceFinder
 from .repair import repair_page_order
 from .rules import Rules, load_rules
 from .schema import TABLE_NAMES, empty_row
-from .sections import Section, build_tree, detect_heading, section_lookup
+from .sections import Section, build_tree, detect_headings, section_lookup
 from .tables import Table, TableReader
 from .targets import TargetFinder
 from .taxonomy import Taxonomy
@@ -162,7 +162,7 @@ class Extractor:
         meta = extract_metadata(lines, rules, self.gazetteer)
         cell_tables = CellTableFinder(rules).find(lines)  # one cell per line: no line of them is a heading
         in_cells = {i for ct in cell_tables for i in ct.line_indexes}
-        headings = [h for h in (detect_heading(ln, rules) for ln in lines if ln.index not in in_cells) if h is not None]
+        headings = detect_headings(lines, rules, skip=in_cells)
         headings = _merge_part_titles(headings, lines)
         sections = build_tree(doc_id, lines, headings, rules, meta.programs)
         checks: list[Check] = []

@@ -84,6 +84,7 @@ class HeadingsFile(Closed):
     typed_heads: list[TypedHeadRule]
     kind_of_style: dict[str, Literal[SECTION_KINDS]]  # type: ignore[valid-type]
     title_start: Pattern
+    amount_title: Pattern
 
 
 # --- roles.yaml --------------------------------------------------------------------------------

@@ -183,7 +183,8 @@ class TableReader:
         unit_column = self._unit_column(data, columns)
         is_money = not percent and (factor is not None or any(c.factor for c in columns) or unit_column is not None
                                     or bool(self.money_words.search(fold(header_text + " " + caption))))
-        programs = {v for v, _, p in self.rules.programs_vocab.entries if p.search(fold(caption))}
+        near = fold(" ".join(ln.clean for ln in caption_lines[-self.unit_reach:]))  # the title, not prose above
+        programs = {v for v, _, p in self.rules.programs_vocab.entries if p.search(near)}
         table = Table(run, columns, [], caption, unit_raw, factor, unit_line, is_money, percent, unit_column,
                       programs.pop() if len(programs) == 1 else None)
         table.rows = self._rows(data, columns, table.program)
