@@ -15,6 +15,7 @@ from .celltables import CellTableFinder
 from .checks import Check, ratio_checks, reconcile_totals
 from .fingerprint import code_fingerprint
 from .document import Block, Cleaner, Line, build_blocks, build_lines
+from .listitems import MentionPlacer
 from .metadata import Gazetteer, extract_metadata
 from .nlp import sentence_at, sentence_spans
 from .readers import ReadError, detect_format, read_document
@@ -183,6 +184,7 @@ class Extractor:
                                 f"'{r.target.label} {r.target.title[:40]}'", line=r.line))
 
         amounts = self._amounts(blocks, block_section, found)
+        MentionPlacer(rules).place(amounts)  # "- Dự án 5 (…): 12.480,50 triệu đồng"
         amounts += self._table_amounts(tables, section_at, checks, lines)
         checks.extend(reconcile_totals(sections, amounts, self.amount_finder.total_words, lines))
         targets = []

@@ -85,6 +85,9 @@ class HeadingsFile(Closed):
     kind_of_style: dict[str, Literal[SECTION_KINDS]]  # type: ignore[valid-type]
     title_start: Pattern
     amount_title: Pattern
+    project_mention: Pattern
+    mention_link: Pattern
+    program_heading_words: list[str]
 
 
 # --- roles.yaml --------------------------------------------------------------------------------

@@ -117,8 +117,15 @@ def detect_headings(lines: list[Line], rules, skip: set[int] = frozenset()) -> l
             # "- Dự án 5 (its title):" then "36.480,5 triệu đồng;": a list item carrying an amount
             h = detect_heading(line, rules, typed=False)
         if h is not None:
+            if nxt is not None and h.line_index == line.index and _opens_bold(line.raw) and "**" in nxt.raw:
+                h.title = f"{h.title} {nxt.clean}".strip()  # "**4. Phân bổ vốn …" / "… miền núi**"
             out.append(h)
     return out
+
+
+def _opens_bold(raw: str) -> bool:
+    """The line opens a Markdown bold span that it does not close (a heading wrapped)."""
+    return raw.count("**") % 2 == 1
 
 
 def detect_heading(line: Line, rules, continued: str | None = None, typed: bool = True) -> Heading | None:
@@ -254,6 +261,8 @@ def _assign_programs_and_roles(root: Section, rules, doc_programs: list[str]) ->
             if child.kind == "program":
                 folded = fold(child.title)
                 p = next((code for code, keys in program_keys.items() if any(k in folded for k in keys)), program)
+            elif child.kind in ("part", "chapter", "section") and len(child.title) < ROLE_TITLE_PREFIX:
+                p = _named_program(child.title, rules) or program
             child.program = p or single
             # a heading's role words stand near its start; a list item sets a role only
             # when it reads like a title, not like a paragraph
@@ -263,6 +272,17 @@ def _assign_programs_and_roles(root: Section, rules, doc_programs: list[str]) ->
             visit(child, p, child.role)
 
     visit(root, None, None)
+
+
+def _named_program(title: str, rules) -> str | None:
+    """The one program a section heading names ("4. Phân bổ vốn Chương trình mục tiêu quốc
+    gia giảm nghèo bền vững"): its subtree belongs to it."""
+    folded = fold(title)
+    if not any(regex.search(rf"(?<!\w){regex.escape(fold(w))}(?!\w)", folded)
+               for w in rules.section("headings")["program_heading_words"]):
+        return None
+    named = {value for value, _, pattern in rules.programs_vocab.entries if pattern.search(folded)}
+    return named.pop() if len(named) == 1 else None
 
 
 def section_lookup(sections: list[Section]) -> Callable[[int], Section | None]:

@@ -314,8 +314,18 @@ class TableReader:
                         above.parent = row
             rows.append(row)
         self._outside_totals(rows)
-        for row in rows:
+        placed: set[int] = set()
+
+        def place(row: TableRow) -> None:  # a row's parent first: a total row may stand below its rows
+            if id(row) in placed:
+                return
+            placed.add(id(row))
+            if row.parent is not None:
+                place(row.parent)
             self._place(row, program)
+
+        for row in rows:
+            place(row)
         return rows
 
     def _outside_totals(self, rows: list[TableRow]) -> None:
