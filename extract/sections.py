@@ -15,6 +15,9 @@ from .textnorm import fold
 ITEM_TITLE_MAX = 80
 # A typed head split by a hard wrap leaves at most this much of it on the first line ("Tiểu").
 WRAPPED_HEAD_MAX = 16
+# A heading names its program near its start ("Phân bổ vốn Chương trình …"), not at the end
+# of a long clause.
+PROGRAM_WORD_REACH = 30
 ROLE_TITLE_PREFIX = 120
 
 
@@ -112,9 +115,10 @@ def detect_headings(lines: list[Line], rules, skip: set[int] = frozenset()) -> l
                 h = wrapped
                 consumed.add(nxt.index)
         amount_title = rules.section("headings")["amount_title"]
-        if (h is not None and h.kind in ("project", "subproject", "content") and regex.search(r"\)\s*:$", line.clean)
+        if (h is not None and h.kind in ("project", "subproject", "content") and regex.search(r"[)\d]\s*:$", line.clean)
                 and nxt is not None and regex.match(amount_title, nxt.clean)):
-            # "- Dự án 5 (its title):" then "36.480,5 triệu đồng;": a list item carrying an amount
+            # "- Dự án 5 (its title):" or "- Dự án 7:" then "36.480,5 triệu đồng;": a list item
+            # carrying an amount
             h = detect_heading(line, rules, typed=False)
         if h is not None:
             if nxt is not None and h.line_index == line.index and _opens_bold(line.raw) and "**" in nxt.raw:
@@ -278,8 +282,11 @@ def _named_program(title: str, rules) -> str | None:
     """The one program a section heading names ("4. Phân bổ vốn Chương trình mục tiêu quốc
     gia giảm nghèo bền vững"): its subtree belongs to it."""
     folded = fold(title)
-    if not any(regex.search(rf"(?<!\w){regex.escape(fold(w))}(?!\w)", folded)
-               for w in rules.section("headings")["program_heading_words"]):
+    if folded.rstrip().endswith((".", ";")):
+        return None  # a numbered paragraph, not a heading ("2. Sở … báo cáo kết quả thực hiện Chương trình …")
+    starts = [m.start() for w in rules.section("headings")["program_heading_words"]
+              if (m := regex.search(rf"(?<!\w){regex.escape(fold(w))}(?!\w)", folded))]
+    if not starts or min(starts) > PROGRAM_WORD_REACH:
         return None
     named = {value for value, _, pattern in rules.programs_vocab.entries if pattern.search(folded)}
     return named.pop() if len(named) == 1 else None
