@@ -23,6 +23,8 @@ from .vnnumbers import parse_vn_number
 
 _FIGURE = regex.compile(r"[-–]?\d[\d.,]*")
 _CONTINUATION = regex.compile(r"^[\p{Ll}(,;]")
+# At most this many more columns than header cells (cells spanning columns in the header).
+MAX_SPANNED = 6
 _PLACEHOLDERS = {"-", "–", "—", "x"}
 _MARKS = regex.compile(r"^[*_]+|[*_]+$")
 
@@ -79,24 +81,52 @@ class CellTableFinder:
         return [_Segment(a, b, lines[a + 1:b]) for a, b in zip(seps, seps[1:])]
 
     def _table_from(self, segments: list[_Segment], start: int, lines: list[Line]) -> tuple[CellTable | None, int]:
-        head = segments[start]
-        width = len(head.lines)
-        if width < self.min_width or any(not _text(ln) for ln in head.lines) or not self._cell_like(head.lines):
+        headers = self._header_rows(segments, start)
+        if not headers:
             return None, 0
-        rows = [CellRow(head.lines[0], self._exact(head.lines))]
-        k = start + 1
+        k = start + len(headers)
+        width = max(len(h) for h in headers)
+        following = segments[k].lines if k < len(segments) and segments[k].open_sep == segments[k - 1].close_sep else []
+        if (width < len(following) <= width + MAX_SPANNED and self._cell_like(following)
+                and self._opens_row(self._exact(following) or {0: _cell(following[0])})):
+            width = len(following)  # a spanning header cell: the rows have more cells than the header
+        if width < self.min_width:
+            return None, 0
+        rows = [CellRow(h[0], self._header_cells(h, i, width)) for i, h in enumerate(headers)]
         while k < len(segments) and segments[k].open_sep == segments[k - 1].close_sep:
             cells = self._fit(segments[k].lines, width)
-            if cells is None or not (self._opens_row(cells) or self._numbers_columns(cells)
-                                     or (len(rows) == 1 and len(cells) == width)):
+            if cells is None or not (self._opens_row(cells) or self._numbers_columns(cells)):
                 break  # text between two tables, a title: not a row
             first = next((ln for ln in segments[k].lines if _text(ln)), segments[k].lines[0])
             rows.append(CellRow(first, cells))
             k += 1
-        if len(rows) < 2 or not any(self._has_figure(r.cells) for r in rows[1:]):
+        if len(rows) <= len(headers) or not any(self._has_figure(r.cells) for r in rows[len(headers):]):
             return None, 0
-        table_lines = lines[head.open_sep:segments[k - 1].close_sep + 1]
+        table_lines = lines[segments[start].open_sep:segments[k - 1].close_sep + 1]
         return CellTable(rows, table_lines), k - start
+
+    def _header_rows(self, segments: list[_Segment], start: int) -> list[list[Line]]:
+        """The header: the first segment and the segments after it that are full of words
+        (no blank cell, no figure, no order cell): a header whose cells span columns comes
+        in several rows ("Trong đó" over "NSTW", "NSĐP")."""
+        out: list[list[Line]] = []
+        k = start
+        while k < len(segments) and (not out or segments[k].open_sep == segments[k - 1].close_sep):
+            seg = segments[k].lines
+            texts = [_text(ln) for ln in seg]
+            if (len(seg) < 2 and not out) or not seg or not all(texts) or not self._cell_like(seg):
+                break
+            if any(_FIGURE.fullmatch(t) for t in texts) or (out and self._level(texts[0]) is not None):
+                break
+            out.append(seg)
+            k += 1
+        return out
+
+    def _header_cells(self, seg: list[Line], row: int, width: int) -> dict[int, Cell]:
+        """A header row's cells in a table WIDTH wide: the first row from the left, a lower
+        row with fewer cells under the spanning cells at the right."""
+        offset = 0 if row == 0 or len(seg) >= width else width - len(seg)
+        return {offset + c: _cell(ln) for c, ln in enumerate(seg)}
 
     # ---- one row -------------------------------------------------------------------------
     def _cell_like(self, seg: list[Line]) -> bool:

@@ -202,3 +202,13 @@ def test_allocation_formula_coefficients_are_not_facts(extractor):
     result = run_text(extractor, text)
     assert result.tables["amounts"] == []
     assert [t["value"] for t in result.tables["targets"]] == [40.0]
+
+
+def test_law_site_header_in_two_rows_under_a_spanning_cell(extractor):
+    text = ("*Đơn vị: Triệu đồng*\n\n|\nSTT\nĐịa phương\nTổng số\nTrong đó\n|\nVốn đầu tư phát triển\nVốn sự nghiệp\n|\n"
+            "1\nXã Tân Lập\n1.500\n1.000\n500\n|\n2\nXã Hòa Bình\n900\n-\n900\n|\n")
+    result = run_text(extractor, text, "plan.md")
+    rows = {r["value_million_vnd"]: r for r in result.tables["amounts"]}
+    assert set(rows) == {1500.0, 1000.0, 500.0, 900.0}
+    assert rows[1000.0]["capital_type"] == "investment" and rows[500.0]["capital_type"] == "recurrent"
+    assert rows[1000.0]["parent_amount_id"] == rows[1500.0]["amount_id"]
