@@ -15,6 +15,7 @@ from .celltables import CellTableFinder
 from .checks import Check, ratio_checks, reconcile_totals
 from .fingerprint import code_fingerprint
 from .document import Block, Cleaner, Line, build_blocks, build_lines
+from .footnotes import FootnoteLinker
 from .listitems import MentionPlacer
 from .metadata import Gazetteer, extract_metadata
 from .nlp import sentence_at, sentence_spans
@@ -175,6 +176,7 @@ class Extractor:
         section_at = section_lookup(sections)
         block_section = {id(b): section_at(b.first_line) for b in blocks}
         found = {id(b): self.amount_finder.find(b) for b in blocks}
+        notes = FootnoteLinker(rules).relocate(blocks, block_section)  # "[2] …" belongs where "*[2]*" stands
         repairs = repair_page_order(sections, blocks, block_section, rules, lambda b: bool(found[id(b)]))
         for p in source.problems:
             checks.append(Check(p.kind, p.severity, f"{path.name}: {p.message}", page=p.page))
@@ -185,6 +187,7 @@ class Extractor:
 
         amounts = self._amounts(blocks, block_section, found)
         MentionPlacer(rules).place(amounts)  # "- Dự án 5 (…): 12.480,50 triệu đồng"
+        FootnoteLinker(rules).link_parts(notes, found)
         amounts += self._table_amounts(tables, section_at, checks, lines)
         checks.extend(reconcile_totals(sections, amounts, self.amount_finder.total_words, lines))
         targets = []

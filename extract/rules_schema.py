@@ -88,6 +88,8 @@ class HeadingsFile(Closed):
     project_mention: Pattern
     mention_link: Pattern
     program_heading_words: list[str]
+    footnote_marker: Pattern
+    footnote_note: Pattern
 
 
 # --- roles.yaml --------------------------------------------------------------------------------

@@ -212,3 +212,20 @@ def test_law_site_header_in_two_rows_under_a_spanning_cell(extractor):
     assert set(rows) == {1500.0, 1000.0, 500.0, 900.0}
     assert rows[1000.0]["capital_type"] == "investment" and rows[500.0]["capital_type"] == "recurrent"
     assert rows[1000.0]["parent_amount_id"] == rows[1500.0]["amount_id"]
+
+
+def test_footnote_note_belongs_where_its_marker_stands(extractor):
+    text = ("I. CHƯƠNG TRÌNH MỤC TIÊU QUỐC GIA GIẢM NGHÈO BỀN VỮNG\n"
+            "1. Dự án 3: Hỗ trợ phát triển sản xuất\n"
+            "Vốn năm 2025 là 8.400 triệu đồng*[1]*.\n"
+            "II. TỔ CHỨC THỰC HIỆN\n"
+            "1. Dự án 9: Theo dõi, đánh giá\n"
+            "Giao Sở Tài chính hướng dẫn.\n\n"
+            "[1] Trong đó 1.300 triệu đồng vốn năm trước chuyển sang.\n"
+            "[2] Ghi chú không có dấu trong văn bản: 50 triệu đồng.\n")
+    result = run_text(extractor, text)
+    rows = {r["value_million_vnd"]: r for r in result.tables["amounts"]}
+    part = rows[1300.0]
+    assert (part["program"], part["project"]) == ("GNBV", "3")  # the marker's place, not Dự án 9's
+    assert part["parent_amount_id"] == rows[8400.0]["amount_id"]
+    assert rows[50.0]["project"] == "9"  # a note with no marker stays where it is
