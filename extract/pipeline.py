@@ -92,6 +92,18 @@ class Extractor:
         return TableReader(self.rules)
 
     @cached_property
+    def cell_table_finder(self) -> CellTableFinder:
+        return CellTableFinder(self.rules)
+
+    @cached_property
+    def mention_placer(self) -> MentionPlacer:
+        return MentionPlacer(self.rules)
+
+    @cached_property
+    def footnote_linker(self) -> FootnoteLinker:
+        return FootnoteLinker(self.rules)
+
+    @cached_property
     def taxonomy(self) -> Taxonomy:
         return Taxonomy(self.rules)
 
@@ -162,7 +174,7 @@ class Extractor:
         doc_id = doc["doc_id"]
         lines = build_lines(source, self.cleaner)
         meta = extract_metadata(lines, rules, self.gazetteer)
-        cell_tables = CellTableFinder(rules).find(lines)  # one cell per line: no line of them is a heading
+        cell_tables = self.cell_table_finder.find(lines)  # one cell per line: no line of them is a heading
         in_cells = {i for ct in cell_tables for i in ct.line_indexes}
         headings = detect_headings(lines, rules, skip=in_cells)
         headings = _merge_part_titles(headings, lines)
@@ -176,7 +188,7 @@ class Extractor:
         section_at = section_lookup(sections)
         block_section = {id(b): section_at(b.first_line) for b in blocks}
         found = {id(b): self.amount_finder.find(b) for b in blocks}
-        notes = FootnoteLinker(rules).relocate(blocks, block_section)  # "[2] …" belongs where "*[2]*" stands
+        notes = self.footnote_linker.relocate(blocks, block_section)  # "[2] …" belongs where "*[2]*" stands
         repairs = repair_page_order(sections, blocks, block_section, rules, lambda b: bool(found[id(b)]))
         for p in source.problems:
             checks.append(Check(p.kind, p.severity, f"{path.name}: {p.message}", page=p.page))
@@ -186,8 +198,8 @@ class Extractor:
                                 f"'{r.target.label} {r.target.title[:40]}'", line=r.line))
 
         amounts = self._amounts(blocks, block_section, found)
-        MentionPlacer(rules).place(amounts)  # "- Dự án 5 (…): 12.480,50 triệu đồng"
-        FootnoteLinker(rules).link_parts(notes, found)
+        self.mention_placer.place(amounts)  # "- Dự án 5 (…): 12.480,50 triệu đồng"
+        self.footnote_linker.link_parts(notes, found)
         amounts += self._table_amounts(tables, section_at, checks, lines)
         checks.extend(reconcile_totals(sections, amounts, self.amount_finder.total_words, lines))
         targets = []
@@ -214,8 +226,8 @@ class Extractor:
         result.tables["sections"] = [_section_row(doc_id, s, moved_from.get(id(s))) for s in sections]
         context = _Contexts()
         result.tables["amounts"] = self._amount_rows(doc_id, amounts, lines, single, checks, context)
-        result.tables["targets"] = [_target_row(doc_id, i, t, lines, table_program.get(id(t)) or single, context,
-                                                table_program.get(id(t)) is not None) for i, t in enumerate(targets)]
+        result.tables["targets"] = [_target_row(doc_id, i, t, lines, single, context, table_program.get(id(t)))
+                                    for i, t in enumerate(targets)]
         refs = []
         for b in blocks:
             for r in self.reference_finder.find(b.text):
@@ -422,8 +434,8 @@ def _section_row(doc_id: str, s: Section, repaired_from: int | None) -> dict:
 
 
 def _target_row(doc_id: str, i: int, t, lines: list[Line], single: str | None, context: "_Contexts",
-                placed: bool = False) -> dict:
-    """PLACED: SINGLE is the program the target's table row gives (it beats the section's)."""
+                row_program: str | None = None) -> dict:
+    """ROW_PROGRAM: the program of the table row a percentage stands in (it beats the section's)."""
     line_idx, c0, c1 = t.block.locate(t.start, t.end)
     line = lines[line_idx]
     sec = t.section
@@ -433,7 +445,7 @@ def _target_row(doc_id: str, i: int, t, lines: list[Line], single: str | None, c
                raw_text=_raw_span(t.block, t.start, t.end, lines), value=t.value, value_max=t.value_max,
                unit=t.unit, comparator=t.comparator, direction=t.direction, kind=t.kind, indicator=t.indicator,
                indicator_key=t.indicator_key,
-               program=single if placed else (sec.program if sec and sec.program else single),
+               program=row_program or (sec.program if sec and sec.program else single),
                year=t.year, numerator=t.numerator, denominator=t.denominator,
                context=context(t.block, t.start, t.end))
     return row

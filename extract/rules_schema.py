@@ -277,6 +277,7 @@ class TablesFile(Closed):
     cell_per_line: CellPerLine
     percent_unit: Pattern
     percent_header: Pattern
+    other_unit_cell: Pattern
     percent_kinds: list[TargetKindEntry]
     outside_total_words: list[str]
 

@@ -1,5 +1,5 @@
 """Funding tables: tab-separated rows (from PDF conversion, DOCX tables and pdfplumber
-tables) read as a grid. The header says what each column holds (total, funding source,
+tables) and tables one cell per line (law-site exports, celltables.py) read as a grid. The header says what each column holds (total, funding source,
 capital type, year), the order cells (I, 1, 1.1, a) nest the rows, and the "Đơn vị tính"
 line gives the unit. Every figure becomes an Amount with the attributes of its row and
 column: a row's total is the parent of its parts, a total row ("Tổng cộng") the parent of
@@ -103,6 +103,7 @@ class TableReader:
         self.column_number = regex.compile(t["column_number_cell"])
         self.percent_unit = regex.compile(t["percent_unit"])
         self.percent_header = regex.compile(t["percent_header"])
+        self.other_unit = regex.compile(t["other_unit_cell"])
         self.percent_kinds = [(e["value"], phrase_regex(fold(w) for w in e["phrases"])) for e in t["percent_kinds"]]
         self.outside_total = phrase_regex(fold(w) for w in t["outside_total_words"])
         self.factors = unit_factors(rules)
@@ -210,8 +211,7 @@ class TableReader:
             return "money"
         if self.percent_unit.fullmatch(text.strip()):
             return "percent"
-        return "other" if regex.fullmatch(r"(?:triệu|tỷ|tỉ|nghìn|ngàn)?\s*[\p{L}$]{1,6}(?:/\p{L}+)?", text.strip(),
-                                          regex.IGNORECASE) and len(text) <= 12 else None
+        return "other" if self.other_unit.fullmatch(text.strip()) else None
 
     def _caption_lines(self, first: Line, lines: list[Line], elsewhere: set[int]) -> list[Line]:
         out = []
@@ -426,11 +426,11 @@ class TableReader:
         out: list[Amount] = []
         for row in table.rows:
             row.block = _line_block(row.line)
+            row_unit = self._row_unit(table, row)  # a row in "Triệu USD" or "%" is not money
             for col in table.columns:
                 cell = row.cells.get(col.index)
                 block = row.block if cell is None or cell.line is None else _line_block(cell.line)
                 m = _FIGURE.fullmatch(block.text[cell.start:cell.end]) if cell else None
-                row_unit = self._row_unit(table, row)
                 factor = (self.factors.get(unit_key(row_unit)) if row_unit is not None
                           else col.factor or table.factor)
                 if col.kind not in ("money", "total") or m is None or factor is None:
