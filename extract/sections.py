@@ -109,7 +109,8 @@ def detect_headings(lines: list[Line], rules, skip: set[int] = frozenset()) -> l
             continue
         h = detect_heading(line, rules)
         nxt = lines[line.index + 1] if line.index + 1 < len(lines) else None
-        if (h is None or h.kind == "item") and nxt is not None and nxt.index not in skip and nxt.clean:
+        if ((h is None or h.kind in ("item", "section")) and nxt is not None and nxt.index not in skip
+                and nxt.clean and match_label(nxt.clean, rules) is None):  # a new list item continues nothing
             wrapped = detect_heading(line, rules, continued=nxt.clean)
             if wrapped is not None and wrapped.kind != "item":
                 h = wrapped

@@ -229,3 +229,12 @@ def test_footnote_note_belongs_where_its_marker_stands(extractor):
     assert (part["program"], part["project"]) == ("GNBV", "3")  # the marker's place, not Dự án 9's
     assert part["parent_amount_id"] == rows[8400.0]["amount_id"]
     assert rows[50.0]["project"] == "9"  # a note with no marker stays where it is
+
+
+def test_typed_heads_split_anywhere_by_the_wrap(extractor):
+    text = ("II. NỘI DUNG\n1. Dự\nán 4: Đầu tư cơ sở hạ tầng thiết yếu\n2. Tiểu dự\nán 2: Đầu tư cứng hóa đường\n"
+            "Dự án\n6: Bảo tồn văn hóa truyền thống\n")
+    result = run_text(extractor, text)
+    got = [(s["kind"], s["number"], s["line_start"]) for s in result.tables["sections"]
+           if s["kind"] in ("project", "subproject")]
+    assert got == [("project", "4", 2), ("subproject", "2", 4), ("project", "6", 6)]
