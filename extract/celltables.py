@@ -25,7 +25,6 @@ _FIGURE = regex.compile(r"[-–]?\d[\d.,]*")
 _CONTINUATION = regex.compile(r"^[\p{Ll}(,;]")
 # At most this many more columns than header cells (cells spanning columns in the header).
 MAX_SPANNED = 6
-_PLACEHOLDERS = {"-", "–", "—", "x"}
 _MARKS = regex.compile(r"^[*_]+|[*_]+$")
 
 
@@ -62,6 +61,7 @@ class CellTableFinder:
         self.levels = [regex.compile(p) for p in t["row_levels"]]
         self.total_words = phrase_regex(fold(w) for w in t["total_words"])
         self.column_number = regex.compile(t["column_number_cell"])
+        self.placeholders = frozenset(t["placeholder_cells"])
 
     def find(self, lines: list[Line]) -> list[CellTable]:
         tables: list[CellTable] = []
@@ -142,7 +142,7 @@ class CellTableFinder:
         ("-") after its first cell."""
         first = cells[min(cells)].text
         return (self._level(first) is not None or self.total_words.match(fold(first)) is not None
-                or any(c > min(cells) and (_FIGURE.fullmatch(x.text) or x.text in _PLACEHOLDERS)
+                or any(c > min(cells) and (_FIGURE.fullmatch(x.text) or x.text in self.placeholders)
                        for c, x in cells.items()))
 
     def _numbers_columns(self, cells: dict[int, Cell]) -> bool:

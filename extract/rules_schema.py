@@ -275,6 +275,7 @@ class TablesFile(Closed):
     column_number_cell: Pattern
     page_break_gap: int
     cell_per_line: CellPerLine
+    placeholder_cells: list[str]
     percent_unit: Pattern
     percent_header: Pattern
     other_unit_cell: Pattern

@@ -104,6 +104,7 @@ class TableReader:
         self.percent_unit = regex.compile(t["percent_unit"])
         self.percent_header = regex.compile(t["percent_header"])
         self.other_unit = regex.compile(t["other_unit_cell"])
+        self.placeholders = frozenset(t["placeholder_cells"])
         self.percent_kinds = [(e["value"], phrase_regex(fold(w) for w in e["phrases"])) for e in t["percent_kinds"]]
         self.outside_total = phrase_regex(fold(w) for w in t["outside_total_words"])
         self.factors = unit_factors(rules)
@@ -297,7 +298,8 @@ class TableReader:
             texts = [(c, cells[c].text) for c in label_cols if c in cells and cells[c].text]
             order = next((t for c, t in texts if self._level(t) is not None), "")
             name = " ".join(t for c, t in texts if t != order)
-            figures = any(c not in label_cols and _FIGURE.fullmatch(cell.text) for c, cell in cells.items())
+            figures = any(c not in label_cols and (_FIGURE.fullmatch(cell.text) or cell.text in self.placeholders)
+                          for c, cell in cells.items())  # "-": a figure cell left empty, not a wrapped name
             if not figures and not order and rows:
                 rows[-1].name = f"{rows[-1].name} {name}".strip()  # a name wrapped onto the next line
                 continue

@@ -238,3 +238,11 @@ def test_typed_heads_split_anywhere_by_the_wrap(extractor):
     got = [(s["kind"], s["number"], s["line_start"]) for s in result.tables["sections"]
            if s["kind"] in ("project", "subproject")]
     assert got == [("project", "4", 2), ("subproject", "2", 4), ("project", "6", 6)]
+
+
+def test_two_column_law_site_table(extractor):
+    text = ("*Đơn vị: Triệu đồng*\n\n|\nNội dung\nKinh phí\n|\nDự án 2\n1.250\n|\nDự án 3\n-\n|\n"
+            "Cộng\n1.250\n|\n")
+    result = run_text(extractor, text, "plan.md")
+    rows = sorted((r["value_million_vnd"], r["project"] or "") for r in result.tables["amounts"])
+    assert rows == [(1250.0, ""), (1250.0, "2")]  # "Dự án 3" with "-" is a row of its own
