@@ -90,6 +90,7 @@ class HeadingsFile(Closed):
     program_heading_words: list[str]
     footnote_marker: Pattern
     footnote_note: Pattern
+    opening_quotes: str
 
 
 # --- roles.yaml --------------------------------------------------------------------------------

@@ -136,7 +136,8 @@ def _opens_bold(raw: str) -> bool:
 def detect_heading(line: Line, rules, continued: str | None = None, typed: bool = True) -> Heading | None:
     """The heading LINE opens, or None. CONTINUED: the next line's text, when only the two
     together make a typed head (its words split by a hard wrap)."""
-    text = line.clean
+    # an amending resolution quotes the new text: "“Điều 9. Dự án 3: …", "“1. Tiểu dự án 1: …"
+    text = line.clean.lstrip(rules.section("headings")["opening_quotes"]).lstrip()
     if not text or "\t" in text or line.footnote:
         return None  # table rows and footnotes are never headings
     label = match_label(text, rules)

@@ -141,7 +141,7 @@ Sửa đổi Nghị quyết về phân bổ vốn Chương trình mục tiêu qu
 1. Sửa đổi Điều 7 như sau:
 “Điều 7. Dự án 4: Phát triển giáo dục nghề nghiệp, việc làm bền vững
 1. Tiểu dự án 2 (Dự án 4): Hỗ trợ người lao động đi làm việc ở nước ngoài theo hợp đồng.
-2. Dự án 4 (Tiểu dự án 3): Hỗ trợ việc làm bền vững cho người lao động.”
+“2. Dự án 4 (Tiểu dự án 3): Hỗ trợ việc làm bền vững cho người lao động.”
 Điều 2. Phân bổ vốn năm 2025
 Vốn sự nghiệp năm 2025 phân bổ như sau:
 - Tiểu dự án 1 (Dự án 1): 2.400 triệu đồng;
@@ -162,8 +162,8 @@ def test_articles_quoted_articles_and_brackets_naming_the_other_level(extractor)
     for s in result.tables["sections"]:
         if s["kind"] == "subproject":
             assert by_id[s["parent_id"]]["number"] == "4"
-    articles = [s for s in result.tables["sections"] if s["label"].startswith("Điều")]
-    assert [s["number"] for s in articles] == ["1", "2"]
+    articles = [(s["kind"], s["number"]) for s in result.tables["sections"] if s["label"].startswith("Điều")]
+    assert articles == [("section", "1"), ("project", "4"), ("section", "2")]  # "Điều 7. Dự án 4:" is the project
 
 
 def test_project_named_in_a_list_item_places_its_amount(extractor):
@@ -246,3 +246,11 @@ def test_two_column_law_site_table(extractor):
     result = run_text(extractor, text, "plan.md")
     rows = sorted((r["value_million_vnd"], r["project"] or "") for r in result.tables["amounts"])
     assert rows == [(1250.0, ""), (1250.0, "2")]  # "Dự án 3" with "-" is a row of its own
+
+
+def test_row_in_percent_of_a_unit_column_gives_percentages(extractor):
+    text = ("|\nTT\nChỉ tiêu\nĐơn vị tính\nKế hoạch năm 2025\n|\n1\nVốn hỗ trợ sản xuất\nTriệu đồng\n2.300\n|\n"
+            "2\nTỷ lệ hộ thoát nghèo\n%\n4,5\n|\n3\nVốn vay ưu đãi\nTriệu USD\n1,5\n|\n")
+    result = run_text(extractor, text, "plan.md")
+    assert [r["value_million_vnd"] for r in result.tables["amounts"]] == [2300.0]
+    assert [(t["value"], t["kind"]) for t in result.tables["targets"]] == [(4.5, "target")]
