@@ -17,6 +17,7 @@ class MentionPlacer:
         h = rules.section("headings")
         self.mention = regex.compile(h["project_mention"])
         self.link = regex.compile(h["mention_link"])
+        self.opening = regex.compile(h["mention_opening"])
 
     def place(self, amounts: list[Amount]) -> None:
         """Sets the placement of every text amount a project or sub-project name stands
@@ -26,9 +27,15 @@ class MentionPlacer:
                 continue
             text = a.block.text
             mentions = [m for m in self.mention.finditer(text, 0, a.start) if m.end() <= a.start]
-            if not mentions or not self.link.match(text[mentions[-1].end():a.start]):
+            if not mentions:
                 continue
             m = mentions[-1]
+            if not self.link.match(text[m.end():a.start]):
+                # an item opening with both levels ("- Tiểu dự án 2 (Dự án 3): …, 500 triệu đồng"):
+                # the bracket says more than the section tree, which may hold no such project
+                m = mentions[0]
+                if not (self.opening.match(text[:m.start()]) and (m["project"] or m["sub"])):
+                    continue
             if m["subproject_word"]:
                 project = m["project"] or self._enclosing_project(mentions[:-1], a)
                 a.placement = Placement(None, project, m["num"])

@@ -87,6 +87,7 @@ class HeadingsFile(Closed):
     amount_title: Pattern
     project_mention: Pattern
     mention_link: Pattern
+    mention_opening: Pattern
     program_heading_words: list[str]
     footnote_marker: Pattern
     footnote_note: Pattern

@@ -254,3 +254,11 @@ def test_row_in_percent_of_a_unit_column_gives_percentages(extractor):
     result = run_text(extractor, text, "plan.md")
     assert [r["value_million_vnd"] for r in result.tables["amounts"]] == [2300.0]
     assert [(t["value"], t["kind"]) for t in result.tables["targets"]] == [(4.5, "target")]
+
+
+def test_item_naming_both_levels_places_its_amounts_beyond_the_tree(extractor):
+    text = ("Điều 3. Kinh phí\n- Tiểu dự án 2 (Dự án 3): hỗ trợ phát triển sản xuất theo chuỗi, kinh phí 780 triệu đồng;\n"
+            "- Dự án 10 (Tiểu dự án 1): tuyên truyền, vận động với tổng kinh phí 95 triệu đồng.\n")
+    result = run_text(extractor, text)
+    placed = {r["value_million_vnd"]: (r["project"], r["subproject"]) for r in result.tables["amounts"]}
+    assert placed == {780.0: ("3", "2"), 95.0: ("10", "1")}
