@@ -408,9 +408,10 @@ class TableReader:
                              if words.search(text)), "target")
                 indicator = " ".join(f"{col.header} {row.name}".split())
                 year = col.year or (int(caption_years[0]) if caption_years else None)
-                target = Target(block, start, start + len(m["num"]), number.value, None, "percent", "eq", None, kind,
-                                indicator, indicator_key(indicator), str(year) if year else None,
-                                number_decimals=number.decimals)
+                target = Target(block=block, start=start, end=start + len(m["num"]), value=number.value,
+                                value_max=None, unit="percent", comparator="eq", direction=None, kind=kind,
+                                indicator=indicator, indicator_key=indicator_key(indicator),
+                                year=str(year) if year else None, number_decimals=number.decimals)
                 out.append((target, row.placement))
         return out
 
