@@ -11,10 +11,13 @@ from pathlib import Path
 from . import PIPELINE_VERSION
 from .amounts import Amount, AmountFinder, sum_problem
 from .assignments import AssignmentFinder
+from .celltables import CellTableFinder
 from .checks import Check, ratio_checks, reconcile_totals
 from .fingerprint import code_fingerprint
 from .document import Block, Cleaner, Line, build_blocks, build_lines
+from .footnotes import FootnoteLinker
 from .indicators import IndicatorVocabulary
+from .listitems import MentionPlacer
 from .metadata import Gazetteer, extract_metadata
 from .nlp import sentence_at, sentence_spans
 from .places import Places
@@ -25,7 +28,7 @@ from .references import ReferenceFinder
 from .repair import repair_page_order
 from .rules import Rules, load_rules
 from .schema import TABLE_NAMES, empty_row
-from .sections import Section, build_tree, detect_heading, section_lookup
+from .sections import Section, build_tree, detect_headings, section_lookup
 from .tables import Table, TableReader
 from .targets import TargetFinder
 from .taxonomy import Taxonomy
@@ -99,6 +102,18 @@ class Extractor:
         return TableReader(self.rules)
 
     @cached_property
+    def cell_table_finder(self) -> CellTableFinder:
+        return CellTableFinder(self.rules)
+
+    @cached_property
+    def mention_placer(self) -> MentionPlacer:
+        return MentionPlacer(self.rules)
+
+    @cached_property
+    def footnote_linker(self) -> FootnoteLinker:
+        return FootnoteLinker(self.rules)
+
+    @cached_property
     def taxonomy(self) -> Taxonomy:
         return Taxonomy(self.rules)
 
@@ -169,17 +184,21 @@ class Extractor:
         doc_id = doc["doc_id"]
         lines = build_lines(source, self.cleaner)
         meta = extract_metadata(lines, rules, self.gazetteer, self.places)
-        headings = [h for h in (detect_heading(ln, rules) for ln in lines) if h is not None]
+        cell_tables = self.cell_table_finder.find(lines)  # one cell per line: no line of them is a heading
+        in_cells = {i for ct in cell_tables for i in ct.line_indexes}
+        headings = detect_headings(lines, rules, skip=in_cells)
         headings = _merge_part_titles(headings, lines)
         sections = build_tree(doc_id, lines, headings, rules, meta.programs)
         checks: list[Check] = []
         self._canonical_codes(sections, checks)
-        tables = [t for t in self.table_reader.find(lines) if t.is_money]
+        read_tables = [t for t in self.table_reader.find(lines, cell_tables) if t.is_money or t.percent]
+        tables = [t for t in read_tables if t.is_money]
         blocks = build_blocks(lines, {h.line_index for h in headings},
-                              skip={i for t in tables for i in t.line_indexes})
+                              skip={i for t in read_tables for i in t.line_indexes})
         section_at = section_lookup(sections)
         block_section = {id(b): section_at(b.first_line) for b in blocks}
         found = {id(b): self.amount_finder.find(b) for b in blocks}
+        notes = self.footnote_linker.relocate(blocks, block_section)  # "[2] …" belongs where "*[2]*" stands
         repairs = repair_page_order(sections, blocks, block_section, rules, lambda b: bool(found[id(b)]))
         for p in source.problems:
             checks.append(Check(p.kind, p.severity, f"{path.name}: {p.message}", page=p.page))
@@ -189,11 +208,18 @@ class Extractor:
                                 f"'{r.target.label} {r.target.title[:40]}'", line=r.line))
 
         amounts = self._amounts(blocks, block_section, found)
+        self.mention_placer.place(amounts)  # "- Dự án 5 (…): 12.480,50 triệu đồng"
+        self.footnote_linker.link_parts(notes, found)
         amounts += self._table_amounts(tables, section_at, checks, lines)
         checks.extend(reconcile_totals(sections, amounts, self.amount_finder.total_words, lines))
         targets = []
         for b in blocks:
             targets.extend(self.target_finder.find(b, block_section[id(b)]))
+        table_targets = [tp for t in read_tables for tp in self.table_reader.targets(t, self.target_finder.indicator_key)]
+        for t, _ in table_targets:
+            t.section = section_at(t.block.first_line)
+        targets.extend(t for t, _ in table_targets)
+        table_program = {id(t): p.program for t, p in table_targets if p.program}
         checks.extend(ratio_checks(targets, lines))
 
         doc.update(
@@ -214,7 +240,8 @@ class Extractor:
         result.tables["sections"] = [_section_row(doc_id, s, moved_from.get(id(s))) for s in sections]
         context = _Contexts()
         result.tables["amounts"] = self._amount_rows(doc_id, amounts, lines, single, checks, context, sections)
-        result.tables["targets"] = [_target_row(doc_id, i, t, lines, single, context, self.indicators)
+        result.tables["targets"] = [_target_row(doc_id, i, t, lines, single, context, self.indicators,
+                                                table_program.get(id(t)))
                                     for i, t in enumerate(targets)]
         refs = []
         for b in blocks:
@@ -452,11 +479,12 @@ def _section_row(doc_id: str, s: Section, repaired_from: int | None) -> dict:
 
 
 def _target_row(doc_id: str, i: int, t, lines: list[Line], single: str | None, context: "_Contexts",
-                indicators: IndicatorVocabulary) -> dict:
+                indicators: IndicatorVocabulary, row_program: str | None = None) -> dict:
+    """ROW_PROGRAM: the program of the table row a percentage stands in (it beats the section's)."""
     line_idx, c0, c1 = t.block.locate(t.start, t.end)
     line = lines[line_idx]
     sec = t.section
-    program = sec.program if sec and sec.program else single
+    program = row_program or (sec.program if sec and sec.program else single)
     row = empty_row("targets")
     row.update(target_id=f"{doc_id}:t{i}", doc_id=doc_id, section_id=sec.section_id if sec else None,
                line=line.number, page=line.page, char_start=line.offset + c0, char_end=line.offset + c1,

@@ -57,6 +57,7 @@ CapitalEntry = _phrases(Literal[CAPITAL_TYPES])  # type: ignore[valid-type]
 MeasureEntry = _phrases(Literal[MEASURES])  # type: ignore[valid-type]
 ComparatorEntry = _phrases(Literal[COMPARATORS])  # type: ignore[valid-type]
 DirectionEntry = _phrases(Literal[DIRECTIONS])  # type: ignore[valid-type]
+TargetKindEntry = _phrases(Literal[TARGET_KINDS])  # type: ignore[valid-type]
 
 
 # --- headings.yaml ---------------------------------------------------------------------------
@@ -83,6 +84,14 @@ class HeadingsFile(Closed):
     typed_heads: list[TypedHeadRule]
     kind_of_style: dict[str, Literal[SECTION_KINDS]]  # type: ignore[valid-type]
     title_start: Pattern
+    amount_title: Pattern
+    project_mention: Pattern
+    mention_link: Pattern
+    mention_opening: Pattern
+    program_heading_words: list[str]
+    footnote_marker: Pattern
+    footnote_note: Pattern
+    opening_quotes: str
 
 
 # --- roles.yaml --------------------------------------------------------------------------------
@@ -249,9 +258,16 @@ class LegacyEncodingsFile(Closed):
 
 
 # --- tables.yaml --------------------------------------------------------------------------------
+class CellPerLine(Closed):
+    row_separator: Pattern
+    max_cell_chars: int = Field(gt=0)
+    min_columns: int = Field(ge=2)
+
+
 class TablesFile(Closed):
     unit_line: Pattern
     unit_line_reach: int
+    caption_reach: int = Field(gt=0)
     header_abbreviations: dict[str, str]
     label_columns: list[str]
     other_columns: list[str]
@@ -260,6 +276,13 @@ class TablesFile(Closed):
     row_levels: list[Pattern]
     column_number_cell: Pattern
     page_break_gap: int
+    cell_per_line: CellPerLine
+    placeholder_cells: list[str]
+    percent_unit: Pattern
+    percent_header: Pattern
+    other_unit_cell: Pattern
+    percent_kinds: list[TargetKindEntry]
+    outside_total_words: list[str]
 
 
 # --- ocr.yaml --------------------------------------------------------------------------------

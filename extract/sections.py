@@ -13,6 +13,11 @@ from .document import Line
 from .textnorm import fold
 
 ITEM_TITLE_MAX = 80
+# A typed head split by a hard wrap leaves at most this much of it on the first line ("Tiểu").
+WRAPPED_HEAD_MAX = 16
+# A heading names its program near its start ("Phân bổ vốn Chương trình …"), not at the end
+# of a long clause.
+PROGRAM_WORD_REACH = 30
 ROLE_TITLE_PREFIX = 120
 
 
@@ -93,18 +98,65 @@ def match_label(text: str, rules) -> Label | None:
     return None
 
 
-def detect_heading(line: Line, rules) -> Heading | None:
-    text = line.clean
+def detect_headings(lines: list[Line], rules, skip: set[int] = frozenset()) -> list[Heading]:
+    """The headings of a document, lines in SKIP (tables one cell per line) left out. A
+    typed head whose words a hard wrap split ("- Tiểu" / "dự án 1: …") is read on its
+    first line, and its second line is no heading of its own."""
+    out: list[Heading] = []
+    consumed: set[int] = set()
+    for line in lines:
+        if line.index in skip or line.index in consumed:
+            continue
+        h = detect_heading(line, rules)
+        nxt = lines[line.index + 1] if line.index + 1 < len(lines) else None
+        if ((h is None or h.kind in ("item", "section")) and nxt is not None and nxt.index not in skip
+                and nxt.clean and match_label(nxt.clean, rules) is None):  # a new list item continues nothing
+            wrapped = detect_heading(line, rules, continued=nxt.clean)
+            if wrapped is not None and wrapped.kind != "item":
+                h = wrapped
+                consumed.add(nxt.index)
+        amount_title = rules.section("headings")["amount_title"]
+        if (h is not None and h.kind in ("project", "subproject", "content") and regex.search(r"[)\d]\s*:$", line.clean)
+                and nxt is not None and regex.match(amount_title, nxt.clean)):
+            # "- Dự án 5 (its title):" or "- Dự án 7:" then "36.480,5 triệu đồng;": a list item
+            # carrying an amount
+            h = detect_heading(line, rules, typed=False)
+        if h is not None:
+            if nxt is not None and h.line_index == line.index and _opens_bold(line.raw) and "**" in nxt.raw:
+                h.title = f"{h.title} {nxt.clean}".strip()  # "**4. Phân bổ vốn …" / "… miền núi**"
+            out.append(h)
+    return out
+
+
+def _opens_bold(raw: str) -> bool:
+    """The line opens a Markdown bold span that it does not close (a heading wrapped)."""
+    return raw.count("**") % 2 == 1
+
+
+def detect_heading(line: Line, rules, continued: str | None = None, typed: bool = True) -> Heading | None:
+    """The heading LINE opens, or None. CONTINUED: the next line's text, when only the two
+    together make a typed head (its words split by a hard wrap)."""
+    # an amending resolution quotes the new text: "“Điều 9. Dự án 3: …", "“1. Tiểu dự án 1: …"
+    text = line.clean.lstrip(rules.section("headings")["opening_quotes"]).lstrip()
     if not text or "\t" in text or line.footnote:
         return None  # table rows and footnotes are never headings
     label = match_label(text, rules)
     rest = text[label.end:].strip() if label else text
-    typed = typed_head(rest, rules)
+    if label is None and rest[:1].islower():
+        return None  # a line a hard wrap continued ("dự án 1: …" after "Tiểu")
+    if continued is not None:
+        if len(rest) > WRAPPED_HEAD_MAX or typed_head(rest, rules) is not None:
+            return None
+        typed = typed_head(f"{rest} {continued}", rules)
+    else:
+        typed = typed_head(rest, rules) if typed else None
+    if typed is not None and regex.match(rules.section("headings")["amount_title"], typed[2]):
+        typed = None  # "- Dự án 5: 64.830 triệu đồng;" is a list item carrying an amount
     if typed is not None:
         th, number, title = typed
         return Heading(line.index, label.text if label else "", label.style if label else f"typed:{th.kind}",
                        label.rank if label else None, th.kind, number, title, typed_rank=th.rank)
-    if label is None:
+    if label is None or continued is not None:
         return None
     kind = rules.kind_of_style[label.style_name]
     return Heading(line.index, label.text, label.style, label.rank, kind,
@@ -119,8 +171,14 @@ def typed_head(text: str, rules):
             continue
         m = th.pattern.match(text)
         if m:
+            groups = m.groupdict()
             title = text if th.kind == "program" else text[m.end():].strip()
-            return th, m.groupdict().get("num"), title
+            if groups.get("aside") and not title:
+                title = groups["aside"].strip()
+            if groups.get("sub"):  # "Dự án 10 (Tiểu dự án 3):" is that sub-project
+                sub_rule = next(t for t in rules.typed_heads if t.kind == "subproject")
+                return sub_rule, groups["sub"], title
+            return th, groups.get("num"), title
     return None
 
 
@@ -209,6 +267,8 @@ def _assign_programs_and_roles(root: Section, rules, doc_programs: list[str]) ->
             if child.kind == "program":
                 folded = fold(child.title)
                 p = next((code for code, keys in program_keys.items() if any(k in folded for k in keys)), program)
+            elif child.kind in ("part", "chapter", "section") and len(child.title) < ROLE_TITLE_PREFIX:
+                p = _named_program(child.title, rules) or program
             child.program = p or single
             # a heading's role words stand near its start; a list item sets a role only
             # when it reads like a title, not like a paragraph
@@ -218,6 +278,20 @@ def _assign_programs_and_roles(root: Section, rules, doc_programs: list[str]) ->
             visit(child, p, child.role)
 
     visit(root, None, None)
+
+
+def _named_program(title: str, rules) -> str | None:
+    """The one program a section heading names ("4. Phân bổ vốn Chương trình mục tiêu quốc
+    gia giảm nghèo bền vững"): its subtree belongs to it."""
+    folded = fold(title)
+    if folded.rstrip().endswith((".", ";")):
+        return None  # a numbered paragraph, not a heading ("2. Sở … báo cáo kết quả thực hiện Chương trình …")
+    starts = [m.start() for w in rules.section("headings")["program_heading_words"]
+              if (m := regex.search(rf"(?<!\w){regex.escape(fold(w))}(?!\w)", folded))]
+    if not starts or min(starts) > PROGRAM_WORD_REACH:
+        return None
+    named = {value for value, _, pattern in rules.programs_vocab.entries if pattern.search(folded)}
+    return named.pop() if len(named) == 1 else None
 
 
 def section_lookup(sections: list[Section]) -> Callable[[int], Section | None]:

@@ -1,5 +1,5 @@
 """Funding tables: tab-separated rows (from PDF conversion, DOCX tables and pdfplumber
-tables) read as a grid. The header says what each column holds (total, funding source,
+tables) and tables one cell per line (law-site exports, celltables.py) read as a grid. The header says what each column holds (total, funding source,
 capital type, year), the order cells (I, 1, 1.1, a) nest the rows, and the "Đơn vị tính"
 line gives the unit. Every figure becomes an Amount with the attributes of its row and
 column: a row's total is the parent of its parts, a total row ("Tổng cộng") the parent of
@@ -15,6 +15,7 @@ from .amounts import Amount, Placement, unit_factors, unit_key
 from .document import Block, Line
 from .rules import phrase_regex
 from .sections import typed_head
+from .targets import Target
 from .textnorm import fold, nfc
 from .vnnumbers import NUMBER_PATTERN, parse_vn_number
 
@@ -41,8 +42,9 @@ class Column:
 @dataclass
 class Cell:
     text: str
-    start: int  # in the row's line (raw)
+    start: int  # in its line (raw)
     end: int
+    line: Line | None = None  # its own line when not the row's (a table one cell per line)
 
 
 @dataclass
@@ -70,6 +72,9 @@ class Table:
     factor: float | None
     unit_line: int | None  # the line index of "Đơn vị tính: …"
     is_money: bool
+    percent: bool = False  # "Đơn vị tính: %": its figures are percentages
+    unit_column: int | None = None  # a column giving each row its unit ("Triệu đồng", "%", "Tỷ đồng")
+    program: str | None = None  # the one program its caption names, for rows that name none
 
     @property
     def first_line(self) -> int:
@@ -86,6 +91,7 @@ class TableReader:
         self.rules = rules
         self.unit_line = regex.compile(t["unit_line"])
         self.unit_reach = int(t.get("unit_line_reach", 6))
+        self.caption_reach = int(t["caption_reach"])
         self.gap = int(t.get("page_break_gap", 4))
         self.abbreviations = [(regex.compile(rf"(?<!\w){regex.escape(k)}(?!\w)"), v)
                               for k, v in sorted(t.get("header_abbreviations", {}).items(), key=lambda kv: -len(kv[0]))]
@@ -95,16 +101,27 @@ class TableReader:
         self.money_words = phrase_regex(fold(w) for w in t.get("money_header_words", []))
         self.levels = [regex.compile(p) for p in t["row_levels"]]
         self.column_number = regex.compile(t["column_number_cell"])
+        self.percent_unit = regex.compile(t["percent_unit"])
+        self.percent_header = regex.compile(t["percent_header"])
+        self.other_unit = regex.compile(t["other_unit_cell"])
+        self.placeholders = frozenset(t["placeholder_cells"])
+        self.percent_kinds = [(e["value"], phrase_regex(fold(w) for w in e["phrases"])) for e in t["percent_kinds"]]
+        self.outside_total = phrase_regex(fold(w) for w in t["outside_total_words"])
         self.factors = unit_factors(rules)
         spellings = sorted((s for u in rules.section("money")["units"] for s in u["spellings"]), key=len, reverse=True)
         self.unit_in_header = regex.compile(
             r"(?<!\w)(?P<unit>" + "|".join(regex.escape(s) for s in spellings) + r")(?!\w)", regex.IGNORECASE)
 
     # ---- finding ---------------------------------------------------------------------
-    def find(self, lines: list[Line]) -> list[Table]:
+    def find(self, lines: list[Line], cell_tables=()) -> list[Table]:
+        """Tab-separated tables, then CELL_TABLES (celltables.CellTable: rows of cells
+        already split, one cell per line)."""
+        elsewhere = {i for ct in cell_tables for i in ct.line_indexes}
         tables = []
-        for run in self._runs(lines):
-            table = self._read(run, lines)
+        grids = [(run, [(line, _cells(line)) for line in run]) for run in self._runs(lines)]
+        grids += [(ct.lines, [(r.line, r.cells) for r in ct.rows]) for ct in cell_tables]
+        for table_lines, rows in grids:
+            table = self._read(table_lines, rows, lines, elsewhere)
             if table is not None:
                 tables.append(table)
         return tables
@@ -132,8 +149,8 @@ class TableReader:
             runs.append(current)
         return [r for r in runs if len(r) >= 2]
 
-    def _read(self, run: list[Line], lines: list[Line]) -> Table | None:
-        rows = [(line, _cells(line)) for line in run]
+    def _read(self, run: list[Line], rows: list[tuple[Line, dict[int, Cell]]], lines: list[Line],
+              elsewhere: set[int]) -> Table | None:
         header: list[dict[int, Cell]] = []
         data: list[tuple[Line, dict[int, Cell]]] = []
         for line, cells in rows:
@@ -152,10 +169,10 @@ class TableReader:
         orders = [cells[0].text for _, cells in data if 0 in cells]
         if columns and orders and all(self._level(o) is not None for o in orders):
             columns[0].kind = "label"  # the order column, whatever its header ("ST T" wrapped)
-        caption_lines = self._caption_lines(run[0], lines)
+        caption_lines = self._caption_lines(run[0], lines, elsewhere)
         caption = " ".join(ln.clean for ln in caption_lines)
         unit_raw, unit_line = None, None
-        for ln in caption_lines:
+        for ln in caption_lines[-self.unit_reach:]:
             m = self.unit_line.search(ln.clean)
             if m:
                 unit_raw, unit_line = m["unit"].strip(), ln.index
@@ -164,16 +181,43 @@ class TableReader:
             m = self.unit_line.search(header_text)
             unit_raw = m["unit"].strip() if m else None
         factor = self.factors.get(unit_key(unit_raw)) if unit_raw else None
-        is_money = (factor is not None or any(c.factor for c in columns)
-                    or bool(self.money_words.search(fold(header_text + " " + caption))))
-        table = Table(run, columns, [], caption, unit_raw, factor, unit_line, is_money)
-        table.rows = self._rows(data, columns)
+        percent = unit_raw is not None and self.percent_unit.fullmatch(unit_raw) is not None
+        unit_column = self._unit_column(data, columns)
+        is_money = not percent and (factor is not None or any(c.factor for c in columns) or unit_column is not None
+                                    or bool(self.money_words.search(fold(header_text + " " + caption))))
+        near = fold(" ".join(ln.clean for ln in caption_lines[-self.unit_reach:]))  # the title, not prose above
+        programs = {v for v, _, p in self.rules.programs_vocab.entries if p.search(near)}
+        table = Table(run, columns, [], caption, unit_raw, factor, unit_line, is_money, percent, unit_column,
+                      programs.pop() if len(programs) == 1 else None)
+        table.rows = self._rows(data, columns, table.program)
         return table
 
-    def _caption_lines(self, first: Line, lines: list[Line]) -> list[Line]:
+    def _unit_column(self, data: list[tuple[Line, dict[int, Cell]]], columns: list[Column]) -> int | None:
+        """A column whose cells are units ("Triệu đồng", "Tỷ đồng", "%", "Triệu USD"): each
+        row's figures are in its row's unit."""
+        for col in columns[1:]:
+            if col.kind not in ("other", "label"):
+                continue
+            texts = [cells[col.index].text for _, cells in data if col.index in cells]
+            units = [t for t in texts if self._unit_of(t) is not None]
+            if units and len(units) >= 0.8 * len(texts) and any(self.factors.get(unit_key(u)) for u in units):
+                col.kind = "unit"
+                return col.index
+        return None
+
+    def _unit_of(self, text: str) -> str | None:
+        """"money", "percent" or "other" (a currency or measure: "Triệu USD", "ha") when
+        TEXT is a unit cell, else None."""
+        if self.factors.get(unit_key(text)) is not None:
+            return "money"
+        if self.percent_unit.fullmatch(text.strip()):
+            return "percent"
+        return "other" if self.other_unit.fullmatch(text.strip()) else None
+
+    def _caption_lines(self, first: Line, lines: list[Line], elsewhere: set[int]) -> list[Line]:
         out = []
-        for ln in reversed(lines[max(0, first.index - self.unit_reach):first.index]):
-            if "\t" in ln.raw:
+        for ln in reversed(lines[max(0, first.index - self.caption_reach):first.index]):
+            if "\t" in ln.raw or ln.index in elsewhere:
                 break
             out.append(ln)
         return list(reversed(out))
@@ -235,7 +279,9 @@ class TableReader:
         unit = self.unit_in_header.search(header)
         col.factor = self.factors.get(unit_key(unit["unit"])) if unit else None
         described = col.funding_source or col.capital_type or col.year or col.measure
-        if self.other_words.search(folded) and not described:
+        if self.percent_header.search(header):
+            col.kind, col.factor = "other", None  # a percentage column is never money ("Tỷ lệ giải ngân (%)")
+        elif self.other_words.search(folded) and not described:
             col.kind = "other"
         elif self.total_words.search(folded) and not (col.funding_source or col.capital_type):
             col.kind = "total"
@@ -244,14 +290,16 @@ class TableReader:
         return col
 
     # ---- rows ------------------------------------------------------------------------
-    def _rows(self, data: list[tuple[Line, dict[int, Cell]]], columns: list[Column]) -> list[TableRow]:
+    def _rows(self, data: list[tuple[Line, dict[int, Cell]]], columns: list[Column],
+              program: str | None = None) -> list[TableRow]:
         label_cols = [c.index for c in columns if c.kind == "label"] or [0]
         rows: list[TableRow] = []
         for line, cells in data:
             texts = [(c, cells[c].text) for c in label_cols if c in cells and cells[c].text]
             order = next((t for c, t in texts if self._level(t) is not None), "")
             name = " ".join(t for c, t in texts if t != order)
-            figures = any(c not in label_cols and _FIGURE.fullmatch(cell.text) for c, cell in cells.items())
+            figures = any(c not in label_cols and (_FIGURE.fullmatch(cell.text) or cell.text in self.placeholders)
+                          for c, cell in cells.items())  # "-": a figure cell left empty, not a wrapped name
             if not figures and not order and rows:
                 rows[-1].name = f"{rows[-1].name} {name}".strip()  # a name wrapped onto the next line
                 continue
@@ -262,19 +310,49 @@ class TableReader:
                 level = self._level(order)
                 row.level = level if level is not None else 100
             row.parent = next((p for p in reversed(rows) if p.level < row.level), None)
+            if row.level == -1 and rows and not any(r.level == -1 for r in rows):
+                for above in rows:  # a total row under the rows it sums
+                    if above.parent is None:
+                        above.parent = row
             rows.append(row)
+        self._outside_totals(rows)
+        placed: set[int] = set()
+
+        def place(row: TableRow) -> None:  # a row's parent first: a total row may stand below its rows
+            if id(row) in placed:
+                return
+            placed.add(id(row))
+            if row.parent is not None:
+                place(row.parent)
+            self._place(row, program)
+
         for row in rows:
-            self._place(row)
+            place(row)
         return rows
+
+    def _outside_totals(self, rows: list[TableRow]) -> None:
+        """A total that names its parts ("Tổng (I+II)") does not sum the other rows, nor
+        does a row that says so ("(không tính vào tổng)")."""
+        for row in rows:
+            total = row.parent
+            if total is None or total.level != -1:
+                continue
+            named = _SUMMED.search(total.name)
+            parts = {p.strip().rstrip(".") for p in named[1].split("+")} if named else None
+            if parts and not all(self._level(p) is not None for p in parts):
+                parts = None
+            if (parts is not None and row.order.strip().rstrip(".") not in parts) or self.outside_total.search(
+                    fold(row.name)):
+                row.parent = None
 
     def _level(self, order: str) -> int | None:
         return next((i for i, p in enumerate(self.levels) if p.match(order.strip())), None)
 
-    def _place(self, row: TableRow) -> None:
+    def _place(self, row: TableRow, program: str | None = None) -> None:
         """Program, project and sub-project, funding source, capital type and measure the
-        row's name gives, else those of the row it belongs to."""
+        row's name gives, else those of the row it belongs to (else PROGRAM, the table's)."""
         parent = row.parent
-        inherited = parent.placement if parent else Placement()
+        inherited = parent.placement if parent else Placement(program)
         folded = fold(row.name)
         program = self.rules.programs_vocab.first(folded)
         typed = typed_head(row.name, self.rules)
@@ -294,27 +372,75 @@ class TableReader:
         row.capital_type = self.rules.capital_type.first(own) or (parent.capital_type if parent else None)
         row.measure = self.rules.measure.first(own) or (parent.measure if parent else None)
 
+    def _row_unit(self, table: Table, row: TableRow) -> str | None:
+        cell = row.cells.get(table.unit_column) if table.unit_column is not None else None
+        return cell.text if cell is not None and self._unit_of(cell.text) is not None else None
+
+    # ---- percentages -----------------------------------------------------------------
+    def targets(self, table: Table, indicator_key) -> list[tuple[Target, Placement]]:
+        """The percentages of a table: every figure of a percentage table ("Đơn vị tính: %"),
+        of a percentage column ("Tỷ lệ (%)") or of a row whose unit is "%", with the
+        placement of its row. A percentage column of a money table is not money."""
+        caption = fold(table.caption)
+        caption_years = _YEAR.findall(table.caption)
+        out: list[tuple[Target, Placement]] = []
+        for row in table.rows:
+            row_unit = self._row_unit(table, row)
+            row_percent = row_unit is not None and self._unit_of(row_unit) == "percent"
+            for col in table.columns:
+                cell = row.cells.get(col.index)
+                if cell is None or col.kind in ("label", "unit"):
+                    continue
+                figure_col = col.kind in ("money", "total")
+                percent_col = self.percent_header.search(col.header) is not None
+                if not ((table.percent and figure_col) or percent_col or (row_percent and figure_col)):
+                    continue
+                block = _line_block(cell.line or row.line)
+                m = _FIGURE.fullmatch(block.text[cell.start:cell.end])
+                if m is None:
+                    continue
+                number = parse_vn_number(m["num"], decimal_point_ok=True)
+                if number.value is None:
+                    continue
+                start = cell.start + m.start("num")
+                header = fold(col.header)
+                kind = next((k for text in (header, caption) for k, words in self.percent_kinds
+                             if words.search(text)), "target")
+                indicator = " ".join(f"{col.header} {row.name}".split())
+                year = col.year or (int(caption_years[0]) if caption_years else None)
+                target = Target(block=block, start=start, end=start + len(m["num"]), value=number.value,
+                                value_max=None, unit="percent", comparator="eq", direction=None, kind=kind,
+                                indicator=indicator, indicator_key=indicator_key(indicator),
+                                year=str(year) if year else None, number_decimals=number.decimals)
+                out.append((target, row.placement))
+        return out
+
     # ---- amounts ---------------------------------------------------------------------
     def amounts(self, table: Table) -> list[Amount]:
         """Every figure of a money table with a unit, parents linked and attributes set."""
         if not table.is_money:
             return []
         caption_measure = self.rules.measure.first(fold(table.caption))
+        if any(c.measure == caption_measure for c in table.columns):
+            caption_measure = None  # the caption names what its columns hold ("Kế hoạch … Giải ngân …")
         caption_years = _YEAR.findall(table.caption)
         caption_year = int(caption_years[0]) if caption_years else None  # the title's, not the date's
         by_cell: dict[tuple[int, int], Amount] = {}
         out: list[Amount] = []
         for row in table.rows:
-            row.block = Block(row.line.raw, [(row.line.index, c) for c in range(len(row.line.raw))], [row.line.index])
+            row.block = _line_block(row.line)
+            row_unit = self._row_unit(table, row)  # a row in "Triệu USD" or "%" is not money
             for col in table.columns:
                 cell = row.cells.get(col.index)
-                m = _FIGURE.fullmatch(row.line.raw[cell.start:cell.end]) if cell else None
-                factor = col.factor or table.factor
+                block = row.block if cell is None or cell.line is None else _line_block(cell.line)
+                m = _FIGURE.fullmatch(block.text[cell.start:cell.end]) if cell else None
+                factor = (self.factors.get(unit_key(row_unit)) if row_unit is not None
+                          else col.factor or table.factor)
                 if col.kind not in ("money", "total") or m is None or factor is None:
                     continue
                 number = parse_vn_number(m["num"])
                 start = cell.start + m.start("num")
-                a = Amount(row.block, start, start + len(m["num"]), number, None, factor, unit_inferred=True,
+                a = Amount(block, start, start + len(m["num"]), number, None, factor, unit_inferred=True,
                            label=f"{row.name} | {col.header}".strip(" |"), placement=row.placement)
                 a.funding_source = col.funding_source or row.funding_source
                 a.capital_type = col.capital_type or row.capital_type
@@ -344,6 +470,14 @@ class TableReader:
                     a.funding_source = a.funding_source or a.parent.funding_source
                     a.capital_type = a.capital_type or a.parent.capital_type
         return out
+
+
+_SUMMED = regex.compile(r"\(\s*([^()+]+(?:\+[^()+]+)+)\)")
+
+
+def _line_block(line: Line) -> Block:
+    """A line as a block of its own (a table row, or a cell on its own line)."""
+    return Block(line.raw, [(line.index, c) for c in range(len(line.raw))], [line.index])
 
 
 def _dimension(col: Column) -> str:
