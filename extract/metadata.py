@@ -61,7 +61,8 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer) -> Metadata
     d = rules.section("documents")
     meta = Metadata()
     texts = [ln.clean for ln in lines]
-    head = "\n".join(texts[:HEADER_LINES])
+    header = _columns_apart(texts[:HEADER_LINES])
+    head = "\n".join(header)
     full = "\n".join(texts)
     folded_full = fold(full)
 
@@ -87,7 +88,7 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer) -> Metadata
                               if any(word == fold(n) for n in names)), None)
     meta.title = _title(texts, title_idx, d["preamble_openers"])
 
-    meta.admin_level, level_word, header_name = _issuer_level(texts, d)
+    meta.admin_level, level_word, header_name = _issuer_level(header + texts[HEADER_LINES:], d)
     meta.province, meta.district = _place(folded_full, fold(meta.title or ""), header_name, meta.admin_level,
                                           gazetteer, fold(head))
     place = meta.district if meta.admin_level == "district" else meta.province
@@ -97,6 +98,23 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer) -> Metadata
     meta.programs = _programs(folded_full, fold(meta.title or ""), rules)
     meta.signer = _signer(texts, d["signer_titles"])
     return meta
+
+
+def _columns_apart(texts: list[str]) -> list[str]:
+    """The header lines with each block of tab-joined lines (a header laid out in two
+    columns: issuer and number on the left, motto, place and date on the right) read one
+    column at a time, top to bottom, so that each column's lines follow one another."""
+    out: list[str] = []
+    block: list[list[str]] = []
+    for text in texts + [""]:
+        if "\t" in text:
+            block.append(text.split("\t"))
+            continue
+        width = max((len(row) for row in block), default=0)
+        out.extend(row[c].strip() for c in range(width) for row in block if c < len(row) and row[c].strip())
+        block = []
+        out.append(text)
+    return out[:-1]
 
 
 def _title_line(texts: list[str], d) -> int | None:
@@ -190,7 +208,7 @@ _NAME = regex.compile(r"^(?:\p{Lu}\p{Ll}+\s+){1,4}\p{Lu}\p{Ll}+$")
 
 
 def _signer(texts: list[str], titles: list[str]) -> str | None:
-    tail = [t for t in texts[-25:] if t]
+    tail = [t for t in texts if t and "\t" not in t][-25:]  # an appendix table's rows are not the signature
     for i, t in enumerate(tail):
         if any(title in t for title in titles):
             for cand in tail[i + 1:i + 4]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import unicodedata
 
+from ..layout import Word, median, page_settings, table_text, text_lines
 from .base import PageProblem, ReadError, SourceText, join_cell_lines
 from .ocr import (INSTALL_HINT, OcrSettings, low_confidence, mean_confidence, ocr_available, ocr_images,
                   render_pdf_pages, repair_confusions)
@@ -44,7 +45,7 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
             raise ReadError(f"the PDF's page tree is broken ({type(exc).__name__}: {exc})") from exc
         for number, page in enumerate(page_list, start=1):
             try:
-                text = _page_text(page)
+                text = _page_text(page, rules)
             except Exception as exc:
                 problems.append(PageProblem("unreadable_page", number, f"page {number}: text could not be extracted ({type(exc).__name__})"))
                 text = ""
@@ -77,12 +78,12 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
                       ocr_pages=sorted(confidences))
 
 
-def _page_text(page) -> str:
+def _page_text(page, rules) -> str:
     """The page's text; a ruled table becomes one line per row with its cells joined by
     tabs (as DOCX tables and converted text give them), in its place on the page."""
     tables = page.find_tables()
     if not tables:
-        return page.extract_text() or ""
+        return _unruled_page_text(page, rules)
     boxes = [t.bbox for t in tables]
 
     def outside(obj) -> bool:
@@ -97,3 +98,13 @@ def _page_text(page) -> str:
     items.sort(key=lambda item: item[0])
     return "\n".join(text for _, text in items)
 
+
+
+def _unruled_page_text(page, rules) -> str:
+    """A page without ruled tables, line by line as pdfplumber's extract_text gives it,
+    except that lines whose words stand in columns (a table without rulings, a header
+    block in two columns) become rows of tab-joined cells (extract/layout.py)."""
+    words = [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in page.extract_words()]
+    lines = text_lines(words, tolerance=3)  # extract_text's default y tolerance
+    height = median([w.bottom - w.top for w in words])
+    return "\n".join(table_text(lines, page_settings(rules, height)))
