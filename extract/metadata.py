@@ -4,6 +4,7 @@ and rules/gazetteer.yaml."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -83,7 +84,7 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer) -> Metadata
 
     title_idx = _title_line(texts, d)
     if meta.doc_type is None and title_idx is not None:
-        word = fold(texts[title_idx])
+        word = _letters_only(texts[title_idx])
         meta.doc_type = next((code for code, names in d["doc_type_titles"].items()
                               if any(word == fold(n) for n in names)), None)
     meta.title = _title(texts, title_idx, d["preamble_openers"])
@@ -120,9 +121,14 @@ def _columns_apart(texts: list[str]) -> list[str]:
 def _title_line(texts: list[str], d) -> int | None:
     names = {fold(n) for ns in d["doc_type_titles"].values() for n in ns}
     for i, t in enumerate(texts[:HEADER_LINES]):
-        if fold(t) in names:
+        if _letters_only(t) in names:
             return i
     return None
+
+
+def _letters_only(text: str) -> str:
+    """The folded words of TEXT without the specks a scan puts around them ("KẾ HOẠCH -")."""
+    return fold(" ".join(regex.findall(r"\p{L}+", unicodedata.normalize("NFC", text))))
 
 
 def _title(texts: list[str], idx: int | None, preamble_openers: list[str]) -> str | None:
