@@ -336,18 +336,26 @@ def image_frames(data: bytes):
 
 
 def repair_confusions(page: OcrPage, number: int, settings: OcrSettings) -> tuple[list[str], list[PageProblem]]:
-    """The page's lines with the OCR confusions of rules/ocr.yaml repaired, each repair reported."""
+    """The page's lines with the OCR confusions of rules/ocr.yaml repaired, each repair
+    reported. A line opening with a unit sees the figure that ends the line before it."""
     lines, problems = [], []
     for line in page.lines:
+        before = lines[-1][-WRAP_CONTEXT:] + " " if lines and lines[-1][-1:].isdigit() else ""
         for name, pattern, replacement in settings.repairs:
-            for m in reversed(list(pattern.finditer(line))):
+            text = before + line
+            for m in reversed([m for m in pattern.finditer(text) if m.start() >= len(before)]):
                 problems.append(PageProblem("ocr_repaired", number,
                                             f"page {number}: OCR read '{m.group(0)}' where the context needs "
-                                            f"'{replacement}' ({name}): '{line[max(0, m.start() - 25):m.end() + 5]}'",
+                                            f"'{replacement}' ({name}): '{text[max(0, m.start() - 25):m.end() + 5]}'",
                                             severity="info"))
-                line = line[:m.start()] + replacement + line[m.end():]
+                text = text[:m.start()] + replacement + text[m.end():]
+            line = text[len(before):]
         lines.append(line)
     return lines, problems
+
+
+# How much of the line before a repair may look back on (a figure wrapped from its unit).
+WRAP_CONTEXT = 12
 
 
 def low_confidence(number: int, confidence: float | None, settings: OcrSettings) -> list[PageProblem]:
