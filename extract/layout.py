@@ -250,6 +250,11 @@ def table_text(lines: list[list[Word]], settings: LayoutSettings) -> list[str]:
     """The text of each line: words joined by spaces, or, inside a table region, its
     cells joined by tabs. A line continuing the figures of the line above is joined to it
     (and dropped)."""
+    return [text for text in table_text_lines(lines, settings) if text is not None]
+
+
+def table_text_lines(lines: list[list[Word]], settings: LayoutSettings) -> list[str | None]:
+    """As table_text, one entry per line: None for a line joined to the one above."""
     out: list[str | None] = [_line_text(line, settings) for line in lines]
     for region in table_regions(lines, settings):
         previous: list[list[Word]] | None = None
@@ -267,15 +272,21 @@ def table_text(lines: list[list[Word]], settings: LayoutSettings) -> list[str]:
                 continue
             out[k] = "\t".join(" ".join(w.text for w in ws) for ws in row)
             previous, previous_index = row, k
-    return [text for text in out if text is not None]
+    return out
 
 
 def _line_text(line: list[Word], settings: LayoutSettings) -> str:
     parts = phrases(line, settings.min_gap)
     if settings.wide_gap is not None and len(parts) >= 2 and all(
-            b.x0 - a.x1 >= settings.wide_gap for a, b in zip(parts, parts[1:])):
+            b.x0 - a.x1 >= settings.wide_gap for a, b in zip(parts, parts[1:])) and all(
+            len(_INK.findall(p.text)) >= WIDE_PART_MIN for p in parts):
         return "\t".join(p.text for p in parts)
     return " ".join(w.text for w in line)
+
+
+# A part of a line standing far from the rest is a column of its own only when it holds
+# this many letters or digits (a speck a scan puts at the end of a line is not).
+WIDE_PART_MIN = 3
 
 
 def _joined(head: Word, tail: Word) -> Word:

@@ -8,8 +8,8 @@ import unicodedata
 
 from ..layout import Word, median, page_settings, table_text, text_lines
 from .base import PageProblem, ReadError, SourceText, join_cell_lines
-from .ocr import (INSTALL_HINT, OcrSettings, low_confidence, mean_confidence, ocr_available, ocr_images,
-                  render_pdf_pages, repair_confusions)
+from .ocr import (INSTALL_HINT, OcrSettings, figure_spans, low_confidence, mean_confidence, ocr_available,
+                  ocr_images, render_pdf_pages, repair_confusions)
 
 
 def _is_password_error(exc: BaseException) -> bool:
@@ -55,10 +55,12 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
     unusable = [n for n, t in enumerate(texts, start=1) if not settings.text_layer_usable(t)]
     to_ocr = list(range(1, count + 1)) if ocr == "always" else unusable
     confidences: dict[int, float | None] = {}
+    figures: dict[int, list[list[tuple[int, int, float]]]] = {}  # page -> its lines' figure spans
     if to_ocr and ocr != "never" and ocr_available(settings.language):
         for n, page in zip(to_ocr, ocr_images(render_pdf_pages(data, to_ocr, settings.dpi), settings)):
             page_lines, repairs = repair_confusions(page, n, settings)
             texts[n - 1] = "\n".join(page_lines)
+            figures[n] = figure_spans(page_lines, page)
             confidences[n] = page.confidence
             problems.extend(repairs + low_confidence(n, page.confidence, settings))
     else:
@@ -67,15 +69,17 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
                         for n in unusable)
     lines: list[str] = []
     pages: list[int | None] = []
+    figure_confidence: dict[int, list[tuple[int, int, float]]] = {}
     for number, text in enumerate(texts, start=1):
         page_lines = text.split("\n") if text else []
+        figure_confidence.update((len(lines) + k, spans) for k, spans in enumerate(figures.get(number, [])) if spans)
         lines.extend(page_lines)
         pages.extend([number] * len(page_lines))
     method = "pdf_text" if not confidences else "ocr" if len(confidences) == count else "mixed"
     notes = [f"{count} pages"] + ([f"{len(confidences)} pages OCR'd"] if confidences else [])
     return SourceText(lines=lines, pages=pages, format="pdf", method=method, page_count=count, notes=notes,
                       problems=problems, ocr_confidence=mean_confidence(list(confidences.values())),
-                      ocr_pages=sorted(confidences))
+                      ocr_pages=sorted(confidences), figure_confidence=figure_confidence)
 
 
 def _page_text(page, rules) -> str:
