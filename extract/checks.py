@@ -113,15 +113,15 @@ def ratio_checks(targets: list[Target], lines: list[Line]) -> list[Check]:
 class Misreading:
     amount: Amount
     corrected: float  # the figure as it would have to read (in its own unit) for the sum to hold
-    how: str  # "a separator lost or moved" or "one digit"
+    how: str  # "a separator lost or moved", "one digit", "a digit lost", "a digit too many"
     confidence: float | None  # the OCR word confidence of the figure as read
 
 
 def likely_misreading(total: Amount, confidence: Callable[[Amount], float | None]) -> Misreading | None:
     """Among the total and the parts of a breakdown of it that does not add up, the figure
     most likely misread: one whose value with a separator moved (times a power of ten) or
-    one digit changed restores the sum; of several, the least confident reading, then a
-    separator before a digit. None when no single correction restores it."""
+    one digit changed, lost or added restores the sum; of several, the least confident
+    reading, then a separator before a digit. None when no single correction restores it."""
     groups: dict[str, list[Amount]] = {}
     for part in total.children:
         groups.setdefault(part.breakdown, []).append(part)
@@ -147,7 +147,7 @@ def likely_misreading(total: Amount, confidence: Callable[[Amount], float | None
 
 def _corrections(figure: Amount) -> list[tuple[float, str]]:
     """The figure's value read otherwise: separators lost or moved first, then each digit
-    changed in turn."""
+    changed in turn, then a digit lost or one too many."""
     value = figure.number.value
     if value is None:
         return []
@@ -162,4 +162,13 @@ def _corrections(figure: Amount) -> list[tuple[float, str]]:
             changed = parse_vn_number(raw[:i] + digit + raw[i + 1:])
             if changed.value is not None:
                 out.append((changed.value, "one digit"))
+    for i in range(len(raw) + 1):
+        for digit in "0123456789":
+            longer = parse_vn_number(raw[:i] + digit + raw[i:])
+            if longer.value is not None and not longer.raw.startswith("0"):
+                out.append((longer.value, "a digit lost"))
+        if i < len(raw) and raw[i].isdigit():
+            shorter = parse_vn_number(raw[:i] + raw[i + 1:])
+            if shorter.value is not None and shorter.raw[:1] not in ("", "0", ".", ","):
+                out.append((shorter.value, "a digit too many"))
     return out

@@ -193,17 +193,20 @@ def _reread_figures(image, words: list["_Word"], settings: OcrSettings, dpi: int
             if w.confidence is not None and w.confidence >= settings.reread_below and _FIGURE_WORD.fullmatch(w.text.strip("(),.;:"))]
     styles = {_style(t) for t in sure if parse_vn_number(t).status == "ok"}
     out = []
+    covered: set[int] = set()  # pieces of a figure a cell-wide look read with it
     for w in words:
+        if id(w) in covered:
+            continue
         if w.confidence is None or w.confidence >= settings.reread_below or not _DIGITS_READ_AS.match(w.text):
             out.append(w)
             continue
         pad = max(2, w.height // 4)
-        left, right = _cell_span(w, words, columns) if columns else (w.left - pad, w.left + w.width + pad)
+        left, right, pieces = _cell_span(w, words, columns) if columns else (w.left - pad, w.left + w.width + pad, [])
         box = (left - origin[0], w.top - origin[1] - pad, right - origin[0], w.top - origin[1] + w.height + pad)
         data = pytesseract.image_to_data(image.crop(box), lang=settings.language, output_type=pytesseract.Output.DICT,
                                          config=f"--psm 7 --dpi {dpi} -c tessedit_char_whitelist={settings.reread_characters}")
         read = [(t.strip(), float(c)) for t, c in zip(data["text"], data["conf"]) if t and t.strip()]
-        text = "".join(t for t, _ in read)
+        text = "".join(t for t, _ in read).rstrip(".,")
         first = w.text.strip("(),;:")
         unsure = w.confidence < settings.reread_below / 2 and all(c >= settings.reread_below for _, c in read)
         if read and _agrees(first, text, styles, unsure):
@@ -212,22 +215,27 @@ def _reread_figures(image, words: list["_Word"], settings: OcrSettings, dpi: int
             rereads.append(f"'{w.text}' (confidence {w.confidence:g}) read again with digits only as '{text}'")
             w = _Word(head + text + tail, w.left, w.top, w.width, w.height, w.line,
                       min(c for _, c in read) if all(c >= 0 for _, c in read) else w.confidence)
+            covered.update(id(p) for p in pieces)
+            out = [o for o in out if id(o) not in covered]
         out.append(w)
     return out
 
 
-def _cell_span(word: "_Word", words: list["_Word"], columns: list[int]) -> tuple[int, int]:
-    """The x-extent of the word's cell (inside its vertical lines) when no other word of
-    its line stands in that cell, else the word's own box."""
+def _cell_span(word: "_Word", words: list["_Word"], columns: list[int]) -> tuple[int, int, list["_Word"]]:
+    """The x-extent of the word's cell (inside its vertical lines) and the other pieces of
+    figures on its line there, when every word of its line in that cell is one; else the
+    word's own box."""
     from bisect import bisect_right
 
+    own = (word.left - 2, word.left + word.width + 2, [])
     c = bisect_right(columns, word.centre[0]) - 1
     if not 0 <= c < len(columns) - 1:
-        return word.left - 2, word.left + word.width + 2
+        return own
     left, right = columns[c] + RULING_MARGIN, columns[c + 1] - RULING_MARGIN
-    if any(o is not word and o.line == word.line and left <= o.centre[0] <= right for o in words):
-        return word.left - 2, word.left + word.width + 2
-    return left, right
+    beside = [o for o in words if o is not word and o.line == word.line and left <= o.centre[0] <= right]
+    if not all(_DIGITS_READ_AS.match(o.text) or not regex.search(r"\w", o.text) for o in beside):
+        return own
+    return left, right, beside
 
 
 # Pixels kept clear of a table's vertical lines when a cell is read again.
