@@ -158,22 +158,54 @@ def _region(first: int, last: int, rows: list[list[Phrase]], settings: LayoutSet
 
 def column_boundaries(rows: list[list[Phrase]], settings: LayoutSettings) -> list[tuple[float, float]]:
     """Columns as the x-intervals the body rows (from the first row holding a figure of
-    three characters or more) cover with their phrases. Header phrases over several of
-    them span; a header phrase over none is a column of its own (an empty one in the
-    body), unless it stands within a gap of one (a column number centred in its column)."""
+    three characters or more) cover with their phrases. A header phrase over several of
+    them spans them. A header phrase over none stands beside its column's figures (a
+    header written at the left of a column whose figures are right-aligned): it joins the
+    neighbouring column that has no header of its own, else it is a column of its own
+    (one the body leaves empty); a column number there ("2" centred under the names)
+    joins a column of names to its left, else it too is a column of its own."""
     start = next((k for k, row in enumerate(rows) if any(_FIGURE.match(p.text) and len(p.text) >= 3 for p in row)),
                  None)
     body, header = (rows[start:], rows[:start]) if start is not None else (rows, [])
-    columns = _covered([(p.x0, p.x1) for row in body for p in row if _INK.search(p.text)], settings.min_gap / 2)
-    for row in header:
-        for p in row:
-            if columns and (_overlapped(p.x0, p.x1, columns) or _distance(p, columns) < settings.min_gap):
-                continue
-            columns = _covered(columns + [(p.x0, p.x1)], settings.min_gap / 2)
-    return columns
+    gap = settings.min_gap / 2
+    columns = _covered([(p.x0, p.x1) for row in body for p in row if _INK.search(p.text)], gap)
+    heads = [(p.x0, p.x1) for row in header for p in row if _INK.search(p.text)]
+    lone = [h for h in heads if not _overlapped(*h, columns)]
+    if not lone:
+        return columns
+    merged = _covered(columns + lone, gap)
+    in_body = [bool(_overlapped(c0, c1, columns)) for c0, c1 in merged]
+    # headers in words: a column number ("5", "3=4+7") over an empty column keeps it
+    words = [(p.x0, p.x1) for row in header for p in row if _LETTER.search(p.text)]
+    worded = [any(h0 < c1 and h1 > c0 for h0, h1 in words) for c0, c1 in merged]
+    texts = [[p for row in body for p in row if p.x0 < c1 and p.x1 > c0] for c0, c1 in merged]
+    wordy = [sum(bool(_LETTER.search(p.text)) for p in ps) > len(ps) / 2 for ps in texts]
+    out: list[tuple[float, float]] = []
+    k = 0
+    while k < len(merged):
+        c0, c1 = merged[k]
+        if not in_body[k] and worded[k] and k + 1 < len(merged) and in_body[k + 1] \
+                and not _headed_by_own(k + 1, merged, words):
+            out.append((c0, merged[k + 1][1]))  # the header over the figures to its right
+            k += 2
+            continue
+        if not in_body[k] and out and in_body[k - 1] and (
+                worded[k] and not _headed_by_own(k - 1, merged, words) or not worded[k] and wordy[k - 1]):
+            out[-1] = (out[-1][0], c1)  # the header over the figures to its left, a number centred under names
+        else:
+            out.append((c0, c1))
+        k += 1
+    return out
+
+
+def _headed_by_own(k: int, columns: list[tuple[float, float]], heads: list[tuple[float, float]]) -> bool:
+    """Does a header phrase stand over column K (and no other)?"""
+    c0, c1 = columns[k]
+    return any(h0 < c1 and h1 > c0 and len(_overlapped(h0, h1, columns)) == 1 for h0, h1 in heads)
 
 
 _INK = regex.compile(r"\w")
+_LETTER = regex.compile(r"\p{L}")
 
 
 def _covered(intervals: list[tuple[float, float]], min_gap: float) -> list[tuple[float, float]]:
