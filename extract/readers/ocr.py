@@ -173,7 +173,10 @@ _FIGURE_WORD = regex.compile(r"\d(?:[\d.,]*\d)?")
 # A word a digits-only look may read better: digits, separators, and the letters and
 # specks OCR puts for digits ("1.O25", "12o‡g", "1....-"); not a number of a document
 # ("90/QĐ-TTg"), a percentage, a formula ("3=4+7") or a figure glued to its unit.
-_DIGITS_READ_AS = regex.compile(r"^[(]?(?=[^\d]{0,2}\d)[\d.,OoIlSBgZ|‡†'’ˆ_~\-]{2,}[)]?[;:]?$")
+_DIGITS_READ_AS = regex.compile(r"^(?!\d+/\d+$)(?!.*/.*/)[(]?(?=[^\d]{0,2}\d)[\d.,;:/OoIlSBgZ|‡†'’ˆ_~\-]{2,}[)]?$")
+# A figure of four digits or more written without separators: on a page whose sure
+# figures all have them, a separator was probably lost ("352,2" read as 3522).
+_BARE = regex.compile(r"^\d{4,}$")
 
 
 def _reread_figures(image, words: list["_Word"], settings: OcrSettings, dpi: int, origin: tuple[int, int],
@@ -192,12 +195,16 @@ def _reread_figures(image, words: list["_Word"], settings: OcrSettings, dpi: int
     sure = [w.text.strip("(),.;:") for w in words
             if w.confidence is not None and w.confidence >= settings.reread_below and _FIGURE_WORD.fullmatch(w.text.strip("(),.;:"))]
     styles = {_style(t) for t in sure if parse_vn_number(t).status == "ok"}
+    separated = [t for t in sure if len(regex.sub(r"\D", "", t)) >= 3 and not _YEAR_LIKE.match(t)]
+    bare_is_odd = bool(separated) and sum(_style(t) != (False, False) for t in separated) >= ODD_SHARE * len(separated)
     out = []
     covered: set[int] = set()  # pieces of a figure a cell-wide look read with it
     for w in words:
         if id(w) in covered:
             continue
-        if w.confidence is None or w.confidence >= settings.reread_below or not _DIGITS_READ_AS.match(w.text):
+        doubted = w.confidence is not None and (w.confidence < settings.reread_below and _DIGITS_READ_AS.match(w.text)
+                                                or bare_is_odd and _BARE.match(w.text) and not _YEAR_LIKE.match(w.text))
+        if not doubted:
             out.append(w)
             continue
         pad = max(2, w.height // 4)
@@ -206,10 +213,10 @@ def _reread_figures(image, words: list["_Word"], settings: OcrSettings, dpi: int
         data = pytesseract.image_to_data(image.crop(box), lang=settings.language, output_type=pytesseract.Output.DICT,
                                          config=f"--psm 7 --dpi {dpi} -c tessedit_char_whitelist={settings.reread_characters}")
         read = [(t.strip(), float(c)) for t, c in zip(data["text"], data["conf"]) if t and t.strip()]
-        text = "".join(t for t, _ in read).rstrip(".,")
+        text = _comma_for_point("".join(t for t, _ in read).rstrip(".,"), styles)
         first = w.text.strip("(),;:")
         unsure = w.confidence < settings.reread_below / 2 and all(c >= settings.reread_below for _, c in read)
-        if read and _agrees(first, text, styles, unsure):
+        if read and min(c for _, c in read) >= REREAD_FLOOR and _agrees(first, text, styles, unsure):
             tail = w.text[len(w.text.rstrip("),;:")):]
             head = w.text[:len(w.text) - len(w.text.lstrip("("))]
             rereads.append(f"'{w.text}' (confidence {w.confidence:g}) read again with digits only as '{text}'")
@@ -219,6 +226,13 @@ def _reread_figures(image, words: list["_Word"], settings: OcrSettings, dpi: int
             out = [o for o in out if id(o) not in covered]
         out.append(w)
     return out
+
+
+_YEAR_LIKE = regex.compile(r"^(?:19|20)\d\d$")
+# The least confidence a second look must have to be taken at all.
+REREAD_FLOOR = 60
+# Share of a page's sure figures written with separators from which a bare one is doubted.
+ODD_SHARE = 2 / 3
 
 
 def _cell_span(word: "_Word", words: list["_Word"], columns: list[int]) -> tuple[int, int, list["_Word"]]:
@@ -242,6 +256,14 @@ def _cell_span(word: "_Word", words: list["_Word"], columns: list[int]) -> tuple
 RULING_MARGIN = 4
 
 
+def _comma_for_point(text: str, styles: set[tuple[bool, bool]]) -> str:
+    """"352.2" as "352,2" where the page writes decimal commas: a dot before one or two
+    last digits cannot group thousands, and a speck under the line reads as a dot."""
+    if any(decimal for _, decimal in styles) and regex.fullmatch(r"\d{1,3}(?:\.\d{3})*\.\d{1,2}", text):
+        return text[:text.rindex(".")] + "," + text[text.rindex(".") + 1:]
+    return text
+
+
 def _style(figure: str) -> tuple[bool, bool]:
     """How a figure is written: (has thousands dots, has a decimal comma)."""
     return "." in figure, "," in figure
@@ -258,6 +280,8 @@ def _agrees(first: str, second: str, styles: set[tuple[bool, bool]], unsure: boo
         # a number was read: the second look may move or add separators, not change digits
         if regex.sub(r"\D", "", first) != regex.sub(r"\D", "", second):
             return False
+    elif len(regex.sub(r"\D", "", second)) < len(regex.findall(r"[\dOoIlSBgZ/]", first)):
+        return False  # fewer digits than the first reading had characters standing for them
     return _style(second) in styles
 
 
