@@ -88,15 +88,28 @@ def text_lines(words: list[Word], tolerance: float) -> list[list[Word]]:
 
 def phrases(line: list[Word], min_gap: float) -> list[Phrase]:
     """The line cut at gaps of MIN_GAP or more, and between two figures (a cell holds one
-    figure: two side by side are two columns closer than the gap)."""
+    figure: two side by side are two columns closer than the gap). Specks a scan reads
+    as words (":", "'", an unsure "l") are left out."""
     out: list[list[Word]] = []
-    for word in line:
+    for word in (w for w in line if not _speck(w)):
         if out and word.x0 - out[-1][-1].x1 < min_gap and not (_FIGURE.match(word.text)
                                                                and _FIGURE.match(out[-1][-1].text)):
             out[-1].append(word)
         else:
             out.append([word])
     return [Phrase(tuple(ws)) for ws in out]
+
+
+def _speck(word: Word) -> bool:
+    if not _INK.search(word.text):
+        return word.text not in ORDER_MARKS
+    return len(word.text) == 1 and word.confidence is not None and word.confidence < SPECK_CONFIDENCE
+
+
+# Marks that stand for an order cell ("-", "+") though they hold no letter or digit.
+ORDER_MARKS = frozenset("-–+*•")
+# A one-character OCR word read with less confidence than this is a speck.
+SPECK_CONFIDENCE = 50
 
 
 def table_regions(lines: list[list[Word]], settings: LayoutSettings) -> list[Region]:
