@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.layout import (LayoutSettings, Word, aligned_text_lines, column_boundaries, phrases, table_regions,
+from extract.layout import (LayoutSettings, Word, aligned_text_lines, phrases, table_regions,
                             table_text)
 from tests.conftest import CORPUS
 
