@@ -22,5 +22,5 @@ def read_image(data: bytes, rules) -> SourceText:
         problems.extend(repairs + low_confidence(number, page.confidence, settings))
     return SourceText(lines=lines, pages=numbers, format="image", method="ocr", page_count=len(frames),
                       notes=[f"{len(frames)} pages OCR'd"], problems=problems,
-                      ocr_confidence=mean_confidence([p.confidence for p in pages]), ocr_pages=list(range(1, len(frames) + 1)),
-                      figure_confidence=figure_confidence)
+                      ocr_confidence=mean_confidence([p.confidence for p in pages]),
+                      ocr_pages=list(range(1, len(frames) + 1)), figure_confidence=figure_confidence)

@@ -173,7 +173,8 @@ _FIGURE_WORD = regex.compile(r"\d(?:[\d.,]*\d)?")
 # A word a digits-only look may read better: digits, separators, and the letters and
 # specks OCR puts for digits ("1.O25", "12o‡g", "1....-"); not a number of a document
 # ("90/QĐ-TTg"), a percentage, a formula ("3=4+7") or a figure glued to its unit.
-_DIGITS_READ_AS = regex.compile(r"^(?!\d+/\d+$)(?!.*/.*/)[(]?(?=[^\d]{0,2}\d)[\d.,;:/OoIlSBgZ|‡†'’ˆ_~\-]{2,}[)]?$")
+_DIGITS_READ_AS = regex.compile(
+    r"^(?!\d+/\d+$)(?!.*/.*/)[(]?(?=[^\d]{0,2}\d)[\d.,;:/OoIlSBgZ|‡†'’ˆ_~\-]{2,}[)]?$")
 # A figure of four digits or more written without separators: on a page whose sure
 # figures all have them, a separator was probably lost ("352,2" read as 3522).
 _BARE = regex.compile(r"^\d{4,}$")
@@ -181,8 +182,9 @@ _BARE = regex.compile(r"^\d{4,}$")
 
 def _reread_figures(image, words: list["_Word"], settings: OcrSettings, dpi: int, origin: tuple[int, int],
                     rereads: list[str], columns: list[int] | None = None) -> list["_Word"]:
-    """Figures read with a low word confidence get a second, digits-only look (Tesseract
-    allowed only digits and separators, on the word's box). The new reading replaces the
+    """Figures read with a low word confidence, and bare figures ("3522") on a page whose
+    sure figures carry separators, get a second, digits-only look (Tesseract allowed
+    only digits and separators, on the word's box). The new reading replaces the
     first only when it agrees with the figure's context: a well-formed Vietnamese number,
     with the digits first read (only separators changed) unless the first reading was no
     number at all, and written as the page's sure figures are (decimal comma, thousands
@@ -192,8 +194,9 @@ def _reread_figures(image, words: list["_Word"], settings: OcrSettings, dpi: int
         return words
     import pytesseract
 
-    sure = [w.text.strip("(),.;:") for w in words
-            if w.confidence is not None and w.confidence >= settings.reread_below and _FIGURE_WORD.fullmatch(w.text.strip("(),.;:"))]
+    stripped = [(w, w.text.strip("(),.;:")) for w in words]
+    sure = [t for w, t in stripped
+            if w.confidence is not None and w.confidence >= settings.reread_below and _FIGURE_WORD.fullmatch(t)]
     styles = {_style(t) for t in sure if parse_vn_number(t).status == "ok"}
     separated = [t for t in sure if len(regex.sub(r"\D", "", t)) >= 3 and not _YEAR_LIKE.match(t)]
     bare_is_odd = bool(separated) and sum(_style(t) != (False, False) for t in separated) >= ODD_SHARE * len(separated)
@@ -210,8 +213,9 @@ def _reread_figures(image, words: list["_Word"], settings: OcrSettings, dpi: int
         pad = max(2, w.height // 4)
         left, right, pieces = _cell_span(w, words, columns) if columns else (w.left - pad, w.left + w.width + pad, [])
         box = (left - origin[0], w.top - origin[1] - pad, right - origin[0], w.top - origin[1] + w.height + pad)
-        data = pytesseract.image_to_data(image.crop(box), lang=settings.language, output_type=pytesseract.Output.DICT,
-                                         config=f"--psm 7 --dpi {dpi} -c tessedit_char_whitelist={settings.reread_characters}")
+        config = f"--psm 7 --dpi {dpi} -c tessedit_char_whitelist={settings.reread_characters}"
+        data = pytesseract.image_to_data(image.crop(box), lang=settings.language, config=config,
+                                         output_type=pytesseract.Output.DICT)
         read = [(t.strip(), float(c)) for t, c in zip(data["text"], data["conf"]) if t and t.strip()]
         text = _comma_for_point("".join(t for t, _ in read).rstrip(".,"), styles)
         first = w.text.strip("(),;:")
