@@ -101,6 +101,9 @@ def test_text_layer_is_used_only_when_it_reads_as_vietnamese(rules, text, usable
     ("412,3 tỷ dồng", "412,3 tỷ đồng"),
     ("50 tý đồng", "50 tỷ đồng"),
     ("phát triển: 80. 120 triệu đồng", "phát triển: 80.120 triệu đồng"),
+    ("Trồng rừng mới đạt 350 Ha; tỷ lệ", "Trồng rừng mới đạt 350 ha; tỷ lệ"),
+    ("- +- Lũy kế 41/58 thôn", "- Lũy kế 41/58 thôn"),
+    ("PHẦN I | | |", "PHẦN I"),
 ])
 def test_every_scanned_form_of_the_units_is_repaired(rules, read, meant):
     lines, problems = repair_confusions(OcrPage([read], 90.0), 1, OcrSettings.from_rules(rules))
@@ -108,7 +111,7 @@ def test_every_scanned_form_of_the_units_is_repaired(rules, read, meant):
 
 
 @pytest.mark.parametrize("text", ["từ năm 2025 trở đi", "đạt 55% trở lên", "1.254,0trđ.", "50 tỉ đồng",
-                                  "năm 80. 120 người"])
+                                  "năm 80. 120 người", "tỉnh Hà Giang", "- Hạ tầng", "NSTW | NSĐP"])
 def test_right_readings_are_left_alone(rules, text):
     assert repair_confusions(OcrPage([text], 90.0), 1, OcrSettings.from_rules(rules)) == ([text], [])
 
