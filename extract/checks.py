@@ -3,6 +3,7 @@ inferred units, unreadable pages) or in the run, and the checks that look across
 document (the plan's total against its projects', ratios against percentages)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import regex
@@ -12,6 +13,7 @@ from .document import Line
 from .sections import Section
 from .targets import Target
 from .textnorm import fold
+from .vnnumbers import parse_vn_number
 
 
 @dataclass
@@ -24,6 +26,7 @@ class Check:
     amount_id: str | None = None
     expected: float | None = None
     actual: float | None = None
+    ocr: bool = False  # it stands on figures read by OCR (a sum_mismatch may be a misreading)
 
 
 # ---- checks across a whole document -------------------------------------------------------
@@ -98,4 +101,74 @@ def ratio_checks(targets: list[Target], lines: list[Line]) -> list[Check]:
                              f"line {line.number}: {t.numerator:g}/{t.denominator:g} is {ratio:.2f}%, "
                              f"but the text says {stated.value:g}%", line=line.number, page=line.page,
                              expected=stated.value, actual=round(ratio, 4)))
+    return out
+
+
+# ---- sums on OCR'd figures ------------------------------------------------------------------
+# A sum that fails on a scan may be the scan's fault: a separator lost or moved ("592,3"
+# read as 5923), or one digit misread. The check then names the figure whose correction
+# restores the sum, the least confident reading first.
+
+@dataclass(frozen=True)
+class Misreading:
+    amount: Amount
+    corrected: float  # the figure as it would have to read (in its own unit) for the sum to hold
+    how: str  # "a separator lost or moved", "one digit", "a digit lost", "a digit too many"
+    confidence: float | None  # the OCR word confidence of the figure as read
+
+
+def likely_misreading(total: Amount, confidence: Callable[[Amount], float | None]) -> Misreading | None:
+    """Among the total and the parts of a breakdown of it that does not add up, the figure
+    most likely misread: one whose value with a separator moved (times a power of ten) or
+    one digit changed, lost or added restores the sum; of several, the least confident
+    reading, then a separator before a digit. None when no single correction restores it."""
+    groups: dict[str, list[Amount]] = {}
+    for part in total.children:
+        groups.setdefault(part.breakdown, []).append(part)
+    found: list[tuple[tuple, Misreading]] = []
+    for parts in groups.values():
+        if len(parts) < 2 or total.value is None or any(p.value is None for p in parts):
+            continue
+        tolerance = rounding_tolerance(parts)
+        if abs(total.value - sum(p.value for p in parts)) <= tolerance:
+            continue
+        for order, figure in enumerate([total, *parts]):
+            for rank, (written, how) in enumerate(_corrections(figure)):
+                value = round(written * (figure.factor or 1), 9)
+                new_total = value if figure is total else total.value
+                new_sum = sum(value if p is figure else p.value for p in parts)
+                if abs(new_total - new_sum) <= tolerance:
+                    seen = confidence(figure)
+                    found.append(((seen if seen is not None else 101.0, rank > 0, order),
+                                  Misreading(figure, written, how, seen)))
+                    break
+    return min(found, key=lambda item: item[0])[1] if found else None
+
+
+def _corrections(figure: Amount) -> list[tuple[float, str]]:
+    """The figure's value read otherwise: separators lost or moved first, then each digit
+    changed in turn, then a digit lost or one too many."""
+    value = figure.number.value
+    if value is None:
+        return []
+    out = [(round(value * 10.0 ** k, 9), "a separator lost or moved") for k in (-1, 1, -2, 2, -3, 3)]
+    raw = figure.number.raw
+    for i, ch in enumerate(raw):
+        if not ch.isdigit():
+            continue
+        for digit in "0123456789":
+            if digit == ch or (digit == "0" and i == 0):
+                continue
+            changed = parse_vn_number(raw[:i] + digit + raw[i + 1:])
+            if changed.value is not None:
+                out.append((changed.value, "one digit"))
+    for i in range(len(raw) + 1):
+        for digit in "0123456789":
+            longer = parse_vn_number(raw[:i] + digit + raw[i:])
+            if longer.value is not None and not longer.raw.startswith("0"):
+                out.append((longer.value, "a digit lost"))
+        if i < len(raw) and raw[i].isdigit():
+            shorter = parse_vn_number(raw[:i] + raw[i + 1:])
+            if shorter.value is not None and shorter.raw[:1] not in ("", "0", ".", ","):
+                out.append((shorter.value, "a digit too many"))
     return out

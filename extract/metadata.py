@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -68,7 +69,8 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Pla
     d = rules.section("documents")
     meta = Metadata()
     texts = [ln.clean for ln in lines]
-    head = "\n".join(texts[:HEADER_LINES])
+    header = _columns_apart(texts[:HEADER_LINES])
+    head = "\n".join(header)
     full = "\n".join(texts)
     folded_full = fold(full)
 
@@ -89,12 +91,12 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Pla
 
     title_idx = _title_line(texts, d)
     if meta.doc_type is None and title_idx is not None:
-        word = fold(texts[title_idx])
+        word = _letters_only(texts[title_idx])
         meta.doc_type = next((code for code, names in d["doc_type_titles"].items()
                               if any(word == fold(n) for n in names)), None)
     meta.title = _title(texts, title_idx, d["preamble_openers"])
 
-    meta.admin_level, level_word, header_name = _issuer_level(texts, d)
+    meta.admin_level, level_word, header_name = _issuer_level(header + texts[HEADER_LINES:], d)
     meta.province, meta.district = _place(folded_full, fold(meta.title or ""), header_name, meta.admin_level,
                                           gazetteer, fold(head))
     place = meta.district if meta.admin_level == "district" else meta.province
@@ -124,12 +126,34 @@ def plan_id(issuer: str | None, doc_number: str | None, title: str | None, issue
     return "p" + hashlib.sha256(key.encode()).hexdigest()[:15]
 
 
+def _columns_apart(texts: list[str]) -> list[str]:
+    """The header lines with each block of tab-joined lines (a header laid out in two
+    columns: issuer and number on the left, motto, place and date on the right) read one
+    column at a time, top to bottom, so that each column's lines follow one another."""
+    out: list[str] = []
+    block: list[list[str]] = []
+    for text in texts + [""]:
+        if "\t" in text:
+            block.append(text.split("\t"))
+            continue
+        width = max((len(row) for row in block), default=0)
+        out.extend(row[c].strip() for c in range(width) for row in block if c < len(row) and row[c].strip())
+        block = []
+        out.append(text)
+    return out[:-1]
+
+
 def _title_line(texts: list[str], d) -> int | None:
     names = {fold(n) for ns in d["doc_type_titles"].values() for n in ns}
     for i, t in enumerate(texts[:HEADER_LINES]):
-        if fold(t) in names:
+        if _letters_only(t) in names:
             return i
     return None
+
+
+def _letters_only(text: str) -> str:
+    """The folded words of TEXT without the specks a scan puts around them ("KẾ HOẠCH -")."""
+    return fold(" ".join(regex.findall(r"\p{L}+", unicodedata.normalize("NFC", text))))
 
 
 def _title(texts: list[str], idx: int | None, preamble_openers: list[str]) -> str | None:
@@ -215,7 +239,7 @@ _NAME = regex.compile(r"^(?:\p{Lu}\p{Ll}+\s+){1,4}\p{Lu}\p{Ll}+$")
 
 
 def _signer(texts: list[str], titles: list[str]) -> str | None:
-    tail = [t for t in texts[-25:] if t]
+    tail = [t for t in texts if t and "\t" not in t][-25:]  # an appendix table's rows are not the signature
     for i, t in enumerate(tail):
         if any(title in t for title in titles):
             for cand in tail[i + 1:i + 4]:

@@ -12,7 +12,7 @@ from . import PIPELINE_VERSION
 from .amounts import Amount, AmountFinder, sum_problem
 from .assignments import AssignmentFinder
 from .celltables import CellTableFinder
-from .checks import Check, ratio_checks, reconcile_totals
+from .checks import Check, likely_misreading, ratio_checks, reconcile_totals
 from .fingerprint import code_fingerprint
 from .document import Block, Cleaner, Line, build_blocks, build_lines
 from .footnotes import FootnoteLinker
@@ -240,6 +240,10 @@ class Extractor:
         result.tables["sections"] = [_section_row(doc_id, s, moved_from.get(id(s))) for s in sections]
         context = _Contexts()
         result.tables["amounts"] = self._amount_rows(doc_id, amounts, lines, single, checks, context, sections)
+        if source.ocr_pages:
+            _checked_against_ocr(result.tables["amounts"], amounts, checks, lines, source)
+            if doc["status"] == "ok" and any(c.kind == "sum_mismatch" and c.ocr for c in checks):
+                doc["status"] = "partial"  # a figure of a scan's failing sum may be misread
         result.tables["targets"] = [_target_row(doc_id, i, t, lines, single, context, self.indicators,
                                                 table_program.get(id(t)))
                                     for i, t in enumerate(targets)]
@@ -516,6 +520,33 @@ def _assignment_row(doc_id: str, i: int, a, lines: list[Line], sec: Section | No
                raw_text=_raw_span(a.block, a.start, a.end, lines) if a.end > a.start else "",
                agency=a.agency, role=a.role, task=a.task[:500], product=a.product, deadline=a.deadline)
     return row
+
+
+def _checked_against_ocr(rows: list[dict], amounts: list[Amount], checks: list[Check], lines: list[Line],
+                        source) -> None:
+    """OCR'd figures: each amount row gets its word confidence (the least confident word
+    of its figure), and a failing sum with an OCR'd figure in it names the figure most
+    likely misread."""
+    by_id = {row["amount_id"]: (row, a) for row, a in zip(rows, amounts)}
+    confidence: dict[int, float | None] = {}
+    for row, a in zip(rows, amounts):
+        line = lines[row["line"] - 1]
+        start, end = row["char_start"] - line.offset, row["char_end"] - line.offset
+        seen = [c for s, e, c in source.figure_confidence.get(line.index, []) if s < end and e > start]
+        confidence[id(a)] = row["ocr_confidence"] = min(seen) if seen else None
+    for check in checks:
+        if check.kind != "sum_mismatch" or check.amount_id not in by_id:
+            continue
+        total = by_id[check.amount_id][1]
+        figures = [total, *total.children]
+        check.ocr = any(confidence.get(id(a)) is not None for a in figures)
+        misread = likely_misreading(total, lambda a: confidence.get(id(a))) if check.ocr else None
+        if misread is not None:
+            row = next(r for r, a in by_id.values() if a is misread.amount)
+            said = f", confidence {misread.confidence:g}" if misread.confidence is not None else ""
+            check.message += (f"; on this scan the figure most likely misread is '{misread.amount.number.raw}' "
+                              f"(line {row['line']}, page {row['page']}{said}): read as {misread.corrected:g} "
+                              f"({misread.how}), the sum holds")
 
 
 def _check_row(doc_id: str, i: int, c: Check) -> dict:

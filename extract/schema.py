@@ -46,6 +46,8 @@ TABLES: dict[str, pa.Schema] = {
         ("canonical_code", pa.string()), ("funding_source", pa.string()), ("capital_type", pa.string()),
         ("measure", pa.string()), ("fiscal_year", pa.int32()), ("parent_amount_id", pa.string()),
         ("context", pa.string()), ("from_table", pa.bool_()),
+        # OCR'd figures: the word confidence (0-100) it was read with; null for text
+        ("ocr_confidence", pa.float64()),
     ]),
     "targets": pa.schema([
         ("target_id", pa.string()), *_PROVENANCE,

@@ -100,6 +100,7 @@ class TableReader:
         self.total_words = phrase_regex(fold(w) for w in t["total_words"])
         self.money_words = phrase_regex(fold(w) for w in t.get("money_header_words", []))
         self.levels = [regex.compile(p) for p in t["row_levels"]]
+        self.order_confusions = str.maketrans(t.get("order_confusions", {}))
         self.column_number = regex.compile(t["column_number_cell"])
         self.percent_unit = regex.compile(t["percent_unit"])
         self.percent_header = regex.compile(t["percent_header"])
@@ -167,7 +168,7 @@ class TableReader:
         width = max(max(c, default=0) for c in [*(h.keys() for h in header), *(d.keys() for _, d in data)]) + 1
         columns = self._columns(header, width)
         orders = [cells[0].text for _, cells in data if 0 in cells]
-        if columns and orders and all(self._level(o) is not None for o in orders):
+        if columns and orders and all(self._order(o) is not None for o in orders):
             columns[0].kind = "label"  # the order column, whatever its header ("ST T" wrapped)
         caption_lines = self._caption_lines(run[0], lines, elsewhere)
         caption = " ".join(ln.clean for ln in caption_lines)
@@ -296,8 +297,8 @@ class TableReader:
         rows: list[TableRow] = []
         for line, cells in data:
             texts = [(c, cells[c].text) for c in label_cols if c in cells and cells[c].text]
-            order = next((t for c, t in texts if self._level(t) is not None), "")
-            name = " ".join(t for c, t in texts if t != order)
+            written, order = next(((t, o) for c, t in texts if (o := self._order(t)) is not None), ("", ""))
+            name = " ".join(t for c, t in texts if t != written)
             figures = any(c not in label_cols and (_FIGURE.fullmatch(cell.text) or cell.text in self.placeholders)
                           for c, cell in cells.items())  # "-": a figure cell left empty, not a wrapped name
             if not figures and not order and rows:
@@ -309,12 +310,14 @@ class TableReader:
             else:
                 level = self._level(order)
                 row.level = level if level is not None else 100
-            row.parent = next((p for p in reversed(rows) if p.level < row.level), None)
-            if row.level == -1 and rows and not any(r.level == -1 for r in rows):
-                for above in rows:  # a total row under the rows it sums
+            rows.append(row)
+        self._levels_of_unnumbered(rows)
+        for k, row in enumerate(rows):
+            row.parent = next((rows[j] for j in range(k - 1, -1, -1) if rows[j].level < row.level), None)
+            if row.level == -1 and k and not any(rows[j].level == -1 for j in range(k)):
+                for above in rows[:k]:  # a total row under the rows it sums
                     if above.parent is None:
                         above.parent = row
-            rows.append(row)
         self._outside_totals(rows)
         placed: set[int] = set()
 
@@ -344,6 +347,28 @@ class TableReader:
             if (parts is not None and row.order.strip().rstrip(".") not in parts) or self.outside_total.search(
                     fold(row.name)):
                 row.parent = None
+
+    def _order(self, text: str) -> str | None:
+        """The order a cell writes ("II", "1.2", "a"), read through the confusions of a
+        scan ("lI" for "II"); None when it is no order."""
+        if self._level(text) is not None:
+            return text
+        read = text.translate(self.order_confusions)
+        return read if read != text and self._level(read) is not None else None
+
+    def _levels_of_unnumbered(self, rows: list[TableRow]) -> None:
+        """A row whose order cell is empty (lost on a scan) but whose name says it is a
+        project or a sub-project ("Dự án 1: …") stands at the level the numbered rows of
+        that kind have."""
+        kinds = {id(r): typed[0].kind for r in rows if (typed := typed_head(r.name, self.rules))}
+        numbered: dict[str, list[int]] = {}
+        for r in rows:
+            if r.order and id(r) in kinds:
+                numbered.setdefault(kinds[id(r)], []).append(r.level)
+        for r in rows:
+            if r.level == 100 and not r.order and kinds.get(id(r)) in numbered:
+                levels = numbered[kinds[id(r)]]
+                r.level = max(set(levels), key=levels.count)
 
     def _level(self, order: str) -> int | None:
         return next((i for i, p in enumerate(self.levels) if p.match(order.strip())), None)

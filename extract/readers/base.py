@@ -49,6 +49,9 @@ class SourceText:
     problems: list[PageProblem] = field(default_factory=list)
     ocr_confidence: float | None = None  # mean word confidence of the OCR'd pages (0-100)
     ocr_pages: list[int] = field(default_factory=list)
+    # OCR'd lines: where their figures stand and the word confidence each was read with,
+    # {line index: [(start, end, confidence)]}
+    figure_confidence: dict[int, list[tuple[int, int, float]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(self.lines) != len(self.pages):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .base import PageProblem, SourceText
 from .limits import InputLimits
-from .ocr import ImageFrames, OcrSettings, low_confidence, mean_confidence, ocr_pages, repair_confusions
+from .ocr import ImageFrames, OcrSettings, figure_spans, low_confidence, mean_confidence, ocr_pages, repair_confusions
 
 
 def read_image(data: bytes, rules) -> SourceText:
@@ -21,11 +21,14 @@ def read_image(data: bytes, rules) -> SourceText:
     if frames.broken_after is not None:
         problems.append(PageProblem("input_truncated", None, f"the image's frames after frame {frames.count} could "
                                                              f"not be found ({frames.broken_after})"))
+    figure_confidence: dict[int, list[tuple[int, int, float]]] = {}
     for result in results:
         problems.extend(result.problems)
         if result.page is None:
             continue
         page_lines, repairs = repair_confusions(result.page, result.number, settings)
+        figure_confidence.update((len(lines) + k, spans)
+                                 for k, spans in enumerate(figure_spans(page_lines, result.page)) if spans)
         lines.extend(page_lines)
         numbers.extend([result.number] * len(page_lines))
         problems.extend(repairs + low_confidence(result.number, result.page.confidence, settings))
@@ -33,4 +36,4 @@ def read_image(data: bytes, rules) -> SourceText:
     return SourceText(lines=lines, pages=numbers, format="image", method="ocr", page_count=frames.count,
                       notes=[f"{len(read)} of {frames.count} pages OCR'd"], problems=problems,
                       ocr_confidence=mean_confidence([r.page.confidence for r in results if r.page is not None]),
-                      ocr_pages=read)
+                      ocr_pages=read, figure_confidence=figure_confidence)

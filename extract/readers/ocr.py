@@ -20,6 +20,8 @@ from typing import Any
 
 import regex
 
+from ..layout import LayoutSettings, Word, median, page_settings, table_text_lines
+from ..vnnumbers import parse_vn_number
 from .base import PageProblem, ReadError, join_cell_lines, plain_error
 from .limits import PageLimits, measure
 
@@ -32,6 +34,9 @@ INK = 160  # grey levels below this are ink (rulings, text lines when levelling)
 class OcrPage:
     lines: list[str]
     confidence: float | None  # mean word confidence, 0-100 (None: no words)
+    # per line, the figures on it in order: (text as read, word confidence)
+    figures: tuple[tuple[tuple[str, float], ...], ...] = ()
+    rereads: tuple[str, ...] = ()  # figures a digits-only second look read again, said in words
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,10 @@ class OcrSettings:
     binarise: bool = False
     ruling_min_inches: float = 0.6
     repairs: tuple[tuple[str, regex.Pattern, str], ...] = ()
+    # a figure read with a word confidence below this gets a digits-only second look (0: none)
+    reread_below: float = 0.0
+    reread_characters: str = "0123456789.,"
+    layout: LayoutSettings | None = None  # un-ruled tables: gaps in heights of the words
 
     @classmethod
     def from_rules(cls, rules) -> "OcrSettings":
@@ -66,7 +75,10 @@ class OcrSettings:
             max_mojibake_share=float(layer.get("max_mojibake_share", 0.03)),
             deskew=bool(o.get("deskew", True)), binarise=bool(o.get("binarise", False)),
             ruling_min_inches=float(o.get("ruling_min_inches", 0.6)),
-            repairs=tuple((r["name"], regex.compile(r["pattern"]), r["replace"]) for r in o.get("repairs", [])))
+            repairs=tuple((r["name"], regex.compile(r["pattern"]), r["replace"]) for r in o.get("repairs", [])),
+            reread_below=float(o.get("reread", {}).get("below_confidence", 0)),
+            reread_characters=str(o.get("reread", {}).get("characters", "0123456789.,")),
+            layout=page_settings(rules, 1.0))
 
     def text_layer_usable(self, text: str) -> bool:
         if len(regex.findall(r"\p{L}", text)) < self.min_letters:
@@ -169,25 +181,186 @@ def _ocr_one(image, settings: OcrSettings) -> OcrPage:
     grid = _Grid.find(across, down)
     confidences: list[float] = []
     placed: list[tuple[float, int, str]] = []  # (top, order, text): merged in page order
+    line_words: dict[int, list[_Word]] = {}  # order -> the words of that line
+    rereads: list[str] = []
     if grid is not None:
         table = Image.fromarray(cleaned[grid.top:grid.bottom, grid.left:grid.right])
         words = _words(table, settings, dpi, settings.table_psm, confidences, dx=grid.left, dy=grid.top)
+        words = _reread_figures(table, words, settings, dpi, (grid.left, grid.top), rereads, grid.xs)
+        bands = _band_words(grid, words)
         for k, (top, row) in enumerate(grid.rows(words, down)):
             placed.append((top, k, row))
+            line_words[k] = bands.get(top, [])
         cleaned[grid.top:grid.bottom, grid.left:grid.right] = 255
-    words = _words(Image.fromarray(cleaned), settings, dpi, settings.psm, confidences)
+    page = Image.fromarray(cleaned)
+    words = _reread_figures(page, _words(page, settings, dpi, settings.psm, confidences), settings, dpi, (0, 0),
+                            rereads)
     lines: dict[tuple, list[_Word]] = {}
     for w in words:
         lines.setdefault(w.line, []).append(w)
+    texts = _text_lines(list(lines.values()), settings)
     previous = None
-    for k, (key, line_words) in enumerate(lines.items()):
+    for k, (key, words_of_line) in enumerate(lines.items()):
+        if texts[k] is None:
+            continue  # the ends of figures wrapped from the line above, now joined to it
         if previous is not None and key[:2] != previous[:2]:
-            placed.append((min(w.top for w in line_words) - 0.5, 10_000 + k, ""))  # a new paragraph
-        placed.append((min(w.top for w in line_words), 10_000 + k, " ".join(w.text for w in line_words)))
+            placed.append((min(w.top for w in words_of_line) - 0.5, 10_000 + k, ""))  # a new paragraph
+        placed.append((min(w.top for w in words_of_line), 10_000 + k, texts[k]))
+        line_words[10_000 + k] = words_of_line
         previous = key
     placed.sort()
     confidence = round(sum(confidences) / len(confidences), 1) if confidences else None
-    return OcrPage([text for _, _, text in placed], confidence)
+    figures = tuple(tuple((w.text, w.confidence) for w in line_words.get(order, [])
+                          if w.confidence is not None and _FIGURE_WORD.search(w.text)) for _, order, _ in placed)
+    return OcrPage([text for _, _, text in placed], confidence, figures, tuple(rereads))
+
+
+# A word holding a figure (or the start or end of one): "592,3", "1.254,0trđ", "(12,5".
+_FIGURE_WORD = regex.compile(r"\d(?:[\d.,]*\d)?")
+# A word a digits-only look may read better: digits, separators, and the letters and
+# specks OCR puts for digits ("1.O25", "12o‡g", "1....-"); not a number of a document
+# ("90/QĐ-TTg"), a percentage, a formula ("3=4+7") or a figure glued to its unit.
+_DIGITS_READ_AS = regex.compile(
+    r"^(?!\d+/\d+$)(?!.*/.*/)[(]?(?=[^\d]{0,2}\d)[\d.,;:/OoIlSBgZ|‡†'’ˆ_~\-]{2,}[)]?$")
+# A figure of four digits or more written without separators: on a page whose sure
+# figures all have them, a separator was probably lost ("352,2" read as 3522).
+_BARE = regex.compile(r"^\d{4,}$")
+
+
+def _reread_figures(image, words: list["_Word"], settings: OcrSettings, dpi: int, origin: tuple[int, int],
+                    rereads: list[str], columns: list[int] | None = None) -> list["_Word"]:
+    """Figures read with a low word confidence, and bare figures ("3522") on a page whose
+    sure figures carry separators, get a second, digits-only look (Tesseract allowed
+    only digits and separators, on the word's box). The new reading replaces the
+    first only when it agrees with the figure's context: a well-formed Vietnamese number,
+    with the digits first read (only separators changed) unless the first reading was no
+    number at all, and written as the page's sure figures are (decimal comma, thousands
+    dots). In a ruled table (COLUMNS: the x of its vertical lines) the look takes the
+    whole width of the word's cell, since a misread figure's box may hold only part of it."""
+    if settings.reread_below <= 0:
+        return words
+    import pytesseract
+
+    stripped = [(w, w.text.strip("(),.;:")) for w in words]
+    sure = [t for w, t in stripped
+            if w.confidence is not None and w.confidence >= settings.reread_below and _FIGURE_WORD.fullmatch(t)]
+    styles = {_style(t) for t in sure if parse_vn_number(t).status == "ok"}
+    separated = [t for t in sure if len(regex.sub(r"\D", "", t)) >= 3 and not _YEAR_LIKE.match(t)]
+    bare_is_odd = bool(separated) and sum(_style(t) != (False, False) for t in separated) >= ODD_SHARE * len(separated)
+    out = []
+    covered: set[int] = set()  # pieces of a figure a cell-wide look read with it
+    for w in words:
+        if id(w) in covered:
+            continue
+        doubted = w.confidence is not None and (w.confidence < settings.reread_below and _DIGITS_READ_AS.match(w.text)
+                                                or bare_is_odd and _BARE.match(w.text) and not _YEAR_LIKE.match(w.text))
+        if not doubted:
+            out.append(w)
+            continue
+        pad = max(2, w.height // 4)
+        left, right, pieces = _cell_span(w, words, columns) if columns else (w.left - pad, w.left + w.width + pad, [])
+        box = (left - origin[0], w.top - origin[1] - pad, right - origin[0], w.top - origin[1] + w.height + pad)
+        config = f"--psm 7 --dpi {dpi} -c tessedit_char_whitelist={settings.reread_characters}"
+        data = pytesseract.image_to_data(image.crop(box), lang=settings.language, config=config,
+                                         output_type=pytesseract.Output.DICT)
+        read = [(t.strip(), float(c)) for t, c in zip(data["text"], data["conf"]) if t and t.strip()]
+        text = _comma_for_point("".join(t for t, _ in read).rstrip(".,"), styles)
+        first = w.text.strip("(),;:")
+        unsure = w.confidence < settings.reread_below / 2 and all(c >= settings.reread_below for _, c in read)
+        if read and min(c for _, c in read) >= REREAD_FLOOR and _agrees(first, text, styles, unsure):
+            tail = w.text[len(w.text.rstrip("),;:")):]
+            head = w.text[:len(w.text) - len(w.text.lstrip("("))]
+            rereads.append(f"'{w.text}' (confidence {w.confidence:g}) read again with digits only as '{text}'")
+            w = _Word(head + text + tail, w.left, w.top, w.width, w.height, w.line,
+                      min(c for _, c in read) if all(c >= 0 for _, c in read) else w.confidence)
+            covered.update(id(p) for p in pieces)
+            out = [o for o in out if id(o) not in covered]
+        out.append(w)
+    return out
+
+
+_YEAR_LIKE = regex.compile(r"^(?:19|20)\d\d$")
+# The least confidence a second look must have to be taken at all.
+REREAD_FLOOR = 60
+# Share of a page's sure figures written with separators from which a bare one is doubted.
+ODD_SHARE = 2 / 3
+
+
+def _cell_span(word: "_Word", words: list["_Word"], columns: list[int]) -> tuple[int, int, list["_Word"]]:
+    """The x-extent of the word's cell (inside its vertical lines) and the other pieces of
+    figures on its line there, when every word of its line in that cell is one; else the
+    word's own box."""
+    from bisect import bisect_right
+
+    own = (word.left - 2, word.left + word.width + 2, [])
+    c = bisect_right(columns, word.centre[0]) - 1
+    if not 0 <= c < len(columns) - 1:
+        return own
+    left, right = columns[c] + RULING_MARGIN, columns[c + 1] - RULING_MARGIN
+    beside = [o for o in words if o is not word and o.line == word.line and left <= o.centre[0] <= right]
+    if not all(_DIGITS_READ_AS.match(o.text) or not regex.search(r"\w", o.text) for o in beside):
+        return own
+    return left, right, beside
+
+
+# Pixels kept clear of a table's vertical lines when a cell is read again.
+RULING_MARGIN = 4
+
+
+def _comma_for_point(text: str, styles: set[tuple[bool, bool]]) -> str:
+    """"352.2" as "352,2" where the page writes decimal commas: a dot before one or two
+    last digits cannot group thousands, and a speck under the line reads as a dot."""
+    if any(decimal for _, decimal in styles) and regex.fullmatch(r"\d{1,3}(?:\.\d{3})*\.\d{1,2}", text):
+        return text[:text.rindex(".")] + "," + text[text.rindex(".") + 1:]
+    return text
+
+
+def _style(figure: str) -> tuple[bool, bool]:
+    """How a figure is written: (has thousands dots, has a decimal comma)."""
+    return "." in figure, "," in figure
+
+
+def _agrees(first: str, second: str, styles: set[tuple[bool, bool]], unsure: bool) -> bool:
+    """UNSURE: the first reading was a guess (far below the bar) and the second is sure,
+    so its digits may differ."""
+    number = parse_vn_number(second)
+    if number.status != "ok" or second == first:
+        return False
+    first_number = parse_vn_number(first)
+    if (first_number.status == "ok" or regex.fullmatch(r"[\d.,]+", first)) and not unsure:
+        # a number was read: the second look may move or add separators, not change digits
+        if regex.sub(r"\D", "", first) != regex.sub(r"\D", "", second):
+            return False
+    elif len(regex.sub(r"\D", "", second)) < len(regex.findall(r"[\dOoIlSBgZ/]", first)):
+        return False  # fewer digits than the first reading had characters standing for them
+    return _style(second) in styles
+
+
+def _band_words(grid: "_Grid", words: list["_Word"]) -> dict[float, list["_Word"]]:
+    """The words of each row band of a ruled table, keyed by the band's top as rows() gives it."""
+    from bisect import bisect_right
+
+    bands: dict[float, list[_Word]] = {}
+    for w in words:
+        r = bisect_right(grid.ys, w.centre[1]) - 1
+        if 0 <= r < len(grid.ys) - 1:
+            bands.setdefault(grid.ys[r] + 0.1, []).append(w)
+    return bands
+
+
+def _text_lines(lines: list[list["_Word"]], settings: OcrSettings) -> list[str | None]:
+    """Tesseract's lines as text; lines whose words stand in columns (a table without
+    rulings, a header in two columns) as tab-joined cells (extract/layout.py); None for a
+    line joined to the one above."""
+    if settings.layout is None:
+        return [" ".join(w.text for w in ws) for ws in lines]
+    height = median([w.height for ws in lines for w in ws])
+    layout = LayoutSettings(min_gap=settings.layout.min_gap * height,
+                            min_aligned_share=settings.layout.min_aligned_share,
+                            wide_gap=settings.layout.wide_gap * height if settings.layout.wide_gap else None)
+    as_words = [[Word(w.text, w.left, w.left + w.width, w.top, w.top + w.height, w.confidence) for w in ws]
+                for ws in lines]
+    return table_text_lines(as_words, layout)
 
 
 @dataclass(frozen=True)
@@ -198,6 +371,7 @@ class _Word:
     width: int
     height: int
     line: tuple  # Tesseract's (block, paragraph, line)
+    confidence: float | None = None  # Tesseract's word confidence (0-100)
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -215,7 +389,8 @@ def _words(image, settings: OcrSettings, dpi: int, psm: int, confidences: list[f
         if not text or not text.strip():
             continue
         out.append(_Word(text.strip(), data["left"][i] + dx, data["top"][i] + dy, data["width"][i],
-                         data["height"][i], (data["block_num"][i], data["par_num"][i], data["line_num"][i])))
+                         data["height"][i], (data["block_num"][i], data["par_num"][i], data["line_num"][i]),
+                         float(data["conf"][i]) if float(data["conf"][i]) >= 0 else None))
         if float(data["conf"][i]) >= 0:
             confidences.append(float(data["conf"][i]))
     return out
@@ -283,13 +458,20 @@ class _Grid:
 
 def _cell_text(words: list[_Word]) -> str:
     """A cell's words in reading order (Tesseract's lines top to bottom, words left to
-    right), specks dropped; a figure a narrow column wrapped is joined back."""
+    right), specks dropped (and, beside a figure, unsure letters); a figure a narrow
+    column wrapped is joined back."""
     lines: dict[tuple, list[_Word]] = {}
+    figure = any(regex.fullmatch(r"\d{1,3}(?:[.,]\d+)+|\d{3,}", w.text) for w in words)
     for w in words:
-        if regex.search(r"\w", w.text):
+        speck = figure and len(w.text) <= 2 and not regex.search(r"\d", w.text) and (w.confidence or 0) < SURE
+        if regex.search(r"\w", w.text) and not speck:
             lines.setdefault(w.line, []).append(w)
     ordered = sorted(lines.values(), key=lambda ws: min(w.top for w in ws))
     return join_cell_lines("\n".join(" ".join(w.text for w in sorted(ws, key=lambda w: w.left)) for ws in ordered))
+
+
+# A word confidence at or above which a reading is not doubted.
+SURE = 90
 
 
 def _line_positions(counts, minimum: float) -> list[int]:
@@ -446,18 +628,44 @@ class ImageFrames:
 
 
 def repair_confusions(page: OcrPage, number: int, settings: OcrSettings) -> tuple[list[str], list[PageProblem]]:
-    """The page's lines with the OCR confusions of rules/ocr.yaml repaired, each repair reported."""
+    """The page's lines with the OCR confusions of rules/ocr.yaml repaired, each repair
+    reported. A line opening with a unit sees the figure that ends the line before it."""
     lines, problems = [], []
     for line in page.lines:
+        before = lines[-1][-WRAP_CONTEXT:] + " " if lines and lines[-1][-1:].isdigit() else ""
         for name, pattern, replacement in settings.repairs:
-            for m in reversed(list(pattern.finditer(line))):
+            text = before + line
+            for m in reversed([m for m in pattern.finditer(text) if m.start() >= len(before)]):
                 problems.append(PageProblem("ocr_repaired", number,
                                             f"page {number}: OCR read '{m.group(0)}' where the context needs "
-                                            f"'{replacement}' ({name}): '{line[max(0, m.start() - 25):m.end() + 5]}'",
+                                            f"'{replacement}' ({name}): '{text[max(0, m.start() - 25):m.end() + 5]}'",
                                             severity="info"))
-                line = line[:m.start()] + replacement + line[m.end():]
+                text = text[:m.start()] + replacement + text[m.end():]
+            line = text[len(before):]
         lines.append(line)
+    problems.extend(PageProblem("ocr_reread", number, f"page {number}: {said}", severity="info")
+                    for said in page.rereads)
     return lines, problems
+
+
+# How much of the line before a repair may look back on (a figure wrapped from its unit).
+WRAP_CONTEXT = 12
+
+
+def figure_spans(lines: list[str], page: OcrPage) -> list[list[tuple[int, int, float]]]:
+    """Where the figures of each of the page's lines stand once repaired (repairs never
+    change a figure's digits): (start, end, word confidence), left to right."""
+    out = []
+    for k, line in enumerate(lines):
+        spans, cursor = [], 0
+        for text, confidence in page.figures[k] if k < len(page.figures) else ():
+            core = _FIGURE_WORD.search(text).group()
+            at = line.find(core, cursor)
+            if at >= 0:
+                spans.append((at, at + len(core), confidence))
+                cursor = at + len(core)
+        out.append(spans)
+    return out
 
 
 def low_confidence(number: int, confidence: float | None, settings: OcrSettings) -> list[PageProblem]:

@@ -8,10 +8,11 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ..layout import Word, median, page_settings, table_text, text_lines
 from .base import PageProblem, ReadError, SourceText, join_cell_lines, plain_error
 from .limits import InputLimits
-from .ocr import (INSTALL_HINT, OcrSettings, low_confidence, mean_confidence, ocr_available, ocr_pages,
-                  pdf_page_loader, repair_confusions)
+from .ocr import (INSTALL_HINT, OcrSettings, figure_spans, low_confidence, mean_confidence, ocr_available,
+                  ocr_pages, pdf_page_loader, repair_confusions)
 
 
 def _is_password_error(exc: BaseException) -> bool:
@@ -66,7 +67,7 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
             page_list = page_list[:limits.max_pdf_pages]
         for number, page in enumerate(page_list, start=1):
             try:
-                text = _page_text(page)
+                text = _page_text(page, rules)
             except Exception as exc:
                 problems.append(PageProblem("unreadable_page", number, f"page {number}: text could not be extracted ({type(exc).__name__})"))
                 text = ""
@@ -78,6 +79,7 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
     unusable = [n for n, t in enumerate(texts, start=1) if not settings.text_layer_usable(t)]
     to_ocr = list(range(1, count + 1)) if ocr == "always" else unusable
     confidences: dict[int, float | None] = {}
+    figures: dict[int, list[list[tuple[int, int, float]]]] = {}  # page -> its lines' figure spans
     if to_ocr and ocr != "never" and ocr_available(settings.language):
         try:
             with pdf_page_loader(data, settings.dpi, limits.pages) as load:
@@ -94,6 +96,7 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
             n, page = result.number, result.page
             page_lines, repairs = repair_confusions(page, n, settings)
             texts[n - 1] = "\n".join(page_lines)
+            figures[n] = figure_spans(page_lines, page)
             confidences[n] = page.confidence
             problems.extend(repairs + low_confidence(n, page.confidence, settings))
     else:
@@ -102,23 +105,25 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
                         for n in unusable)
     lines: list[str] = []
     pages: list[int | None] = []
+    figure_confidence: dict[int, list[tuple[int, int, float]]] = {}
     for number, text in enumerate(texts, start=1):
         page_lines = text.split("\n") if text else []
+        figure_confidence.update((len(lines) + k, spans) for k, spans in enumerate(figures.get(number, [])) if spans)
         lines.extend(page_lines)
         pages.extend([number] * len(page_lines))
     method = "pdf_text" if not confidences else "ocr" if len(confidences) == count else "mixed"
     notes = [f"{count} pages"] + ([f"{len(confidences)} pages OCR'd"] if confidences else [])
     return SourceText(lines=lines, pages=pages, format="pdf", method=method, page_count=count, notes=notes,
                       problems=problems, ocr_confidence=mean_confidence(list(confidences.values())),
-                      ocr_pages=sorted(confidences))
+                      ocr_pages=sorted(confidences), figure_confidence=figure_confidence)
 
 
-def _page_text(page) -> str:
+def _page_text(page, rules) -> str:
     """The page's text; a ruled table becomes one line per row with its cells joined by
     tabs (as DOCX tables and converted text give them), in its place on the page."""
     tables = page.find_tables()
     if not tables:
-        return page.extract_text() or ""
+        return _unruled_page_text(page, rules)
     boxes = [t.bbox for t in tables]
 
     def outside(obj) -> bool:
@@ -133,3 +138,13 @@ def _page_text(page) -> str:
     items.sort(key=lambda item: item[0])
     return "\n".join(text for _, text in items)
 
+
+
+def _unruled_page_text(page, rules) -> str:
+    """A page without ruled tables, line by line as pdfplumber's extract_text gives it,
+    except that lines whose words stand in columns (a table without rulings, a header
+    block in two columns) become rows of tab-joined cells (extract/layout.py)."""
+    words = [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in page.extract_words()]
+    lines = text_lines(words, tolerance=3)  # extract_text's default y tolerance
+    height = median([w.bottom - w.top for w in words])
+    return "\n".join(table_text(lines, page_settings(rules, height)))

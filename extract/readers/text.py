@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import regex
 
+from ..layout import aligned_text_lines, text_settings
 from .base import PageProblem, ReadError, SourceText
 from .limits import DecodingLimits, InputLimits, listed
 
@@ -196,6 +197,9 @@ def read_text(data: bytes, fmt: str, rules) -> SourceText:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
+    # a table aligned with spaces (a text export of a PDF or a spreadsheet) reads as a
+    # table: its column gaps become tabs, every character keeping its column
+    lines = aligned_text_lines(lines, text_settings(rules))
     notes = [f"encoding: {encoding}"]
     if text.count("\ufffd") > 0:
         notes.append(f"{text.count(chr(0xFFFD))} undecodable bytes replaced")
