@@ -283,6 +283,16 @@ class TablesFile(Closed):
     other_unit_cell: Pattern
     percent_kinds: list[TargetKindEntry]
     outside_total_words: list[str]
+    order_confusions: dict[str, str] = Field(default_factory=dict)  # a scan's "lI" for "II"
+    unruled: UnruledTables
+
+
+class UnruledTables(Closed):
+    """Tables without rulings, columns from where the words stand (layout.py)."""
+    min_gap_heights: float = Field(gt=0)
+    text_min_gap_chars: int = Field(gt=0)
+    column_gap_heights: float = Field(gt=0)
+    min_aligned_share: float = Field(gt=0, le=1)
 
 
 # --- ocr.yaml --------------------------------------------------------------------------------
@@ -298,6 +308,11 @@ class OcrRepair(Closed):
     replace: str
 
 
+class OcrReread(Closed):
+    below_confidence: float = Field(ge=0, le=100)
+    characters: str
+
+
 class OcrFile(Closed):
     language: str
     dpi: int = Field(gt=0, le=1200)
@@ -309,6 +324,7 @@ class OcrFile(Closed):
     binarise: bool = False
     ruling_min_inches: float
     repairs: list[OcrRepair] = Field(default_factory=list)
+    reread: OcrReread
 
 
 # --- inputs.yaml --------------------------------------------------------------------------------
