@@ -9,6 +9,7 @@ pipeline links those, since it knows the section tree.
 """
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -108,8 +109,9 @@ class AmountFinder:
             esc = regex.escape(s).replace(r"\ ", r"\s*")
             alts.append(esc + (r"(?!\s*\p{L})(?!\w)" if s in bare else r"(?!\w)"))
         unit_alt = "|".join(alts)
+        # every unit spelling starts with a letter, so the spaces before it are possessive
         self.money = regex.compile(
-            rf"(?P<num>{NUMBER_PATTERN})(?P<tail>,\s\d(?=\s*(?:{unit_alt})))?\s*(?P<unit>{unit_alt})",
+            rf"(?P<num>{NUMBER_PATTERN})(?P<tail>,\s\d(?=\s*+(?:{unit_alt})))?\s*+(?P<unit>{unit_alt})",
             regex.IGNORECASE,
         )
         self.number = regex.compile(NUMBER_PATTERN)
@@ -138,7 +140,7 @@ class AmountFinder:
             number = parse_vn_number(m["num"] + (m["tail"] or ""))
             a = Amount(block, m.start("num"), m.end("unit"), number, m["unit"],
                        self.factors.get(unit_key(m["unit"])),
-                       per_unit=bool(self.per_unit.match(text[m.end("unit"):])))
+                       per_unit=bool(self.per_unit.match(text, m.end("unit"))))
             found.append(a)
         if found:
             found.extend(self._unitless(block, found))
@@ -150,14 +152,16 @@ class AmountFinder:
         money, beside amounts that have units: they take the nearest sibling's unit."""
         text = block.text
         out = []
+        starts = [a.start for a in with_units]  # in text order, not overlapping
         for m in self.number.finditer(text):
-            if any(a.start <= m.start() < a.end for a in with_units):
+            before = bisect.bisect_right(starts, m.start()) - 1  # the last amount starting at or before it
+            if before >= 0 and m.start() < with_units[before].end:
                 continue
-            if not self.grouped.match(m.group(0)) or not self.unitless_follower.match(text[m.end():]):
+            if not self.grouped.match(m.group(0)) or not self.unitless_follower.match(text, m.end()):
                 continue
             if not self.unitless_label.search(text[max(0, m.start() - 80):m.start()]):
                 continue
-            sibling = min(with_units, key=lambda a: abs(a.start - m.start()))
+            sibling = _nearest(with_units, before, m.start())
             out.append(Amount(block, m.start(), m.end(), parse_vn_number(m.group(0)), None, sibling.factor,
                               unit_inferred=True))
         return out
@@ -271,6 +275,13 @@ def _year_in(text: str) -> int | None:
 def _looks_like_reference(text: str, start: int) -> bool:
     # "122/KH-UBND", "số 27/2022" are document numbers, never money
     return bool(regex.match(r"\d+\s*/", text[start:start + 8])) and not regex.match(r"[\d.,]+\s*\p{L}", text[start:start + 12])
+
+
+def _nearest(amounts: list[Amount], before: int, pos: int) -> Amount:
+    """The amount starting nearest POS (the earlier on a tie), given the index of the last
+    one starting at or before it (-1 when none): only it and the next can be nearest."""
+    candidates = [amounts[i] for i in (before, before + 1) if 0 <= i < len(amounts)]
+    return min(candidates, key=lambda a: abs(a.start - pos))
 
 
 def _last_before(amounts: list[Amount], pos: int, depth: int) -> Amount | None:
