@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import re as _std_re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 import regex
@@ -111,6 +112,8 @@ class TargetFinder:
         self.tail_droppers = {fold(x) for x in t.get("indicator_tail_droppers", [])}
         # an indicator keeps its first max_words words; the words after a figure lose at
         # most a comparator's words and gain at most a reference's at their start
+        self.tail_phrase_words = (max((len(p.split()) for p in self.comparator_words), default=0)
+                                  + max((len(k.split()) for k in self.references), default=0))
         self.tail_word_slack = (max((len(p.split()) for p in self.comparator_words), default=0)
                                 + max((len(k.split()) for k in self.references), default=0)
                                 + max((len(v.split()) for v in self.references.values()), default=0))
@@ -348,7 +351,8 @@ class TargetFinder:
                 words, complete = _first_words(text, first, kept_until, len(words))[0], True
         spans = words
         words = [text[a:b] for a, b in spans]
-        folded = [fold(regex.sub(r"[^\w/]", "", w)) for w in words]
+        # the phrases below are looked for at the start only
+        folded = [fold(regex.sub(r"[^\w/]", "", w)) for w in words[:self.tail_phrase_words]]
         if hit := _phrase_at(folded, self.comparator_words):  # "từ 2% trở lên": not what is measured
             words, folded = words[len(hit.split()):], folded[len(hit.split()):]
         if hit := _phrase_at(folded, self.references):  # "đạt 49% KH" → "so với kế hoạch"
@@ -483,24 +487,63 @@ class _Scan:
     def __init__(self, text: str, finder: "TargetFinder"):
         self.text = text
         self.finder = finder
-        self.folded = FoldedText(text)
-        self.folded_text = self.folded.folded if self.folded.exact else fold(text)
-        # a failed attempt of these reads at most 4 (clause) and 2 (scope, sentence) characters
-        self.clause_cuts = PrefixMatches(_CLAUSE_CUT, text, read_ahead=5)
-        self.scope_cuts = PrefixMatches(_SCOPE_CUT, text, read_ahead=3)
-        self.sentence_starts = PrefixMatches(_SENTENCE_START, text, read_ahead=3)
-        self.sentence_ends = MatchIndex(_SENTENCE_END, text)
-        self.own_clause_ends = MatchIndex(_OWN_CLAUSE_END, text)
-        self.stops = MatchIndex(finder.after_stop_from_number_start, text)
-        self.periods = [MatchIndex(p, text) if free else None
-                        for p, free in zip(finder.periods, finder.periods_context_free)]
-        self.closes = [i for i, ch in enumerate(text) if ch == ")"]
-        cuts = self.clause_cuts.matches
-        self._brackets = [k for k, m in enumerate(cuts) if m.group() == "("]
-        self._others = [k for k, m in enumerate(cuts) if m.group() != "("]
         self.stripped_ends: dict[int, int] = {}
         self._sentences: dict[tuple[int, int], _Sentence] = {}
         self._kept_word_ends: dict[int, int] = {}
+
+    # each index is made when first asked for: most paragraphs hold no figure at all
+    @cached_property
+    def folded(self) -> FoldedText:
+        return FoldedText(self.text)
+
+    @cached_property
+    def folded_text(self) -> str:
+        """fold(text), taken from the index when that is made already."""
+        if "folded" in self.__dict__ and self.folded.exact:
+            return self.folded.folded
+        return fold(self.text)
+
+    # a failed attempt of these reads at most 4 (clause) and 2 (scope, sentence) characters
+    @cached_property
+    def clause_cuts(self) -> PrefixMatches:
+        return PrefixMatches(_CLAUSE_CUT, self.text, read_ahead=5)
+
+    @cached_property
+    def scope_cuts(self) -> PrefixMatches:
+        return PrefixMatches(_SCOPE_CUT, self.text, read_ahead=3)
+
+    @cached_property
+    def sentence_starts(self) -> PrefixMatches:
+        return PrefixMatches(_SENTENCE_START, self.text, read_ahead=3)
+
+    @cached_property
+    def sentence_ends(self) -> MatchIndex:
+        return MatchIndex(_SENTENCE_END, self.text)
+
+    @cached_property
+    def own_clause_ends(self) -> MatchIndex:
+        return MatchIndex(_OWN_CLAUSE_END, self.text)
+
+    @cached_property
+    def stops(self) -> MatchIndex:
+        return MatchIndex(self.finder.after_stop_from_number_start, self.text)
+
+    @cached_property
+    def periods(self) -> list[MatchIndex | None]:
+        return [MatchIndex(p, self.text) if free else None
+                for p, free in zip(self.finder.periods, self.finder.periods_context_free)]
+
+    @cached_property
+    def closes(self) -> list[int]:
+        return [i for i, ch in enumerate(self.text) if ch == ")"]
+
+    @cached_property
+    def _brackets(self) -> list[int]:
+        return [k for k, m in enumerate(self.clause_cuts.matches) if m.group() == "("]
+
+    @cached_property
+    def _others(self) -> list[int]:
+        return [k for k, m in enumerate(self.clause_cuts.matches) if m.group() != "("]
 
     def clause_start(self, pos: int) -> int:
         """Where the clause of the figure at POS starts: after the last clause cut before
