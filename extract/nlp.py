@@ -89,7 +89,7 @@ def sentence_break(segment: str) -> bool:
 def ends_sentence(text: str, *, colon: bool = False) -> bool:
     """True when TEXT ends its sentence (with colon=True, a lead-in colon counts too):
     a stop, then at most a closing bracket or quote, spaces around it: the pattern
-    r"[.!?;…]\s*[)”\"']?\s*$", read from the end (a search for it would try every stop
+    [.!?;…] \\s* [)”"']? \\s* $, read from the end (a search for it would try every stop
     of the text, and a paragraph is asked once per line joined to it)."""
     stops = _STOPS_OR_COLON if colon else _STOPS
     i = _skip_spaces_back(text, len(text))
