@@ -179,19 +179,19 @@ class AmountFinder:
             a.depth = parens.depth[a.start]
         at_depth = _ByDepth(amounts)
         folded = FoldedText(text)
-        last_at_depth: dict[int, Amount] = {}
-        pending: dict[int, Amount] = {}  # amounts a "trong đó" after them made owners
+        last_at_depth = _Shallower()  # the last amount at each depth up to the current one
+        pending = _Shallower()  # amounts a "trong đó" after them made owners
         pos = 0
         for a in amounts:
             if sentence_break(text[pos:a.start]):
-                pending = {d: o for d, o in pending.items() if d < a.depth}
-                last_at_depth = {d: o for d, o in last_at_depth.items() if d < a.depth}
+                pending.drop_from(a.depth)
+                last_at_depth.drop_from(a.depth)
             prev = last_at_depth.get(a.depth)
             if prev is not None and folded.contains(self.marker, self.marker_reach, prev.end, a.start):
-                pending[a.depth] = prev
+                pending.set(a.depth, prev)
             a.parent = self._parent(a, at_depth, parens, pending)
-            last_at_depth = {d: o for d, o in last_at_depth.items() if d < a.depth}
-            last_at_depth[a.depth] = a
+            last_at_depth.drop_from(a.depth)
+            last_at_depth.set(a.depth, a)
             pos = a.end
         for a in amounts:
             if a.parent is not None:
@@ -222,7 +222,7 @@ class AmountFinder:
         return None
 
     @staticmethod
-    def _parent(a: Amount, at_depth: "_ByDepth", parens: _Parens, pending: dict[int, Amount]) -> Amount | None:
+    def _parent(a: Amount, at_depth: "_ByDepth", parens: _Parens, pending: "_Shallower") -> Amount | None:
         marker_owner = pending.get(a.depth)
         if a.depth == 0:
             return marker_owner
@@ -362,6 +362,30 @@ class _MeasureBefore:
         for m in pattern.finditer(window, context):
             last = resume - context + m.end()
         return last
+
+
+class _Shallower:
+    """Amounts by parenthesis depth, where going back to a depth forgets the deeper ones:
+    dropping the depths from one on costs what it removes, not the number of depths."""
+
+    def __init__(self):
+        self.by_depth: dict[int, Amount] = {}
+        self.depths: list[int] = []  # the keys, in order
+
+    def get(self, depth: int) -> Amount | None:
+        return self.by_depth.get(depth)
+
+    def set(self, depth: int, amount: Amount) -> None:
+        if depth not in self.by_depth:
+            bisect.insort(self.depths, depth)
+        self.by_depth[depth] = amount
+
+    def drop_from(self, depth: int) -> None:
+        """Forget the amounts at DEPTH and deeper."""
+        cut = bisect.bisect_left(self.depths, depth)
+        for d in self.depths[cut:]:
+            del self.by_depth[d]
+        del self.depths[cut:]
 
 
 class _ByDepth:

@@ -313,11 +313,14 @@ class TargetFinder:
         if tokens and regex.fullmatch(_NUM, tokens[0]):
             tokens, had_figure = tokens[1:], True  # the count a share is of: "552 phòng kiên cố (81,5%)"
         share = wants_object = False
-        while tokens and (hit := _phrase_at([fold(t.strip(",:")) for t in tokens], self.trailing, end=True)):
+        folded = [fold(t.strip(",:")) for t in tokens]  # once: the loop only shortens them
+        kept = len(tokens)
+        while kept and (hit := _phrase_ending(folded, kept, self.trailing)):
             share = share or hit in self.share_words
             wants_object = wants_object or hit in self.object_words
-            tokens = tokens[:-len(hit.split())]
-        if hit := _phrase_at([fold(t.strip(",:")) for t in tokens], self.leading):
+            kept -= len(hit.split())
+        tokens = tokens[:kept]
+        if hit := _phrase_at(folded[:kept], self.leading):
             tokens = tokens[len(hit.split()):]
         tokens = tokens[-self.max_head_words:]
         if tokens and (fold(tokens[-1]) in self.object_words or self.rules.direction.last_hit(fold(tokens[-1]))):
@@ -404,6 +407,15 @@ def _phrase_at(folded_words: list[str], phrases, end: bool = False) -> str | Non
     for phrase in sorted(phrases, key=len, reverse=True):
         n = len(phrase.split())
         if n <= len(folded_words) and (folded_words[-n:] if end else folded_words[:n]) == phrase.split():
+            return phrase
+    return None
+
+
+def _phrase_ending(folded_words: list[str], kept: int, phrases) -> str | None:
+    """_phrase_at(folded_words[:kept], phrases, end=True), without copying the words."""
+    for phrase in sorted(phrases, key=len, reverse=True):
+        words = phrase.split()
+        if len(words) <= kept and folded_words[kept - len(words):kept] == words:
             return phrase
     return None
 

@@ -2,8 +2,8 @@
 giving one paragraph (no line breaks) whose length grows linearly with the factor.
 
 Every extractor must take time proportional to the paragraph's length on these; the
-counts at scale 1 are chosen so that one paragraph takes a measurable time (tens of
-milliseconds) through the whole pipeline. Also imported by the batch tests.
+counts at scale 1 are chosen so that a plan holding the paragraph twice takes about a
+tenth of a second through the whole pipeline. Also imported by the batch tests.
 """
 from __future__ import annotations
 
@@ -48,27 +48,27 @@ def _unclosed_brackets(scale: int) -> str:
 
 ADVERSARIAL_PARAGRAPHS: dict[str, Callable[[int], str]] = {
     # the five of the hostile-input campaign
-    "percent_list": _repeat("đạt 1% ", 500),
-    "amount_list": _repeat("vốn 1 triệu đồng, ", 300),
+    "percent_list": _repeat("đạt 1% ", 150),
+    "amount_list": _repeat("vốn 1 triệu đồng, ", 200),
     "long_thousands": _long_thousands,
     "nested_brackets": _nested_brackets,
     "one_line_plan": _repeat(_PLAN_SENTENCE, 8),
     # and more of the same kind
     "long_digit_run": _long_digit_run,
     "separator_runs": _separator_runs,
-    "many_units": lambda scale: "Tổng vốn 1 " + "triệu đồng tỷ đồng " * (1000 * scale),
-    "unit_list": _repeat("1 tỷ đồng; ", 300),
+    "many_units": lambda scale: "Tổng vốn 1 " + "triệu đồng tỷ đồng " * (500 * scale),
+    "unit_list": _repeat("1 tỷ đồng; ", 200),
     "unclosed_brackets": _unclosed_brackets,
     "closing_brackets": _repeat(") vốn 1 triệu đồng ", 300),
-    "no_spaces": _repeat("đạt1%vốn1triệuđồng(hộ)", 300),
+    "no_spaces": _repeat("đạt1%vốn1triệuđồng(hộ)", 150),
     "no_spaces_letters": lambda scale: "a" * (20000 * scale),
-    "many_trong_do": _repeat("tổng 1 triệu đồng, trong đó ", 300),
-    "many_ratios": _repeat("1/2 ", 1000),
-    "many_comparators": lambda scale: "không thấp hơn " * (1000 * scale) + "1%",
-    "many_sentences": _repeat("Đạt 1% kế hoạch. ", 300),
+    "many_trong_do": _repeat("tổng 1 triệu đồng, trong đó ", 150),
+    "many_ratios": _repeat("1/2 ", 250),
+    "many_comparators": lambda scale: "không thấp hơn " * (600 * scale) + "1%",
+    "many_sentences": _repeat("Đạt 1% kế hoạch. ", 150),
     "many_references": _repeat("Quyết định số 1/QĐ-TTg ngày 1/1/2022, ", 200),
     "many_agencies": _repeat("Sở Tài chính chủ trì, phối hợp với Sở Y tế; ", 150),
-    "many_counts": _repeat("12 hộ nghèo, ", 500),
+    "many_counts": _repeat("12 hộ nghèo, ", 250),
 }
 
 
