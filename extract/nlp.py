@@ -12,6 +12,8 @@ import regex
 # spaCy's suffix patterns are all anchored at the end and, but for a run of dots, at most
 # this long: a token is searched for its suffix in its last characters only.
 SUFFIX_WINDOW = 64
+# the longest paragraph sentences are looked for in (spaCy's own limit is 1,000,000)
+MAX_PARAGRAPH_CHARS = 100_000_000
 
 
 @lru_cache(maxsize=1)
@@ -32,6 +34,10 @@ def _pipeline():
     )
     # ";" joins the clauses of one Vietnamese sentence; it does not end it
     nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", "…"]})
+    # spaCy refuses texts over a million characters for the memory its parser would take;
+    # a tokenizer and a sentencizer take memory in proportion to the text, and a plan
+    # converted without line breaks is one paragraph of its whole length
+    nlp.max_length = MAX_PARAGRAPH_CHARS
     return nlp
 
 

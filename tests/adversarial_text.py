@@ -69,6 +69,8 @@ ADVERSARIAL_PARAGRAPHS: dict[str, Callable[[int], str]] = {
     "many_references": _repeat("Quyết định số 1/QĐ-TTg ngày 1/1/2022, ", 200),
     "many_agencies": _repeat("Sở Tài chính chủ trì, phối hợp với Sở Y tế; ", 150),
     "many_counts": _repeat("12 hộ nghèo, ", 250),
+    "agency_run": _repeat("Sở Y tế ", 600),
+    "long_label": lambda scale: "vốn " + "kinh phí hỗ trợ " * (600 * scale) + "1 triệu đồng",
 }
 
 
