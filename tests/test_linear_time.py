@@ -170,3 +170,44 @@ def test_number_patterns_are_fast_on_long_runs(text):
 def test_number_pattern_reads_ocr_letters_near_digits_only():
     assert [m.group() for m in NUMBER_TOKEN.finditer("1.O25 và 1" + "O" * 20 + "5")] == ["1.O25", "1"]
     assert parse_vn_number("1.O25").value == 1025
+
+
+_OLD_PAGE_NUMBER = regex.compile(r"^\s*[-–—]?\s*\d{1,3}\s*[-–—]?\s*$")
+
+
+def test_page_number_line_pattern_matches_as_before(rules):
+    new = next(regex.compile(e["pattern"]) for e in rules.section("artefacts")["blank_lines"]
+               if e["name"] == "page_number")
+    rnd = random.Random(14)
+    for _ in range(3000):
+        line = "".join(rnd.choice(" \t-–—12345x") for _ in range(rnd.randrange(0, 10)))
+        assert bool(new.match(line)) == bool(_OLD_PAGE_NUMBER.match(line)), repr(line)
+
+
+def _rule_patterns(rules):
+    """Every line, paragraph and cell pattern of rules/*.yaml, compiled as the code does."""
+    a, d, t = rules.section("artefacts"), rules.section("documents"), rules.section("tables")
+    m, g = rules.section("money"), rules.section("agencies")
+    for group in ("remove", "replace", "blank_lines"):
+        yield from (regex.compile(e["pattern"]) for e in a.get(group, []))
+    yield regex.compile(a["footnote_line"])
+    yield from (s.pattern for s in rules.label_styles)
+    yield from (h.pattern for h in rules.typed_heads)
+    yield rules.title_start
+    yield from (regex.compile(d[k]) for k in ("doc_number", "issue_date"))
+    yield from (regex.compile(s["pattern"]) for s in d["issuer_patterns"])
+    yield from (regex.compile(p) for p in [t["unit_line"], t["column_number_cell"], *t["row_levels"]])
+    yield from (regex.compile(m[k], regex.IGNORECASE) for k in ("unitless_follower", "unitless_label", "per_unit_suffix"))
+    yield from (regex.compile(p, regex.IGNORECASE) for p in g["deadline_patterns"])
+    yield from (regex.compile(p) for p in rules.section("targets").get("period_patterns", []))
+
+
+@pytest.mark.parametrize("line", [
+    " " * 50000 + "x", "\t" * 50000 + "x", "1" * 50000 + "x", "- " * 20000 + "x", "-" * 20000, "1." * 20000,
+    "(" * 20000, "Dự án " * 5000, "#" * 20000 + " ", "a" + "¹" * 20000 + " x", "\\" * 20000, "$" * 20000,
+])
+def test_rule_patterns_are_fast_on_long_lines(rules, line):
+    start = time.process_time()
+    for pattern in _rule_patterns(rules):
+        pattern.search(line)
+    assert time.process_time() - start < 2.0
