@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extract.schema import TABLE_NAMES  # noqa: E402
-from extract.store import read_table  # noqa: E402
+from extract.schema import TABLE_NAMES
+from extract.store import read_table
 
 SHOWN_DIFFERENCES = 5
 

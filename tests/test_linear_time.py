@@ -88,7 +88,6 @@ def test_folded_text_falls_back_on_text_that_is_not_nfc():
 
 
 def test_prefix_matches_are_those_of_the_prefix():
-    rnd = random.Random(12)
     patterns = [(regex.compile(r"[;:(]|[.!?]\s+|(?<!\d)\s[-–]\s(?!\d)"), 5),
                 (regex.compile(r"[.!?]\s+(?=\p{Lu})"), 3)]
     for text in _SAMPLES + [". " * 50 + "x . - 5 .   Y"]:
