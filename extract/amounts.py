@@ -321,44 +321,100 @@ class _MeasureBefore:
         self.reduced = _PAREN_NOTE.sub(" ", text)
         self.folded = FoldedText(self.reduced)
         self.reach = [max((len(p) for p in phrases), default=0) for _, phrases, _ in table.entries]
+        self.text_folded = FoldedText(text)  # for the notes, read as written
+        self._notes: dict[int, tuple[int, str]] = {}
+        self._note_ends: dict[int, int] = {}
+        self._note_chains: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self.chains = []  # per entry: the (start, end) of its matches in order, as finditer gives them
         if self.folded.exact:
             for _, _, pattern in table.entries:
                 self.chains.append([m.span() for m in pattern.finditer(self.folded.folded)])
 
     def value(self, pos: int) -> str | None:
-        if not self.folded.exact:
+        if not (self.folded.exact and self.text_folded.exact):
             hit = self.table.last_hit(fold(_PAREN_NOTE.sub(" ", self.text[:pos])))
             return hit[0] if hit else None
         i = bisect.bisect_right(self.note_starts, pos) - 1
-        if i >= 0 and self.note_starts[i] < pos < self.note_ends[i]:
+        note = i if i >= 0 and self.note_starts[i] < pos < self.note_ends[i] else None
+        if note is not None:
             # inside a note: the reduced text up to it, then the note as written so far
-            cut = self.note_starts[i] - self.removed_before[i]
-            _, _, head_end, _ = self.folded._split(0, cut)
-            opened = fold(self.text[self.note_starts[i]:pos])
-            ends_in_space = cut > 0 and self.reduced[cut - 1].isspace()
-            tail = (" " if ends_in_space and head_end > 0 else "") + opened
+            head_end, opened = self._note(note)
+            _, x, y, right = self.text_folded._split(self.note_starts[note], pos)
+            cut = head_end + len(opened) - (self._note_ends[note] - y)
         else:
             done = bisect.bisect_right(self.note_ends, pos)
-            cut = pos - self.removed_before[done]
-            _, _, head_end, tail = self.folded._split(0, cut)
+            _, _, cut, right = self.folded._split(0, pos - self.removed_before[done])
         best: tuple[str, int] | None = None
-        for (value, _, pattern), reach, chain in zip(self.table.entries, self.reach, self.chains):
-            end = self._last_end(pattern, reach, chain, head_end, tail)
+        for k, ((value, _, pattern), reach) in enumerate(zip(self.table.entries, self.reach)):
+            end = self._last_end(k, pattern, reach, note, cut, right)
             if end is not None and (best is None or end > best[1]):
                 best = (value, end)
         return best[0] if best else None
 
-    def _last_end(self, pattern: regex.Pattern, reach: int, chain: list[tuple[int, int]], head_end: int,
-                  tail: str) -> int | None:
-        """The end of the last match of finditer over folded[:head_end] + tail."""
+    def _note(self, i: int) -> tuple[int, str]:
+        """(head_end, opened): inside note I, the folded prefix is folded[:head_end] (the
+        reduced text before the note) followed by a prefix of OPENED (the space between,
+        if any, and the whole note folded)."""
+        if i not in self._notes:
+            cut = self.note_starts[i] - self.removed_before[i]
+            _, _, head_end, _ = self.folded._split(0, cut)
+            _, x, y, _ = self.text_folded._split(self.note_starts[i], self.note_ends[i])
+            space = " " if cut > 0 and self.reduced[cut - 1].isspace() and head_end > 0 else ""
+            self._notes[i] = (head_end, space + self.text_folded.folded[x:y])
+            self._note_ends[i] = y
+        return self._notes[i]
+
+    def _slice(self, note: int | None, a: int, b: int) -> str:
+        """[a:b] of the folded text the prefixes are taken from: the reduced text's fold,
+        or inside NOTE, the fold before it followed by the note's."""
+        if note is None:
+            return self.folded.folded[a:b]
+        head_end, opened = self._note(note)
+        head = self.folded.folded[a:min(b, head_end)] if a < head_end else ""
+        return head + opened[max(a - head_end, 0):max(b - head_end, 0)]
+
+    def _chain_before(self, k: int, pattern: regex.Pattern, reach: int, note: int | None,
+                      limit: int) -> tuple[int, int] | None:
+        """The last match starting by LIMIT of finditer over the text _slice reads."""
+        if note is not None:
+            after = self._note_chain(k, pattern, reach, note)
+            j = bisect.bisect_right(after, (limit, float("inf"))) - 1
+            if j >= 0:
+                return after[j]
+            limit = min(limit, self._notes[note][0] - reach - 2)
+        chain = self.chains[k]
+        j = bisect.bisect_right(chain, (limit, float("inf"))) - 1
+        return chain[j] if j >= 0 else None
+
+    def _note_chain(self, k: int, pattern: regex.Pattern, reach: int, note: int) -> list[tuple[int, int]]:
+        """The matches of finditer over the fold before NOTE and the whole note folded,
+        from where they stop being those of the reduced text's fold."""
+        key = (k, note)
+        if key not in self._note_chains:
+            head_end, opened = self._note(note)
+            resume, context = self._resume(self._chain_before(k, pattern, reach, None, head_end - reach - 2),
+                                           head_end - reach - 2)
+            window = self._slice(note, resume - context, head_end + len(opened))
+            base = resume - context
+            self._note_chains[key] = [(base + m.start(), base + m.end()) for m in pattern.finditer(window, context)]
+        return self._note_chains[key]
+
+    @staticmethod
+    def _resume(last: tuple[int, int] | None, shared: int) -> tuple[int, int]:
+        """Where finditer goes on past the matches both texts share, and whether one
+        character before it is there as context."""
+        resume = max(last[1] if last else 0, shared + 1, 0)
+        return resume, 1 if resume > 0 else 0
+
+    def _last_end(self, k: int, pattern: regex.Pattern, reach: int, note: int | None, cut: int,
+                  right: str) -> int | None:
+        """The end of the last match of finditer over _slice(note, 0, cut) + right."""
         # matches starting this far before the cut read nothing past it: shared
-        shared = head_end - reach - 2
-        k = bisect.bisect_right(chain, (shared, float("inf"))) - 1
-        last = chain[k][1] if k >= 0 else None
-        resume = max(last or 0, shared + 1, 0)
-        context = 1 if resume > 0 else 0
-        window = self.folded.folded[resume - context:head_end] + tail
+        shared = cut - reach - 2
+        last_match = self._chain_before(k, pattern, reach, note, shared)
+        last = last_match[1] if last_match else None
+        resume, context = self._resume(last_match, shared)
+        window = self._slice(note, resume - context, cut) + right
         for m in pattern.finditer(window, context):
             last = resume - context + m.end()
         return last

@@ -70,6 +70,7 @@ ADVERSARIAL_PARAGRAPHS: dict[str, Callable[[int], str]] = {
     "many_agencies": _repeat("Sở Tài chính chủ trì, phối hợp với Sở Y tế; ", 150),
     "many_counts": _repeat("12 hộ nghèo, ", 250),
     "agency_run": _repeat("Sở Y tế ", 600),
+    "long_note": lambda scale: "(" + "vốn 1 triệu đồng, " * (200 * scale) + ")",
     "long_label": lambda scale: "vốn " + "kinh phí hỗ trợ " * (600 * scale) + "1 triệu đồng",
 }
 
