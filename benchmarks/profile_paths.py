@@ -5,7 +5,8 @@
 
 startup: importing the CLI and a worker's load (load_extractor) in a fresh process;
 text: Extractor.process_path over plan-size documents (make_archive.py over the seeds),
-after a warm-up; pdf: the same over two seeds rendered to 30+ page text PDFs.
+after a warm-up; growth: one document of --factor copies of the largest seed (what
+grows faster than the text); pdf: the same over two seeds rendered to 30+ page text PDFs.
 Times are CPU seconds of this process (the machine may be shared), inflated by the
 profiler's own cost on small functions. Prints, per path, the top functions by cumulative time and by own time, each with its
 share of the profiled total. --save writes the .prof files (snakeviz, pstats).
@@ -73,11 +74,11 @@ def profile_startup(top: int, save: Path | None) -> None:
         report(pstats.Stats(str(out)), "startup (import extract.cli + a worker's load_extractor)", top, save)
 
 
-def profile_documents(files: list[Path], title: str, top: int, save: Path | None) -> None:
+def profile_documents(files: list[Path], title: str, top: int, save: Path | None, warm: Path | None = None) -> None:
     from extract.batch import _extractor, load_extractor
     load_extractor(None, "auto")
     extractor = _extractor(None, "auto")
-    extractor.process_path(files[0])  # warm-up
+    extractor.process_path(warm or files[0])  # warm-up
     prof = cProfile.Profile(time.process_time)
     prof.enable()
     for f in files:
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="startup,text,pdf")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--count", type=int, default=20, help="text documents (default 20)")
+    ap.add_argument("--factor", type=int, default=32, help="growth: copies of the largest seed in one document")
     ap.add_argument("--save", type=Path)
     args = ap.parse_args(argv)
     chosen = args.only.split(",")
@@ -103,6 +105,13 @@ def main(argv: list[str] | None = None) -> int:
             files = speed.archive(src, tmp / "text", args.count)
             profile_documents(files, f"text ({len(files)} plan-size documents, {speed.megabytes(files):.2f} MB)",
                               args.top, args.save)
+        if "growth" in chosen:
+            base = max(sorted(src.glob("*.txt")), key=lambda p: p.stat().st_size)
+            doc = speed.grown(base, args.factor, tmp)
+            tiny = tmp / "tiny.txt"
+            tiny.write_text(speed.TINY, encoding="utf-8")
+            profile_documents([doc], f"growth ({args.factor}× {base.name}, {doc.stat().st_size / 1e6:.2f} MB, one document)",
+                              args.top, args.save, warm=tiny)
         if "pdf" in chosen:
             pdfs = speed.render_seed_pdfs(src, tmp / "pdfs", 2)
             pages = sum(speed._pages(p) for p in pdfs)
