@@ -440,7 +440,7 @@ def bench_startup(tmp: Path, repeat: int, quick: bool) -> None:
     worst = max(per_process, load.cpu)
     GOALS.append(Goal("Start-up ≤ 0.3 s CPU per process",
                       f"{per_process:.2f} s CPU per process (-j 1 on a tiny file: {j1.cpu:.2f} s for 2); "
-                      f"a worker's load {load.cpu:.2f} s; +{extra} per extra worker",
+                      f"a worker's load {load.cpu:.2f} s; extra worker: {extra}",
                       f"`python -c pass` {floor.cpu:.3f} s", f"{worst / floor.cpu:.0f}× floor", worst <= 0.3))
 
 
