@@ -172,6 +172,7 @@ def statements_of(amounts: list[dict], plan_year: int | None, rules: AllocationR
         parent = by_id.get(a.get("parent_amount_id") or "")
         if parent is not None:
             parent.children.append(by_id[a["amount_id"]])
+    with_part_measure = _with_part_measure(list(by_id.values()), rules.mixed_measure_parts)
     for s in by_id.values():
         own = s.funding_source
         sources = {c.funding_source for c in s.children}
@@ -179,7 +180,7 @@ def statements_of(amounts: list[dict], plan_year: int | None, rules: AllocationR
             # "Vốn sự nghiệp NSTW: 322 (trong đó NSTW: 310,5; NSĐP: 11,5)": the total's
             # source is one of its parts', so the total is over sources
             s.funding_source = None
-        if s.measure not in rules.mixed_measure_parts and _has_part_measure(s, rules.mixed_measure_parts):
+        if s.measure not in rules.mixed_measure_parts and id(s) in with_part_measure:
             s.measure = rules.mixed_measure
     hidden: set[str] = set()
     for s in sorted(by_id.values(), key=lambda s: s.order):
@@ -192,12 +193,37 @@ def statements_of(amounts: list[dict], plan_year: int | None, rules: AllocationR
     return sorted((s for s in by_id.values() if s.amount_id not in hidden), key=lambda s: s.order)
 
 
+def _subtree(s: Statement) -> list[Statement]:
+    """S and its parts at every depth, parents before their parts (iterative: a breakdown
+    can nest thousands deep in a hostile document)."""
+    found, stack, seen = [], [s], set()
+    while stack:
+        x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        found.append(x)
+        stack.extend(reversed(x.children))
+    return found
+
+
 def _subtree_ids(s: Statement) -> list[str]:
-    return [s.amount_id] + [i for c in s.children for i in _subtree_ids(c)]
+    return [x.amount_id for x in _subtree(s)]
 
 
-def _has_part_measure(s: Statement, measures: frozenset[str]) -> bool:
-    return any(c.measure in measures or _has_part_measure(c, measures) for c in s.children)
+def _with_part_measure(statements: list[Statement], measures: frozenset[str]) -> set[int]:
+    """The ids of the statements with a part, at any depth, of one of MEASURES: computed
+    once, parts before their totals, so a deep breakdown costs its size, not its square."""
+    children = {id(c) for s in statements for c in s.children}
+    order: list[Statement] = []
+    for root in statements:
+        if id(root) not in children:
+            order.extend(_subtree(root))
+    flagged: set[int] = set()
+    for x in reversed(order):
+        if any(c.measure in measures or id(c) in flagged for c in x.children):
+            flagged.add(id(x))
+    return flagged
 
 
 # ---- one plan ------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ class Summary:
     interrupted: bool = False
     held: int = 0  # documents OUT holds after the run (this run's and earlier runs')
     pruned: int = 0
+    derive_error: str | None = None  # plans and allocations could not be rebuilt
 
     def line(self, out: Path) -> str:
         s = self.statuses
@@ -174,6 +175,7 @@ def run(files: list[Path] | list[InputFile], out: Path, *, jobs: int, force: boo
             keep = {f.identity for f in sources} if prune else None
             summary.rows, summary.pruned = store.compact(keep)
             summary.held = len(store.part_infos())
+            summary.derive_error = store.derive_error
     finally:
         store.close()
     summary.seconds = time.perf_counter() - started

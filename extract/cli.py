@@ -155,6 +155,9 @@ def cmd_extract(args) -> int:
     print(summary.line(args.out))
     if not args.quiet:
         print(summary.details())
+    if summary.derive_error:
+        print(f"kehoach: the contract tables are complete, but plans and allocations could not be rebuilt "
+              f"({summary.derive_error}); they are those of the last run that built them", file=sys.stderr)
     return EXIT_SOME_FAILED if summary.statuses["failed"] else EXIT_OK
 
 

@@ -104,6 +104,7 @@ class Store:
     def __init__(self, out: Path, rules_dir: str | None = None):
         self.out = out
         self.rules_dir = rules_dir  # the derived tables read the rules of the run
+        self.derive_error: str | None = None  # why plans and allocations could not be rebuilt
         self.parts = out / PARTS
         self._lock: IO[bytes] | None = None
 
@@ -338,7 +339,15 @@ class Store:
         paths |= {f"checks/province={_segment(p)}/plan_year={_segment(y)}/{VERSION_CHECKS}"
                   for p, y in [*partitions, (None, None)]}
         self._write_marker(self.manifest() | paths)
-        return write_derived(self.out, load_rules(self.rules_dir))
+        try:
+            return write_derived(self.out, load_rules(self.rules_dir))
+        except OSError:
+            raise
+        except Exception as exc:  # the contract tables are written: a failure here must not lose them
+            from .readers.base import plain_error
+
+            self.derive_error = plain_error(exc)
+            return {}
 
 
 def refuse_overlap(out: Path, inputs: list[Path]) -> None:

@@ -333,3 +333,27 @@ def test_a_real_full_or_read_only_file_system_is_exit_3(tmp_path, capsys, option
         assert why in err and "Traceback" not in err
     finally:
         subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_failure_building_plans_and_allocations_keeps_the_contract_tables(tmp_path, monkeypatch):
+    import extract.store
+
+    def broken(*args, **kwargs):
+        raise ValueError("no plans today")
+
+    monkeypatch.setattr(extract.store, "write_derived", broken)
+    summary = run([PLAN_A], tmp_path / "out", jobs=1)
+    assert summary.derive_error == "ValueError: no plans today"
+    assert read_table(tmp_path / "out", "amounts").num_rows > 0
+
+
+def test_a_breakdown_thousands_deep_builds_its_allocations():
+    from extract.allocations import AllocationRules, statements_of
+    from extract.rules import load_rules
+
+    depth = 5000  # "… trong đó … trong đó …": each amount a part of the one before
+    amounts = [{"amount_id": f"d:a{i}", "value_million_vnd": float(depth - i), "raw_text": str(depth - i),
+                "parent_amount_id": f"d:a{i - 1}" if i else None, "measure": "carryover" if i == depth - 1 else "plan",
+                "line": 1, "char_start": i} for i in range(depth)]
+    statements = statements_of(amounts, 2024, AllocationRules.from_rules(load_rules()))
+    assert statements[0].measure == load_rules().section("allocations")["mixed_measure"]
