@@ -32,6 +32,8 @@ class Case:
     args: list[str]  # after `kehoach`
     cwd: Path
     cleanup: Callable[[], None] | None = None
+    file: str | None = None  # the hostile file's name: its documents row and checks are shown
+    out: Path | None = None
 
 
 @dataclass
@@ -50,8 +52,15 @@ def _run(case: Case) -> Outcome:
     seconds = time.perf_counter() - started
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
     said_lines = [ln for ln in (proc.stdout + proc.stderr).splitlines()
-                  if ln.startswith(("failed", "partial", "kehoach:", "skipped")) or "Traceback" in ln]
-    said = " / ".join(said_lines)[:160] or (proc.stdout.strip().splitlines() or [""])[0][:160]
+                  if ln.startswith(("kehoach:", "skipped")) or "Traceback" in ln]
+    if case.file and case.out and (case.out / "documents").is_dir():
+        from extract.store import read_table
+
+        doc = next(d for d in read_table(case.out, "documents").to_pylist() if d["source_name"] == case.file)
+        kinds = sorted({c["kind"] for c in read_table(case.out, "checks").to_pylist() if c["doc_id"] == doc["doc_id"]})
+        said_lines.insert(0, f"{doc['status']}" + (f": {doc['error'].split(': ', 1)[-1]}" if doc["error"] else "")
+                          + (f" [{', '.join(kinds)}]" if kinds else ""))
+    said = " / ".join(said_lines)[:200]
     if case.cleanup:
         case.cleanup()
     return Outcome(proc.returncode, seconds, int(rss.group(1)) / 1024 if rss else float("nan"), said)
@@ -62,7 +71,9 @@ def _file_case(work: Path, name: str, path: Path) -> Case:
     folder.mkdir()
     shutil.copyfile(GOOD, folder / "a_good_plan.txt")
     shutil.move(str(path), folder / path.name)
-    return Case(name, ["extract", str(folder), "-o", str(work / f"out-{name}"), "-j", "1", "--no-progress"], work)
+    out = work / f"out-{name}"
+    return Case(name, ["extract", str(folder), "-o", str(out), "-j", "1", "--no-progress"], work, file=path.name,
+                out=out)
 
 
 def cases(work: Path, scale: int) -> list[Case]:
