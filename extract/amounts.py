@@ -9,6 +9,7 @@ pipeline links those, since it knows the section tree.
 """
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ import regex
 from .document import Block
 from .nlp import sentence_break
 from .sections import Section
-from .textnorm import fold
+from .textnorm import FoldedText, fold
 from .vnnumbers import NUMBER_PATTERN, VnNumber, parse_vn_number
 
 _YEAR = regex.compile(r"năm\s+((?:19|20)\d\d)(?!\s*[-–])")
@@ -108,8 +109,9 @@ class AmountFinder:
             esc = regex.escape(s).replace(r"\ ", r"\s*")
             alts.append(esc + (r"(?!\s*\p{L})(?!\w)" if s in bare else r"(?!\w)"))
         unit_alt = "|".join(alts)
+        # every unit spelling starts with a letter, so the spaces before it are possessive
         self.money = regex.compile(
-            rf"(?P<num>{NUMBER_PATTERN})(?P<tail>,\s\d(?=\s*(?:{unit_alt})))?\s*(?P<unit>{unit_alt})",
+            rf"(?P<num>{NUMBER_PATTERN})(?P<tail>,\s\d(?=\s*+(?:{unit_alt})))?\s*+(?P<unit>{unit_alt})",
             regex.IGNORECASE,
         )
         self.number = regex.compile(NUMBER_PATTERN)
@@ -122,10 +124,11 @@ class AmountFinder:
         # matched on folded text: is there a marker, does the text end with one
         self.marker = regex.compile(rf"(?<!\w)(?:{marker_alt})(?!\w)")
         self.trailing_marker = regex.compile(rf"(?<!\w)(?:{marker_alt})\s*:?\s*$")
+        self.marker_reach = max(len(fold(x)) for x in markers)
         # matched on written text, to cut a label after the last marker
         self.label_marker = regex.compile(
-            r".*(?<!\w)(?:" + "|".join(regex.escape(x) for x in markers) + r")(?!\w)\s*:?",
-            regex.IGNORECASE | regex.DOTALL)
+            r"(?<!\w)(?:" + "|".join(regex.escape(x) for x in markers) + r")(?!\w)\s*:?",
+            regex.IGNORECASE)
         self.total_words = regex.compile("|".join(regex.escape(fold(w)) for w in m["total_words"]))
 
     # ---- finding ---------------------------------------------------------------------
@@ -138,7 +141,7 @@ class AmountFinder:
             number = parse_vn_number(m["num"] + (m["tail"] or ""))
             a = Amount(block, m.start("num"), m.end("unit"), number, m["unit"],
                        self.factors.get(unit_key(m["unit"])),
-                       per_unit=bool(self.per_unit.match(text[m.end("unit"):])))
+                       per_unit=bool(self.per_unit.match(text, m.end("unit"))))
             found.append(a)
         if found:
             found.extend(self._unitless(block, found))
@@ -150,14 +153,16 @@ class AmountFinder:
         money, beside amounts that have units: they take the nearest sibling's unit."""
         text = block.text
         out = []
+        starts = [a.start for a in with_units]  # in text order, not overlapping
         for m in self.number.finditer(text):
-            if any(a.start <= m.start() < a.end for a in with_units):
+            before = bisect.bisect_right(starts, m.start()) - 1  # the last amount starting at or before it
+            if before >= 0 and m.start() < with_units[before].end:
                 continue
-            if not self.grouped.match(m.group(0)) or not self.unitless_follower.match(text[m.end():]):
+            if not self.grouped.match(m.group(0)) or not self.unitless_follower.match(text, m.end()):
                 continue
             if not self.unitless_label.search(text[max(0, m.start() - 80):m.start()]):
                 continue
-            sibling = min(with_units, key=lambda a: abs(a.start - m.start()))
+            sibling = _nearest(with_units, before, m.start())
             out.append(Amount(block, m.start(), m.end(), parse_vn_number(m.group(0)), None, sibling.factor,
                               unit_inferred=True))
         return out
@@ -172,30 +177,40 @@ class AmountFinder:
         parens = _Parens.scan(text)
         for a in amounts:
             a.depth = parens.depth[a.start]
-        last_at_depth: dict[int, Amount] = {}
-        pending: dict[int, Amount] = {}  # amounts a "trong đó" after them made owners
+        at_depth = _ByDepth(amounts)
+        folded = FoldedText(text)
+        last_at_depth = _Shallower()  # the last amount at each depth up to the current one
+        pending = _Shallower()  # amounts a "trong đó" after them made owners
         pos = 0
         for a in amounts:
             if sentence_break(text[pos:a.start]):
-                pending = {d: o for d, o in pending.items() if d < a.depth}
-                last_at_depth = {d: o for d, o in last_at_depth.items() if d < a.depth}
+                pending.drop_from(a.depth)
+                last_at_depth.drop_from(a.depth)
             prev = last_at_depth.get(a.depth)
-            if prev is not None and self.marker.search(fold(text[prev.end:a.start])):
-                pending[a.depth] = prev
-            a.parent = self._parent(a, amounts, parens, pending)
-            last_at_depth = {d: o for d, o in last_at_depth.items() if d < a.depth}
-            last_at_depth[a.depth] = a
+            if prev is not None and folded.contains(self.marker, self.marker_reach, prev.end, a.start):
+                pending.set(a.depth, prev)
+            a.parent = self._parent(a, at_depth, parens, pending)
+            last_at_depth.drop_from(a.depth)
+            last_at_depth.set(a.depth, a)
             pos = a.end
         for a in amounts:
             if a.parent is not None:
                 a.parent.children.append(a)
-            a.label = self._label(a, amounts, parens)
+            a.label = self._label(a, at_depth, parens)
         # "(vốn sự nghiệp)" right after an amount, holding no amount, describes it
+        starts = [a.start for a in amounts]
+        filler_end: dict[int, int] = {}  # owner's end -> where its run of spaces and stops ends
         for open_pos, close_pos in parens.pairs:
-            if any(open_pos < a.start < close_pos for a in amounts):
+            first_after = bisect.bisect_right(starts, open_pos)
+            if first_after < len(starts) and starts[first_after] < close_pos:
                 continue
-            owner = _last_before(amounts, open_pos, parens.depth[open_pos] - 1)
-            if owner is not None and regex.fullmatch(r"[\s.,:]*", text[owner.end:open_pos]):
+            owner = at_depth.last_ending_by(open_pos, parens.depth[open_pos] - 1)
+            if owner is None:
+                continue
+            if owner.end not in filler_end:
+                other = _NOT_FILLER.search(text, owner.end)
+                filler_end[owner.end] = other.start() if other else len(text)
+            if filler_end[owner.end] >= open_pos:
                 owner.annotation += " " + text[open_pos + 1:close_pos]
         tops = [a for a in amounts if a.depth == 0 and a.parent is None]
         if tops:
@@ -207,33 +222,36 @@ class AmountFinder:
         return None
 
     @staticmethod
-    def _parent(a: Amount, amounts: list[Amount], parens: _Parens, pending: dict[int, Amount]) -> Amount | None:
+    def _parent(a: Amount, at_depth: "_ByDepth", parens: _Parens, pending: "_Shallower") -> Amount | None:
         marker_owner = pending.get(a.depth)
         if a.depth == 0:
             return marker_owner
         open_pos = parens.opener[a.start]
         if marker_owner is not None and open_pos is not None and marker_owner.start > open_pos:
             return marker_owner  # "(… 20.437 trđ, trong đó NSTW: …)" inside one parenthesis
-        owner = _last_before(amounts, open_pos, a.depth - 1) if open_pos is not None else None
+        owner = at_depth.last_ending_by(open_pos, a.depth - 1) if open_pos is not None else None
         if owner is not None and not sentence_break(a.block.text[owner.end:open_pos]):
             return owner
         return marker_owner
 
-    def _label(self, a: Amount, amounts: list[Amount], parens: _Parens) -> str:
+    def _label(self, a: Amount, at_depth: "_ByDepth", parens: _Parens) -> str:
         text = a.block.text
-        start = max((b.end for b in amounts if b.depth == a.depth and b.end <= a.start), default=0)
+        before = at_depth.last_ending_by(a.start, a.depth)
+        start = before.end if before is not None else 0
         if a.depth > 0 and parens.opener[a.start] is not None:
             start = max(start, parens.opener[a.start] + 1)
         label = _PAREN_NOTE.sub(" ", text[start:a.start])  # earlier parentheses are other facts' notes
-        label = regex.sub(r".*;", "", label, flags=regex.DOTALL)
-        label = regex.sub(r".*\.\s+(?=\p{Lu})", "", label, flags=regex.DOTALL)
-        label = self.label_marker.sub("", label)
+        # what follows the last ";", the last full stop before a capital, the last marker
+        label = label[label.rfind(";") + 1:]
+        label = label[_last_end(_FULL_STOP, label):]
+        label = label[_last_end(self.label_marker, label, overlapped=True):]
         return label.strip()
 
     # ---- attributes --------------------------------------------------------------------
     def attribute(self, amounts: list[Amount], context_titles: Callable[[Amount], Iterable[str]]) -> None:
         """Funding source, capital type, measure and year, parents before their parts (a
         part inherits what it does not state itself)."""
+        before: dict[int, _MeasureBefore] = {}  # per paragraph, made when first needed
         for a in _parents_first(amounts):
             own = fold(a.label + " " + a.annotation)
             parent = a.parent
@@ -241,7 +259,7 @@ class AmountFinder:
             a.funding_source = (self.rules.funding_source.first(own)
                                 or (None if is_total or parent is None else parent.funding_source))
             a.capital_type = self.rules.capital_type.first(own) or (parent.capital_type if parent else None)
-            a.measure = self._measure(a, context_titles)
+            a.measure = self._measure(a, context_titles, before)
             year = _year_in(a.label)
             if year is None and parent is not None:
                 year = parent.fiscal_year
@@ -249,15 +267,16 @@ class AmountFinder:
                 year = next((y for t in context_titles(a) if (y := _year_in(t)) is not None), None)
             a.fiscal_year = year
 
-    def _measure(self, a: Amount, context_titles) -> str:
+    def _measure(self, a: Amount, context_titles, before: dict[int, "_MeasureBefore"]) -> str:
         measure = "indicator" if a.per_unit else self.rules.measure.first(fold(a.label))
         if a.parent is not None and (measure is None or a.parent.measure != "plan"):
             # "giải ngân …: 45.389 (…; vốn kéo dài: 14.147)": a part of a disbursement is
             # disbursed money, whatever year's funds it came from
             measure = a.parent.measure
         if measure is None:  # an earlier word of the same paragraph ("Dự toán chi … giao là")
-            hit = self.rules.measure.last_hit(fold(_PAREN_NOTE.sub(" ", a.block.text[:a.start])))
-            measure = hit[0] if hit else None
+            if id(a.block) not in before:
+                before[id(a.block)] = _MeasureBefore(a.block.text, self.rules.measure)
+            measure = before[id(a.block)].value(a.start)
         if measure is None:  # the headings above ("- Kinh phí chuyển nguồn năm 2023:")
             measure = next((v for t in context_titles(a) if (v := self.rules.measure.first(fold(t)))), None)
         return measure or "plan"
@@ -273,8 +292,188 @@ def _looks_like_reference(text: str, start: int) -> bool:
     return bool(regex.match(r"\d+\s*/", text[start:start + 8])) and not regex.match(r"[\d.,]+\s*\p{L}", text[start:start + 12])
 
 
-def _last_before(amounts: list[Amount], pos: int, depth: int) -> Amount | None:
-    return next((a for a in reversed(amounts) if a.end <= pos and a.depth == depth), None)
+def _nearest(amounts: list[Amount], before: int, pos: int) -> Amount:
+    """The amount starting nearest POS (the earlier on a tie), given the index of the last
+    one starting at or before it (-1 when none): only it and the next can be nearest."""
+    candidates = [amounts[i] for i in (before, before + 1) if 0 <= i < len(amounts)]
+    return min(candidates, key=lambda a: abs(a.start - pos))
+
+
+class _MeasureBefore:
+    """The measure phrase written last before a position of one paragraph, its
+    parenthetical notes left out: `table.last_hit(fold(_PAREN_NOTE.sub(" ",
+    text[:pos])))[0]`, for every POS from one fold of the paragraph.
+
+    Without its notes the paragraph is REDUCED; the notes cut from text[:pos] are those of
+    REDUCED before pos, unless pos stands inside one, which text[:pos] leaves open. Each
+    phrase list's matches over the folded REDUCED are found once; a prefix's matches are
+    the same up to a phrase's length before its end, so only that end is searched again."""
+
+    def __init__(self, text: str, table):
+        self.text = text
+        self.table = table
+        notes = [m.span() for m in _PAREN_NOTE.finditer(text)]
+        self.note_starts = [a for a, _ in notes]
+        self.note_ends = [b for _, b in notes]
+        self.removed_before = [0]  # characters the notes before the i-th one took out
+        for a, b in notes:
+            self.removed_before.append(self.removed_before[-1] + (b - a) - 1)
+        self.reduced = _PAREN_NOTE.sub(" ", text)
+        self.folded = FoldedText(self.reduced)
+        self.reach = [max((len(p) for p in phrases), default=0) for _, phrases, _ in table.entries]
+        self.text_folded = FoldedText(text)  # for the notes, read as written
+        self._notes: dict[int, tuple[int, str]] = {}
+        self._note_ends: dict[int, int] = {}
+        self._note_chains: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self.chains = []  # per entry: the (start, end) of its matches in order, as finditer gives them
+        if self.folded.exact:
+            for _, _, pattern in table.entries:
+                self.chains.append([m.span() for m in pattern.finditer(self.folded.folded)])
+
+    def value(self, pos: int) -> str | None:
+        if not (self.folded.exact and self.text_folded.exact):
+            hit = self.table.last_hit(fold(_PAREN_NOTE.sub(" ", self.text[:pos])))
+            return hit[0] if hit else None
+        i = bisect.bisect_right(self.note_starts, pos) - 1
+        note = i if i >= 0 and self.note_starts[i] < pos < self.note_ends[i] else None
+        if note is not None:
+            # inside a note: the reduced text up to it, then the note as written so far
+            head_end, opened = self._note(note)
+            _, x, y, right = self.text_folded._split(self.note_starts[note], pos)
+            cut = head_end + len(opened) - (self._note_ends[note] - y)
+        else:
+            done = bisect.bisect_right(self.note_ends, pos)
+            _, _, cut, right = self.folded._split(0, pos - self.removed_before[done])
+        best: tuple[str, int] | None = None
+        for k, ((value, _, pattern), reach) in enumerate(zip(self.table.entries, self.reach)):
+            end = self._last_end(k, pattern, reach, note, cut, right)
+            if end is not None and (best is None or end > best[1]):
+                best = (value, end)
+        return best[0] if best else None
+
+    def _note(self, i: int) -> tuple[int, str]:
+        """(head_end, opened): inside note I, the folded prefix is folded[:head_end] (the
+        reduced text before the note) followed by a prefix of OPENED (the space between,
+        if any, and the whole note folded)."""
+        if i not in self._notes:
+            cut = self.note_starts[i] - self.removed_before[i]
+            _, _, head_end, _ = self.folded._split(0, cut)
+            _, x, y, _ = self.text_folded._split(self.note_starts[i], self.note_ends[i])
+            space = " " if cut > 0 and self.reduced[cut - 1].isspace() and head_end > 0 else ""
+            self._notes[i] = (head_end, space + self.text_folded.folded[x:y])
+            self._note_ends[i] = y
+        return self._notes[i]
+
+    def _slice(self, note: int | None, a: int, b: int) -> str:
+        """[a:b] of the folded text the prefixes are taken from: the reduced text's fold,
+        or inside NOTE, the fold before it followed by the note's."""
+        if note is None:
+            return self.folded.folded[a:b]
+        head_end, opened = self._note(note)
+        head = self.folded.folded[a:min(b, head_end)] if a < head_end else ""
+        return head + opened[max(a - head_end, 0):max(b - head_end, 0)]
+
+    def _chain_before(self, k: int, pattern: regex.Pattern, reach: int, note: int | None,
+                      limit: int) -> tuple[int, int] | None:
+        """The last match starting by LIMIT of finditer over the text _slice reads."""
+        if note is not None:
+            after = self._note_chain(k, pattern, reach, note)
+            j = bisect.bisect_right(after, (limit, float("inf"))) - 1
+            if j >= 0:
+                return after[j]
+            limit = min(limit, self._notes[note][0] - reach - 2)
+        chain = self.chains[k]
+        j = bisect.bisect_right(chain, (limit, float("inf"))) - 1
+        return chain[j] if j >= 0 else None
+
+    def _note_chain(self, k: int, pattern: regex.Pattern, reach: int, note: int) -> list[tuple[int, int]]:
+        """The matches of finditer over the fold before NOTE and the whole note folded,
+        from where they stop being those of the reduced text's fold."""
+        key = (k, note)
+        if key not in self._note_chains:
+            head_end, opened = self._note(note)
+            resume, context = self._resume(self._chain_before(k, pattern, reach, None, head_end - reach - 2),
+                                           head_end - reach - 2)
+            window = self._slice(note, resume - context, head_end + len(opened))
+            base = resume - context
+            self._note_chains[key] = [(base + m.start(), base + m.end()) for m in pattern.finditer(window, context)]
+        return self._note_chains[key]
+
+    @staticmethod
+    def _resume(last: tuple[int, int] | None, shared: int) -> tuple[int, int]:
+        """Where finditer goes on past the matches both texts share, and whether one
+        character before it is there as context."""
+        resume = max(last[1] if last else 0, shared + 1, 0)
+        return resume, 1 if resume > 0 else 0
+
+    def _last_end(self, k: int, pattern: regex.Pattern, reach: int, note: int | None, cut: int,
+                  right: str) -> int | None:
+        """The end of the last match of finditer over _slice(note, 0, cut) + right."""
+        # matches starting this far before the cut read nothing past it: shared
+        shared = cut - reach - 2
+        last_match = self._chain_before(k, pattern, reach, note, shared)
+        last = last_match[1] if last_match else None
+        resume, context = self._resume(last_match, shared)
+        window = self._slice(note, resume - context, cut) + right
+        for m in pattern.finditer(window, context):
+            last = resume - context + m.end()
+        return last
+
+
+class _Shallower:
+    """Amounts by parenthesis depth, where going back to a depth forgets the deeper ones:
+    dropping the depths from one on costs what it removes, not the number of depths."""
+
+    def __init__(self):
+        self.by_depth: dict[int, Amount] = {}
+        self.depths: list[int] = []  # the keys, in order
+
+    def get(self, depth: int) -> Amount | None:
+        return self.by_depth.get(depth)
+
+    def set(self, depth: int, amount: Amount) -> None:
+        if depth not in self.by_depth:
+            bisect.insort(self.depths, depth)
+        self.by_depth[depth] = amount
+
+    def drop_from(self, depth: int) -> None:
+        """Forget the amounts at DEPTH and deeper."""
+        cut = bisect.bisect_left(self.depths, depth)
+        for d in self.depths[cut:]:
+            del self.by_depth[d]
+        del self.depths[cut:]
+
+
+class _ByDepth:
+    """A paragraph's amounts grouped by parenthesis depth, in text order (their ends
+    increase with their starts: amounts do not overlap)."""
+
+    def __init__(self, amounts: list[Amount]):
+        self.amounts: dict[int, list[Amount]] = {}
+        for a in amounts:
+            self.amounts.setdefault(a.depth, []).append(a)
+        self.ends = {d: [a.end for a in group] for d, group in self.amounts.items()}
+
+    def last_ending_by(self, pos: int, depth: int) -> Amount | None:
+        """The last amount at DEPTH that ends at or before POS."""
+        ends = self.ends.get(depth)
+        if not ends:
+            return None
+        i = bisect.bisect_right(ends, pos) - 1
+        return self.amounts[depth][i] if i >= 0 else None
+
+
+_NOT_FILLER = regex.compile(r"[^\s.,:]")
+_FULL_STOP = regex.compile(r"\.\s+(?=\p{Lu})")
+
+
+def _last_end(pattern: regex.Pattern, text: str, overlapped: bool = False) -> int:
+    """The end of the match of PATTERN that starts last in TEXT (0 when none): what
+    `.*PATTERN` (greedy, dot matching all) removes from the start of TEXT."""
+    last = None
+    for m in pattern.finditer(text, overlapped=overlapped):
+        last = m
+    return last.end() if last is not None else 0
 
 
 def _parents_first(amounts: list[Amount]) -> list[Amount]:

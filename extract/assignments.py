@@ -3,6 +3,7 @@ lead word anywhere), with their role, the task sentence, its product and deadlin
 Vocabulary: rules/agencies.yaml."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import regex
@@ -10,7 +11,7 @@ import regex
 from .document import Block
 from .nlp import sentence_spans
 from .sections import Section, match_label
-from .textnorm import fold
+from .textnorm import FoldedText, fold
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class AssignmentFinder:
         # a coordinate or report word right before the agency's name
         self.coordinate = _phrases(roles["coordinate"], before_name=True)
         self.report_to = _phrases(roles["report_to"], before_name=True)
+        self.before_reach = max(len(fold(p)) for p in roles["coordinate"] + roles["report_to"])
         self.window = int(spec.get("lead_after_window", 40))
         self.deadline = regex.compile("|".join(f"(?:{p})" for p in spec["deadline_patterns"]), regex.IGNORECASE)
         self.product = regex.compile(
@@ -63,13 +65,15 @@ class AssignmentFinder:
             # a product is never part of an agency's name ("Sở Kế hoạch và Đầu tư")
             product = self.product.search(self.agency.sub(lambda m: " " * len(m.group(0)), sentence))
             found_any = False
+            task = sentence.strip()
+            clauses = _Clauses(sentence)
             for m in self.agency.finditer(sentence):
-                role = self._role(sentence, m.start(), m.end())
+                role = self._role(clauses, m.start(), m.end())
                 if role is None:
                     continue
                 found_any = True
                 out.append(Assignment(block, s_start + m.start(), s_start + m.end(), self.names[_key(m.group(0))], role,
-                                      sentence.strip(), product.group(0).strip() if product else None,
+                                      task, product.group(0).strip() if product else None,
                                       deadline.group(0) if deadline else None))
             if owner is not None and not found_any:
                 # a task listed under "b) Sở Kế hoạch và Đầu tư:" belongs to that agency
@@ -78,14 +82,16 @@ class AssignmentFinder:
                                       deadline.group(0) if deadline else None))
         return out
 
-    def _role(self, sentence: str, start: int, end: int) -> str | None:
-        clause_start = max(sentence.rfind(";", 0, start), sentence.rfind(",", 0, start), -1) + 1
-        before = fold(sentence[clause_start:start])
-        if self.coordinate.search(before):
+    def _role(self, clauses: "_Clauses", start: int, end: int) -> str | None:
+        sentence = clauses.sentence
+        # the role words stand right before the name, at the end of the folded words of
+        # its clause (their last characters, and one more as context)
+        before, whole = clauses.folded.suffix(clauses.start_of(start), start, self.before_reach + 2)
+        if self.coordinate.search(before, 0 if whole else 1):
             return "coordinate"
-        if self.report_to.search(before):
+        if self.report_to.search(before, 0 if whole else 1):
             return "report_to"
-        if self.lead.search(fold(sentence[end:end + self.window])) or not sentence[:start].strip(" -+*•–:"):
+        if self.lead.search(fold(sentence[end:end + self.window])) or start <= clauses.opening:
             return "lead"
         return None
 
@@ -93,6 +99,25 @@ class AssignmentFinder:
         """The agency TEXT names, when it is nothing but an agency's name."""
         m = self.agency.fullmatch(text.strip(" -+*•–:"))
         return self.names[_key(m.group(0))] if m else None
+
+
+class _Clauses:
+    """One sentence as _role reads it for each agency named in it: where the clause of a
+    position starts (after the last ";" or "," before it), its folded words, and how far
+    list marks open it."""
+
+    def __init__(self, sentence: str):
+        self.sentence = sentence
+        self.cuts = [i for i, ch in enumerate(sentence) if ch in ";,"]
+        self.opening = len(sentence) - len(sentence.lstrip(OPENING_MARKS))
+        self.folded = FoldedText(sentence)
+
+    def start_of(self, pos: int) -> int:
+        i = bisect.bisect_left(self.cuts, pos) - 1
+        return self.cuts[i] + 1 if i >= 0 else 0
+
+
+OPENING_MARKS = " -+*•–:"  # what may stand before an agency that opens its sentence
 
 
 def _key(spelling: str) -> str:

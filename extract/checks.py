@@ -3,6 +3,7 @@ inferred units, unreadable pages) or in the run, and the checks that look across
 document (the plan's total against its projects', ratios against percentages)."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import regex
@@ -41,10 +42,11 @@ def reconcile_totals(sections: list[Section], amounts: list[Amount], total_words
     out = []
     prose = [a for a in amounts if a.placement is None and a.parent is None and a.value is not None
              and a.measure in ("plan", "carryover") and not a.per_unit]
+    where = _ProseByPlace(prose, sections)
     for program in sorted({s.program for s in sections if s.kind == "project"}, key=str):
         projects = [s for s in sections if s.kind == "project" and s.program == program
                     and not any(anc.kind == "project" for anc in s.ancestors())]
-        totals = [t for p in projects if (t := _stated_total(p, prose, sections)) is not None]
+        totals = [t for p in projects if (t := _stated_total(p, where)) is not None]
         grand = next((a for a in prose if a.section is not None and a.section.nearest("project") is None
                       and (a.section.program == program or program is None)
                       and total_words.search(fold(a.label))), None)
@@ -62,20 +64,39 @@ def reconcile_totals(sections: list[Section], amounts: list[Amount], total_words
     return out
 
 
-def _stated_total(project: Section, prose: list[Amount], sections: list[Section]) -> tuple[float, Amount] | None:
+class _ProseByPlace:
+    """Prose amounts by the project they stand in directly (not in a sub-project) and by
+    sub-project, and each project's sub-projects: found once, not per project."""
+
+    def __init__(self, prose: list[Amount], sections: list[Section]):
+        self.own: dict[int, list[Amount]] = {}
+        self.in_subproject: dict[int, list[Amount]] = {}
+        for a in prose:
+            if a.section is None:
+                continue
+            sub = a.section.nearest("subproject")
+            if sub is None:
+                self.own.setdefault(id(a.section.nearest("project")), []).append(a)
+            else:
+                self.in_subproject.setdefault(id(sub), []).append(a)
+        self.subprojects: dict[int, list[Section]] = {}
+        for s in sections:
+            if s.kind == "subproject":
+                self.subprojects.setdefault(id(s.nearest("project")), []).append(s)
+
+
+def _stated_total(project: Section, where: _ProseByPlace) -> tuple[float, Amount] | None:
     """A project's total: its one top-level amount, or else the sum of its sub-projects'
     when each states exactly one. Several top-level amounts and no total: not stated."""
     def single(amounts: list[Amount]) -> Amount | None:
         return amounts[0] if len(amounts) == 1 else None
 
-    own = [a for a in prose if a.section is not None and a.section.nearest("project") is project
-           and a.section.nearest("subproject") is None]
+    own = where.own.get(id(project), [])
     if own:
         total = single(own)
         return (total.value, total) if total is not None else None
-    subs = [s for s in sections if s.kind == "subproject" and s.nearest("project") is project]
-    parts = [single([a for a in prose if a.section is not None and a.section.nearest("subproject") is s])
-             for s in subs]
+    subs = where.subprojects.get(id(project), [])
+    parts = [single(where.in_subproject.get(id(s), [])) for s in subs]
     if not subs or any(p is None for p in parts):
         return None
     return round(sum(p.value for p in parts), 9), parts[0]
@@ -84,11 +105,22 @@ def _stated_total(project: Section, prose: list[Amount], sections: list[Section]
 def ratio_checks(targets: list[Target], lines: list[Line]) -> list[Check]:
     """A ratio ("41/58") against the percentage stated right after it, beyond rounding."""
     out = []
+    # each paragraph's percentages by start, with their place in TARGETS: the first of them
+    # (in TARGETS' order) within reach after a ratio is its stated percentage
+    percents: dict[int, tuple[list[int], list[int]]] = {}
+    for i, u in enumerate(targets):
+        if u.unit == "percent":
+            percents.setdefault(id(u.block), ([], []))[1].append(i)
+    for starts, order in percents.values():
+        order.sort(key=lambda i: targets[i].start)
+        starts.extend(targets[i].start for i in order)
     for t in targets:
         if t.denominator is None:
             continue
-        stated = next((u for u in targets if u.unit == "percent" and u.block is t.block
-                       and 0 <= u.start - t.end <= RATIO_PERCENT_REACH), None)
+        starts, order = percents.get(id(t.block), ([], []))
+        lo = bisect.bisect_left(starts, t.end)
+        hi = bisect.bisect_right(starts, t.end + RATIO_PERCENT_REACH)
+        stated = targets[min(order[lo:hi])] if hi > lo else None
         if stated is None:
             continue
         ratio = 100 * t.numerator / t.denominator

@@ -126,6 +126,7 @@ def build_blocks(lines: list[Line], heading_lines: set[int], *, skip: set[int] =
     breaks of converted PDFs) may sit between the two parts. Lines in SKIP (tables read
     on their own) belong to no block and end the one before them."""
     blocks: list[Block] = []
+    parts: list[list[str]] = []  # each block's text in pieces, joined once at the end
     current: Block | None = None
     blanks = 0
     for line in lines:
@@ -141,23 +142,28 @@ def build_blocks(lines: list[Line], heading_lines: set[int], *, skip: set[int] =
             and line.index not in heading_lines
             and not line.footnote
             and blanks <= join_limit
-            and not ends_sentence(current.text)
+            # a sentence's end lies in the last line or, when that is a closing bracket
+            # or quote alone, in the line before it (lines are stripped, never blank)
+            and not ends_sentence(" ".join(parts[-1][-3::2]))
             and _CONTINUES.match(text) is not None
             and not lines[current.line_indexes[-1]].footnote
         )
         if joins:
-            current.text += " "
+            parts[-1].append(" ")
             current.positions.append(current.positions[-1])
-            _extend(current, line)
+            _extend(current, parts[-1], line)
         else:
             current = Block(text="", positions=[], line_indexes=[])
-            _extend(current, line)
+            parts.append([])
+            _extend(current, parts[-1], line)
             blocks.append(current)
         blanks = 0
+    for block, pieces in zip(blocks, parts):
+        block.text = "".join(pieces)
     return blocks
 
 
-def _extend(block: Block, line: Line) -> None:
-    block.text += line.clean
+def _extend(block: Block, pieces: list[str], line: Line) -> None:
+    pieces.append(line.clean)
     block.positions.extend((line.index, c) for c in line.colmap[:len(line.clean)])
     block.line_indexes.append(line.index)

@@ -10,6 +10,7 @@ Moved sections keep their text and line numbers; they get a new parent, and the 
 table records the line they were moved from."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from .nlp import ends_sentence
@@ -30,19 +31,45 @@ def repair_page_order(sections, blocks, block_section, rules, carries_amount) ->
     heading_lines = {s.line_start - 1 for s in sections}
     order = {letter: i for i, letter in enumerate(rules.letter_order)}
     parents = {id(s.parent): s.parent for s in sections if s.parent is not None}
+    index = _BlockIndex(blocks, block_section)
     for parent in parents.values():
         typed = [c for c in parent.children if c.kind in ("project", "subproject", "content")]
         kinds = {c.kind for c in typed}
         if len(typed) < 2 or len(kinds) != 1:
             continue
-        _move_lowercase_fragments(typed, blocks, block_section, heading_lines, moved)
-        _move_restarted_letters(typed, blocks, block_section, order, carries_amount, moved)
+        _move_lowercase_fragments(typed, index, heading_lines, moved)
+        _move_restarted_letters(typed, index, order, carries_amount, moved)
     return sorted(moved, key=lambda r: r.line)
 
 
-def _blocks_in(sec, blocks, block_section):
-    ids = {id(s) for s in _subtree(sec)}
-    return [b for b in blocks if id(block_section.get(id(b))) in ids]
+class _BlockIndex:
+    """Which blocks each section holds, kept in step with block_section (which it
+    updates): a section's blocks are found from its subtree's own lists, not by scanning
+    every block of the document for every section."""
+
+    def __init__(self, blocks, block_section):
+        self.block_section = block_section
+        self.order = {id(b): i for i, b in enumerate(blocks)}
+        self.own: dict[int, list] = {}  # id(section) -> its blocks in document order
+        for b in blocks:
+            self.own.setdefault(id(block_section.get(id(b))), []).append(b)
+
+    def blocks_in(self, sec) -> list:
+        """The blocks of SEC and the sections under it, in document order."""
+        found = [b for s in _subtree(sec) for b in self.own.get(id(s), [])]
+        return sorted(found, key=lambda b: self.order[id(b)])
+
+    def section_of(self, block):
+        return self.block_section.get(id(block))
+
+    def assign(self, block, sec) -> None:
+        old = self.own.get(id(self.block_section.get(id(block))))
+        if old is not None:
+            old.remove(block)
+        self.block_section[id(block)] = sec
+        new = self.own.setdefault(id(sec), [])
+        keys = [self.order[id(b)] for b in new]
+        new.insert(bisect.bisect_left(keys, self.order[id(block)]), block)
 
 
 def _subtree(sec):
@@ -64,31 +91,31 @@ def _reparent(child, new_parent, moved) -> None:
     moved.append(Repair(child.line_start, f"{child.label} {child.title}", new_parent, child))
 
 
-def _open_ended(sec, blocks, block_section) -> bool:
-    own = _blocks_in(sec, blocks, block_section)
+def _open_ended(sec, index: _BlockIndex) -> bool:
+    own = index.blocks_in(sec)
     return bool(own) and not ends_sentence(own[-1].text, colon=True)
 
 
-def _move_lowercase_fragments(siblings, blocks, block_section, heading_lines, moved) -> None:
+def _move_lowercase_fragments(siblings, index: _BlockIndex, heading_lines, moved) -> None:
     for sec in siblings:
-        own = _blocks_in(sec, blocks, block_section)
+        own = index.blocks_in(sec)
         for i, b in enumerate(own[1:], start=1):
             first = b.text[:1]
             if b.first_line in heading_lines or not (first.islower() and ends_sentence(own[i - 1].text, colon=True)):
                 continue
-            target = next((s for s in siblings if s is not sec and _open_ended(s, blocks, block_section)), None)
+            target = next((s for s in siblings if s is not sec and _open_ended(s, index)), None)
             if target is None:
                 break
             # the fragment: this block and every later section of `sec` at or after it
             start_line = b.first_line + 1
-            block_section[id(b)] = target
+            index.assign(b, target)
             moved.append(Repair(start_line, b.text, target, None))
             for child in list(sec.children):
                 if child.line_start > start_line:
                     _reparent(child, target, moved)
             for later in own[i + 1:]:
-                if block_section.get(id(later)) is sec:
-                    block_section[id(later)] = target
+                if index.section_of(later) is sec:
+                    index.assign(later, target)
             break
 
 
@@ -97,7 +124,7 @@ def _letters(sec, order):
             and c.heading.number in order]
 
 
-def _move_restarted_letters(siblings, blocks, block_section, order, carries_amount, moved) -> None:
+def _move_restarted_letters(siblings, index: _BlockIndex, order, carries_amount, moved) -> None:
     for sec in siblings:
         items = _letters(sec, order)
         restart = next((j for j in range(1, len(items))
@@ -113,7 +140,7 @@ def _move_restarted_letters(siblings, blocks, block_section, order, carries_amou
         before = items[restart - 1]
         trailing = []
         for child in reversed(before.children):
-            if any(carries_amount(b) for b in _blocks_in(child, blocks, block_section)):
+            if any(carries_amount(b) for b in index.blocks_in(child)):
                 break
             trailing.insert(0, child)
         for child in trailing + items[restart:]:

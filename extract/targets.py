@@ -3,7 +3,10 @@ stated as a target or a result, with comparator, range, direction, kind, indicat
 period. Vocabulary: rules/targets.yaml."""
 from __future__ import annotations
 
+import bisect
+import re as _std_re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 import regex
@@ -12,15 +15,23 @@ from .document import Block
 from .nlp import sentence_break
 from .rules import phrase_regex
 from .sections import Section, match_label
-from .textnorm import fold, strip_diacritics
+from .textindex import MatchIndex, PrefixMatches
+from .textnorm import FoldedText, fold, strip_diacritics
 from .vnnumbers import parse_vn_number
 
 _NUM = r"\d+(?:[.,]\d+)*"
+# The same number, possessive: for a number followed by anything but a digit or a
+# separator and a digit, giving digits back can never let the rest match; it keeps the
+# search linear on long digit runs.
+_NUM_POSSESSIVE = r"\d++(?:[.,]\d++)*+"
+# A percentage never starts right after a digit (or a digit and a separator): a match
+# there implies one at the start of that number, which a left-to-right search meets first.
 PERCENT = regex.compile(
-    rf"(?:(?P<lo>{_NUM})\s*%?\s*(?:-|–|đến|tới)\s*)?(?P<num>{_NUM})\s*%"
+    rf"(?<!\d|\d[.,])(?:(?P<lo>{_NUM_POSSESSIVE})\s*+%?+\s*+(?:-|–|đến|tới)\s*+)?(?P<num>{_NUM_POSSESSIVE})\s*+%"
 )
+# The denominator keeps its backtracking ("1/2,5/" reads 1/2): after it may come a digit.
 RATIO = regex.compile(
-    rf"(?<![\d/.,])(?P<a>{_NUM})\s*(?P<ua>km|ha)?\s*/\s*(?P<b>{_NUM})\s*(?P<ub>km|ha)?(?![\d/])"
+    rf"(?<![\d/.,])(?P<a>{_NUM_POSSESSIVE})\s*+(?P<ua>km|ha)?+\s*+/\s*+(?P<b>{_NUM})\s*(?P<ub>km|ha)?(?![\d/])"
 )
 
 
@@ -65,10 +76,21 @@ class TargetFinder:
             (value, regex.compile(rf"(?<!\w)(?:{'|'.join(regex.escape(p) for p in phrases)})"
                                   rf"(?:\s+(?:{fillers}))?\s*$"))
             for value, phrases, _ in rules.comparators.entries]
+        # how far back from the figure such a comparator can start in the folded words
+        # before it (they are stripped and their spaces single)
+        self.comparator_reach = (max((len(p) for _, phrases, _ in rules.comparators.entries for p in phrases), default=0)
+                                 + 1 + max((len(fold(x)) for x in t.get("comparator_fillers", [])), default=0))
         stops = "|".join(regex.escape(x) for x in t.get("indicator_after_stops", []))
-        self.after_stop = regex.compile(r"[;.(]|\d+(?:[.,]\d+)?\s*%" + (rf"|,\s*(?:{stops})(?!\w)" if stops else ""))
+        stop_alternatives = (r"[;.(]|{digit}\d++(?:[.,]\d++)?+\s*+%"
+                             + (rf"|,\s*+(?:{stops})(?!\w)" if stops else ""))
+        self.after_stop = regex.compile(stop_alternatives.format(digit=""))
+        # the same stops, but a percentage only from the start of its number: past the
+        # first position, a search meets no other (see _Scan.next_stop)
+        self.after_stop_from_number_start = regex.compile(stop_alternatives.format(digit=r"(?<!\d)"))
         self.annual = regex.compile("|".join(regex.escape(fold(x)) for x in t.get("annual_phrases", [])) or r"(?!x)x")
         self.kind_phrases = {k: phrase_regex(fold(p) for p in v) for k, v in t["kind"].items()}
+        self.kind_reach = {k: max((len(fold(p)) for p in v), default=0) for k, v in t["kind"].items()}
+        self.annual_reach = max((len(fold(x)) for x in t.get("annual_phrases", [])), default=0)
         self.trailing = [fold(x) for x in t.get("indicator_trailing", [])]
         self.leading = [fold(x) for x in t.get("indicator_leading", [])]
         self.share_words = {fold(x) for x in t.get("indicator_share_words", [])}
@@ -84,15 +106,25 @@ class TargetFinder:
         # a figure inside the words before a percentage: an amount ("45.389 triệu đồng, đạt
         # 84,79%") or a ratio ("1.187/1.187 đạt tỷ lệ 100%"); not "5 tuổi" or "năm 2023"
         self.figure = regex.compile(
-            rf"{RATIO.pattern}|(?<![\w/]){_NUM}\s*(?:{'|'.join(regex.escape(u) for u in money_units)})(?!\w)"
+            rf"{RATIO.pattern}|(?<![\w/]){_NUM_POSSESSIVE}\s*+(?:{'|'.join(regex.escape(u) for u in money_units)})(?!\w)"
             r"|(?<![\w/.,])\d{1,3}(?:\.\d{3})+(?![\w/.,])",
             regex.IGNORECASE)
         self.tail_droppers = {fold(x) for x in t.get("indicator_tail_droppers", [])}
+        # an indicator keeps its first max_words words; the words after a figure lose at
+        # most a comparator's words and gain at most a reference's at their start
+        self.tail_phrase_words = (max((len(p.split()) for p in self.comparator_words), default=0)
+                                  + max((len(k.split()) for k in self.references), default=0))
+        self.tail_word_slack = (max((len(p.split()) for p in self.comparator_words), default=0)
+                                + max((len(k.split()) for k in self.references), default=0)
+                                + max((len(v.split()) for v in self.references.values()), default=0))
         self.sub_cut = phrase_regex(t.get("indicator_sub_markers", []), regex.IGNORECASE)
         self.max_head_words = int(t.get("indicator_max_head_words", 15))
         self.max_words = int(t.get("indicator_max_words", 25))
         self.stopwords = {fold(x) for x in t.get("indicator_stopwords", [])}
         self.periods = [regex.compile(p) for p in t.get("period_patterns", [])]
+        # a period pattern that looks around its match or anchors it reads differently in
+        # a slice than in the whole paragraph; those are searched in the slice
+        self.periods_context_free = [not regex.search(r"\(\?<?[=!]|\\[bBAZG]|[$^]", p.pattern) for p in self.periods]
         units = []
         self.measure_units = {e["unit"] for e in t["count_units"] if e.get("measure")}
         for entry in t["count_units"]:
@@ -105,12 +137,13 @@ class TargetFinder:
         noun_alt = "|".join(regex.escape(n) for n, _ in units)
         mult_alt = "|".join(regex.escape(k) for k in mult)
         self.count = regex.compile(
-            rf"(?<![\w.,/%-])(?P<num>\d+(?:[.,]\d+)*)\s*(?P<mult>{mult_alt})?\s+(?P<noun>{noun_alt})(?!\w)",
+            rf"(?<![\w.,/%-])(?P<num>{_NUM_POSSESSIVE})(?:\s*+(?P<mult>{mult_alt})\s++|\s++)(?P<noun>{noun_alt})(?!\w)",
             regex.IGNORECASE)
 
     # ------------------------------------------------------------------------------------
     def find(self, block: Block, section: Section | None) -> list[Target]:
         text = block.text
+        scan = _Scan(text, self)
         out: list[Target] = []
         for m in PERCENT.finditer(text):
             lo_raw, raw = m["lo"], m["num"]
@@ -131,17 +164,18 @@ class TargetFinder:
                 start = m.start("num")
             if _is_date_or_code(text, start):
                 continue
-            out.append(self._build(block, section, start, m.end(), value, value_max, "percent", comparator, out,
+            out.append(self._build(scan, block, section, start, m.end(), value, value_max, "percent", comparator, out,
                                    decimals=num.decimals))
         role = section.role if section else None
-        if role in ("objectives", "results") or self.kind_phrases["target"].search(fold(text)):
-            out.extend(self._counts(block, section, out))
+        if role in ("objectives", "results") or self.kind_phrases["target"].search(scan.folded_text):
+            out.extend(self._counts(scan, block, section, out))
         return out
 
-    def _counts(self, block: Block, section, percents: list[Target]) -> list[Target]:
+    def _counts(self, scan: "_Scan", block: Block, section, percents: list[Target]) -> list[Target]:
         text = block.text
         out = []
-        taken = [(t.start, t.end) for t in percents]
+        taken = [_Spans([(t.start, t.end) for t in percents])]
+        ratios = []
         for m in RATIO.finditer(text):
             a = parse_vn_number(m["a"], decimal_point_ok=False)
             b = parse_vn_number(m["b"], decimal_point_ok=False)
@@ -150,34 +184,36 @@ class TargetFinder:
             if regex.match(r"\s*/\s*\d", text[m.end():m.end() + 3]) or _is_date_or_code(text, m.start()):
                 continue
             unit = (m["ua"] or m["ub"] or "ratio").lower()
-            t = self._build(block, section, m.start(), m.end(), a.value, None, unit, "eq", out)
+            t = self._build(scan, block, section, m.start(), m.end(), a.value, None, unit, "eq", out)
             t.numerator, t.denominator = a.value, b.value
             out.append(t)
-            taken.append((m.start(), m.end()))
+            ratios.append((m.start(), m.end()))
+        taken.append(_Spans(ratios))
         for m in self.count.finditer(text):
-            if any(s <= m.start() < e for s, e in taken):
+            if any(spans.holds(m.start()) for spans in taken):
                 continue
             num = parse_vn_number(m["num"])
             if num.value is None:
                 continue
             value = num.value * self.multipliers.get(fold(m["mult"] or ""), 1)
             unit = self.count_units.get(fold(m["noun"]), "count")
-            out.append(self._build(block, section, m.start(), m.end(), value, None, unit, None, out,
+            out.append(self._build(scan, block, section, m.start(), m.end(), value, None, unit, None, out,
                                    noun=None if unit in self.measure_units else m["noun"]))
         return out
 
-    def _build(self, block, section, start, end, value, value_max, unit, comparator, earlier, decimals=0,
-               noun: str | None = None) -> Target:
+    def _build(self, scan: "_Scan", block, section, start, end, value, value_max, unit, comparator, earlier,
+               decimals=0, noun: str | None = None) -> Target:
         text = block.text
-        clause_start = _clause_start(text, start)
+        clause_start = scan.clause_start(start)
         prev = earlier[-1] if earlier else None
-        fb = fold(text[clause_start:start])
+        # the folded words of the clause before the figure: only their end is read, and
+        # whether a norm phrase is among them
         if comparator is None:
-            comparator = self._comparator(fb, fold(text[end:end + 20]))
+            comparator = self._comparator(scan, clause_start, start, fold(text[end:end + 20]))
         # the verb may stand before a colon ("Giảm tỷ lệ suy dinh dưỡng: 0,3% …") but not
         # before an earlier figure or a semicolon
-        verb_start = max(_last_cut(_SCOPE_CUT, text, start), prev.end if prev and prev.end <= start else 0)
-        direction_hit = self.rules.direction.last_hit(fold(text[verb_start:start]))
+        verb_start = max(scan.scope_cuts.last_end(start), prev.end if prev and prev.end <= start else 0)
+        direction_hit = self.rules.direction.last_hit(scan.folded.fold(verb_start, start))
         direction = direction_hit[0] if direction_hit else None
         if prev is not None and direction is None and prev.unit == unit:
             between = text[prev.end:start]
@@ -186,25 +222,30 @@ class TargetFinder:
                 direction = prev.direction
                 if comparator == "eq" and prev.comparator not in ("range", "eq"):
                     comparator = prev.comparator
-        sentence = _sentence(text, start)
-        kind = self._kind(fold(sentence), fb, section)
+        sentence = scan.sentence(start)
+        kind = self._kind(scan, sentence, clause_start, start, section)
         same_clause = prev if prev is not None and clause_start <= prev.start and prev.end <= start else None
-        indicator, head, tail_end = self._indicator(text, clause_start, start, end, same_clause, unit, noun)
+        indicator, head, tail_end = self._indicator(scan, clause_start, start, end, same_clause, unit, noun)
+        own_clause_end = scan.own_clause_end(end)
         return Target(block, start, end, value, value_max, unit, comparator, direction, kind, indicator,
-                      self.indicator_key(indicator), self._year(_own_clause(text, end)) or self._year(sentence),
+                      self.indicator_key(indicator), self._year(scan, end, own_clause_end) or sentence.year,
                       section=section, number_decimals=decimals, head=head, tail_end=tail_end)
 
-    def _comparator(self, folded_before: str, folded_after: str) -> str:
+    def _comparator(self, scan: "_Scan", clause_start: int, start: int, folded_after: str) -> str:
         for value, _, pattern in self.rules.comparators_after.entries:
             m = pattern.search(folded_after)
             if m and not folded_after[:m.start()].strip():
                 return value
+        # a comparator ends the folded words before the figure: their last characters
+        # hold it, with one more as the context of its first
+        before, whole = scan.folded.suffix(clause_start, start, self.comparator_reach + 2)
         for value, pattern in self.comparator_end:
-            if pattern.search(folded_before):
+            if pattern.search(before, 0 if whole else 1):
                 return value
         return "eq"
 
-    def _kind(self, folded_sentence: str, folded_before: str, section: Section | None) -> str:
+    def _kind(self, scan: "_Scan", sentence: "_Sentence", clause_start: int, start: int,
+              section: Section | None) -> str:
         # the nearest enclosing part that is about results or objectives decides
         role = None
         node = section
@@ -212,28 +253,29 @@ class TargetFinder:
             if node.role in ("results", "objectives"):
                 role = node.role
             node = node.parent
-        if self.kind_phrases["norm"].search(folded_before):
+        if scan.folded.contains(self.kind_phrases["norm"], self.kind_reach["norm"], clause_start, start):
             return "norm"
-        if "other" in self.kind_phrases and self.kind_phrases["other"].search(folded_before[-40:]):
+        if "other" in self.kind_phrases and self.kind_phrases["other"].search(scan.folded.suffix(clause_start, start, 40)[0]):
             return "other"
         if role == "results":
             return "result"
         if role == "objectives":
             return "target"
-        if self.kind_phrases["norm"].search(folded_sentence):
+        if sentence.has("norm"):
             return "norm"
-        if self.kind_phrases["result"].search(folded_sentence) and not self.kind_phrases["target"].search(folded_sentence):
+        if sentence.has("result") and not sentence.has("target"):
             return "result"
         return "target"
 
-    def _indicator(self, text: str, clause_start: int, start: int, end: int,
+    def _indicator(self, scan: "_Scan", clause_start: int, start: int, end: int,
                    prev: Target | None, unit: str, noun: str | None) -> tuple[str, str, int]:
         """(indicator, its head, where its tail ends). The head is what the words before the
         figure say is measured; the tail, the words after it ("so với kế hoạch", "hộ nghèo A"
         after "giảm 80%"). PREV is an earlier figure of the same clause."""
+        text = scan.text
         own_from = max(clause_start, min(prev.tail_end, start)) if prev else clause_start
         head = self._head(text[own_from:start])
-        tail, tail_end = self._tail(text, end)
+        tail, tail_end = self._tail(scan, end)
         tail_words = fold(tail).split()
         qualified = any(tail_words[:len(o)] == o for o in self.tail_openers)
         if prev is not None and prev.head and (not head.text or head.sub):
@@ -247,7 +289,7 @@ class TargetFinder:
         elif not head.text and clause_start > 0 and text[clause_start - 1] in ":(" and (qualified or not tail):
             # "Giải ngân vốn đầu tư: 45.389 triệu đồng, đạt 84,79% KH", "552 phòng kiên cố (81,5%)":
             # the percentage is the share of what the label before names
-            label = self._head(text[_clause_start(text, clause_start - 1):clause_start - 1])
+            label = self._head(text[scan.clause_start(clause_start - 1):clause_start - 1])
             head = label._replace(share=head.share or label.share or head.had_figure or label.had_figure)
         wants_tail = len(head.text.split()) < 3 or head.wants_object or qualified
         phrase = f"{head.text} {tail}" if wants_tail else head.text
@@ -271,40 +313,58 @@ class TargetFinder:
         if tokens and regex.fullmatch(_NUM, tokens[0]):
             tokens, had_figure = tokens[1:], True  # the count a share is of: "552 phòng kiên cố (81,5%)"
         share = wants_object = False
-        while tokens and (hit := _phrase_at([fold(t.strip(",:")) for t in tokens], self.trailing, end=True)):
+        folded = [fold(t.strip(",:")) for t in tokens]  # once: the loop only shortens them
+        kept = len(tokens)
+        while kept and (hit := _phrase_ending(folded, kept, self.trailing)):
             share = share or hit in self.share_words
             wants_object = wants_object or hit in self.object_words
-            tokens = tokens[:-len(hit.split())]
-        if hit := _phrase_at([fold(t.strip(",:")) for t in tokens], self.leading):
+            kept -= len(hit.split())
+        tokens = tokens[:kept]
+        if hit := _phrase_at(folded[:kept], self.leading):
             tokens = tokens[len(hit.split()):]
         tokens = tokens[-self.max_head_words:]
         if tokens and (fold(tokens[-1]) in self.object_words or self.rules.direction.last_hit(fold(tokens[-1]))):
             wants_object = True  # "giảm 80% hộ nghèo A": the figure's object follows it
         return _Head(" ".join(tokens).strip(" ,:;"), share, had_figure, wants_object, sub)
 
-    def _tail(self, text: str, end: int) -> tuple[str, int]:
+    def _tail(self, scan: "_Scan", end: int) -> tuple[str, int]:
         """The words after a figure up to the next clause or figure; a short parenthetical
-        aside ("(câu lạc bộ)") does not end it."""
+        aside ("(câu lạc bộ)") does not end it. Only the words an indicator can keep are
+        returned (its first max_words, after what a reference adds or a comparator takes)."""
+        text = scan.text
         pos = end
         while True:
-            stop = self.after_stop.search(text, pos)
+            stop = scan.next_stop(pos)
             if stop is None:
                 stop_at = len(text)
                 break
             stop_at = stop.start()
             aside = _ASIDE.match(text, stop_at)
-            if stop.group() != "(" or aside is None or not text[end:stop_at].strip(" ,:"):
+            first, last = _strip_span(text, end, stop_at, " ,:")
+            if stop.group() != "(" or aside is None or first >= last:
                 break
             pos = aside.end()
-        words = text[end:stop_at].strip(" ,:").split()
-        folded = [fold(regex.sub(r"[^\w/]", "", w)) for w in words]
+        first, last = _strip_span(text, end, stop_at, " ,:", scan.stripped_ends)
+        words, complete = _first_words(text, first, last, self.max_words + self.tail_word_slack)
+        if not complete:
+            # words ending the text that a tail drops ("và") reach back into the kept ones
+            # only when every later word is one of them
+            kept_until = scan.last_kept_word_end(last, self.tail_droppers)
+            if kept_until <= words[-1][1]:
+                words, complete = _first_words(text, first, kept_until, len(words))[0], True
+        spans = words
+        words = [text[a:b] for a, b in spans]
+        # the phrases below are looked for at the start only
+        folded = [fold(regex.sub(r"[^\w/]", "", w)) for w in words[:self.tail_phrase_words]]
         if hit := _phrase_at(folded, self.comparator_words):  # "từ 2% trở lên": not what is measured
             words, folded = words[len(hit.split()):], folded[len(hit.split()):]
         if hit := _phrase_at(folded, self.references):  # "đạt 49% KH" → "so với kế hoạch"
             words = self.references[hit].split() + words[len(hit.split()):]
-        while words and fold(words[-1].strip(",")) in self.tail_droppers:
-            words = words[:-1]
-        return " ".join(words).strip(" ,:()"), stop_at
+        if complete:
+            while words and fold(words[-1].strip(",")) in self.tail_droppers:
+                words = words[:-1]
+            return " ".join(words).strip(" ,:()"), stop_at
+        return " ".join(words).lstrip(" ,:()"), stop_at
 
     def _strip_label(self, text: str) -> str:
         """Drop a list label ("a)", "1.", "-") that opens the clause."""
@@ -321,14 +381,15 @@ class TargetFinder:
         kept = [w for w in joined.split() if w not in stop and not w.isdigit()]
         return strip_diacritics(" ".join(kept))
 
-    def _year(self, sentence: str) -> str | None:
-        for p in self.periods:
-            m = p.search(sentence)
+    def _year(self, scan: "_Scan", a: int, b: int) -> str | None:
+        """The period written in text[a:b]: a year, a range of years or per_year."""
+        for i, p in enumerate(self.periods):
+            m = scan.first_period(i, a, b)
             if m:
                 y1 = m.groupdict().get("y1")
                 y2 = m.groupdict().get("y2")
                 return f"{y1}-{y2}" if y2 else y1
-        if self.annual.search(fold(sentence)):
+        if scan.folded.contains(self.annual, self.annual_reach, a, b):
             return "per_year"
         return None
 
@@ -350,15 +411,13 @@ def _phrase_at(folded_words: list[str], phrases, end: bool = False) -> str | Non
     return None
 
 
-def _clause_start(text: str, pos: int) -> int:
-    """Where the clause of the figure at POS starts; an aside closed before POS
-    ("đội văn nghệ (câu lạc bộ) … chiếm 38%") does not end it."""
-    cut = 0
-    for m in _CLAUSE_CUT.finditer(text[:pos]):
-        if m.group() == "(" and ")" in text[m.end():pos]:
-            continue
-        cut = m.end()
-    return cut
+def _phrase_ending(folded_words: list[str], kept: int, phrases) -> str | None:
+    """_phrase_at(folded_words[:kept], phrases, end=True), without copying the words."""
+    for phrase in sorted(phrases, key=len, reverse=True):
+        words = phrase.split()
+        if len(words) <= kept and folded_words[kept - len(words):kept] == words:
+            return phrase
+    return None
 
 
 def _last_cut(pattern: regex.Pattern, text: str, pos: int) -> int:
@@ -366,18 +425,214 @@ def _last_cut(pattern: regex.Pattern, text: str, pos: int) -> int:
     return max((m.end() for m in pattern.finditer(text[:pos])), default=0)
 
 
-def _own_clause(text: str, end: int) -> str:
-    """From a figure to the next figure or clause end: where its own period is written."""
-    m = regex.search(r"[;.]\s|\d\s*%", text[end:])
-    return text[end:end + m.start()] if m else text[end:]
+def _strip_span(text: str, a: int, b: int, chars: str, known_ends: dict[int, int] | None = None) -> tuple[int, int]:
+    """(first, last) with text[first:last] == text[a:b].strip(CHARS). KNOWN_ENDS caches,
+    per B, where the run of CHARS ending at B starts (figures sharing a stop share it)."""
+    first = a
+    while first < b and text[first] in chars:
+        first += 1
+    if known_ends is not None and b in known_ends:
+        last = known_ends[b]
+    else:
+        last = b
+        while last > 0 and text[last - 1] in chars:
+            last -= 1
+        if known_ends is not None:
+            known_ends[b] = last
+    return first, max(first, last)
 
 
-def _sentence(text: str, pos: int) -> str:
-    starts = [m.end() for m in regex.finditer(r"[.!?]\s+(?=\p{Lu})", text[:pos])]
-    s = starts[-1] if starts else 0
-    m = regex.search(r"[.!?](?:\s+\p{Lu}|\s*$)", text[pos:])
-    e = pos + m.start() + 1 if m else len(text)
-    return text[s:e]
+_STRIPPED_FROM_TAIL = " ,:()"  # what an indicator's tail loses at its ends
+
+
+def _first_words(text: str, a: int, b: int, limit: int) -> tuple[list[tuple[int, int]], bool]:
+    """The spans of the words of text[a:b].split() (str.split's white space), up to LIMIT
+    words that are more than brackets and punctuation and the one after; and whether that
+    is all of them."""
+    spans: list[tuple[int, int]] = []
+    kept = 0
+    for m in _STD_WORD.finditer(text, a, b):
+        spans.append(m.span())
+        if m.group().strip(_STRIPPED_FROM_TAIL):
+            kept += 1
+            if kept > limit:
+                return spans, False
+    return spans, True
+
+
+_STD_WORD = _std_re.compile(r"\S+")  # str.split()'s words
+
+
+@dataclass(frozen=True)
+class _Spans:
+    """Non-overlapping spans in text order: which of them holds a position."""
+
+    spans: list[tuple[int, int]]
+
+    def holds(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.spans, (pos, float("inf"))) - 1
+        return i >= 0 and self.spans[i][0] <= pos < self.spans[i][1]
+
+
+@dataclass
+class _Sentence:
+    """A sentence of the paragraph (from a break to its end), folded once for all the
+    figures in it: which kind phrases it holds, and its period."""
+
+    flags: dict[str, bool]
+    year: str | None
+
+    def has(self, kind: str) -> bool:
+        return self.flags[kind]
+
+
+_SENTENCE_START = regex.compile(r"[.!?]\s+(?=\p{Lu})")
+_SENTENCE_END = regex.compile(r"[.!?](?:\s+\p{Lu}|\s*$)")
+_OWN_CLAUSE_END = regex.compile(r"[;.]\s|\d\s*%")
+
+
+class _Scan:
+    """One paragraph as the target finder reads it, each kind of search done once: the
+    folded text, the clause and sentence boundaries, the stops after figures, the period
+    phrases. The answers are those of searching the slices (see textindex, FoldedText)."""
+
+    def __init__(self, text: str, finder: "TargetFinder"):
+        self.text = text
+        self.finder = finder
+        self.stripped_ends: dict[int, int] = {}
+        self._sentences: dict[tuple[int, int], _Sentence] = {}
+        self._kept_word_ends: dict[int, int] = {}
+
+    # each index is made when first asked for: most paragraphs hold no figure at all
+    @cached_property
+    def folded(self) -> FoldedText:
+        return FoldedText(self.text)
+
+    @cached_property
+    def folded_text(self) -> str:
+        """fold(text), taken from the index when that is made already."""
+        if "folded" in self.__dict__ and self.folded.exact:
+            return self.folded.folded
+        return fold(self.text)
+
+    # a failed attempt of these reads at most 4 (clause) and 2 (scope, sentence) characters
+    @cached_property
+    def clause_cuts(self) -> PrefixMatches:
+        return PrefixMatches(_CLAUSE_CUT, self.text, read_ahead=5)
+
+    @cached_property
+    def scope_cuts(self) -> PrefixMatches:
+        return PrefixMatches(_SCOPE_CUT, self.text, read_ahead=3)
+
+    @cached_property
+    def sentence_starts(self) -> PrefixMatches:
+        return PrefixMatches(_SENTENCE_START, self.text, read_ahead=3)
+
+    @cached_property
+    def sentence_ends(self) -> MatchIndex:
+        return MatchIndex(_SENTENCE_END, self.text)
+
+    @cached_property
+    def own_clause_ends(self) -> MatchIndex:
+        return MatchIndex(_OWN_CLAUSE_END, self.text)
+
+    @cached_property
+    def stops(self) -> MatchIndex:
+        return MatchIndex(self.finder.after_stop_from_number_start, self.text)
+
+    @cached_property
+    def periods(self) -> list[MatchIndex | None]:
+        return [MatchIndex(p, self.text) if free else None
+                for p, free in zip(self.finder.periods, self.finder.periods_context_free)]
+
+    @cached_property
+    def closes(self) -> list[int]:
+        return [i for i, ch in enumerate(self.text) if ch == ")"]
+
+    @cached_property
+    def _brackets(self) -> list[int]:
+        return [k for k, m in enumerate(self.clause_cuts.matches) if m.group() == "("]
+
+    @cached_property
+    def _others(self) -> list[int]:
+        return [k for k, m in enumerate(self.clause_cuts.matches) if m.group() != "("]
+
+    def clause_start(self, pos: int) -> int:
+        """Where the clause of the figure at POS starts: after the last clause cut before
+        it, but not after an opening bracket closed before POS ("đội văn nghệ (câu lạc
+        bộ) … chiếm 38%")."""
+        n, tail = self.clause_cuts.before(pos)
+        for m in reversed(tail):
+            if not (m.group() == "(" and self._closed_before(m.end(), pos)):
+                return m.end()
+        # among the cuts before the tail: the last that is not a bracket, and the last
+        # bracket if it is still open at POS (the next closing bracket comes later for a
+        # later bracket, so if the last one is closed, all are)
+        ends = self.clause_cuts.ends
+        cut = 0
+        i = bisect.bisect_left(self._others, n) - 1
+        if i >= 0:
+            cut = ends[self._others[i]]
+        i = bisect.bisect_left(self._brackets, n) - 1
+        if i >= 0 and not self._closed_before(ends[self._brackets[i]], pos):
+            cut = max(cut, ends[self._brackets[i]])
+        return cut
+
+    def _closed_before(self, a: int, b: int) -> bool:
+        """True when a ")" stands in text[a:b]."""
+        i = bisect.bisect_left(self.closes, a)
+        return i < len(self.closes) and self.closes[i] < b
+
+    def sentence(self, pos: int) -> _Sentence:
+        start = self.sentence_starts.last_end(pos)
+        m = self.sentence_ends.search(pos)
+        end = m.start() + 1 if m else len(self.text)
+        key = (start, end)
+        if key not in self._sentences:
+            f = self.finder
+            folded = self.folded.fold(start, end)
+            flags = {k: p.search(folded) is not None for k, p in f.kind_phrases.items()}
+            self._sentences[key] = _Sentence(flags, f._year(self, start, end))
+        return self._sentences[key]
+
+    def own_clause_end(self, end: int) -> int:
+        """From a figure to the next figure or clause end: where its own period is written."""
+        m = self.own_clause_ends.search(end)
+        return m.start() if m else len(self.text)
+
+    def next_stop(self, pos: int) -> regex.Match | None:
+        """after_stop.search(text, pos). A percentage inside a run of digits matches from
+        every digit of it or from none, so past POS only its first digit is tried."""
+        here = self.finder.after_stop.match(self.text, pos)
+        return here if here is not None else self.stops.search(pos)
+
+    def first_period(self, i: int, a: int, b: int) -> regex.Match | None:
+        """finder.periods[i].search(text[a:b]), as a match on the whole text."""
+        pattern, index = self.finder.periods[i], self.periods[i]
+        if index is None:
+            return pattern.search(self.text[a:b])
+        m = index.search(a)
+        if m is None or m.start() >= b:
+            return None
+        if m.end() <= b:
+            return m
+        # the first match runs past B: a shorter one may end before it
+        return pattern.search(self.text, m.start(), b)
+
+    def last_kept_word_end(self, b: int, droppers: set[str]) -> int:
+        """Where the last word of text[:b] that a tail does not drop ends (0 when none)."""
+        if b not in self._kept_word_ends:
+            text, pos = self.text, b
+            while True:
+                while pos > 0 and text[pos - 1].isspace():
+                    pos -= 1
+                word_end = pos
+                while pos > 0 and not text[pos - 1].isspace():
+                    pos -= 1
+                if word_end == 0 or fold(text[pos:word_end].strip(",")) not in droppers:
+                    self._kept_word_ends[b] = word_end
+                    break
+        return self._kept_word_ends[b]
 
 
 def _is_date_or_code(text: str, start: int) -> bool:

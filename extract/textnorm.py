@@ -5,6 +5,8 @@ the same way, so "hoà"/"hòa", "thuỷ"/"thủy" and "Khoẻ"/"khỏe" compare 
 """
 from __future__ import annotations
 
+import bisect
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -53,3 +55,113 @@ def strip_diacritics(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
+
+
+# What str.split() and so fold() treat as white space (the standard library's \s is
+# str.isspace, unlike the regex module's).
+_STD_NOT_SPACE = re.compile(r"\S+")
+
+
+class FoldedText:
+    """fold() of any slice of one text, from one pass over it.
+
+    fold(text[a:b]) is the fold of the chunks between white space (NFC and the folding of
+    words never reach across white space), joined by single spaces; inside a chunk, every
+    word and every other character folds on its own. So the fold of the whole text, G,
+    holds the fold of every slice except for the word cut at each end: a slice's fold is
+    that cut word's fold, a span of G, and the other cut word's fold. Searching the slice
+    for a phrase then needs only the two ends done afresh and the phrase's matches in G
+    found once (`contains`). Texts that are not NFC fall back to folding each slice.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.exact = unicodedata.is_normalized("NFC", text)
+        starts: list[int] = []  # pieces: whole words and single other characters, in order
+        ends: list[int] = []
+        g_starts: list[int] = []
+        g_ends: list[int] = []
+        parts: list[str] = []
+        size = 0
+        if self.exact:
+            words = {m.start(): m.end() for m in _WORD.finditer(text)}
+            for chunk in _STD_NOT_SPACE.finditer(text):
+                if parts:
+                    parts.append(" ")
+                    size += 1
+                pos = chunk.start()
+                while pos < chunk.end():
+                    end = words.get(pos, pos + 1)
+                    piece = fold_word(text[pos:end]) if end > pos + 1 or pos in words else text[pos]
+                    starts.append(pos)
+                    ends.append(end)
+                    g_starts.append(size)
+                    parts.append(piece)
+                    size += len(piece)
+                    g_ends.append(size)
+                    pos = end
+        self.starts, self.ends, self.g_starts, self.g_ends = starts, ends, g_starts, g_ends
+        self.folded = "".join(parts)
+        self._hits: dict[regex.Pattern, list[int]] = {}
+
+    def _split(self, a: int, b: int) -> tuple[str, int, int, str]:
+        """(left, x, y, right) with fold(text[a:b]) == left + folded[x:y] + right: LEFT and
+        RIGHT are the folds of the words that A and B cut (empty when they cut none)."""
+        first = bisect.bisect_right(self.ends, a)  # the first piece ending after a
+        last = bisect.bisect_left(self.starts, b) - 1  # the last piece starting before b
+        if first > last:
+            return "", 0, 0, ""
+        cut_left, cut_right = self.starts[first] < a, self.ends[last] > b
+        if first == last and (cut_left or cut_right):  # one word, cut
+            return fold_word(self.text[a if cut_left else self.starts[first]:b if cut_right else self.ends[last]]), 0, 0, ""
+        left = fold_word(self.text[a:self.ends[first]]) if cut_left else ""
+        right = fold_word(self.text[self.starts[last]:b]) if cut_right else ""
+        x = self.g_ends[first] if cut_left else self.g_starts[first]
+        y = self.g_starts[last] if cut_right else self.g_ends[last]
+        return left, x, y, right
+
+    def fold(self, a: int, b: int) -> str:
+        """fold(text[a:b])."""
+        if not self.exact:
+            return fold(self.text[a:b])
+        left, x, y, right = self._split(a, b)
+        return left + self.folded[x:y] + right
+
+    def suffix(self, a: int, b: int, size: int) -> tuple[str, bool]:
+        """The last SIZE characters of fold(text[a:b]), and whether that is all of it."""
+        if not self.exact:
+            whole = fold(self.text[a:b])
+            return whole[-size:], len(whole) <= size
+        left, x, y, right = self._split(a, b)
+        if len(left) + (y - x) + len(right) <= size:
+            return left + self.folded[x:y] + right, True
+        need = size - len(right)
+        if need <= 0:
+            return right[-size:], False
+        if y - x >= need:
+            return self.folded[y - need:y] + right, False
+        return (left + self.folded[x:y])[-need:] + right, False
+
+    def contains(self, pattern: regex.Pattern, reach: int, a: int, b: int) -> bool:
+        """pattern.search(fold(text[a:b])) is not None, for a PATTERN whose matches are at
+        most REACH characters long and that looks at most one character before and after
+        them (a phrase list: rules.phrase_regex)."""
+        if not self.exact:
+            return pattern.search(fold(self.text[a:b])) is not None
+        left, x, y, right = self._split(a, b)
+        if y - x <= 2 * reach + 6:
+            return pattern.search(left + self.folded[x:y] + right) is not None
+        # a match starting in LEFT or at the first two characters of the span
+        m = pattern.search(left + self.folded[x:x + reach + 3])
+        if m is not None and m.start() <= len(left) + 1:
+            return True
+        # a match inside the span, its neighbours too: one of the whole text's matches
+        hits = self._hits.get(pattern)
+        if hits is None:
+            hits = self._hits[pattern] = [m.start() for m in pattern.finditer(self.folded, overlapped=True)]
+        last_inside = y - reach - 2
+        k = bisect.bisect_left(hits, x + 2)
+        if k < len(hits) and hits[k] <= last_inside:
+            return True
+        # a match starting after that, up to the end (the character before it as context)
+        return pattern.search(self.folded[last_inside:y] + right, 1) is not None

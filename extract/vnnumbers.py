@@ -8,8 +8,16 @@ import regex
 # Everything a written number may look like in a plan, including typing and OCR noise:
 # "122.854", "9.757,650", "267, 0" (space after the decimal comma), "1.O25" (letter O),
 # "1.8,0" (malformed). Callers decide which matches are numbers at all.
-_DIGIT = r"(?:\d|[OolI](?=[\dOolI.,]*\d))"
-NUMBER_PATTERN = rf"(?<![\w.,/])\d{_DIGIT}*(?:[.,]{_DIGIT}+)*"
+#
+# Linear time: a number starts only where no word character, separator or slash stands
+# before it, and its quantifiers are possessive (what follows a number never starts with
+# a digit, a letter read as a digit or a separator followed by one, so giving characters
+# back could never help a caller's pattern); a letter counts as a digit only when a digit
+# follows within LETTER_DIGIT_REACH letters or separators (OCR reads one or two digits as
+# letters, never a long run), so the look-ahead of one letter never scans the whole run.
+LETTER_DIGIT_REACH = 8
+_DIGIT = rf"(?:\d|[OolI](?=[OolI.,]{{0,{LETTER_DIGIT_REACH}}}+\d))"
+NUMBER_PATTERN = rf"(?<![\w.,/])\d{_DIGIT}*+(?:[.,]{_DIGIT}++)*+"
 NUMBER_TOKEN = regex.compile(NUMBER_PATTERN)
 
 _CONFUSABLE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
