@@ -7,6 +7,9 @@ place its amount; the words between the name and the amount must be only a link 
 Vocabulary: rules/headings.yaml (`project_mention`, `mention_link`)."""
 from __future__ import annotations
 
+from bisect import bisect_right
+from dataclasses import dataclass
+
 import regex
 
 from .amounts import Amount, Placement
@@ -22,32 +25,52 @@ class MentionPlacer:
     def place(self, amounts: list[Amount]) -> None:
         """Sets the placement of every text amount a project or sub-project name stands
         right before (table figures already have theirs)."""
+        indexes: dict[int, _Mentions] = {}  # one pass over each paragraph, not one per amount
         for a in amounts:
             if a.placement is not None:
                 continue
             text = a.block.text
-            mentions = [m for m in self.mention.finditer(text, 0, a.start) if m.end() <= a.start]
-            if not mentions:
+            if id(a.block) not in indexes:
+                indexes[id(a.block)] = _Mentions.index(list(self.mention.finditer(text)))
+            found = indexes[id(a.block)]
+            k = bisect_right(found.ends, a.start)  # the mentions that end before the amount
+            if k == 0:
                 continue
-            m = mentions[-1]
+            m = found.matches[k - 1]
             if not self.link.match(text[m.end():a.start]):
                 # an item opening with both levels ("- Tiểu dự án 2 (Dự án 3): …, 500 triệu đồng"):
                 # the bracket says more than the section tree, which may hold no such project
-                m = mentions[0]
+                m = found.matches[0]
                 if not (self.opening.match(text[:m.start()]) and (m["project"] or m["sub"])):
                     continue
             if m["subproject_word"]:
-                project = m["project"] or self._enclosing_project(mentions[:-1], a)
+                project = m["project"] or (found.last_project[k - 2] if k >= 2 else None) \
+                    or _section_project(a)
                 a.placement = Placement(None, project, m["num"])
             else:
                 a.placement = Placement(None, m["num"], m["sub"])
 
-    @staticmethod
-    def _enclosing_project(earlier: list[regex.Match], a: Amount) -> str | None:
-        """A sub-project's project: the last project named before it in the paragraph, else
-        the project section the amount stands in."""
-        named = [m["num"] for m in earlier if not m["subproject_word"]]
-        if named:
-            return named[-1]
-        project = a.section.nearest("project") if a.section is not None else None
-        return project.number if project is not None else None
+
+@dataclass
+class _Mentions:
+    """A paragraph's project and sub-project names, in order, with where each ends and
+    the last project named up to each (a sub-project's project when it names none)."""
+    matches: list[regex.Match]
+    ends: list[int]
+    last_project: list[str | None]
+
+    @classmethod
+    def index(cls, matches: list[regex.Match]) -> _Mentions:
+        last: list[str | None] = []
+        current = None
+        for m in matches:
+            if not m["subproject_word"]:
+                current = m["num"]
+            last.append(current)
+        return cls(matches, [m.end() for m in matches], last)
+
+
+def _section_project(a: Amount) -> str | None:
+    """The project section the amount stands in."""
+    project = a.section.nearest("project") if a.section is not None else None
+    return project.number if project is not None else None
