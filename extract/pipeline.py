@@ -4,6 +4,8 @@ A document that cannot be read still gives a `documents` row (status failed) and
 from __future__ import annotations
 
 import hashlib
+
+import regex
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -213,8 +215,9 @@ class Extractor:
         amounts += self._table_amounts(tables, section_at, checks, lines)
         checks.extend(reconcile_totals(sections, amounts, self.amount_finder.total_words, lines))
         targets = []
+        reference_year = meta.issue_date.year if meta.issue_date else _latest_year(lines)
         for b in blocks:
-            targets.extend(self.target_finder.find(b, block_section[id(b)]))
+            targets.extend(self.target_finder.find(b, block_section[id(b)], reference_year))
         table_targets = [tp for t in read_tables for tp in self.table_reader.targets(t, self.target_finder.indicator_key)]
         for t, _ in table_targets:
             t.section = section_at(t.block.first_line)
@@ -523,3 +526,12 @@ def _check_row(doc_id: str, i: int, c: Check) -> dict:
     row.update(check_id=f"{doc_id}:c{i}", doc_id=doc_id, kind=c.kind, severity=c.severity, line=c.line,
                page=c.page, amount_id=c.amount_id, expected=c.expected, actual=c.actual, message=c.message)
     return row
+
+
+_YEAR = regex.compile(r"(?<!\d|\d[.,]|/)(?:19|20)\d\d(?!\d|[.,]\d)|(?<=\d/)(?:19|20)\d\d(?!\d)")
+
+
+def _latest_year(lines) -> int | None:
+    """A text without an issue date (news, portals) is as recent as the latest year it names."""
+    years = [int(m.group()) for ln in lines for m in _YEAR.finditer(ln.clean)]
+    return max(years) if years else None

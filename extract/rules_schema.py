@@ -140,6 +140,17 @@ class TargetsFile(Closed):
     comparators_after: list[ComparatorEntry] = Field(default_factory=list)  # type: ignore[valid-type]
     direction: list[DirectionEntry]  # type: ignore[valid-type]
     kind: dict[Literal[TARGET_KINDS], list[str]]  # type: ignore[valid-type]
+    # phrases of the figure's own clause that decide its kind before the section does
+    kind_in_clause: dict[Literal[TARGET_KINDS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
+    # phrases after the figure, up to its own clause end ("… 6,4% so cùng kỳ")
+    kind_after_figure: dict[Literal[TARGET_KINDS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
+    # weaker result words, before (in_clause) or after (after_figure) the figure, that
+    # decide only outside an aims section
+    kind_result_outside_aims: dict[Literal["in_clause", "after_figure"], list[str]] = Field(default_factory=dict)
+    # phrases that make a paragraph worth searching for counts (besides the target kind's)
+    count_context: list[str] = Field(default_factory=list)
+    # a year named in a sentence (group y): before the document's year, a result
+    year_mention: Pattern | None = None
     count_units: list[CountUnit]
     multipliers: dict[str, int]
     period_patterns: list[Pattern]

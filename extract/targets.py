@@ -90,6 +90,17 @@ class TargetFinder:
         self.annual = regex.compile("|".join(regex.escape(fold(x)) for x in t.get("annual_phrases", [])) or r"(?!x)x")
         self.kind_phrases = {k: phrase_regex(fold(p) for p in v) for k, v in t["kind"].items()}
         self.kind_reach = {k: max((len(fold(p)) for p in v), default=0) for k, v in t["kind"].items()}
+        self.kind_in_clause = {k: (phrase_regex(fold(p) for p in v), max((len(fold(p)) for p in v), default=0))
+                               for k, v in t.get("kind_in_clause", {}).items()}
+        self.kind_after_figure = {k: (phrase_regex(fold(p) for p in v), max((len(fold(p)) for p in v), default=0))
+                                  for k, v in t.get("kind_after_figure", {}).items()}
+        self.year_mention = regex.compile(t.get("year_mention", r"(?!x)x"))
+        weak = t.get("kind_result_outside_aims", {})
+        self.weak_result_in_clause = (phrase_regex(fold(p) for p in weak.get("in_clause", [])),
+                                      max((len(fold(p)) for p in weak.get("in_clause", [])), default=0))
+        self.weak_result_after = (phrase_regex(fold(p) for p in weak.get("after_figure", [])),
+                                  max((len(fold(p)) for p in weak.get("after_figure", [])), default=0))
+        self.count_context = phrase_regex(fold(p) for p in t.get("count_context", []))
         self.annual_reach = max((len(fold(x)) for x in t.get("annual_phrases", [])), default=0)
         self.trailing = [fold(x) for x in t.get("indicator_trailing", [])]
         self.leading = [fold(x) for x in t.get("indicator_leading", [])]
@@ -141,9 +152,11 @@ class TargetFinder:
             regex.IGNORECASE)
 
     # ------------------------------------------------------------------------------------
-    def find(self, block: Block, section: Section | None) -> list[Target]:
+    def find(self, block: Block, section: Section | None, reference_year: int | None = None) -> list[Target]:
+        """The figures of BLOCK. REFERENCE_YEAR is the document's own year (its issue date's,
+        else the latest it names): a sentence about an earlier year reports results."""
         text = block.text
-        scan = _Scan(text, self)
+        scan = _Scan(text, self, reference_year)
         out: list[Target] = []
         for m in PERCENT.finditer(text):
             lo_raw, raw = m["lo"], m["num"]
@@ -167,7 +180,8 @@ class TargetFinder:
             out.append(self._build(scan, block, section, start, m.end(), value, value_max, "percent", comparator, out,
                                    decimals=num.decimals))
         role = section.role if section else None
-        if role in ("objectives", "results") or self.kind_phrases["target"].search(scan.folded_text):
+        if (role in ("objectives", "results") or self.kind_phrases["target"].search(scan.folded_text)
+                or self.count_context.search(scan.folded_text)):
             out.extend(self._counts(scan, block, section, out))
         return out
 
@@ -223,7 +237,11 @@ class TargetFinder:
                 if comparator == "eq" and prev.comparator not in ("range", "eq"):
                     comparator = prev.comparator
         sentence = scan.sentence(start)
-        kind = self._kind(scan, sentence, clause_start, start, section)
+        kind = self._kind(scan, sentence, clause_start, start, end, section)
+        if (kind != "norm" and prev is not None and prev.kind == "norm" and sentence is scan.sentence(prev.start)
+                and regex.fullmatch(r"[^;.\d]*(?<!\w)và(?!\w)[^;.\d]*", text[prev.end:start])):
+            # "phân bổ 60% cho … và 40% cho …": the second share follows the first's rule
+            kind = "norm"
         same_clause = prev if prev is not None and clause_start <= prev.start and prev.end <= start else None
         indicator, head, tail_end = self._indicator(scan, clause_start, start, end, same_clause, unit, noun)
         own_clause_end = scan.own_clause_end(end)
@@ -244,7 +262,18 @@ class TargetFinder:
                 return value
         return "eq"
 
-    def _kind(self, scan: "_Scan", sentence: "_Sentence", clause_start: int, start: int,
+    def _in_clause(self, scan: "_Scan", kind: str, a: int, b: int) -> bool:
+        entry = self.kind_in_clause.get(kind)
+        return entry is not None and a < b and scan.folded.contains(entry[0], entry[1], a, b)
+
+    def _after_figure(self, scan: "_Scan", kind: str, end: int) -> bool:
+        entry = self.kind_after_figure.get(kind)
+        if entry is None:
+            return False
+        b = scan.own_clause_end(end)
+        return end < b and scan.folded.contains(entry[0], entry[1], end, b)
+
+    def _kind(self, scan: "_Scan", sentence: "_Sentence", clause_start: int, start: int, end: int,
               section: Section | None) -> str:
         # the nearest enclosing part that is about results or objectives decides
         role = None
@@ -257,10 +286,30 @@ class TargetFinder:
             return "norm"
         if "other" in self.kind_phrases and self.kind_phrases["other"].search(scan.folded.suffix(clause_start, start, 40)[0]):
             return "other"
+        # the clause's own words: a rule ("ngân sách tỉnh hỗ trợ 70%", "… dưới 30% … sẽ bị
+        # điều chuyển"), an aim ("phấn đấu …"), whatever the section
+        if self._in_clause(scan, "norm", clause_start, start) or self._after_figure(scan, "norm", end):
+            return "norm"
+        if self._in_clause(scan, "target", scan.scope_cuts.last_end(start), start):
+            return "target"
         if role == "results":
+            return "result"
+        # tense: "đã giải ngân đạt 93,1%", "tăng 6,4% so cùng kỳ" (an aims section reports
+        # its starting point this way too)
+        if self._in_clause(scan, "result", clause_start, start) or self._after_figure(scan, "result", end):
             return "result"
         if role == "objectives":
             return "target"
+        if start > clause_start and scan.folded.contains(*self.weak_result_in_clause, clause_start, start):
+            return "result"
+        after_end = scan.own_clause_end(end)
+        if after_end > end and scan.folded.contains(*self.weak_result_after, end, after_end):
+            return "result"
+        # time: "Năm 2024, …" in a 2025 text
+        if scan.reference_year is not None:
+            year = scan.sentence_year(start)
+            if year is not None and year < scan.reference_year:
+                return "result"
         if sentence.has("norm"):
             return "norm"
         if sentence.has("result") and not sentence.has("target"):
@@ -496,9 +545,10 @@ class _Scan:
     folded text, the clause and sentence boundaries, the stops after figures, the period
     phrases. The answers are those of searching the slices (see textindex, FoldedText)."""
 
-    def __init__(self, text: str, finder: "TargetFinder"):
+    def __init__(self, text: str, finder: "TargetFinder", reference_year: int | None = None):
         self.text = text
         self.finder = finder
+        self.reference_year = reference_year
         self.stripped_ends: dict[int, int] = {}
         self._sentences: dict[tuple[int, int], _Sentence] = {}
         self._kept_word_ends: dict[int, int] = {}
@@ -594,6 +644,15 @@ class _Scan:
             flags = {k: p.search(folded) is not None for k, p in f.kind_phrases.items()}
             self._sentences[key] = _Sentence(flags, f._year(self, start, end))
         return self._sentences[key]
+
+    @cached_property
+    def year_mentions(self) -> MatchIndex:
+        return MatchIndex(self.finder.year_mention, self.text)
+
+    def sentence_year(self, pos: int) -> int | None:
+        """The year named ("năm 2024") in the sentence of POS before it."""
+        m = self.year_mentions.search(self.sentence_starts.last_end(pos))
+        return int(m["y"]) if m is not None and m.end() <= pos else None
 
     def own_clause_end(self, end: int) -> int:
         """From a figure to the next figure or clause end: where its own period is written."""

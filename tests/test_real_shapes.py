@@ -98,8 +98,6 @@ def test_amount_attribute(report, attr):
 
 
 TARGET_XFAIL = {
-    "kind": "class 3: results without a results heading ('đạt …, tăng … so cùng kỳ', 'còn …') and norms "
-            "('ngân sách tỉnh hỗ trợ 70%', 'tiết kiệm 5%') are all called targets",
     "program": "class 4: the program of a sentence or heading ('Chương trình 1719', the third program of a "
                "list) is not carried to its percentages",
 }
@@ -136,8 +134,6 @@ def test_header_fields(report):
 
 
 CLASS_XFAIL = {
-    2: "resolutions: norms in the text ('phân bổ 60% cho …') called targets (class 3); the list under "
-       "'Vốn sự nghiệp được phân bổ như sau:' gets no source, capital type or parent (class 5)",
     3: "target kind from tense and time markers, norms",
     4: "program named in the sentence",
     5: "breakdowns across sentences and paragraphs",
