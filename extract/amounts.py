@@ -18,6 +18,7 @@ import regex
 from .document import Block
 from .nlp import sentence_break
 from .sections import Section
+from .rules import phrase_regex
 from .textnorm import FoldedText, fold
 from .vnnumbers import NUMBER_PATTERN, VnNumber, parse_vn_number
 
@@ -74,6 +75,15 @@ class _Parens:
 
     @classmethod
     def scan(cls, text: str) -> "_Parens":
+        # a bracket never closed ("… 478.100 triệu đồng (trong đó …; vốn sự nghiệp …") ends
+        # at the first semicolon after it: what follows is a sibling, not a part
+        stack: list[int] = []
+        for i, ch in enumerate(text):
+            if ch == "(":
+                stack.append(i)
+            elif ch == ")" and stack:
+                stack.pop()
+        unclosed = set(stack)
         depth, opener, pairs, stack = [], [], [], []
         for i, ch in enumerate(text):
             if ch == "(":
@@ -81,6 +91,8 @@ class _Parens:
             depth.append(len(stack))
             opener.append(stack[-1] if stack else None)
             if ch == ")" and stack:
+                pairs.append((stack.pop(), i))
+            elif ch == ";" and stack and stack[-1] in unclosed:
                 pairs.append((stack.pop(), i))
         depth.append(len(stack))
         opener.append(stack[-1] if stack else None)
@@ -125,6 +137,9 @@ class AmountFinder:
         self.marker = regex.compile(rf"(?<!\w)(?:{marker_alt})(?!\w)")
         self.trailing_marker = regex.compile(rf"(?<!\w)(?:{marker_alt})\s*:?\s*$")
         self.marker_reach = max(len(fold(x)) for x in markers)
+        partial = m.get("partial_breakdown_markers", [])
+        self.partial_marker = phrase_regex(fold(x) for x in partial)
+        self.partial_reach = max((len(fold(x)) for x in partial), default=0)
         # matched on written text, to cut a label after the last marker
         self.label_marker = regex.compile(
             r"(?<!\w)(?:" + "|".join(regex.escape(x) for x in markers) + r")(?!\w)\s*:?",
@@ -179,6 +194,8 @@ class AmountFinder:
             a.depth = parens.depth[a.start]
         at_depth = _ByDepth(amounts)
         folded = FoldedText(text)
+        closes = sorted(close for _, close in parens.pairs)
+        partial_owner: dict[int, bool] = {}  # whether an owner's marker may list only some parts
         last_at_depth = _Shallower()  # the last amount at each depth up to the current one
         pending = _Shallower()  # amounts a "trong đó" after them made owners
         pos = 0
@@ -187,9 +204,20 @@ class AmountFinder:
                 pending.drop_from(a.depth)
                 last_at_depth.drop_from(a.depth)
             prev = last_at_depth.get(a.depth)
-            if prev is not None and folded.contains(self.marker, self.marker_reach, prev.end, a.start):
+            # a marker inside a bracket closed before A breaks down what is in the bracket
+            k = bisect.bisect_left(closes, a.start) - 1
+            marker_from = (max(prev.end, closes[k] + 1) if k >= 0 else prev.end) if prev is not None else 0
+            if prev is not None and folded.contains(self.marker, self.marker_reach, marker_from, a.start):
                 pending.set(a.depth, prev)
+                partial_owner[id(prev)] = folded.contains(self.partial_marker, self.partial_reach, marker_from, a.start)
             a.parent = self._parent(a, at_depth, parens, pending)
+            open_pos = parens.opener[a.start] if a.depth else None
+            if a.parent is not None and a.parent is pending.get(a.depth):
+                if partial_owner.get(id(a.parent)):
+                    a.breakdown = "partial"
+            elif a.parent is not None and open_pos is not None and folded.contains(
+                    self.partial_marker, self.partial_reach, open_pos, min(len(text), open_pos + self.partial_reach + 3)):
+                a.breakdown = "partial"  # "(trong đó …)"
             last_at_depth.drop_from(a.depth)
             last_at_depth.set(a.depth, a)
             pos = a.end
@@ -495,9 +523,21 @@ def sum_problem(parent: Amount) -> tuple[float, float, int] | None:
         if len(parts) < 2 or parent.value is None or any(p.value is None for p in parts):
             continue
         actual = round(sum(p.value for p in parts), 9)
-        if abs(parent.value - actual) > rounding_tolerance(parts):
+        tolerance = rounding_tolerance(parts)
+        if parts[0].breakdown == "partial" and actual <= parent.value + tolerance and not _splits(parts):
+            continue  # "…, trong đó thu nội địa …": some parts named, not all
+        if abs(parent.value - actual) > tolerance:
             return parent.value, actual, len(parts)
     return None
+
+
+def _splits(parts: list[Amount]) -> bool:
+    """The parts split their total by one attribute: each its own funding source (NSTW,
+    NSĐP) or capital type (ĐTPT, SN)."""
+    for values in ([p.funding_source for p in parts], [p.capital_type for p in parts]):
+        if None not in values and len(set(values)) == len(values):
+            return True
+    return False
 
 
 def rounding_tolerance(parts: list[Amount]) -> float:

@@ -302,7 +302,8 @@ class Extractor:
                 child_block = heading_block.get(child.line_start)
                 for a in found.get(id(child_block), []) if child_block is not None else []:
                     if a.parent is None and a.depth == 0 and a is not owner:
-                        a.parent = owner
+                        # the list is a breakdown of its own, beside any in the owner's sentence
+                        a.parent, a.breakdown = owner, "list"
                         owner.children.append(a)
 
         def context_titles(a: Amount):

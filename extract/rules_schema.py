@@ -115,6 +115,9 @@ class MoneyFile(Closed):
     bare_units: list[str]
     per_unit_suffix: Pattern
     breakdown_markers: list[str]
+    # markers whose list may name only some parts ("trong đó", "đã bao gồm"): a sum is
+    # checked only when the parts split the total by source or capital type, or exceed it
+    partial_breakdown_markers: list[str] = Field(default_factory=list)
     unitless_follower: Pattern
     unitless_label: Pattern
     funding_source: list[FundingEntry]  # type: ignore[valid-type]

@@ -110,8 +110,6 @@ def test_target_attribute(report, attr):
     assert report["target_attributes"][attr] >= 0.90, (attr, report["target_attributes"])
 
 
-@xfail("class 11: a total with two complete breakdowns and a sub-part counted as parts of the total; an "
-       "unclosed bracket makes a sibling a child")
 def test_no_false_sum_mismatch(report):
     assert report["checks"]["sum_mismatch"]["fp"] == 0, report["checks"]
     assert not report["negatives"]["broken"]["checks"], report["negatives"]["broken"]["checks"]
