@@ -56,6 +56,7 @@ class Amount:
     fiscal_year: int | None = None
     placement: Placement | None = None  # set for table figures from their row
     breakdown: str = ""  # which breakdown of its parent it is part of (parts of one kind add up)
+    program: str | None = None  # a program its own words name (else its total's)
 
     @property
     def value(self) -> float | None:
@@ -100,6 +101,22 @@ class _Parens:
         return cls(depth, opener, pairs)
 
 
+def program_pattern(money: dict) -> regex.Pattern:
+    """A program named on folded text: one of money.yaml's program_words, at most ten words,
+    one of its program_names; the named group that matched is the program's code."""
+    words_alt = "|".join(regex.escape(fold(w)) for w in sorted(money.get("program_words", []), key=len, reverse=True))
+    name_alts = "|".join(
+        f"(?P<{code}>" + "|".join(regex.escape(fold(n)) for n in sorted(ns, key=len, reverse=True)) + ")"
+        for code, ns in money.get("program_names", {}).items() if ns)
+    if not words_alt or not name_alts:
+        return regex.compile(r"(?!x)x")
+    return regex.compile(rf"(?<!\w)(?:{words_alt})(?:\s+[^\s,;:.()]+){{0,10}}?\s+(?:{name_alts})(?!\w)")
+
+
+def program_of(m: regex.Match) -> str:
+    return next(k for k, v in m.groupdict().items() if v is not None)
+
+
 def unit_key(spelling: str) -> str:
     return fold(regex.sub(r"\s+", "", spelling))
 
@@ -137,6 +154,7 @@ class AmountFinder:
         self.marker = regex.compile(rf"(?<!\w)(?:{marker_alt})(?!\w)")
         self.trailing_marker = regex.compile(rf"(?<!\w)(?:{marker_alt})\s*:?\s*$")
         self.marker_reach = max(len(fold(x)) for x in markers)
+        self.program_named = program_pattern(m)
         partial = m.get("partial_breakdown_markers", [])
         self.partial_marker = phrase_regex(fold(x) for x in partial)
         self.partial_reach = max((len(fold(x)) for x in partial), default=0)
@@ -294,6 +312,18 @@ class AmountFinder:
             if year is None and parent is None:
                 year = next((y for t in context_titles(a) if (y := _year_in(t)) is not None), None)
             a.fiscal_year = year
+            a.program = self._program(a) or (parent.program if parent else None)
+
+    def _program(self, a: Amount) -> str | None:
+        """The program the amount's own words name: the last one before it in its label, else
+        the first in the few words after it (up to a stop or the next figure)."""
+        hits = list(self.program_named.finditer(fold(a.label)))
+        if hits:
+            return program_of(hits[-1])
+        after = a.block.text[a.end:a.end + _PROGRAM_AFTER_REACH]
+        after = _AFTER_STOP.split(after, maxsplit=1)[0]
+        m = self.program_named.search(fold(after))
+        return program_of(m) if m else None
 
     def _measure(self, a: Amount, context_titles, before: dict[int, "_MeasureBefore"]) -> str:
         measure = "indicator" if a.per_unit else self.rules.measure.first(fold(a.label))
@@ -308,6 +338,11 @@ class AmountFinder:
         if measure is None:  # the headings above ("- Kinh phí chuyển nguồn năm 2023:")
             measure = next((v for t in context_titles(a) if (v := self.rules.measure.first(fold(t)))), None)
         return measure or "plan"
+
+
+_PROGRAM_AFTER_REACH = 90  # characters after an amount where its program may be named
+# the words after an amount end at a stop or the next figure ("1719" is a name, not a figure)
+_AFTER_STOP = regex.compile(r"[,;:()]|\.(?!\d)|\d+[.,]\d|\d+\s*%")
 
 
 def _year_in(text: str) -> int | None:

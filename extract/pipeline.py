@@ -350,7 +350,7 @@ class Extractor:
             sec = a.section
             project = sec.nearest("project") if sec else None
             sub = sec.nearest("subproject") if sec else None
-            program = sec.program if sec and sec.program else single
+            program = a.program or (sec.program if sec and sec.program else single)
             project_no, sub_no = project.number if project else None, sub.number if sub else None
             code = _canonical_code(sec)
             if a.placement is not None:  # a table row says where its figures belong
@@ -488,7 +488,7 @@ def _target_row(doc_id: str, i: int, t, lines: list[Line], single: str | None, c
     line_idx, c0, c1 = t.block.locate(t.start, t.end)
     line = lines[line_idx]
     sec = t.section
-    program = row_program or (sec.program if sec and sec.program else single)
+    program = row_program or t.program or (sec.program if sec and sec.program else single)
     row = empty_row("targets")
     row.update(target_id=f"{doc_id}:t{i}", doc_id=doc_id, section_id=sec.section_id if sec else None,
                line=line.number, page=line.page, char_start=line.offset + c0, char_end=line.offset + c1,

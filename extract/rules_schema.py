@@ -120,6 +120,10 @@ class MoneyFile(Closed):
     partial_breakdown_markers: list[str] = Field(default_factory=list)
     unitless_follower: Pattern
     unitless_label: Pattern
+    # a program named in an amount's own words: one of program_words, then within a few
+    # words one of its names ("vốn Chương trình MTQG giảm nghèo bền vững là …")
+    program_words: list[str] = Field(default_factory=list)
+    program_names: dict[Literal[PROGRAMS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
     funding_source: list[FundingEntry]  # type: ignore[valid-type]
     capital_type: list[CapitalEntry]  # type: ignore[valid-type]
     measure: list[MeasureEntry]  # type: ignore[valid-type]

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import regex
 
+from .amounts import program_of, program_pattern
 from .document import Block
 from .nlp import sentence_break
 from .rules import phrase_regex
@@ -64,6 +65,7 @@ class Target:
     # how the indicator was built, for the next figure of a list that shares it
     head: str = ""
     tail_end: int = 0
+    program: str | None = None  # the one program its sentence names, if any
 
 
 class TargetFinder:
@@ -94,6 +96,7 @@ class TargetFinder:
                                for k, v in t.get("kind_in_clause", {}).items()}
         self.kind_after_figure = {k: (phrase_regex(fold(p) for p in v), max((len(fold(p)) for p in v), default=0))
                                   for k, v in t.get("kind_after_figure", {}).items()}
+        self.program_named = program_pattern(rules.section("money"))
         self.year_mention = regex.compile(t.get("year_mention", r"(?!x)x"))
         weak = t.get("kind_result_outside_aims", {})
         self.weak_result_in_clause = (phrase_regex(fold(p) for p in weak.get("in_clause", [])),
@@ -247,7 +250,8 @@ class TargetFinder:
         own_clause_end = scan.own_clause_end(end)
         return Target(block, start, end, value, value_max, unit, comparator, direction, kind, indicator,
                       self.indicator_key(indicator), self._year(scan, end, own_clause_end) or sentence.year,
-                      section=section, number_decimals=decimals, head=head, tail_end=tail_end)
+                      section=section, number_decimals=decimals, head=head, tail_end=tail_end,
+                      program=sentence.program)
 
     def _comparator(self, scan: "_Scan", clause_start: int, start: int, folded_after: str) -> str:
         for value, _, pattern in self.rules.comparators_after.entries:
@@ -530,6 +534,7 @@ class _Sentence:
 
     flags: dict[str, bool]
     year: str | None
+    program: str | None = None  # the only program the sentence names ("Đối với Chương trình 1719, …")
 
     def has(self, kind: str) -> bool:
         return self.flags[kind]
@@ -642,7 +647,9 @@ class _Scan:
             f = self.finder
             folded = self.folded.fold(start, end)
             flags = {k: p.search(folded) is not None for k, p in f.kind_phrases.items()}
-            self._sentences[key] = _Sentence(flags, f._year(self, start, end))
+            named = {program_of(m) for m in f.program_named.finditer(folded)}
+            self._sentences[key] = _Sentence(flags, f._year(self, start, end),
+                                             named.pop() if len(named) == 1 else None)
         return self._sentences[key]
 
     @cached_property

@@ -74,8 +74,6 @@ def test_sections_f1(report):
 
 
 AMOUNT_XFAIL = {
-    "program": "class 4: the program named in the sentence ('vốn Chương trình MTQG giảm nghèo bền vững là …', "
-               "one sentence per program, 'Chương trình 1719') and under a program heading is lost",
     "funding_source": "class 8: labels after the number ('12 tỷ đồng từ ngân sách huyện'), 'địa phương' as the "
                       "actor; class 5: the source of 'Vốn ngân sách trung ương … Cụ thể:' not carried to the list",
     "capital_type": "class 8 and 15: 'vốn đầu tư' after the number, capital type from the heading "
