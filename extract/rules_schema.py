@@ -146,6 +146,13 @@ class TargetsFile(Closed):
     comparators: list[ComparatorEntry]  # type: ignore[valid-type]
     comparators_after: list[ComparatorEntry] = Field(default_factory=list)  # type: ignore[valid-type]
     direction: list[DirectionEntry]  # type: ignore[valid-type]
+    # words right before a figure that make it a change, not a bound ("vượt 8,4% so dự toán")
+    comparator_changes: list[DirectionEntry] = Field(default_factory=list)  # type: ignore[valid-type]
+    # phrases holding a direction word that are not a direction ("giảm nghèo bền vững")
+    direction_not: list[str] = Field(default_factory=list)
+    # words between two figures that stop the first one's verb and comparator from
+    # carrying to the second ("giảm 5,2%, còn 18,6%")
+    direction_carry_stops: list[str] = Field(default_factory=list)
     kind: dict[Literal[TARGET_KINDS], list[str]]  # type: ignore[valid-type]
     # phrases of the figure's own clause that decide its kind before the section does
     kind_in_clause: dict[Literal[TARGET_KINDS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]

@@ -97,6 +97,12 @@ class TargetFinder:
         self.kind_after_figure = {k: (phrase_regex(fold(p) for p in v), max((len(fold(p)) for p in v), default=0))
                                   for k, v in t.get("kind_after_figure", {}).items()}
         self.program_named = program_pattern(rules.section("money"))
+        self.change_end = [
+            (entry["value"], regex.compile(rf"(?<!\w)(?:{'|'.join(regex.escape(fold(p)) for p in entry['phrases'])})"
+                                           rf"(?:\s+(?:{fillers}))?\s*$"))
+            for entry in t.get("comparator_changes", []) if entry["phrases"]]
+        self.direction_not = phrase_regex(fold(p) for p in t.get("direction_not", []))
+        self.carry_stops = phrase_regex(fold(p) for p in t.get("direction_carry_stops", []))
         self.year_mention = regex.compile(t.get("year_mention", r"(?!x)x"))
         weak = t.get("kind_result_outside_aims", {})
         self.weak_result_in_clause = (phrase_regex(fold(p) for p in weak.get("in_clause", [])),
@@ -225,17 +231,27 @@ class TargetFinder:
         prev = earlier[-1] if earlier else None
         # the folded words of the clause before the figure: only their end is read, and
         # whether a norm phrase is among them
+        change = None
         if comparator is None:
             comparator = self._comparator(scan, clause_start, start, fold(text[end:end + 20]))
+            if comparator in ("gt", "lt"):
+                # "vượt 8,4% so dự toán", "cao hơn 3,7%": a change by that much, not a bound
+                before, _ = scan.folded.suffix(clause_start, start, self.comparator_reach + 2)
+                change = next((value for value, pattern in self.change_end if pattern.search(before)), None)
+                if change is not None:
+                    comparator = "eq"
         # the verb may stand before a colon ("Giảm tỷ lệ suy dinh dưỡng: 0,3% …") but not
         # before an earlier figure or a semicolon
         verb_start = max(scan.scope_cuts.last_end(start), prev.end if prev and prev.end <= start else 0)
-        direction_hit = self.rules.direction.last_hit(scan.folded.fold(verb_start, start))
-        direction = direction_hit[0] if direction_hit else None
+        verb_words = self.direction_not.sub(lambda m: " " * len(m.group()), scan.folded.fold(verb_start, start))
+        direction_hit = self.rules.direction.last_hit(verb_words)
+        direction = change or (direction_hit[0] if direction_hit else None)
         if prev is not None and direction is None and prev.unit == unit:
             between = text[prev.end:start]
-            # "giảm 80% … và 85% …": several figures sharing one verb
-            if ";" not in between and not sentence_break(between) and regex.search(r"(?<!\w)và(?!\w)|,", between):
+            # "giảm 80% … và 85% …": several figures sharing one verb (not when the second
+            # has its own: "giảm 5,2%, còn 18,6%", "…, tỷ lệ giải ngân đạt 100%")
+            if (";" not in between and not sentence_break(between) and regex.search(r"(?<!\w)và(?!\w)|,", between)
+                    and not regex.search(r"\d\s*/\s*\d", between) and not self.carry_stops.search(fold(between))):
                 direction = prev.direction
                 if comparator == "eq" and prev.comparator not in ("range", "eq"):
                     comparator = prev.comparator
