@@ -57,6 +57,8 @@ class Amount:
     placement: Placement | None = None  # set for table figures from their row
     breakdown: str = ""  # which breakdown of its parent it is part of (parts of one kind add up)
     program: str | None = None  # a program its own words name (else its total's)
+    comparator: str = "eq"  # "tối đa 40 triệu đồng": le; a range: value is its lower bound
+    value_max: float | None = None  # a range's upper bound, in triệu đồng
 
     @property
     def value(self) -> float | None:
@@ -133,10 +135,15 @@ class AmountFinder:
         self.factors = unit_factors(rules)
         spellings = [s for unit in m["units"] for s in unit["spellings"]]
         bare = set(m.get("bare_units", []))
+        compounds = "|".join(regex.escape(w) for w in sorted(set(m.get("dong_compounds", [])), key=len, reverse=True))
         alts = []
         for s in sorted(spellings, key=len, reverse=True):
             esc = regex.escape(s).replace(r"\ ", r"\s*")
-            alts.append(esc + (r"(?!\s*\p{L})(?!\w)" if s in bare else r"(?!\w)"))
+            if s in bare and fold(s) == fold("đồng") and compounds:
+                # "4.500 đồng đến 6.000 đồng" is money, "100 đồng bào" is not
+                alts.append(esc + rf"(?!\w)(?!\s*(?:{compounds})(?!\w))")
+            else:
+                alts.append(esc + (r"(?!\s*\p{L})(?!\w)" if s in bare else r"(?!\w)"))
         unit_alt = "|".join(alts)
         # every unit spelling starts with a letter, so the spaces before it are possessive
         self.money = regex.compile(
@@ -144,6 +151,21 @@ class AmountFinder:
             regex.IGNORECASE,
         )
         self.number = regex.compile(NUMBER_PATTERN)
+        # the lower figure of a range, written just before an amount's number: "từ 30 đến",
+        # "1,5 - ", "6 triệu đồng đến ", "giữa 1.000 và "
+        joiners = "|".join(regex.escape(j) for j in sorted(m.get("range_joiners", []), key=len, reverse=True))
+        self.range_low = regex.compile(
+            rf"(?:(?<!\w)(?:từ|giữa)\s+)?(?P<lo>{NUMBER_PATTERN})(?:\s*+(?P<lounit>{unit_alt}))?\s*(?P<joiner>{joiners})\s*$",
+            regex.IGNORECASE) if joiners else None
+        t = rules.section("targets")
+        fillers = "|".join(regex.escape(fold(x)) for x in sorted(t.get("comparator_fillers", []), key=len, reverse=True))
+        # a comparator right before the number (a filler between at most): "tối đa 40 triệu đồng"
+        self.comparator_end = [
+            (value, regex.compile(rf"(?<!\w)(?:{'|'.join(regex.escape(p) for p in phrases)})"
+                                  rf"(?:\s+(?:{fillers}))?\s*$"))
+            for value, phrases, _ in rules.comparators.entries]
+        self.comparator_after = [(value, regex.compile(rf"^\s*(?:{'|'.join(regex.escape(p) for p in phrases)})(?!\w)"))
+                                 for value, phrases, _ in rules.comparators_after.entries]
         self.grouped = regex.compile(r"^(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+)$")
         self.unitless_label = regex.compile(m["unitless_label"], regex.IGNORECASE)
         self.unitless_follower = regex.compile(m["unitless_follower"], regex.IGNORECASE)
@@ -177,9 +199,55 @@ class AmountFinder:
                        per_unit=bool(self.per_unit.match(text, m.end("unit"))))
             found.append(a)
         if found:
+            found = self._ranges(text, found)
+            for a in found:
+                if a.comparator == "eq":
+                    a.comparator = self._comparator(text, a)
             found.extend(self._unitless(block, found))
             found.sort(key=lambda a: a.start)
         return found
+
+    def _ranges(self, text: str, found: list[Amount]) -> list[Amount]:
+        """Merge "từ 30 đến 50 triệu đồng", "1,5 - 2 tỷ đồng", "4.500 đồng đến 6.000 đồng"
+        into one amount: value the lower bound, value_max the upper, comparator range."""
+        if self.range_low is None:
+            return found
+        out: list[Amount] = []
+        for a in found:
+            window_start = max(0, a.start - _RANGE_REACH)
+            m = self.range_low.search(text[window_start:a.start])
+            hi = a.value
+            if m is None or hi is None:
+                out.append(a)
+                continue
+            lo_number = parse_vn_number(m["lo"])
+            lo_factor = self.factors.get(unit_key(m["lounit"])) if m["lounit"] else a.factor
+            lo = lo_number.value * lo_factor if lo_number.value is not None and lo_factor else None
+            dash = m["joiner"] in ("-", "–")
+            if lo is None or lo >= hi or (dash and lo * 10 < hi) or (m["joiner"] == "và" and not m.group().startswith(("giữa", "Giữa"))):
+                out.append(a)
+                continue
+            lo_start = window_start + m.start("lo")
+            if out and lo_start < out[-1].end:
+                if not m["lounit"] or out[-1].start != lo_start:
+                    out.append(a)  # the "lower figure" is part of another amount
+                    continue
+                out.pop()  # "6 triệu đồng đến 10 triệu đồng": the lower figure was found alone
+            a.value_max = hi
+            a.start, a.number, a.factor, a.comparator = lo_start, lo_number, lo_factor, "range"
+            out.append(a)
+        return out
+
+    def _comparator(self, text: str, a: Amount) -> str:
+        after = text[a.end:a.end + 20]
+        for value, pattern in self.comparator_after:
+            if pattern.search(fold(after)):
+                return value
+        before = fold(text[max(0, a.start - _COMPARATOR_REACH):a.start])
+        for value, pattern in self.comparator_end:
+            if pattern.search(before):
+                return value
+        return "eq"
 
     def _unitless(self, block: Block, with_units: list[Amount]) -> list[Amount]:
         """Grouped numbers with no unit ("vốn kéo dài: 14.147 đạt 96%") whose label names
@@ -340,6 +408,8 @@ class AmountFinder:
         return measure or "plan"
 
 
+_RANGE_REACH = 40  # characters before an amount where the lower figure of its range may stand
+_COMPARATOR_REACH = 30  # characters before an amount where its comparator stands
 _PROGRAM_AFTER_REACH = 90  # characters after an amount where its program may be named
 # the words after an amount end at a stop or the next figure ("1719" is a name, not a figure)
 _AFTER_STOP = regex.compile(r"[,;:()]|\.(?!\d)|\d+[.,]\d|\d+\s*%")

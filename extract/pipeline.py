@@ -369,6 +369,7 @@ class Extractor:
                 funding_source=a.funding_source, capital_type=a.capital_type, measure=a.measure,
                 fiscal_year=a.fiscal_year, parent_amount_id=ids.get(id(a.parent)) if a.parent else None,
                 context=context(a.block, a.start, a.end),
+                comparator=a.comparator, value_max=a.value_max,
             )
             rows.append(row)
             if a.number.status == "malformed":

@@ -123,6 +123,10 @@ class MoneyFile(Closed):
     # a program named in an amount's own words: one of program_words, then within a few
     # words one of its names ("vốn Chương trình MTQG giảm nghèo bền vững là …")
     program_words: list[str] = Field(default_factory=list)
+    # words after a bare "đồng" that make a compound, not money
+    dong_compounds: list[str] = Field(default_factory=list)
+    # words joining the two figures of a money range
+    range_joiners: list[str] = Field(default_factory=list)
     program_names: dict[Literal[PROGRAMS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
     funding_source: list[FundingEntry]  # type: ignore[valid-type]
     capital_type: list[CapitalEntry]  # type: ignore[valid-type]

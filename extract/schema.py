@@ -46,6 +46,7 @@ TABLES: dict[str, pa.Schema] = {
         ("canonical_code", pa.string()), ("funding_source", pa.string()), ("capital_type", pa.string()),
         ("measure", pa.string()), ("fiscal_year", pa.int32()), ("parent_amount_id", pa.string()),
         ("context", pa.string()), ("from_table", pa.bool_()),
+        ("comparator", pa.string()), ("value_max", pa.float64()),
     ]),
     "targets": pa.schema([
         ("target_id", pa.string()), *_PROVENANCE,
