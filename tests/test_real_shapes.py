@@ -60,7 +60,6 @@ def test_expected_files_match_their_annotations():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@xfail("class 13: money ranges lose their lower bound; class 9: slash pairs; class 12: '37,450 triệu đồng' read as 37,45")
 def test_amounts_f1(report):
     assert report["amounts"]["f1"] >= 0.95, report["amounts"]
 
@@ -82,8 +81,6 @@ AMOUNT_XFAIL = {
                "money; class 6: 'bội chi' taken for expenditure",
     "parent": "class 5: breakdowns across sentences ('Cụ thể:', 'Phân theo Chương trình', 'như sau:' above "
               "the list); class 11: an unclosed bracket makes a sibling a child",
-    "comparator": "class 13: 'tối đa', 'không quá', 'trên', 'hơn', 'gần', 'khoảng' on money are not read "
-                  "(amounts have no comparator yet)",
 }
 
 
