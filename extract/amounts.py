@@ -394,7 +394,14 @@ class AmountFinder:
         return program_of(m) if m else None
 
     def _measure(self, a: Amount, context_titles, before: dict[int, "_MeasureBefore"]) -> str:
-        measure = "indicator" if a.per_unit else self.rules.measure.first(fold(a.label))
+        measure = self.rules.measure.first(fold(a.label))
+        if a.per_unit:
+            # a rate: income per head is an indicator, "05 triệu đồng/hộ" a norm
+            measure = "indicator" if measure == "indicator" else "other"
+        elif measure is None and a.comparator in _NORM_COMPARATORS:
+            # "tối đa 3 tỷ đồng", "từ 20 tỷ đồng trở lên", "từ 1,5 đến 2 tỷ đồng": a rule's
+            # bound, not money planned
+            measure = "other"
         if a.parent is not None and (measure is None or a.parent.measure != "plan"):
             # "giải ngân …: 45.389 (…; vốn kéo dài: 14.147)": a part of a disbursement is
             # disbursed money, whatever year's funds it came from
@@ -408,6 +415,7 @@ class AmountFinder:
         return measure or "plan"
 
 
+_NORM_COMPARATORS = ("le", "ge", "lt", "range")  # bounds that state a rule rather than planned money
 _RANGE_REACH = 40  # characters before an amount where the lower figure of its range may stand
 _COMPARATOR_REACH = 30  # characters before an amount where its comparator stands
 _PROGRAM_AFTER_REACH = 90  # characters after an amount where its program may be named

@@ -77,8 +77,6 @@ AMOUNT_XFAIL = {
                       "actor; class 5: the source of 'Vốn ngân sách trung ương … Cụ thể:' not carried to the list",
     "capital_type": "class 8 and 15: 'vốn đầu tư' after the number, capital type from the heading "
                     "('Kế hoạch đầu tư công …')",
-    "measure": "class 15: per-unit norms ('52 triệu đồng/hộ') taken for indicators, legal thresholds for plan "
-               "money; class 6: 'bội chi' taken for expenditure",
     "parent": "class 5: breakdowns across sentences ('Cụ thể:', 'Phân theo Chương trình', 'như sau:' above "
               "the list); class 11: an unclosed bracket makes a sibling a child",
 }
