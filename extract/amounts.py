@@ -177,6 +177,12 @@ class AmountFinder:
         self.trailing_marker = regex.compile(rf"(?<!\w)(?:{marker_alt})\s*:?\s*$")
         self.marker_reach = max(len(fold(x)) for x in markers)
         self.program_named = program_pattern(m)
+        openers = "|".join(regex.escape(fold(w)) for w in sorted(m.get("label_after_openers", []), key=len, reverse=True))
+        self.label_after = regex.compile(rf"^\s*(?:{openers})(?!\w)") if openers else None
+        verbs = "|".join(regex.escape(fold(w)) for w in sorted(m.get("local_actor_verbs", []), key=len, reverse=True))
+        self.local_actor = regex.compile(
+            rf"(?<!{regex.escape(fold('ngân sách'))}\s)(?<!{regex.escape(fold('vốn'))}\s)(?<!ns\s)(?<!\w)"
+            rf"{regex.escape(fold('địa phương'))}(?=\s+(?:{verbs})(?!\w))") if verbs else None
         partial = m.get("partial_breakdown_markers", [])
         self.partial_marker = phrase_regex(fold(x) for x in partial)
         self.partial_reach = max((len(fold(x)) for x in partial), default=0)
@@ -368,11 +374,15 @@ class AmountFinder:
         before: dict[int, _MeasureBefore] = {}  # per paragraph, made when first needed
         for a in _parents_first(amounts):
             own = fold(a.label + " " + a.annotation)
+            if self.local_actor is not None:
+                own = self.local_actor.sub(lambda m: " " * len(m.group()), own)  # "địa phương sẽ phân bổ"
+            after = self._label_after(a)
             parent = a.parent
             is_total = bool(self.total_words.search(fold(a.label)))
-            a.funding_source = (self.rules.funding_source.first(own)
+            a.funding_source = (self.rules.funding_source.first(after) or self.rules.funding_source.first(own)
                                 or (None if is_total or parent is None else parent.funding_source))
-            a.capital_type = self.rules.capital_type.first(own) or (parent.capital_type if parent else None)
+            a.capital_type = (self.rules.capital_type.first(after) or self.rules.capital_type.first(own)
+                              or (parent.capital_type if parent else None))
             a.measure = self._measure(a, context_titles, before)
             year = _year_in(a.label)
             if year is None and parent is not None:
@@ -381,6 +391,15 @@ class AmountFinder:
                 year = next((y for t in context_titles(a) if (y := _year_in(t)) is not None), None)
             a.fiscal_year = year
             a.program = self._program(a) or (parent.program if parent else None)
+
+    def _label_after(self, a: Amount) -> str:
+        """The folded words written after the amount that say what it is ("vốn đầu tư công
+        từ ngân sách tỉnh"), up to a stop or the next figure; empty when they do not open
+        with a label word."""
+        if self.label_after is None or a.per_unit:
+            return ""
+        after = fold(_LABEL_AFTER_STOP.split(a.block.text[a.end:a.end + _PROGRAM_AFTER_REACH], maxsplit=1)[0])
+        return after if self.label_after.match(after) else ""
 
     def _program(self, a: Amount) -> str | None:
         """The program the amount's own words name: the last one before it in its label, else
@@ -420,6 +439,8 @@ _RANGE_REACH = 40  # characters before an amount where the lower figure of its r
 _COMPARATOR_REACH = 30  # characters before an amount where its comparator stands
 _PROGRAM_AFTER_REACH = 90  # characters after an amount where its program may be named
 # the words after an amount end at a stop or the next figure ("1719" is a name, not a figure)
+# a label after an amount ends at a stop, a figure, or a word joining the next item
+_LABEL_AFTER_STOP = regex.compile(r"[,;:()]|\.(?!\d)|\d|(?<!\w)(?:và|cho|để)(?!\w)")
 _AFTER_STOP = regex.compile(r"[,;:()]|\.(?!\d)|\d+[.,]\d|\d+\s*%")
 
 

@@ -125,6 +125,10 @@ class MoneyFile(Closed):
     program_words: list[str] = Field(default_factory=list)
     # words after a bare "đồng" that make a compound, not money
     dong_compounds: list[str] = Field(default_factory=list)
+    # words opening a label written after the amount ("… tỷ đồng vốn đầu tư công")
+    label_after_openers: list[str] = Field(default_factory=list)
+    # verbs after "địa phương" that make it the actor, not the local budget
+    local_actor_verbs: list[str] = Field(default_factory=list)
     # words joining the two figures of a money range
     range_joiners: list[str] = Field(default_factory=list)
     program_names: dict[Literal[PROGRAMS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]

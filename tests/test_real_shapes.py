@@ -73,10 +73,6 @@ def test_sections_f1(report):
 
 
 AMOUNT_XFAIL = {
-    "funding_source": "class 8: labels after the number ('12 tỷ đồng từ ngân sách huyện'), 'địa phương' as the "
-                      "actor; class 5: the source of 'Vốn ngân sách trung ương … Cụ thể:' not carried to the list",
-    "capital_type": "class 8 and 15: 'vốn đầu tư' after the number, capital type from the heading "
-                    "('Kế hoạch đầu tư công …')",
     "parent": "class 5: breakdowns across sentences ('Cụ thể:', 'Phân theo Chương trình', 'như sau:' above "
               "the list); class 11: an unclosed bracket makes a sibling a child",
 }
