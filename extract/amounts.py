@@ -59,6 +59,7 @@ class Amount:
     program: str | None = None  # a program its own words name (else its total's)
     comparator: str = "eq"  # "tối đa 40 triệu đồng": le; a range: value is its lower bound
     value_max: float | None = None  # a range's upper bound, in triệu đồng
+    pair_of: "Amount | None" = None  # "209.850/216.340 triệu đồng": the done figure the planned one follows
 
     @property
     def value(self) -> float | None:
@@ -151,6 +152,11 @@ class AmountFinder:
             regex.IGNORECASE,
         )
         self.number = regex.compile(NUMBER_PATTERN)
+        # "209.850/216.340 triệu đồng", "3.918,450 tỷ đồng/3.615,200 tỷ đồng": two amounts (done
+        # of planned), the second one's number standing right after a slash
+        self.slash_pair = regex.compile(
+            rf"(?P<a>{NUMBER_PATTERN})(?:\s*+(?P<ua>{unit_alt}))?\s*/\s*(?P<b>\d+(?:[.,]\d+)*)\s*+(?P<ub>{unit_alt})",
+            regex.IGNORECASE)
         # the lower figure of a range, written just before an amount's number: "từ 30 đến",
         # "1,5 - ", "6 triệu đồng đến ", "giữa 1.000 và "
         joiners = "|".join(regex.escape(j) for j in sorted(m.get("range_joiners", []), key=len, reverse=True))
@@ -204,6 +210,8 @@ class AmountFinder:
                        self.factors.get(unit_key(m["unit"])),
                        per_unit=bool(self.per_unit.match(text, m.end("unit"))))
             found.append(a)
+        if "/" in text:
+            found = self._slash_pairs(block, found)
         if found:
             found = self._ranges(text, found)
             for a in found:
@@ -212,6 +220,31 @@ class AmountFinder:
             found.extend(self._unitless(block, found))
             found.sort(key=lambda a: a.start)
         return found
+
+    def _slash_pairs(self, block: Block, found: list[Amount]) -> list[Amount]:
+        """Both figures of "done/planned" pairs of money; a pair of bare small numbers
+        ("05/06", "11/2025") is a date, never money."""
+        text = block.text
+        by_start = {a.start: a for a in found}
+        starts = set(by_start)
+        out = list(found)
+        for m in self.slash_pair.finditer(text):
+            if not (m["ua"] or self.grouped.match(m["a"])) or not self.grouped.match(m["b"]):
+                continue
+            factor = self.factors.get(unit_key(m["ub"]))
+            if m.start("a") not in starts:
+                by_start[m.start("a")] = Amount(block, m.start("a"), m.end("ua") if m["ua"] else m.end("a"), parse_vn_number(m["a"]),
+                                  m["ua"], self.factors.get(unit_key(m["ua"])) if m["ua"] else factor,
+                                  unit_inferred=not m["ua"])
+                out.append(by_start[m.start("a")])
+            first = by_start.get(m.start("a"))
+            if m.start("b") not in starts:
+                out.append(Amount(block, m.start("b"), m.end("ub"), parse_vn_number(m["b"]), m["ub"], factor,
+                                  per_unit=bool(self.per_unit.match(text, m.end("ub"))), pair_of=first))
+            elif first is not None and by_start[m.start("b")] is not first:
+                by_start[m.start("b")].pair_of = first
+        out.sort(key=lambda a: a.start)
+        return out
 
     def _ranges(self, text: str, found: list[Amount]) -> list[Amount]:
         """Merge "từ 30 đến 50 triệu đồng", "1,5 - 2 tỷ đồng", "4.500 đồng đến 6.000 đồng"
@@ -384,6 +417,11 @@ class AmountFinder:
             a.capital_type = (self.rules.capital_type.first(after) or self.rules.capital_type.first(own)
                               or (parent.capital_type if parent else None))
             a.measure = self._measure(a, context_titles, before)
+            if a.pair_of is not None:
+                # the planned figure of "done/planned": what the done one is, as planned money
+                a.funding_source = a.funding_source or a.pair_of.funding_source
+                a.capital_type = a.capital_type or a.pair_of.capital_type
+                a.measure = "plan"
             year = _year_in(a.label)
             if year is None and parent is not None:
                 year = parent.fiscal_year
@@ -641,8 +679,9 @@ def _last_end(pattern: regex.Pattern, text: str, overlapped: bool = False) -> in
 def _parents_first(amounts: list[Amount]) -> list[Amount]:
     def depth(a: Amount) -> int:
         n = 0
-        while a.parent is not None and n < 50:
-            a, n = a.parent, n + 1
+        while (a.parent is not None or a.pair_of is not None) and n < 50:
+            # the planned figure of a pair after the done one
+            a, n = (a.parent if a.parent is not None else a.pair_of), n + 1
         return n
     return sorted(amounts, key=depth)
 
