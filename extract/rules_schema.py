@@ -171,6 +171,8 @@ class TargetsFile(Closed):
     kind_result_outside_aims: dict[Literal["in_clause", "after_figure"], list[str]] = Field(default_factory=dict)
     # phrases that make a paragraph worth searching for counts (besides the target kind's)
     count_context: list[str] = Field(default_factory=list)
+    # words right before "a/b" that make it a date, not a ratio
+    date_words: list[str] = Field(default_factory=list)
     # a year named in a sentence (group y): before the document's year, a result
     year_mention: Pattern | None = None
     count_units: list[CountUnit]

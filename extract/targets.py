@@ -103,6 +103,8 @@ class TargetFinder:
             for entry in t.get("comparator_changes", []) if entry["phrases"]]
         self.direction_not = phrase_regex(fold(p) for p in t.get("direction_not", []))
         self.carry_stops = phrase_regex(fold(p) for p in t.get("direction_carry_stops", []))
+        self.date_word_before = regex.compile(
+            rf"(?<!\w)(?:{'|'.join(regex.escape(fold(w)) for w in t.get('date_words', [])) or '(?!x)x'})\s*$")
         self.year_mention = regex.compile(t.get("year_mention", r"(?!x)x"))
         weak = t.get("kind_result_outside_aims", {})
         self.weak_result_in_clause = (phrase_regex(fold(p) for p in weak.get("in_clause", [])),
@@ -206,6 +208,8 @@ class TargetFinder:
                 continue
             if regex.match(r"\s*/\s*\d", text[m.end():m.end() + 3]) or _is_date_or_code(text, m.start()):
                 continue
+            if self._is_date_pair(text, m, a.value, b.value):
+                continue
             unit = (m["ua"] or m["ub"] or "ratio").lower()
             t = self._build(scan, block, section, m.start(), m.end(), a.value, None, unit, "eq", out)
             t.numerator, t.denominator = a.value, b.value
@@ -223,6 +227,14 @@ class TargetFinder:
             out.append(self._build(scan, block, section, m.start(), m.end(), value, None, unit, None, out,
                                    noun=None if unit in self.measure_units else m["noun"]))
         return out
+
+    def _is_date_pair(self, text: str, m: regex.Match, a: float, b: float) -> bool:
+        """"tháng 01/2025", "ngày 05/06", "11/2025": a month or a day, not a ratio."""
+        if self.date_word_before.search(fold(text[max(0, m.start() - 12):m.start()])):
+            return True
+        if 1900 <= b <= 2100 and 1 <= a <= 12:
+            return True
+        return bool(regex.fullmatch(r"0\d", m["a"].strip()) and regex.fullmatch(r"[01]\d", m["b"].strip()))
 
     def _build(self, scan: "_Scan", block, section, start, end, value, value_max, unit, comparator, earlier,
                decimals=0, noun: str | None = None) -> Target:

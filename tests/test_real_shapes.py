@@ -110,7 +110,6 @@ def test_real_sum_mismatch_is_reported(report):
     assert report["checks"]["sum_mismatch"]["fn"] == 0, report["checks"]
 
 
-@xfail("class 9: dates ('tháng 01/2025', '05/06', 'tháng 11/2025') reported as ratios")
 def test_nothing_reported_that_is_not_money_or_a_percentage(report):
     assert not report["negatives"]["broken"]["facts"], report["negatives"]["broken"]["facts"]
 
