@@ -318,12 +318,12 @@ class TargetFinder:
             return "norm"
         if "other" in self.kind_phrases and self.kind_phrases["other"].search(scan.folded.suffix(clause_start, start, 40)[0]):
             return "other"
-        # the clause's own words: a rule ("ngân sách tỉnh hỗ trợ 70%", "… dưới 30% … sẽ bị
-        # điều chuyển"), an aim ("phấn đấu …"), whatever the section
-        if self._in_clause(scan, "norm", clause_start, start) or self._after_figure(scan, "norm", end):
-            return "norm"
+        # the clause's own words: an aim ("phấn đấu …", "Mục tiêu: hỗ trợ …"), a rule
+        # ("ngân sách tỉnh hỗ trợ 70%", "… dưới 30% … sẽ bị điều chuyển"), whatever the section
         if self._in_clause(scan, "target", scan.scope_cuts.last_end(start), start):
             return "target"
+        if self._in_clause(scan, "norm", clause_start, start) or self._after_figure(scan, "norm", end):
+            return "norm"
         if role == "results":
             return "result"
         # tense: "đã giải ngân đạt 93,1%", "tăng 6,4% so cùng kỳ" (an aims section reports
