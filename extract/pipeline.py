@@ -4,6 +4,8 @@ A document that cannot be read still gives a `documents` row (status failed) and
 from __future__ import annotations
 
 import hashlib
+
+import regex
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -213,8 +215,9 @@ class Extractor:
         amounts += self._table_amounts(tables, section_at, checks, lines)
         checks.extend(reconcile_totals(sections, amounts, self.amount_finder.total_words, lines))
         targets = []
+        reference_year = meta.issue_date.year if meta.issue_date else _latest_year(lines)
         for b in blocks:
-            targets.extend(self.target_finder.find(b, block_section[id(b)]))
+            targets.extend(self.target_finder.find(b, block_section[id(b)], reference_year))
         table_targets = [tp for t in read_tables for tp in self.table_reader.targets(t, self.target_finder.indicator_key)]
         for t, _ in table_targets:
             t.section = section_at(t.block.first_line)
@@ -303,7 +306,8 @@ class Extractor:
                 child_block = heading_block.get(child.line_start)
                 for a in found.get(id(child_block), []) if child_block is not None else []:
                     if a.parent is None and a.depth == 0 and a is not owner:
-                        a.parent = owner
+                        # the list is a breakdown of its own, beside any in the owner's sentence
+                        a.parent, a.breakdown = owner, "list"
                         owner.children.append(a)
 
         def context_titles(a: Amount):
@@ -350,7 +354,7 @@ class Extractor:
             sec = a.section
             project = sec.nearest("project") if sec else None
             sub = sec.nearest("subproject") if sec else None
-            program = sec.program if sec and sec.program else single
+            program = a.program or (sec.program if sec and sec.program else single)
             project_no, sub_no = project.number if project else None, sub.number if sub else None
             code = _canonical_code(sec)
             if a.placement is not None:  # a table row says where its figures belong
@@ -369,6 +373,7 @@ class Extractor:
                 funding_source=a.funding_source, capital_type=a.capital_type, measure=a.measure,
                 fiscal_year=a.fiscal_year, parent_amount_id=ids.get(id(a.parent)) if a.parent else None,
                 context=context(a.block, a.start, a.end),
+                comparator=a.comparator, value_max=a.value_max,
             )
             rows.append(row)
             if a.number.status == "malformed":
@@ -488,7 +493,7 @@ def _target_row(doc_id: str, i: int, t, lines: list[Line], single: str | None, c
     line_idx, c0, c1 = t.block.locate(t.start, t.end)
     line = lines[line_idx]
     sec = t.section
-    program = row_program or (sec.program if sec and sec.program else single)
+    program = row_program or t.program or (sec.program if sec and sec.program else single)
     row = empty_row("targets")
     row.update(target_id=f"{doc_id}:t{i}", doc_id=doc_id, section_id=sec.section_id if sec else None,
                line=line.number, page=line.page, char_start=line.offset + c0, char_end=line.offset + c1,
@@ -554,3 +559,12 @@ def _check_row(doc_id: str, i: int, c: Check) -> dict:
     row.update(check_id=f"{doc_id}:c{i}", doc_id=doc_id, kind=c.kind, severity=c.severity, line=c.line,
                page=c.page, amount_id=c.amount_id, expected=c.expected, actual=c.actual, message=c.message)
     return row
+
+
+_YEAR = regex.compile(r"(?<!\d|\d[.,]|/)(?:19|20)\d\d(?!\d|[.,]\d)|(?<=\d/)(?:19|20)\d\d(?!\d)")
+
+
+def _latest_year(lines) -> int | None:
+    """A text without an issue date (news, portals) is as recent as the latest year it names."""
+    years = [int(m.group()) for ln in lines for m in _YEAR.finditer(ln.clean)]
+    return max(years) if years else None

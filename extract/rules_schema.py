@@ -115,8 +115,23 @@ class MoneyFile(Closed):
     bare_units: list[str]
     per_unit_suffix: Pattern
     breakdown_markers: list[str]
+    # markers whose list may name only some parts ("trong đó", "đã bao gồm"): a sum is
+    # checked only when the parts split the total by source or capital type, or exceed it
+    partial_breakdown_markers: list[str] = Field(default_factory=list)
     unitless_follower: Pattern
     unitless_label: Pattern
+    # a program named in an amount's own words: one of program_words, then within a few
+    # words one of its names ("vốn Chương trình MTQG giảm nghèo bền vững là …")
+    program_words: list[str] = Field(default_factory=list)
+    # words after a bare "đồng" that make a compound, not money
+    dong_compounds: list[str] = Field(default_factory=list)
+    # words opening a label written after the amount ("… tỷ đồng vốn đầu tư công")
+    label_after_openers: list[str] = Field(default_factory=list)
+    # verbs after "địa phương" that make it the actor, not the local budget
+    local_actor_verbs: list[str] = Field(default_factory=list)
+    # words joining the two figures of a money range
+    range_joiners: list[str] = Field(default_factory=list)
+    program_names: dict[Literal[PROGRAMS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
     funding_source: list[FundingEntry]  # type: ignore[valid-type]
     capital_type: list[CapitalEntry]  # type: ignore[valid-type]
     measure: list[MeasureEntry]  # type: ignore[valid-type]
@@ -139,7 +154,27 @@ class TargetsFile(Closed):
     comparators: list[ComparatorEntry]  # type: ignore[valid-type]
     comparators_after: list[ComparatorEntry] = Field(default_factory=list)  # type: ignore[valid-type]
     direction: list[DirectionEntry]  # type: ignore[valid-type]
+    # words right before a figure that make it a change, not a bound ("vượt 8,4% so dự toán")
+    comparator_changes: list[DirectionEntry] = Field(default_factory=list)  # type: ignore[valid-type]
+    # phrases holding a direction word that are not a direction ("giảm nghèo bền vững")
+    direction_not: list[str] = Field(default_factory=list)
+    # words between two figures that stop the first one's verb and comparator from
+    # carrying to the second ("giảm 5,2%, còn 18,6%")
+    direction_carry_stops: list[str] = Field(default_factory=list)
     kind: dict[Literal[TARGET_KINDS], list[str]]  # type: ignore[valid-type]
+    # phrases of the figure's own clause that decide its kind before the section does
+    kind_in_clause: dict[Literal[TARGET_KINDS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
+    # phrases after the figure, up to its own clause end ("… 6,4% so cùng kỳ")
+    kind_after_figure: dict[Literal[TARGET_KINDS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
+    # weaker result words, before (in_clause) or after (after_figure) the figure, that
+    # decide only outside an aims section
+    kind_result_outside_aims: dict[Literal["in_clause", "after_figure"], list[str]] = Field(default_factory=dict)
+    # phrases that make a paragraph worth searching for counts (besides the target kind's)
+    count_context: list[str] = Field(default_factory=list)
+    # words right before "a/b" that make it a date, not a ratio
+    date_words: list[str] = Field(default_factory=list)
+    # a year named in a sentence (group y): before the document's year, a result
+    year_mention: Pattern | None = None
     count_units: list[CountUnit]
     multipliers: dict[str, int]
     period_patterns: list[Pattern]

@@ -48,6 +48,7 @@ TABLES: dict[str, pa.Schema] = {
         ("context", pa.string()), ("from_table", pa.bool_()),
         # OCR'd figures: the word confidence (0-100) it was read with; null for text
         ("ocr_confidence", pa.float64()),
+        ("comparator", pa.string()), ("value_max", pa.float64()),
     ]),
     "targets": pa.schema([
         ("target_id", pa.string()), *_PROVENANCE,

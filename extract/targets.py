@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import regex
 
+from .amounts import program_of, program_pattern
 from .document import Block
 from .nlp import sentence_break
 from .rules import phrase_regex
@@ -64,6 +65,7 @@ class Target:
     # how the indicator was built, for the next figure of a list that shares it
     head: str = ""
     tail_end: int = 0
+    program: str | None = None  # the one program its sentence names, if any
 
 
 class TargetFinder:
@@ -90,6 +92,26 @@ class TargetFinder:
         self.annual = regex.compile("|".join(regex.escape(fold(x)) for x in t.get("annual_phrases", [])) or r"(?!x)x")
         self.kind_phrases = {k: phrase_regex(fold(p) for p in v) for k, v in t["kind"].items()}
         self.kind_reach = {k: max((len(fold(p)) for p in v), default=0) for k, v in t["kind"].items()}
+        self.kind_in_clause = {k: (phrase_regex(fold(p) for p in v), max((len(fold(p)) for p in v), default=0))
+                               for k, v in t.get("kind_in_clause", {}).items()}
+        self.kind_after_figure = {k: (phrase_regex(fold(p) for p in v), max((len(fold(p)) for p in v), default=0))
+                                  for k, v in t.get("kind_after_figure", {}).items()}
+        self.program_named = program_pattern(rules.section("money"))
+        self.change_end = [
+            (entry["value"], regex.compile(rf"(?<!\w)(?:{'|'.join(regex.escape(fold(p)) for p in entry['phrases'])})"
+                                           rf"(?:\s+(?:{fillers}))?\s*$"))
+            for entry in t.get("comparator_changes", []) if entry["phrases"]]
+        self.direction_not = phrase_regex(fold(p) for p in t.get("direction_not", []))
+        self.carry_stops = phrase_regex(fold(p) for p in t.get("direction_carry_stops", []))
+        self.date_word_before = regex.compile(
+            rf"(?<!\w)(?:{'|'.join(regex.escape(fold(w)) for w in t.get('date_words', [])) or '(?!x)x'})\s*$")
+        self.year_mention = regex.compile(t.get("year_mention", r"(?!x)x"))
+        weak = t.get("kind_result_outside_aims", {})
+        self.weak_result_in_clause = (phrase_regex(fold(p) for p in weak.get("in_clause", [])),
+                                      max((len(fold(p)) for p in weak.get("in_clause", [])), default=0))
+        self.weak_result_after = (phrase_regex(fold(p) for p in weak.get("after_figure", [])),
+                                  max((len(fold(p)) for p in weak.get("after_figure", [])), default=0))
+        self.count_context = phrase_regex(fold(p) for p in t.get("count_context", []))
         self.annual_reach = max((len(fold(x)) for x in t.get("annual_phrases", [])), default=0)
         self.trailing = [fold(x) for x in t.get("indicator_trailing", [])]
         self.leading = [fold(x) for x in t.get("indicator_leading", [])]
@@ -141,9 +163,11 @@ class TargetFinder:
             regex.IGNORECASE)
 
     # ------------------------------------------------------------------------------------
-    def find(self, block: Block, section: Section | None) -> list[Target]:
+    def find(self, block: Block, section: Section | None, reference_year: int | None = None) -> list[Target]:
+        """The figures of BLOCK. REFERENCE_YEAR is the document's own year (its issue date's,
+        else the latest it names): a sentence about an earlier year reports results."""
         text = block.text
-        scan = _Scan(text, self)
+        scan = _Scan(text, self, reference_year)
         out: list[Target] = []
         for m in PERCENT.finditer(text):
             lo_raw, raw = m["lo"], m["num"]
@@ -167,7 +191,8 @@ class TargetFinder:
             out.append(self._build(scan, block, section, start, m.end(), value, value_max, "percent", comparator, out,
                                    decimals=num.decimals))
         role = section.role if section else None
-        if role in ("objectives", "results") or self.kind_phrases["target"].search(scan.folded_text):
+        if (role in ("objectives", "results") or self.kind_phrases["target"].search(scan.folded_text)
+                or self.count_context.search(scan.folded_text)):
             out.extend(self._counts(scan, block, section, out))
         return out
 
@@ -182,6 +207,8 @@ class TargetFinder:
             if a.value is None or b.value is None or b.value == 0 or a.value > b.value * 1.5:
                 continue
             if regex.match(r"\s*/\s*\d", text[m.end():m.end() + 3]) or _is_date_or_code(text, m.start()):
+                continue
+            if self._is_date_pair(text, m, a.value, b.value):
                 continue
             unit = (m["ua"] or m["ub"] or "ratio").lower()
             t = self._build(scan, block, section, m.start(), m.end(), a.value, None, unit, "eq", out)
@@ -201,6 +228,14 @@ class TargetFinder:
                                    noun=None if unit in self.measure_units else m["noun"]))
         return out
 
+    def _is_date_pair(self, text: str, m: regex.Match, a: float, b: float) -> bool:
+        """"tháng 01/2025", "ngày 05/06", "11/2025": a month or a day, not a ratio."""
+        if self.date_word_before.search(fold(text[max(0, m.start() - 12):m.start()])):
+            return True
+        if 1900 <= b <= 2100 and 1 <= a <= 12:
+            return True
+        return bool(regex.fullmatch(r"0\d", m["a"].strip()) and regex.fullmatch(r"[01]\d", m["b"].strip()))
+
     def _build(self, scan: "_Scan", block, section, start, end, value, value_max, unit, comparator, earlier,
                decimals=0, noun: str | None = None) -> Target:
         text = block.text
@@ -208,28 +243,43 @@ class TargetFinder:
         prev = earlier[-1] if earlier else None
         # the folded words of the clause before the figure: only their end is read, and
         # whether a norm phrase is among them
+        change = None
         if comparator is None:
             comparator = self._comparator(scan, clause_start, start, fold(text[end:end + 20]))
+            if comparator in ("gt", "lt"):
+                # "vượt 8,4% so dự toán", "cao hơn 3,7%": a change by that much, not a bound
+                before, _ = scan.folded.suffix(clause_start, start, self.comparator_reach + 2)
+                change = next((value for value, pattern in self.change_end if pattern.search(before)), None)
+                if change is not None:
+                    comparator = "eq"
         # the verb may stand before a colon ("Giảm tỷ lệ suy dinh dưỡng: 0,3% …") but not
         # before an earlier figure or a semicolon
         verb_start = max(scan.scope_cuts.last_end(start), prev.end if prev and prev.end <= start else 0)
-        direction_hit = self.rules.direction.last_hit(scan.folded.fold(verb_start, start))
-        direction = direction_hit[0] if direction_hit else None
+        verb_words = self.direction_not.sub(lambda m: " " * len(m.group()), scan.folded.fold(verb_start, start))
+        direction_hit = self.rules.direction.last_hit(verb_words)
+        direction = change or (direction_hit[0] if direction_hit else None)
         if prev is not None and direction is None and prev.unit == unit:
             between = text[prev.end:start]
-            # "giảm 80% … và 85% …": several figures sharing one verb
-            if ";" not in between and not sentence_break(between) and regex.search(r"(?<!\w)và(?!\w)|,", between):
+            # "giảm 80% … và 85% …": several figures sharing one verb (not when the second
+            # has its own: "giảm 5,2%, còn 18,6%", "…, tỷ lệ giải ngân đạt 100%")
+            if (";" not in between and not sentence_break(between) and regex.search(r"(?<!\w)và(?!\w)|,", between)
+                    and not regex.search(r"\d\s*/\s*\d", between) and not self.carry_stops.search(fold(between))):
                 direction = prev.direction
                 if comparator == "eq" and prev.comparator not in ("range", "eq"):
                     comparator = prev.comparator
         sentence = scan.sentence(start)
-        kind = self._kind(scan, sentence, clause_start, start, section)
+        kind = self._kind(scan, sentence, clause_start, start, end, section)
+        if (kind != "norm" and prev is not None and prev.kind == "norm" and sentence is scan.sentence(prev.start)
+                and regex.fullmatch(r"[^;.\d]*(?<!\w)và(?!\w)[^;.\d]*", text[prev.end:start])):
+            # "phân bổ 60% cho … và 40% cho …": the second share follows the first's rule
+            kind = "norm"
         same_clause = prev if prev is not None and clause_start <= prev.start and prev.end <= start else None
         indicator, head, tail_end = self._indicator(scan, clause_start, start, end, same_clause, unit, noun)
         own_clause_end = scan.own_clause_end(end)
         return Target(block, start, end, value, value_max, unit, comparator, direction, kind, indicator,
                       self.indicator_key(indicator), self._year(scan, end, own_clause_end) or sentence.year,
-                      section=section, number_decimals=decimals, head=head, tail_end=tail_end)
+                      section=section, number_decimals=decimals, head=head, tail_end=tail_end,
+                      program=sentence.program)
 
     def _comparator(self, scan: "_Scan", clause_start: int, start: int, folded_after: str) -> str:
         for value, _, pattern in self.rules.comparators_after.entries:
@@ -244,7 +294,18 @@ class TargetFinder:
                 return value
         return "eq"
 
-    def _kind(self, scan: "_Scan", sentence: "_Sentence", clause_start: int, start: int,
+    def _in_clause(self, scan: "_Scan", kind: str, a: int, b: int) -> bool:
+        entry = self.kind_in_clause.get(kind)
+        return entry is not None and a < b and scan.folded.contains(entry[0], entry[1], a, b)
+
+    def _after_figure(self, scan: "_Scan", kind: str, end: int) -> bool:
+        entry = self.kind_after_figure.get(kind)
+        if entry is None:
+            return False
+        b = scan.own_clause_end(end)
+        return end < b and scan.folded.contains(entry[0], entry[1], end, b)
+
+    def _kind(self, scan: "_Scan", sentence: "_Sentence", clause_start: int, start: int, end: int,
               section: Section | None) -> str:
         # the nearest enclosing part that is about results or objectives decides
         role = None
@@ -257,10 +318,30 @@ class TargetFinder:
             return "norm"
         if "other" in self.kind_phrases and self.kind_phrases["other"].search(scan.folded.suffix(clause_start, start, 40)[0]):
             return "other"
+        # the clause's own words: an aim ("phấn đấu …", "Mục tiêu: hỗ trợ …"), a rule
+        # ("ngân sách tỉnh hỗ trợ 70%", "… dưới 30% … sẽ bị điều chuyển"), whatever the section
+        if self._in_clause(scan, "target", scan.scope_cuts.last_end(start), start):
+            return "target"
+        if self._in_clause(scan, "norm", clause_start, start) or self._after_figure(scan, "norm", end):
+            return "norm"
         if role == "results":
+            return "result"
+        # tense: "đã giải ngân đạt 93,1%", "tăng 6,4% so cùng kỳ" (an aims section reports
+        # its starting point this way too)
+        if self._in_clause(scan, "result", clause_start, start) or self._after_figure(scan, "result", end):
             return "result"
         if role == "objectives":
             return "target"
+        if start > clause_start and scan.folded.contains(*self.weak_result_in_clause, clause_start, start):
+            return "result"
+        after_end = scan.own_clause_end(end)
+        if after_end > end and scan.folded.contains(*self.weak_result_after, end, after_end):
+            return "result"
+        # time: "Năm 2024, …" in a 2025 text
+        if scan.reference_year is not None:
+            year = scan.sentence_year(start)
+            if year is not None and year < scan.reference_year:
+                return "result"
         if sentence.has("norm"):
             return "norm"
         if sentence.has("result") and not sentence.has("target"):
@@ -481,6 +562,7 @@ class _Sentence:
 
     flags: dict[str, bool]
     year: str | None
+    program: str | None = None  # the only program the sentence names ("Đối với Chương trình 1719, …")
 
     def has(self, kind: str) -> bool:
         return self.flags[kind]
@@ -496,9 +578,10 @@ class _Scan:
     folded text, the clause and sentence boundaries, the stops after figures, the period
     phrases. The answers are those of searching the slices (see textindex, FoldedText)."""
 
-    def __init__(self, text: str, finder: "TargetFinder"):
+    def __init__(self, text: str, finder: "TargetFinder", reference_year: int | None = None):
         self.text = text
         self.finder = finder
+        self.reference_year = reference_year
         self.stripped_ends: dict[int, int] = {}
         self._sentences: dict[tuple[int, int], _Sentence] = {}
         self._kept_word_ends: dict[int, int] = {}
@@ -592,8 +675,19 @@ class _Scan:
             f = self.finder
             folded = self.folded.fold(start, end)
             flags = {k: p.search(folded) is not None for k, p in f.kind_phrases.items()}
-            self._sentences[key] = _Sentence(flags, f._year(self, start, end))
+            named = {program_of(m) for m in f.program_named.finditer(folded)}
+            self._sentences[key] = _Sentence(flags, f._year(self, start, end),
+                                             named.pop() if len(named) == 1 else None)
         return self._sentences[key]
+
+    @cached_property
+    def year_mentions(self) -> MatchIndex:
+        return MatchIndex(self.finder.year_mention, self.text)
+
+    def sentence_year(self, pos: int) -> int | None:
+        """The year named ("năm 2024") in the sentence of POS before it."""
+        m = self.year_mentions.search(self.sentence_starts.last_end(pos))
+        return int(m["y"]) if m is not None and m.end() <= pos else None
 
     def own_clause_end(self, end: int) -> int:
         """From a figure to the next figure or clause end: where its own period is written."""
