@@ -28,22 +28,23 @@ def report(seed_output):
 
 
 def test_detection_scores(report):
-    assert report["amounts"]["f1"] >= 0.98
-    assert report["targets"]["f1"] >= 0.98
-    assert report["sections"]["f1"] >= 0.98
+    # the bar of the real-documents issue: F1 at least 0.99 on every table
+    assert report["amounts"]["f1"] >= 0.99
+    assert report["targets"]["f1"] >= 0.99
+    assert report["sections"]["f1"] >= 0.99
     for kind in ("sum_mismatch", "malformed_number"):
         assert report["checks"][kind]["precision"] == 1.0 and report["checks"][kind]["recall"] == 1.0
 
 
 def test_amount_attributes(report):
     for attr, acc in report["amount_attributes"].items():
-        assert acc >= 0.97, attr
+        assert acc >= 0.98, attr
 
 
 def test_target_attributes(report):
     attrs = report["target_attributes"]
-    assert attrs["comparator"] >= 0.97 and attrs["direction"] >= 0.97
-    assert attrs["kind"] >= 0.95 and attrs["value_max"] == 1.0
+    assert attrs["comparator"] >= 0.98 and attrs["direction"] >= 0.98 and attrs["program"] >= 0.98
+    assert attrs["kind"] >= 0.98 and attrs["value_max"] == 1.0
     assert attrs["indicator_overlap"] >= 0.75
 
 
