@@ -211,6 +211,8 @@ def _results(todo: list[Job], settings: tuple[str | None, str], workers: int, en
     for job in todo:
         if job.error is not None:
             yield job, _failed_tables(job, settings, job.error, "read_error")
+    if not readable:  # nothing to extract: no worker is started
+        return
     if engine == "dask":
         yield from _dask_results(readable, settings, workers, scheduler)
         return
