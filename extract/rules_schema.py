@@ -316,7 +316,7 @@ class TablesFile(Closed):
     percent_unit: Pattern
     percent_header: Pattern
     other_unit_cell: Pattern
-    percent_kinds: list[TargetKindEntry]
+    percent_kinds: list[TargetKindEntry]  # type: ignore[valid-type]
     outside_total_words: list[str]
     order_confusions: dict[str, str] = Field(default_factory=dict)  # a scan's "lI" for "II"
     unruled: UnruledTables

@@ -5,7 +5,6 @@ line), so nothing is downloaded but the build backend."""
 from __future__ import annotations
 
 import os
-import site
 import subprocess
 import sys
 import sysconfig
