@@ -112,7 +112,7 @@ def cmd_extract(args) -> int:
     from .inputs import collect
     from .rules import RuleError, load_rules
     from .store import OutputError, OutputRefused
-    from .workers import Limits
+    from .workers import Limits, WorkerStartError
 
     collected = collect(args.paths, follow_links=args.follow_links)
     if collected.missing:
@@ -147,6 +147,9 @@ def cmd_extract(args) -> int:
     except OutputError as exc:
         print(f"kehoach: {exc}", file=sys.stderr)
         return EXIT_OUTPUT
+    except WorkerStartError as exc:  # what was committed is kept; the next run resumes
+        print(f"kehoach: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if summary.interrupted:
         done = sum(summary.statuses.values())
         print(f"interrupted: {done} of {summary.documents} documents are committed in {args.out}; "

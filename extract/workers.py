@@ -94,6 +94,7 @@ class WorkerPool(Generic[Payload]):
         self.init_args = init_args
         self.limits = limits
         self.workers: list[_Worker[Payload]] = []
+        self.failed_starts = 0
 
     def _start(self) -> _Worker[Payload]:
         # A fresh interpreter that imports only kehoach (not the caller's __main__, as
@@ -112,13 +113,12 @@ class WorkerPool(Generic[Payload]):
         self.workers = [self._start() for _ in range(self.size)]
         source = iter(jobs)
         exhausted = False
-        failed_starts = 0
         try:
             while True:
                 for i, w in enumerate(self.workers):
                     if not w.ready and w.process.poll() is not None:  # died while starting
-                        failed_starts += 1
-                        if failed_starts > MAX_FAILED_STARTS:
+                        self.failed_starts += 1
+                        if self.failed_starts > MAX_FAILED_STARTS:
                             raise WorkerStartError(f"worker processes die as they start (exit code "
                                                    f"{w.process.returncode}); is kehoach installed completely?")
                         self.workers[i] = w = self._replace(w)
@@ -132,7 +132,7 @@ class WorkerPool(Generic[Payload]):
                         try:
                             w.conn.send(args)
                         except (BrokenPipeError, OSError):
-                            pass  # the worker died: its sentinel is ready and reported below
+                            pass  # the worker died: its end of the socket is closed, reported below
                 busy = [w for w in self.workers if w.job is not None]
                 if not busy and exhausted:
                     return
@@ -154,6 +154,7 @@ class WorkerPool(Generic[Payload]):
                 try:
                     w.conn.recv()  # ("ready", None)
                     w.ready = True
+                    self.failed_starts = 0  # only deaths in a row at start-up point at the installation
                 except (EOFError, OSError):
                     pass  # died while starting: replaced at the next dispatch
 
