@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
@@ -16,24 +17,17 @@ from .workers import DEFAULT_DOC_MEMORY_BYTES, DEFAULT_DOC_TIMEOUT_S
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
-def _gib(text: str) -> int:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of GiB: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return int(value * 1024 ** 3)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
+def _positive(unit: str, scale: float = 1.0) -> Callable[[str], float]:
+    """An argparse type: a number of UNIT above 0, times SCALE."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number of {unit}: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError("must be more than 0")
+        return value * scale
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,9 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--prune", action="store_true",
                     help="remove from OUT the documents of files that are not among this run's inputs "
                          "(by default OUT gathers the documents of every run made into it)")
-    ex.add_argument("--doc-timeout", type=_seconds, default=None, metavar="SECONDS",
+    ex.add_argument("--doc-timeout", type=_positive("seconds"), default=None, metavar="SECONDS",
                     help=f"time limit for one document (default {DEFAULT_DOC_TIMEOUT_S:g})")
-    ex.add_argument("--doc-memory", type=_gib, default=None, metavar="GIB",
+    ex.add_argument("--doc-memory", type=_positive("GiB", 1024 ** 3), default=None, metavar="GIB",
                     help=f"memory limit for one document, in GiB (default {DEFAULT_DOC_MEMORY_BYTES / 1024 ** 3:g})")
     ex.add_argument("--follow-links", action="store_true",
                     help="follow symbolic links that lead out of the input folders (never loops)")
@@ -130,7 +124,7 @@ def cmd_extract(args) -> int:
         print(f"skipped {message}", file=sys.stderr)
     progress = sys.stderr.isatty() and not args.quiet if args.progress is None else args.progress
     limits = Limits(timeout_s=args.doc_timeout or DEFAULT_DOC_TIMEOUT_S,
-                    memory_bytes=args.doc_memory or DEFAULT_DOC_MEMORY_BYTES)
+                    memory_bytes=int(args.doc_memory or DEFAULT_DOC_MEMORY_BYTES))
 
     def report(job, doc) -> None:
         if doc["status"] == "failed" or not (args.quiet or progress):
