@@ -39,7 +39,6 @@ from .textnorm import fold, strip_diacritics
 # subtotal (central + local) a plan states beside its total, never a share of its own.
 CENTRAL_SOURCES = ("central",)
 LOCAL_TOTAL_SOURCE = "local"
-LOCAL_PART_SOURCES = ("province", "district", "district_commune", "commune")
 SUBTOTAL_SOURCES = ("state_budget",)
 SHARES = ("central", "local", "other", "not_stated")
 SHARE_LABELS = {
@@ -196,9 +195,10 @@ def build_report(out: Path, grouping: str = "province", rules: Rules | None = No
     plan_lines = _plan_lines(plans, documents, checks)
     titles = item_titles(rules)
     counted = [a for a in allocations if counts_in_sums(a)]
-    program_splits = split_by_source([a for a in counted if a["level"] == "program"], grouping, titles)
+    local_parts = local_part_sources(rules)
+    program_splits = split_by_source([a for a in counted if a["level"] == "program"], grouping, titles, local_parts)
     project_splits = split_by_source([a for a in counted if a["level"] in ("project", "subproject", "content")
-                                      and a["canonical_code"]], grouping, titles)
+                                      and a["canonical_code"]], grouping, titles, local_parts)
     indicators = _indicator_lines(out, plans, rules, read_table)
     review = _review_lines(out, plans, documents, checks, read_table)
     return Report(out.resolve().name, grouping, plan_lines, program_splits, project_splits, indicators, review)
@@ -221,10 +221,19 @@ def why_not_counted(plan: dict) -> str | None:
     return None
 
 
-def split_by_source(allocations: list[dict], grouping: str, titles: dict[str, tuple[str, str]]) -> list[SourceSplit]:
+def local_part_sources(rules: Rules) -> tuple[str, ...]:
+    """The levels of the local budget (province, district, …): the state budget's sources in
+    rules/allocations.yaml other than the central budget and the local budget as a whole."""
+    return tuple(s for s in rules.section("allocations")["state_budget_sources"]
+                 if s not in (*CENTRAL_SOURCES, LOCAL_TOTAL_SOURCE))
+
+
+def split_by_source(allocations: list[dict], grouping: str, titles: dict[str, tuple[str, str]],
+                    local_parts: tuple[str, ...] | None = None) -> list[SourceSplit]:
     """Central / local / other / not stated per plan year × province (as grouped) × program
     × item, from allocation rows already chosen to count once. Each plan is split first (its
     stated total, its sources), then plans of the same group are added."""
+    parts = local_parts if local_parts is not None else local_part_sources(load_rules())
     per_plan: dict[tuple, list[dict]] = defaultdict(list)
     for a in allocations:
         per_plan[(a["plan_id"], a["program"], a["level"], a["canonical_code"])].append(a)
@@ -237,7 +246,7 @@ def split_by_source(allocations: list[dict], grouping: str, titles: dict[str, tu
         if split is None:
             split = groups[key] = SourceSplit(first["plan_year"], place, first["province_2025"], program, code,
                                               titles.get(code, (None, None))[0] if code else None)
-        _add_plan(split, plan_rows)
+        _add_plan(split, plan_rows, parts)
         if first["province"]:
             split.provinces_written.add(first["province"])
     result = list(groups.values())
@@ -246,7 +255,7 @@ def split_by_source(allocations: list[dict], grouping: str, titles: dict[str, tu
     return sorted(result, key=lambda s: (_none_last(s.plan_year), s.program or "", s.code or "", place_key(s.province)))
 
 
-def _add_plan(split: SourceSplit, rows: list[dict]) -> None:
+def _add_plan(split: SourceSplit, rows: list[dict], local_parts: tuple[str, ...]) -> None:
     by_source: dict[str | None, float] = defaultdict(float)
     split.conflict = split.conflict or any(r["status"] == "conflict" for r in rows)
     for r in rows:
@@ -256,11 +265,11 @@ def _add_plan(split: SourceSplit, rows: list[dict]) -> None:
         s in by_source for s in CENTRAL_SOURCES) else None
     if LOCAL_TOTAL_SOURCE in by_source:  # the whole local budget; its parts would count it twice
         local = by_source[LOCAL_TOTAL_SOURCE]
-    elif any(s in by_source for s in LOCAL_PART_SOURCES):
-        local = sum(by_source[s] for s in LOCAL_PART_SOURCES if s in by_source)
+    elif any(s in by_source for s in local_parts):
+        local = sum(by_source[s] for s in local_parts if s in by_source)
     else:
         local = None
-    named = {None, *CENTRAL_SOURCES, LOCAL_TOTAL_SOURCE, *LOCAL_PART_SOURCES, *SUBTOTAL_SOURCES}
+    named = {None, *CENTRAL_SOURCES, LOCAL_TOTAL_SOURCE, *local_parts, *SUBTOTAL_SOURCES}
     others = [v for s, v in by_source.items() if s not in named]
     other = sum(others) if others else None
     sources = sum(v for v in (central, local, other) if v is not None)
