@@ -187,6 +187,21 @@ class Outcomes:
         self.items.append((row.get("classes") or [], kind, found, correct, label))
 
 
+def tally(kind, doc, g_rows, p_rows, pairs, misses, out: Outcomes, extra_note=lambda p: ""):
+    """(tp, fp, fn) of one document's matched PAIRS, the misses and extras recorded. A
+    predicted row not in P_ROWS (left out of scoring) is neither matched nor extra."""
+    matched_p = {id(p) for _, p in pairs}
+    matched_g = {id(g) for g, _ in pairs}
+    extra = [p for p in p_rows if id(p) not in matched_p]
+    missed = [g for g in g_rows if id(g) not in matched_g]
+    for g in missed:
+        misses.append(f"{kind} missed   {doc}:{g['line']} {g['raw']!r}")
+        out.add(g, kind, False, False, f"{doc}:{g['line']} {g['raw']!r} missed")
+    for p in extra:
+        misses.append(f"{kind} extra    {doc}:{p.get('line')} {p.get('raw_text')!r}{extra_note(p)}")
+    return len(pairs), len(extra), len(missed)
+
+
 def score_amounts(gold, pred_rows, ids, misses, out: Outcomes):
     pred = by_doc(pred_rows, ids)
     by_id = {r.get("amount_id"): r for r in pred_rows or []}
@@ -198,18 +213,9 @@ def score_amounts(gold, pred_rows, ids, misses, out: Outcomes):
         malformed_lines = {g["line"] for g in gdocs[doc] if g.get("malformed")}
         p_rows = [p for p in pred.get(doc, []) if not blank(p.get("value_million_vnd"))]
         pairs = match_rows(g_rows, p_rows, lambda p: p.get("value_million_vnd"), lambda g: g.get("value_million_vnd"))
-        matched_p = {id(p) for _, p in pairs}
-        matched_g = {id(g) for g, _ in pairs}
-        tp += len(pairs)
-        extra = [p for p in p_rows if id(p) not in matched_p and int(p.get("line") or -99) not in malformed_lines]
-        fp += len(extra)
-        for g in g_rows:
-            if id(g) not in matched_g:
-                fn += 1
-                misses.append(f"amount missed   {doc}:{g['line']} {g['raw']!r}")
-                out.add(g, "amount", False, False, f"{doc}:{g['line']} {g['raw']!r} missed")
-        for p in extra:
-            misses.append(f"amount extra    {doc}:{p.get('line')} {p.get('raw_text')!r} = {p.get('value_million_vnd')}")
+        found = tally("amount", doc, g_rows, [p for p in p_rows if int(p.get("line") or -99) not in malformed_lines],
+                      pairs, misses, out, lambda p: f" = {p.get('value_million_vnd')}")
+        tp, fp, fn = tp + found[0], fp + found[1], fn + found[2]
         for g, p in pairs:
             skip = set(g.get("skip") or [])
             wrong = []
@@ -256,18 +262,8 @@ def score_targets(gold, pred_rows, ids, misses, out: Outcomes):
         g_rows = gdocs[doc]
         p_rows = [p for p in pred.get(doc, []) if p.get("unit") in (None, "percent")]
         pairs = match_rows(g_rows, p_rows, lambda p: p.get("value"), lambda g: g.get("value"))
-        matched_p = {id(p) for _, p in pairs}
-        matched_g = {id(g) for g, _ in pairs}
-        tp += len(pairs)
-        extra = [p for p in p_rows if id(p) not in matched_p]
-        fp += len(extra)
-        for g in g_rows:
-            if id(g) not in matched_g:
-                fn += 1
-                misses.append(f"target missed   {doc}:{g['line']} {g['raw']!r}")
-                out.add(g, "target", False, False, f"{doc}:{g['line']} {g['raw']!r} missed")
-        for p in extra:
-            misses.append(f"target extra    {doc}:{p.get('line')} {p.get('raw_text')!r}")
+        found = tally("target", doc, g_rows, p_rows, pairs, misses, out)
+        tp, fp, fn = tp + found[0], fp + found[1], fn + found[2]
         for g, p in pairs:
             skip = set(g.get("skip") or [])
             wrong = []
