@@ -16,13 +16,12 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from urllib.parse import quote
 
-import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from .allocations import AllocationRules, compare_versions, fmt_money, plan_allocations
+from .partitions import folder as partition_folder
+from .partitions import partitioning
 from .plans import group_plans
 from .rules import Rules, load_rules
 from .schema import DERIVED_TABLES, TABLES, file_metadata, to_arrow
@@ -36,9 +35,6 @@ CHECK_COLUMNS = ("kind", "amount_id", "message")
 # The names write_derived writes at the top of OUT (the checks it adds live inside OUT/checks,
 # in files named VERSION_CHECKS).
 DERIVED_OUTPUTS = ("plans", "allocations", "datapackage.json")
-HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
-PARTITIONING = ds.HivePartitioning(pa.schema([("province", pa.string()), ("plan_year", pa.int32())]),
-                                   null_fallback=HIVE_NULL)
 
 
 def write_derived(out: Path, rules: Rules | None = None) -> dict[str, int]:
@@ -109,7 +105,9 @@ def _rows(out: Path, name: str, columns: tuple[str, ...] | None = None) -> list[
     files = [f for f in (out / name).rglob("*.parquet") if f.name != VERSION_CHECKS]
     if not files:
         return []
-    dataset = ds.dataset(files, format="parquet", partitioning=PARTITIONING, partition_base_dir=str(out / name))
+    import pyarrow.dataset as ds  # only where tables are read back: workers never import it
+
+    dataset = ds.dataset(files, format="parquet", partitioning=partitioning(), partition_base_dir=str(out / name))
     wanted = [c for c in (columns or TABLES[name].names) if c in dataset.schema.names]
     return dataset.to_table(columns=wanted).to_pylist()
 
@@ -141,15 +139,11 @@ def _write_version_checks(out: Path, documents: list[dict], rows: list[dict]) ->
         by_partition.setdefault(where.get(r["doc_id"], (None, None)), []).append(r)
     schema = TABLES["checks"].with_metadata(file_metadata("checks"))
     for (province, year), part in sorted(by_partition.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
-        folder = checks_dir / f"province={_segment(province)}" / f"plan_year={_segment(year)}"
+        folder = checks_dir / partition_folder(province, year)
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{VERSION_CHECKS}.tmp"
         pq.write_table(to_arrow("checks", part).cast(schema), tmp)
         os.replace(tmp, folder / VERSION_CHECKS)
-
-
-def _segment(value) -> str:
-    return HIVE_NULL if value is None else quote(str(value), safe="")
 
 
 def _write_text(path: Path, text: str) -> None:

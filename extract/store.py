@@ -35,24 +35,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
-from urllib.parse import quote
+from typing import IO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .derived import DERIVED_OUTPUTS, VERSION_CHECKS, derived_counts, write_derived
 from .inputs import OUTPUT_MARKER, display_path
+from .partitions import PARTITION, partitioning
+from .partitions import folder as partition_folder
 from .schema import SCHEMA_VERSION, TABLE_NAMES, TABLES, file_metadata, to_arrow
-
-if TYPE_CHECKING:
-    import pyarrow.dataset as ds
 
 PARTS = "_parts"
 LOCK = ".kehoach.lock"
 PART_META = "meta.json"
-PARTITION = pa.schema([("province", pa.string()), ("plan_year", pa.int32())])
-HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 _PART_NAME = re.compile(r"[0-9a-f]{24}")
 # Names kehoach creates in OUT for a moment while it writes (its own run holds the lock).
 _SCRATCH = re.compile(r"\.(tmp|compact|old|derived)-.*")
@@ -302,7 +298,7 @@ class Store:
                     pq.write_table(TABLES[name].with_metadata(file_metadata(name)).empty_table(), staging / name / "part-0.parquet")
                     written.add(f"{name}/part-0.parquet")
                 for (province, year), part_keys in partitions.items():
-                    rel = f"{name}/province={_segment(province)}/plan_year={_segment(year)}"
+                    rel = f"{name}/{partition_folder(province, year)}"
                     (staging / rel).mkdir(parents=True)
                     with pq.ParquetWriter(staging / rel / "part-0.parquet", schema) as writer:
                         for k in part_keys:
@@ -336,7 +332,7 @@ class Store:
 
         paths = {f"{name}/part-0.parquet" for name in DERIVED_OUTPUTS if name != "datapackage.json"}
         paths |= {"datapackage.json"}
-        paths |= {f"checks/province={_segment(p)}/plan_year={_segment(y)}/{VERSION_CHECKS}"
+        paths |= {f"checks/{partition_folder(p, y)}/{VERSION_CHECKS}"
                   for p, y in [*partitions, (None, None)]}
         self._write_marker(self.manifest() | paths)
         try:
@@ -381,21 +377,8 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def _segment(value) -> str:
-    """A partition value as hive writes it: percent-encoded, null as the default partition."""
-    return HIVE_NULL if value is None else quote(str(value), safe="")
-
-
 def read_table(out: Path, name: str) -> pa.Table:
     """A contract table of OUT as one Arrow table (partition columns included)."""
     import pyarrow.dataset as ds  # 0.2 s to import: only where a table is read back
 
-    return ds.dataset(out / name, format="parquet", partitioning=_partitioning()).to_table()
-
-
-def _partitioning() -> ds.Partitioning:
-    import pyarrow.dataset as ds
-
-    # values are percent-encoded in the folder names ("province=%C4%90%E1%BB%93ng%20Nai");
-    # pyarrow, pandas and DuckDB decode them
-    return ds.HivePartitioning(PARTITION, null_fallback=HIVE_NULL)
+    return ds.dataset(out / name, format="parquet", partitioning=partitioning()).to_table()
