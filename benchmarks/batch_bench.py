@@ -9,6 +9,7 @@ Builds an archive of COUNT documents from corpus/ (make_archive.py), then runs
 and reports the median. Peak RSS is the largest resident set of the run's processes
 (the main process or any worker).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,20 @@ def floor_seconds(files: list[Path]) -> float:
 
 def run_once(archive: Path, out: Path, jobs: int) -> tuple[float, float]:
     """(wall seconds, peak RSS in MB) of one extraction in a fresh process."""
-    cmd = [sys.executable, "-m", "extract.cli", "extract", str(archive), "-o", str(out), "-j", str(jobs),
-           "--force", "-q", "--no-progress"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "extract.cli",
+        "extract",
+        str(archive),
+        "-o",
+        str(out),
+        "-j",
+        str(jobs),
+        "--force",
+        "-q",
+        "--no-progress",
+    ]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -61,15 +74,19 @@ def main(argv: list[str] | None = None) -> int:
         megabytes = sum(f.stat().st_size for f in files) / 1e6
         floor = statistics.median(floor_seconds(files) for _ in range(args.repeat))
         print(f"archive: {len(files)} documents, {megabytes:.2f} MB of text; cores: {os.cpu_count()}")
-        print(f"floor (read + NFC, in process): {len(files) / floor:,.0f} documents/s, {megabytes / floor:,.1f} MB/s")
+        print(
+            f"floor (read + NFC, in process): {len(files) / floor:,.0f} documents/s, {megabytes / floor:,.1f} MB/s"
+        )
         print("| jobs | median s | documents/s | MB/s | peak RSS MB | × floor time |")
         print("| --- | --- | --- | --- | --- | --- |")
         for jobs in args.jobs:
             runs = [run_once(archive, Path(tmp) / f"out{jobs}", jobs) for _ in range(args.repeat)]
             seconds = statistics.median(s for s, _ in runs)
             peak = max(m for _, m in runs)
-            print(f"| {jobs} | {seconds:.2f} | {len(files) / seconds:.1f} | {megabytes / seconds:.3f} | "
-                  f"{peak:.0f} | {seconds / floor:,.0f} |")
+            print(
+                f"| {jobs} | {seconds:.2f} | {len(files) / seconds:.1f} | {megabytes / seconds:.3f} | "
+                f"{peak:.0f} | {seconds / floor:,.0f} |"
+            )
     return 0
 
 

@@ -9,6 +9,7 @@ time limit (a reader that loops is stopped); `/usr/bin/time -v` gives the peak R
 (e.g. an older commit, to compare). Prints a Markdown table: file, size on disk, status,
 peak RSS MB, seconds, and the error or the check kinds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,17 +41,36 @@ print(json.dumps({"status": doc["status"], "error": doc["error"], "amounts": len
 
 def measure(path: Path, code: Path, limit_bytes: int, timeout_s: float) -> dict:
     env = dict(os.environ, PYTHONPATH=str(code))
-    cmd = ["/usr/bin/time", "-v", "timeout", str(timeout_s), "prlimit", f"--as={limit_bytes}", sys.executable, "-c",
-           DRIVER, str(path)]
+    cmd = [
+        "/usr/bin/time",
+        "-v",
+        "timeout",
+        str(timeout_s),
+        "prlimit",
+        f"--as={limit_bytes}",
+        sys.executable,
+        "-c",
+        DRIVER,
+        str(path),
+    ]
     started = time.perf_counter()
     run = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=code, check=False)
     seconds = time.perf_counter() - started
     if run.returncode == 124:
-        return {"status": f"stopped after {timeout_s:g} s", "error": None, "amounts": None, "checks": {},
-                "rss_mb": _peak_rss(run.stderr), "seconds": seconds}
+        return {
+            "status": f"stopped after {timeout_s:g} s",
+            "error": None,
+            "amounts": None,
+            "checks": {},
+            "rss_mb": _peak_rss(run.stderr),
+            "seconds": seconds,
+        }
     lines = [ln for ln in run.stdout.splitlines() if ln.startswith("{")]
-    outcome = json.loads(lines[-1]) if lines else {"status": f"crashed (exit {run.returncode})", "error": None,
-                                                   "amounts": None, "checks": {}}
+    outcome = (
+        json.loads(lines[-1])
+        if lines
+        else {"status": f"crashed (exit {run.returncode})", "error": None, "amounts": None, "checks": {}}
+    )
     outcome.update(rss_mb=_peak_rss(run.stderr), seconds=seconds)
     return outcome
 
@@ -61,7 +81,9 @@ def _peak_rss(time_report: str) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout whose extract/ package is measured")
     parser.add_argument("--limit-gb", type=float, default=3.0, help="address-space limit per extraction")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per extraction")
@@ -77,8 +99,11 @@ def main() -> None:
             r = measure(path, args.code.resolve(), int(args.limit_gb * 2**30), args.timeout)
             said = (r["error"] or ", ".join(f"{k} {n}" for k, n in r["checks"].items())).replace("|", "/")
             amounts = "" if r["amounts"] is None else r["amounts"]
-            print(f"| {name} | {path.stat().st_size:,} | {r['status']} | {amounts} | {r['rss_mb']:.0f} | {r['seconds']:.1f} "
-                  f"| {said[:160]} |", flush=True)
+            print(
+                f"| {name} | {path.stat().st_size:,} | {r['status']} | {amounts} | {r['rss_mb']:.0f} | {r['seconds']:.1f} "
+                f"| {said[:160]} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

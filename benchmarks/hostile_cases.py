@@ -7,6 +7,7 @@ File cases come from tests/hostile_files.py, adversarial paragraphs from
 tests/adversarial_text.py (at --scale), folder cases are built here. Run as root for the
 tiny and read-only file systems (tmpfs mounts); without root those rows are skipped.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,15 +52,24 @@ def _run(case: Case) -> Outcome:
     proc = subprocess.run(cmd, cwd=case.cwd, capture_output=True, text=True, env=env, timeout=3600)
     seconds = time.perf_counter() - started
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
-    said_lines = [ln for ln in (proc.stdout + proc.stderr).splitlines()
-                  if ln.startswith(("kehoach:", "skipped")) or "Traceback" in ln]
+    said_lines = [
+        ln
+        for ln in (proc.stdout + proc.stderr).splitlines()
+        if ln.startswith(("kehoach:", "skipped")) or "Traceback" in ln
+    ]
     if case.file and case.out and (case.out / "documents").is_dir():
         from extract.store import read_table
 
         doc = next(d for d in read_table(case.out, "documents").to_pylist() if d["source_name"] == case.file)
-        kinds = sorted({c["kind"] for c in read_table(case.out, "checks").to_pylist() if c["doc_id"] == doc["doc_id"]})
-        said_lines.insert(0, f"{doc['status']}" + (f": {doc['error'].split(': ', 1)[-1]}" if doc["error"] else "")
-                          + (f" [{', '.join(kinds)}]" if kinds else ""))
+        kinds = sorted(
+            {c["kind"] for c in read_table(case.out, "checks").to_pylist() if c["doc_id"] == doc["doc_id"]}
+        )
+        said_lines.insert(
+            0,
+            f"{doc['status']}"
+            + (f": {doc['error'].split(': ', 1)[-1]}" if doc["error"] else "")
+            + (f" [{', '.join(kinds)}]" if kinds else ""),
+        )
     said = " / ".join(said_lines)[:200]
     if case.cleanup:
         case.cleanup()
@@ -72,14 +82,20 @@ def _file_case(work: Path, name: str, path: Path) -> Case:
     shutil.copyfile(GOOD, folder / "a_good_plan.txt")
     shutil.move(str(path), folder / path.name)
     out = work / f"out-{name}"
-    return Case(name, ["extract", str(folder), "-o", str(out), "-j", "1", "--no-progress"], work, file=path.name,
-                out=out)
+    return Case(
+        name,
+        ["extract", str(folder), "-o", str(out), "-j", "1", "--no-progress"],
+        work,
+        file=path.name,
+        out=out,
+    )
 
 
 def cases(work: Path, scale: int) -> list[Case]:
     found: list[Case] = []
     try:
         from tests.hostile_files import write_hostile_files
+
         made = work / "hostile"
         made.mkdir()
         for name, path in write_hostile_files(made).items():
@@ -88,6 +104,7 @@ def cases(work: Path, scale: int) -> list[Case]:
         print("tests/hostile_files.py not found: file cases left out", file=sys.stderr)
     try:
         from tests.adversarial_text import ADVERSARIAL_PARAGRAPHS
+
         for name, make in ADVERSARIAL_PARAGRAPHS.items():
             path = work / f"{name}.txt"
             path.write_text("KẾ HOẠCH năm 2024\n" + make(scale) + "\n", encoding="utf-8")
@@ -112,21 +129,37 @@ def cases(work: Path, scale: int) -> list[Case]:
     os.mkfifo(odd / "pipe.txt")
     os.symlink("/proc/self/mem", odd / "mem.txt")
     os.symlink(odd, odd / "loop")
-    found.append(Case("non-UTF-8 name, a pipe, a link to /proc/self/mem, a loop",
-                      ["extract", str(odd), "-o", str(work / "out-odd"), "-j", "1"], work))
+    found.append(
+        Case(
+            "non-UTF-8 name, a pipe, a link to /proc/self/mem, a loop",
+            ["extract", str(odd), "-o", str(work / "out-odd"), "-j", "1"],
+            work,
+        )
+    )
     if os.geteuid() == 0:
-        for label, options in (("a tiny file system (disk full)", "size=48k"), ("a read-only file system", "ro")):
+        for label, options in (
+            ("a tiny file system (disk full)", "size=48k"),
+            ("a read-only file system", "ro"),
+        ):
             mount = work / f"mnt-{options}"
             mount.mkdir()
             if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)]).returncode == 0:
-                found.append(Case(label, ["extract", str(GOOD), "-o", str(mount / "out"), "-j", "1"], work,
-                                  cleanup=lambda m=mount: subprocess.run(["umount", str(m)])))
+                found.append(
+                    Case(
+                        label,
+                        ["extract", str(GOOD), "-o", str(mount / "out"), "-j", "1"],
+                        work,
+                        cleanup=lambda m=mount: subprocess.run(["umount", str(m)]),
+                    )
+                )
     return found
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scale", type=int, default=8, help="adversarial paragraphs at this many times their base")
+    ap.add_argument(
+        "--scale", type=int, default=8, help="adversarial paragraphs at this many times their base"
+    )
     ap.add_argument("--only", help="run only the cases whose name contains this")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kehoach-hostile-"))
@@ -140,7 +173,10 @@ def main() -> int:
                 continue
             out = _run(case)
             said = out.said.replace("|", "\\|")
-            print(f"| {case.name} | {out.exit_code} | {out.seconds:.1f} | {out.peak_rss_mb:.0f} | {said} |", flush=True)
+            print(
+                f"| {case.name} | {out.exit_code} | {out.seconds:.1f} | {out.peak_rss_mb:.0f} | {said} |",
+                flush=True,
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -11,6 +11,7 @@ text files only, in name order). Every case runs in a fresh process with a time 
 the run; a case is timed once the process has loaded the rules and warmed up on a small
 plan. Times are CPU seconds of the extraction (the machine is shared).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,13 @@ print(json.dumps({{"seconds": cpu, "wall_seconds": elapsed, "bytes": len(data), 
 def run_case(kind: str, arg: str, scale: int, timeout: float) -> dict | None:
     code = _CHILD.format(root=str(ROOT))
     try:
-        proc = subprocess.run([sys.executable, "-c", code, kind, arg, str(scale)], capture_output=True,
-                              text=True, timeout=timeout, cwd=ROOT)
+        proc = subprocess.run(
+            [sys.executable, "-c", code, kind, arg, str(scale)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=ROOT,
+        )
     except subprocess.TimeoutExpired:
         return None
     if proc.returncode != 0:
@@ -68,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "paragraphs":
         sys.path.insert(0, str(ROOT))
         from tests.adversarial_text import ADVERSARIAL_PARAGRAPHS
+
         names = args.names or list(ADVERSARIAL_PARAGRAPHS)
         print("| paragraph | " + " | ".join(f"×{s} s" for s in args.scales) + " |")
         print("| --- |" + " --- |" * len(args.scales))
@@ -85,8 +92,11 @@ def main(argv: list[str] | None = None) -> int:
             if r is None:
                 print(f"| {copies} | | > {args.timeout:g} | |", flush=True)
             else:
-                print(f"| {copies} | {r['bytes'] / 1024:.0f} | {r['seconds']:.2f} | "
-                      f"{r['seconds'] / r['bytes'] * 1e6:.2f} |", flush=True)
+                print(
+                    f"| {copies} | {r['bytes'] / 1024:.0f} | {r['seconds']:.2f} | "
+                    f"{r['seconds'] / r['bytes'] * 1e6:.2f} |",
+                    flush=True,
+                )
     return 0
 
 

@@ -9,6 +9,7 @@ or "%". Same length, so the Vietnamese number format and the layout stay valid; 
 dates and years are kept. Every file has its own bytes and its own amounts.
 Deterministic for a seed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +18,9 @@ import re
 import sys
 from pathlib import Path
 
-FIGURE = re.compile(r"(?<![\d/])(?:\d{1,3}(?:[.,]\d+)+|\d+(?=\s*(?:%|triệu|tỷ|trđ|tr\.đ|ha\b|km\b)))(?![\d/])")
+FIGURE = re.compile(
+    r"(?<![\d/])(?:\d{1,3}(?:[.,]\d+)+|\d+(?=\s*(?:%|triệu|tỷ|trđ|tr\.đ|ha\b|km\b)))(?![\d/])"
+)
 
 
 def vary(text: str, rng: random.Random) -> str:
@@ -26,6 +29,7 @@ def vary(text: str, rng: random.Random) -> str:
         out = [str(rng.randint(1, 9)) if figure[0] != "0" else "0"]
         out += [str(rng.randint(0, 9)) if ch.isdigit() else ch for ch in figure[1:]]
         return "".join(out)
+
     return FIGURE.sub(redraw, text)
 
 

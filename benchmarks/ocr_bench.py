@@ -10,6 +10,7 @@ amounts and targets F1 (values matched as multisets per document, pooled), OCR p
 minute, and the pipeline's wall time beside the raw `tesseract` CLI on the same page
 images (run with as many processes as the pipeline uses): the overhead ratio.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,7 +43,12 @@ def raw_tesseract_seconds(images: list[Path]) -> float:
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
 
     def one(image: Path) -> None:
-        subprocess.run(["tesseract", str(image), "-", "-l", "vie", "--psm", "4"], capture_output=True, env=env, check=True)
+        subprocess.run(
+            ["tesseract", str(image), "-", "-l", "vie", "--psm", "4"],
+            capture_output=True,
+            env=env,
+            check=True,
+        )
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
@@ -53,21 +59,46 @@ def raw_tesseract_seconds(images: list[Path]) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dpi", type=int, nargs="+", default=[200, 300])
-    ap.add_argument("--rules", type=Path, help="another rules folder (to measure a setting of rules/ocr.yaml)")
+    ap.add_argument(
+        "--rules", type=Path, help="another rules folder (to measure a setting of rules/ocr.yaml)"
+    )
     args = ap.parse_args(argv)
     extractor = Extractor(load_rules(args.rules))
-    texts = {p.stem: extractor.process_path(p) for p in sorted((ROOT / "corpus").iterdir())
-             if p.suffix in (".txt", ".md")}
-    print("| dpi | input | amounts F1 | targets F1 | pages | pages/min | pipeline s | raw tesseract s | overhead |")
+    texts = {
+        p.stem: extractor.process_path(p)
+        for p in sorted((ROOT / "corpus").iterdir())
+        if p.suffix in (".txt", ".md")
+    }
+    print(
+        "| dpi | input | amounts F1 | targets F1 | pages | pages/min | pipeline s | raw tesseract s | overhead |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory(prefix="kehoach-ocr-") as tmp:
         formats = Path(tmp) / "formats"
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "make_corpus_formats.py"), str(ROOT / "corpus"),
-                        str(formats)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "make_corpus_formats.py"),
+                str(ROOT / "corpus"),
+                str(formats),
+            ],
+            check=True,
+            capture_output=True,
+        )
         for dpi in args.dpi:
             scans = Path(tmp) / f"scans{dpi}"
-            subprocess.run([sys.executable, str(ROOT / "scripts" / "make_scans.py"), str(formats), str(scans),
-                            "--dpi", str(dpi)], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "scripts" / "make_scans.py"),
+                    str(formats),
+                    str(scans),
+                    "--dpi",
+                    str(dpi),
+                ],
+                check=True,
+                capture_output=True,
+            )
             for kind, suffix in (("PDF scan", ".scan.pdf"), ("TIFF", ".tif")):
                 amounts, targets, pages, seconds = [0, 0, 0], [0, 0, 0], 0, 0.0
                 images: list[Path] = []
@@ -77,15 +108,21 @@ def main(argv: list[str] | None = None) -> int:
                     result = extractor.process_path(scan)
                     seconds += time.perf_counter() - started
                     pages += result.document["pages"] or 0
-                    for acc, table, key in ((amounts, "amounts", lambda r: r["value_million_vnd"]),
-                                            (targets, "targets", lambda r: (r["value"], r["unit"]))):
-                        got = match([key(r) for r in text.tables[table]], [key(r) for r in result.tables[table]])
+                    for acc, table, key in (
+                        (amounts, "amounts", lambda r: r["value_million_vnd"]),
+                        (targets, "targets", lambda r: (r["value"], r["unit"])),
+                    ):
+                        got = match(
+                            [key(r) for r in text.tables[table]], [key(r) for r in result.tables[table]]
+                        )
                         for i in range(3):
                             acc[i] += got[i]
                     images.extend(_page_images(scan, Path(tmp) / f"img{dpi}{suffix}", dpi))
                 raw = raw_tesseract_seconds(images)
-                print(f"| {dpi} | {kind} | {f1(*amounts):.3f} | {f1(*targets):.3f} | {pages} | "
-                      f"{60 * pages / seconds:.1f} | {seconds:.1f} | {raw:.1f} | {seconds / raw:.2f} |")
+                print(
+                    f"| {dpi} | {kind} | {f1(*amounts):.3f} | {f1(*targets):.3f} | {pages} | "
+                    f"{60 * pages / seconds:.1f} | {seconds:.1f} | {raw:.1f} | {seconds / raw:.2f} |"
+                )
     return 0
 
 
@@ -97,6 +134,7 @@ def _page_images(scan: Path, folder: Path, dpi: int) -> list[Path]:
     out = []
     if scan.suffix == ".pdf":
         import pypdfium2 as pdfium
+
         doc = pdfium.PdfDocument(scan.read_bytes())
         frames = [page.render(scale=dpi / 72).to_pil() for page in doc]
         doc.close()

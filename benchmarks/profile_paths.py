@@ -11,6 +11,7 @@ Times are CPU seconds of this process (the machine may be shared), inflated by t
 profiler's own cost on small functions. Prints, per path, the top functions by cumulative time and by own time, each with its
 share of the profiled total. --save writes the .prof files (snakeviz, pstats).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,26 +57,31 @@ def _short(file: str, line: int, fn: str) -> str:
     for anchor in ("extract", "site-packages", "python3.11"):
         if anchor in parts:
             i = len(parts) - 1 - parts[::-1].index(anchor)
-            rel = "/".join(parts[i + 1:]) if anchor != "extract" else "/".join(parts[i:])
+            rel = "/".join(parts[i + 1 :]) if anchor != "extract" else "/".join(parts[i:])
             return f"{rel}:{line} {fn}"
     return f"{p.name}:{line} {fn}"
 
 
 def profile_startup(top: int, save: Path | None) -> None:
-    code = ("import cProfile, pstats, sys\n"
-            "import time; p = cProfile.Profile(time.process_time); p.enable()\n"
-            "import extract.cli\n"
-            "from extract.batch import load_extractor\n"
-            "load_extractor(None, 'auto')\n"
-            "p.disable(); p.dump_stats(sys.argv[1])\n")
+    code = (
+        "import cProfile, pstats, sys\n"
+        "import time; p = cProfile.Profile(time.process_time); p.enable()\n"
+        "import extract.cli\n"
+        "from extract.batch import load_extractor\n"
+        "load_extractor(None, 'auto')\n"
+        "p.disable(); p.dump_stats(sys.argv[1])\n"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "startup.prof"
         subprocess.run([sys.executable, "-c", code, str(out)], cwd=ROOT, check=True)
         report(pstats.Stats(str(out)), "startup (import extract.cli + a worker's load_extractor)", top, save)
 
 
-def profile_documents(files: list[Path], title: str, top: int, save: Path | None, warm: Path | None = None) -> None:
+def profile_documents(
+    files: list[Path], title: str, top: int, save: Path | None, warm: Path | None = None
+) -> None:
     from extract.batch import _extractor, load_extractor
+
     load_extractor(None, "auto")
     extractor = _extractor(None, "auto")
     extractor.process_path(warm or files[0])  # warm-up
@@ -92,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="startup,text,pdf")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--count", type=int, default=20, help="text documents (default 20)")
-    ap.add_argument("--factor", type=int, default=32, help="growth: copies of the largest seed in one document")
+    ap.add_argument(
+        "--factor", type=int, default=32, help="growth: copies of the largest seed in one document"
+    )
     ap.add_argument("--save", type=Path)
     args = ap.parse_args(argv)
     chosen = args.only.split(",")
@@ -103,15 +111,24 @@ def main(argv: list[str] | None = None) -> int:
             profile_startup(args.top, args.save)
         if "text" in chosen:
             files = speed.archive(src, tmp / "text", args.count)
-            profile_documents(files, f"text ({len(files)} plan-size documents, {speed.megabytes(files):.2f} MB)",
-                              args.top, args.save)
+            profile_documents(
+                files,
+                f"text ({len(files)} plan-size documents, {speed.megabytes(files):.2f} MB)",
+                args.top,
+                args.save,
+            )
         if "growth" in chosen:
             base = max(sorted(src.glob("*.txt")), key=lambda p: p.stat().st_size)
             doc = speed.grown(base, args.factor, tmp)
             tiny = tmp / "tiny.txt"
             tiny.write_text(speed.TINY, encoding="utf-8")
-            profile_documents([doc], f"growth ({args.factor}× {base.name}, {doc.stat().st_size / 1e6:.2f} MB, one document)",
-                              args.top, args.save, warm=tiny)
+            profile_documents(
+                [doc],
+                f"growth ({args.factor}× {base.name}, {doc.stat().st_size / 1e6:.2f} MB, one document)",
+                args.top,
+                args.save,
+                warm=tiny,
+            )
         if "pdf" in chosen:
             pdfs = speed.render_seed_pdfs(src, tmp / "pdfs", 2)
             pages = sum(speed._pages(p) for p in pdfs)

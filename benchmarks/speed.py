@@ -21,6 +21,7 @@ Ends with one Markdown row per goal of issue 16: goal, measured, floor, ratio, m
 --quick is a smoke run (few, small inputs, 1 repeat, no scans nor peers unless --only
 names them; about 45 s of CPU) whose figures are not the goals' figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,6 +65,7 @@ class Sample:
 @dataclass
 class Figure:
     """Medians of REPEAT samples (peak RSS: the largest)."""
+
     name: str
     samples: list[Sample]
     extra: dict = field(default_factory=dict)
@@ -86,8 +88,10 @@ class Figure:
         if n > 1:
             cpus = sorted(s.cpu for s in self.samples)
             spread = f" [{cpus[0]:.3f}-{cpus[-1]:.3f}]"
-        return (f"  {self.name:<44} cpu {self.cpu:8.3f} s{spread}  wall {self.wall:8.3f} s  "
-                f"peak RSS {self.rss:6.0f} MB  n={n}  {work} {rate}").rstrip()
+        return (
+            f"  {self.name:<44} cpu {self.cpu:8.3f} s{spread}  wall {self.wall:8.3f} s  "
+            f"peak RSS {self.rss:6.0f} MB  n={n}  {work} {rate}"
+        ).rstrip()
 
 
 def _cpu_children() -> float:
@@ -107,8 +111,9 @@ def run_process(cmd: list[str], env: dict | None = None, stdout=None) -> Sample:
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode not in (0, 1):  # kehoach exits 1 when a document is partial or failed
             err.seek(0)
-            raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n"
-                             + err.read().decode(errors="replace")[-2000:])
+            raise SystemExit(
+                f"failed ({proc.returncode}): {' '.join(cmd)}\n" + err.read().decode(errors="replace")[-2000:]
+            )
     return Sample(wall, _cpu_children() - before, usage.ru_maxrss / 1024)
 
 
@@ -144,12 +149,16 @@ def _child_main(kind: str, args: dict, out: Path, repeat: int) -> None:
         w0 = time.perf_counter()
         extra = one_pass(state)
         samples.append((time.perf_counter() - w0, time.process_time() + _cpu_children() - c0))
-    rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    rss = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
     out.write_text(json.dumps({"samples": samples, "rss_mb": rss / 1024, "extra": extra}))
 
 
 def _kehoach_setup(files: list[str], ocr: str = "auto") -> dict:
     from extract.batch import _extractor, load_extractor
+
     load_extractor(None, ocr)
     return {"extractor": _extractor(None, ocr), "files": [Path(f) for f in files]}
 
@@ -177,9 +186,19 @@ def _nfc_pass(state: dict) -> dict:
 
 def _rules_setup(files: list[str]) -> dict:
     from extract.pipeline import Extractor
+
     e = Extractor()
-    holders = [e.rules, e.cleaner, e.gazetteer, e.amount_finder, e.target_finder, e.assignment_finder,
-               e.reference_finder, e.table_reader, e.taxonomy]
+    holders = [
+        e.rules,
+        e.cleaner,
+        e.gazetteer,
+        e.amount_finder,
+        e.target_finder,
+        e.assignment_finder,
+        e.reference_finder,
+        e.table_reader,
+        e.taxonomy,
+    ]
     patterns = _patterns(holders)
     texts = [unicodedata.normalize("NFC", Path(f).read_text(encoding="utf-8")) for f in files]
     return {"patterns": patterns, "texts": texts}
@@ -190,6 +209,7 @@ def _patterns(roots: list) -> list:
     import re
 
     import regex
+
     kinds = (re.Pattern, regex.Pattern)
     found, seen, stack = {}, set(), list(roots)
     while stack:
@@ -222,6 +242,7 @@ def _rules_pass(state: dict) -> dict:
 
 def _pdfplumber_pass(state: dict) -> dict:
     import pdfplumber
+
     pages = 0
     for f in state["files"]:
         with pdfplumber.open(f) as pdf:
@@ -233,6 +254,7 @@ def _pdfplumber_pass(state: dict) -> dict:
 
 def _pdfium_pass(state: dict) -> dict:
     import pypdfium2 as pdfium
+
     pages = 0
     for f in state["files"]:
         doc = pdfium.PdfDocument(f.read_bytes())
@@ -245,6 +267,7 @@ def _pdfium_pass(state: dict) -> dict:
 
 def _pymupdf_pass(state: dict) -> dict:
     import pymupdf
+
     pages = 0
     for f in state["files"]:
         with pymupdf.open(f) as doc:
@@ -256,6 +279,7 @@ def _pymupdf_pass(state: dict) -> dict:
 
 def _python_docx_pass(state: dict) -> dict:
     import docx
+
     n = 0
     for f in state["files"]:
         d = docx.Document(str(f))
@@ -269,18 +293,24 @@ def _python_docx_pass(state: dict) -> dict:
 def _tesseract_pass(state: dict) -> dict:
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     for image in state["files"]:
-        subprocess.run(["tesseract", str(image), "-", "-l", "vie", "--psm", "4"], capture_output=True, env=env,
-                       check=True)
+        subprocess.run(
+            ["tesseract", str(image), "-", "-l", "vie", "--psm", "4"],
+            capture_output=True,
+            env=env,
+            check=True,
+        )
     return {"pages": len(state["files"])}
 
 
 def _unstructured_setup(files: list[str], fn: str) -> dict:
     import unstructured.partition.auto  # noqa: F401
+
     return {"files": [Path(f) for f in files], "fn": fn}
 
 
 def _unstructured_pass(state: dict) -> dict:
     import importlib
+
     module, name = state["fn"].rsplit(".", 1)
     partition = getattr(importlib.import_module(module), name)
     kw = {"strategy": "fast"} if name == "partition_pdf" else {}
@@ -292,6 +322,7 @@ def _unstructured_pass(state: dict) -> dict:
 
 def _docling_setup(files: list[str]) -> dict:
     from docling.document_converter import DocumentConverter
+
     return {"files": [Path(f) for f in files], "converter": DocumentConverter()}
 
 
@@ -327,6 +358,7 @@ def seed_sources(quick: bool) -> Path:
 def archive(src: Path, dst: Path, count: int) -> list[Path]:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from make_archive import make_archive
+
     return make_archive(src, dst, count)
 
 
@@ -340,6 +372,7 @@ def render_seed_pdfs(src: Path, dst: Path, limit: int | None = None) -> list[Pat
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from make_archive import vary
     from make_corpus_formats import write_pdf
+
     dst.mkdir(parents=True, exist_ok=True)
     out = []
     for seed in sorted(src.glob("*.txt"))[:limit]:
@@ -357,6 +390,7 @@ def render_seed_pdfs(src: Path, dst: Path, limit: int | None = None) -> list[Pat
 
 def _pages(pdf: Path) -> int:
     import pypdfium2 as pdfium
+
     doc = pdfium.PdfDocument(pdf.read_bytes())
     try:
         return len(doc)
@@ -367,13 +401,17 @@ def _pages(pdf: Path) -> int:
 def corpus_formats(tmp: Path) -> Path:
     formats = tmp / "formats"
     if not formats.exists():
-        subprocess.run([PY, str(ROOT / "scripts" / "make_corpus_formats.py"), str(ROOT / "corpus"), str(formats)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [PY, str(ROOT / "scripts" / "make_corpus_formats.py"), str(ROOT / "corpus"), str(formats)],
+            check=True,
+            capture_output=True,
+        )
     return formats
 
 
 def page_images(scan: Path, folder: Path, dpi: int) -> list[Path]:
     import pypdfium2 as pdfium
+
     folder.mkdir(parents=True, exist_ok=True)
     doc = pdfium.PdfDocument(scan.read_bytes())
     out = []
@@ -389,6 +427,7 @@ def grown(base: Path, factor: int, dst: Path) -> Path:
     """FACTOR copies of the plan BASE in one file, figures redrawn in every copy."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from make_archive import vary
+
     text = base.read_text(encoding="utf-8")
     rng = random.Random(factor)
     target = dst / f"grown{factor:03d}{base.suffix}"
@@ -397,8 +436,20 @@ def grown(base: Path, factor: int, dst: Path) -> Path:
 
 
 def cli(paths: list[Path], out: Path, jobs: int) -> list[str]:
-    return [PY, "-m", "extract.cli", "extract", *map(str, paths), "-o", str(out), "-j", str(jobs), "--force", "-q",
-            "--no-progress"]
+    return [
+        PY,
+        "-m",
+        "extract.cli",
+        "extract",
+        *map(str, paths),
+        "-o",
+        str(out),
+        "-j",
+        str(jobs),
+        "--force",
+        "-q",
+        "--no-progress",
+    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -425,23 +476,41 @@ def bench_startup(tmp: Path, repeat: int, quick: bool) -> None:
     tiny.parent.mkdir(exist_ok=True)
     tiny.write_text(TINY, encoding="utf-8")
     floor = repeat_process("python -c pass", [PY, "-c", "pass"], repeat)
-    imp = repeat_process("python -c 'import extract.cli' (the parent)", [PY, "-c", "import extract.cli"], repeat)
-    load = repeat_process("a worker's load (load_extractor)",
-                          [PY, "-c", "from extract.batch import load_extractor; load_extractor(None, 'auto')"], repeat)
+    imp = repeat_process(
+        "python -c 'import extract.cli' (the parent)", [PY, "-c", "import extract.cli"], repeat
+    )
+    load = repeat_process(
+        "a worker's load (load_extractor)",
+        [PY, "-c", "from extract.batch import load_extractor; load_extractor(None, 'auto')"],
+        repeat,
+    )
     j1 = repeat_process("kehoach extract tiny -j 1 (2 processes)", cli([tiny], tmp / "o-tiny1", 1), repeat)
-    j2 = j1 if quick else repeat_process("kehoach extract tiny -j 2 (3 processes)", cli([tiny], tmp / "o-tiny2", 2),
-                                         repeat)
+    j2 = (
+        j1
+        if quick
+        else repeat_process(
+            "kehoach extract tiny -j 2 (3 processes)", cli([tiny], tmp / "o-tiny2", 2), repeat
+        )
+    )
     for f in (floor, imp, load, j1) if quick else (floor, imp, load, j1, j2):
         print(f.line())
     per_process = j1.cpu / 2
     extra = "not measured (--quick)" if quick else f"{j2.cpu - j1.cpu:.2f} s"
-    print(f"  CPU per process (-j 1 run / 2): {per_process:.2f} s; each extra worker adds {extra} "
-          f"CPU; a worker's load alone {load.cpu:.2f} s; floor `python -c pass` {floor.cpu:.3f} s")
+    print(
+        f"  CPU per process (-j 1 run / 2): {per_process:.2f} s; each extra worker adds {extra} "
+        f"CPU; a worker's load alone {load.cpu:.2f} s; floor `python -c pass` {floor.cpu:.3f} s"
+    )
     worst = max(per_process, load.cpu)
-    GOALS.append(Goal("Start-up ≤ 0.3 s CPU per process",
-                      f"{per_process:.2f} s CPU per process (-j 1 on a tiny file: {j1.cpu:.2f} s for 2); "
-                      f"a worker's load {load.cpu:.2f} s; extra worker: {extra}",
-                      f"`python -c pass` {floor.cpu:.3f} s", f"{worst / floor.cpu:.0f}× floor", worst <= 0.3))
+    GOALS.append(
+        Goal(
+            "Start-up ≤ 0.3 s CPU per process",
+            f"{per_process:.2f} s CPU per process (-j 1 on a tiny file: {j1.cpu:.2f} s for 2); "
+            f"a worker's load {load.cpu:.2f} s; extra worker: {extra}",
+            f"`python -c pass` {floor.cpu:.3f} s",
+            f"{worst / floor.cpu:.0f}× floor",
+            worst <= 0.3,
+        )
+    )
 
 
 def bench_text(tmp: Path, repeat: int, quick: bool) -> None:
@@ -456,10 +525,15 @@ def bench_text(tmp: Path, repeat: int, quick: bool) -> None:
     for f, extra in ((k, ""), (nfc, ""), (rules, f"({rules.extra.get('patterns')} patterns)")):
         print(f.line(f"{mb / f.cpu:9.2f} MB/s per core {extra}"))
     rate = mb / k.cpu
-    GOALS.append(Goal("Text in process ≥ 2 MB/s per core", f"{rate:.2f} MB/s per core ({len(files)} documents, "
-                      f"{mb:.2f} MB)",
-                      f"read + NFC {mb / nfc.cpu:.0f} MB/s; every rules pattern once {mb / rules.cpu:.2f} MB/s",
-                      f"{k.cpu / nfc.cpu:,.0f}× read+NFC; {k.cpu / rules.cpu:.1f}× rules patterns", rate >= 2))
+    GOALS.append(
+        Goal(
+            "Text in process ≥ 2 MB/s per core",
+            f"{rate:.2f} MB/s per core ({len(files)} documents, {mb:.2f} MB)",
+            f"read + NFC {mb / nfc.cpu:.0f} MB/s; every rules pattern once {mb / rules.cpu:.2f} MB/s",
+            f"{k.cpu / nfc.cpu:,.0f}× read+NFC; {k.cpu / rules.cpu:.1f}× rules patterns",
+            rate >= 2,
+        )
+    )
 
 
 def bench_batch(tmp: Path, repeat: int, quick: bool) -> None:
@@ -470,28 +544,49 @@ def bench_batch(tmp: Path, repeat: int, quick: bool) -> None:
     (tmp / f"batch{small}").mkdir(exist_ok=True)
     for f in files[:small]:
         shutil.copy(f, tmp / f"batch{small}" / f.name)
-    print(f"batch: whole `kehoach extract` runs (workers included), {small} documents {mb40:.2f} MB; "
-          f"{big} documents {mb200:.2f} MB")
+    print(
+        f"batch: whole `kehoach extract` runs (workers included), {small} documents {mb40:.2f} MB; "
+        f"{big} documents {mb200:.2f} MB"
+    )
     nfc = in_child(f"floor: read + NFC, {big} documents", "nfc", repeat, files=list(map(str, files)))
-    r40 = repeat_process(f"kehoach extract {small} docs -j 1", cli([tmp / f"batch{small}"], tmp / "o-b40", 1), repeat)
-    r1 = repeat_process(f"kehoach extract {big} docs -j 1", cli([tmp / f"batch{big}"], tmp / "o-b1", 1), repeat)
-    r2 = repeat_process(f"kehoach extract {big} docs -j 2", cli([tmp / f"batch{big}"], tmp / "o-b2", 2), repeat)
+    r40 = repeat_process(
+        f"kehoach extract {small} docs -j 1", cli([tmp / f"batch{small}"], tmp / "o-b40", 1), repeat
+    )
+    r1 = repeat_process(
+        f"kehoach extract {big} docs -j 1", cli([tmp / f"batch{big}"], tmp / "o-b1", 1), repeat
+    )
+    r2 = repeat_process(
+        f"kehoach extract {big} docs -j 2", cli([tmp / f"batch{big}"], tmp / "o-b2", 2), repeat
+    )
     print(nfc.line(f"{mb200 / nfc.cpu:9.1f} MB/s per core"))
     print(r40.line(f"{mb40 / r40.cpu:9.3f} MB/s per core"))
     for r in (r1, r2):
         print(r.line(f"{mb200 / r.cpu:9.3f} MB/s per core, {mb200 / r.wall:.3f} MB/s wall"))
     load = os.getloadavg()[0]
     speedup = r1.wall / r2.wall
-    print(f"  -j 2 / -j 1: {speedup:.2f}× faster (wall), {r2.cpu / r1.cpu:.2f}× the CPU; load average {load:.1f} "
-          f"on {os.cpu_count()} cores (a busy machine caps the wall-time speed-up)")
+    print(
+        f"  -j 2 / -j 1: {speedup:.2f}× faster (wall), {r2.cpu / r1.cpu:.2f}× the CPU; load average {load:.1f} "
+        f"on {os.cpu_count()} cores (a busy machine caps the wall-time speed-up)"
+    )
     rate = mb40 / r40.cpu
-    GOALS.append(Goal(f"Text whole run ({small} documents) ≥ 1.5 MB/s per core", f"{rate:.2f} MB/s per core",
-                      f"read + NFC {mb200 / nfc.cpu:.0f} MB/s", f"{r40.cpu / (nfc.cpu * mb40 / mb200):,.0f}× read+NFC",
-                      rate >= 1.5))
-    GOALS.append(Goal(f"`-j 2` ≥ 1.8× `-j 1` ({big} documents)",
-                      f"{speedup:.2f}× (wall); -j 2 uses {100 * (r2.cpu / r1.cpu - 1):+.0f}% CPU",
-                      f"{min(2, os.cpu_count() or 1)}× (ideal; load average {load:.1f})", f"{speedup / 2:.2f} of ideal",
-                      speedup >= 1.8))
+    GOALS.append(
+        Goal(
+            f"Text whole run ({small} documents) ≥ 1.5 MB/s per core",
+            f"{rate:.2f} MB/s per core",
+            f"read + NFC {mb200 / nfc.cpu:.0f} MB/s",
+            f"{r40.cpu / (nfc.cpu * mb40 / mb200):,.0f}× read+NFC",
+            rate >= 1.5,
+        )
+    )
+    GOALS.append(
+        Goal(
+            f"`-j 2` ≥ 1.8× `-j 1` ({big} documents)",
+            f"{speedup:.2f}× (wall); -j 2 uses {100 * (r2.cpu / r1.cpu - 1):+.0f}% CPU",
+            f"{min(2, os.cpu_count() or 1)}× (ideal; load average {load:.1f})",
+            f"{speedup / 2:.2f} of ideal",
+            speedup >= 1.8,
+        )
+    )
 
 
 def bench_pdf(tmp: Path, repeat: int, quick: bool) -> None:
@@ -504,8 +599,10 @@ def bench_pdf(tmp: Path, repeat: int, quick: bool) -> None:
     else:
         pdfs = render_seed_pdfs(src, tmp / "pdfs")
     pages = sum(_pages(p) for p in pdfs)
-    print(f"text PDFs: {len(pdfs)} {'corpus plans' if quick else 'seeds'} rendered to {pages} pages "
-          f"({', '.join(str(_pages(p)) for p in pdfs)})")
+    print(
+        f"text PDFs: {len(pdfs)} {'corpus plans' if quick else 'seeds'} rendered to {pages} pages "
+        f"({', '.join(str(_pages(p)) for p in pdfs)})"
+    )
     args = {"files": list(map(str, pdfs))}
     k = in_child("kehoach Extractor.process_path", "kehoach", repeat, **args)
     print(k.line(f"{pages / k.cpu:8.1f} pages/s per core  methods {k.extra.get('methods')}"))
@@ -519,9 +616,15 @@ def bench_pdf(tmp: Path, repeat: int, quick: bool) -> None:
         print(f.line(f"{pages / f.cpu:8.1f} pages/s per core"))
     rate = pages / k.cpu
     best = floors.get("pypdfium2") or floors.get("pdfplumber")
-    GOALS.append(Goal("Text PDFs ≥ 60 pages/s per core", f"{rate:.1f} pages/s per core ({pages} pages)",
-                      "; ".join(f"{n} {pages / f.cpu:.0f}" for n, f in floors.items()),
-                      f"{k.cpu / best.cpu:.0f}× {best.name.split(':')[1].split()[0]}" if best else "—", rate >= 60))
+    GOALS.append(
+        Goal(
+            "Text PDFs ≥ 60 pages/s per core",
+            f"{rate:.1f} pages/s per core ({pages} pages)",
+            "; ".join(f"{n} {pages / f.cpu:.0f}" for n, f in floors.items()),
+            f"{k.cpu / best.cpu:.0f}× {best.name.split(':')[1].split()[0]}" if best else "—",
+            rate >= 60,
+        )
+    )
 
 
 def bench_scan(tmp: Path, repeat: int, quick: bool) -> None:
@@ -539,24 +642,37 @@ def bench_scan(tmp: Path, repeat: int, quick: bool) -> None:
     images = [img for p in pdfs for img in page_images(p, tmp / "scanpng", 300)]
     print(f"scans, 300 dpi: {len(pdfs)} image-only PDFs, {len(images)} pages")
     k = in_child("kehoach Extractor.process_path (scan PDFs)", "kehoach", repeat, files=list(map(str, pdfs)))
-    raw = in_child("floor: raw `tesseract --psm 4` on the pages", "tesseract", repeat, files=list(map(str, images)))
+    raw = in_child(
+        "floor: raw `tesseract --psm 4` on the pages", "tesseract", repeat, files=list(map(str, images))
+    )
     print(k.line(f"{len(images) / k.cpu * 60:6.1f} pages/min per core  methods {k.extra.get('methods')}"))
     print(raw.line(f"{len(images) / raw.cpu * 60:6.1f} pages/min per core"))
     ratio = k.cpu / raw.cpu
-    GOALS.append(Goal("Scans ≤ 1.15× raw Tesseract CPU", f"{k.cpu:.1f} s CPU for {len(images)} pages (wall "
-                      f"{k.wall:.1f} s)", f"raw `tesseract --psm 4` {raw.cpu:.1f} s CPU", f"{ratio:.2f}×",
-                      ratio <= 1.15))
+    GOALS.append(
+        Goal(
+            "Scans ≤ 1.15× raw Tesseract CPU",
+            f"{k.cpu:.1f} s CPU for {len(images)} pages (wall {k.wall:.1f} s)",
+            f"raw `tesseract --psm 4` {raw.cpu:.1f} s CPU",
+            f"{ratio:.2f}×",
+            ratio <= 1.15,
+        )
+    )
 
 
 def bench_growth(tmp: Path, repeat: int, quick: bool) -> None:
     src = seed_sources(quick)
-    base = max(sorted(src.glob("*.txt")), key=lambda p: p.stat().st_size) if not quick else \
-        sorted(src.glob("*.txt"))[0]
+    base = (
+        max(sorted(src.glob("*.txt")), key=lambda p: p.stat().st_size)
+        if not quick
+        else sorted(src.glob("*.txt"))[0]
+    )
     factors = (1, 4) if quick else (1, 4, 16, 64)
     folder = tmp / "growth"
     folder.mkdir(exist_ok=True)
-    print(f"growth: {base.name} ({base.stat().st_size / 1e3:.0f} kB) copied {factors}× into one document; "
-          "memory: peak RSS above the same process's after its warm-up")
+    print(
+        f"growth: {base.name} ({base.stat().st_size / 1e3:.0f} kB) copied {factors}× into one document; "
+        "memory: peak RSS above the same process's after its warm-up"
+    )
     rows = []
     for factor in factors:
         doc = grown(base, factor, folder)
@@ -567,19 +683,37 @@ def bench_growth(tmp: Path, repeat: int, quick: bool) -> None:
         per_mb = f.cpu / (size / 1e6)
         grow_mb = f.extra["rss_growth_mb"]
         rows.append((factor, size, f, per_mb, grow_mb))
-        print(f.line(f"{per_mb:7.2f} s CPU per MB; RSS +{grow_mb:.0f} MB = {grow_mb / (size / 1e6):.0f} MB per input MB"))
+        print(
+            f.line(
+                f"{per_mb:7.2f} s CPU per MB; RSS +{grow_mb:.0f} MB = {grow_mb / (size / 1e6):.0f} MB per input MB"
+            )
+        )
     (f1, s1, _, t1, _), (fn, sn, _, tn, gn) = rows[0], rows[-1]
     lo = rows[-2]
     exponent = math.log(rows[-1][2].cpu / lo[2].cpu) / math.log(sn / lo[1])
     mem_ratio = (gn / sn) / (lo[4] / lo[1]) if lo[4] > 0 else float("nan")
-    print(f"  time per byte {fn}× / {f1}×: {tn / t1:.2f}; exponent {lo[0]}×→{fn}×: {exponent:.2f}; "
-          f"RSS growth per byte {fn}× / {lo[0]}×: {mem_ratio:.2f}")
-    GOALS.append(Goal(f"Linear: time per byte at {fn}× within 10% of 1×", f"{tn / t1:.2f}× the time per byte "
-                      f"(exponent {exponent:.2f} from {lo[0]}× to {fn}×)", f"1× a plan: {t1:.2f} s CPU per MB",
-                      f"{tn / t1:.2f}", tn / t1 <= 1.10))
-    GOALS.append(Goal("Linear: memory per input byte flat", f"RSS growth {gn:.0f} MB for {sn / 1e6:.1f} MB "
-                      f"({gn / (sn / 1e6):.0f} MB per MB)", f"{lo[0]}×: {lo[4] / (lo[1] / 1e6):.0f} MB per MB",
-                      f"{mem_ratio:.2f}", mem_ratio <= 1.10 if not math.isnan(mem_ratio) else None))
+    print(
+        f"  time per byte {fn}× / {f1}×: {tn / t1:.2f}; exponent {lo[0]}×→{fn}×: {exponent:.2f}; "
+        f"RSS growth per byte {fn}× / {lo[0]}×: {mem_ratio:.2f}"
+    )
+    GOALS.append(
+        Goal(
+            f"Linear: time per byte at {fn}× within 10% of 1×",
+            f"{tn / t1:.2f}× the time per byte (exponent {exponent:.2f} from {lo[0]}× to {fn}×)",
+            f"1× a plan: {t1:.2f} s CPU per MB",
+            f"{tn / t1:.2f}",
+            tn / t1 <= 1.10,
+        )
+    )
+    GOALS.append(
+        Goal(
+            "Linear: memory per input byte flat",
+            f"RSS growth {gn:.0f} MB for {sn / 1e6:.1f} MB ({gn / (sn / 1e6):.0f} MB per MB)",
+            f"{lo[0]}×: {lo[4] / (lo[1] / 1e6):.0f} MB per MB",
+            f"{mem_ratio:.2f}",
+            mem_ratio <= 1.10 if not math.isnan(mem_ratio) else None,
+        )
+    )
 
 
 def _grow_setup(file: str) -> dict:
@@ -610,14 +744,23 @@ def bench_peers(tmp: Path, repeat: int, quick: bool) -> None:
     docx = sorted(formats.glob("*.docx"))
     texts = sorted(p for p in (ROOT / "corpus").iterdir() if p.suffix in (".txt", ".md"))
     pdfs = sorted(formats.glob("*.pdf"))
-    print(f"peers on the corpus and its formats: {len(docx)} DOCX, {len(texts)} text/Markdown, {len(pdfs)} PDF")
+    print(
+        f"peers on the corpus and its formats: {len(docx)} DOCX, {len(texts)} text/Markdown, {len(pdfs)} PDF"
+    )
     k_docx = in_child("kehoach on DOCX", "kehoach", repeat, files=list(map(str, docx)))
     pd = in_child("python-docx: paragraphs and cells", "python-docx", repeat, files=list(map(str, docx)))
     print(k_docx.line())
     print(pd.line())
     if quick:  # the peers' rows need the text and PDF figures
-        GOALS.append(Goal("Peers, DOCX", f"python-docx reading {pd.cpu / k_docx.cpu:.2f}× kehoach's DOCX extraction",
-                          f"kehoach DOCX {k_docx.cpu:.2f} s", "—", None))
+        GOALS.append(
+            Goal(
+                "Peers, DOCX",
+                f"python-docx reading {pd.cpu / k_docx.cpu:.2f}× kehoach's DOCX extraction",
+                f"kehoach DOCX {k_docx.cpu:.2f} s",
+                "—",
+                None,
+            )
+        )
         return
     k_text = in_child("kehoach on text/Markdown", "kehoach", repeat, files=list(map(str, texts)))
     k_pdf = in_child("kehoach on PDF", "kehoach", repeat, files=list(map(str, pdfs)))
@@ -625,21 +768,34 @@ def bench_peers(tmp: Path, repeat: int, quick: bool) -> None:
     print(k_pdf.line())
     measured = [f"python-docx reading {pd.cpu / k_docx.cpu:.2f}× kehoach's DOCX extraction"]
     if importlib.util.find_spec("unstructured") is not None:
-        for name, files, k in (("partition_text", texts, k_text), ("partition_docx", docx, k_docx),
-                               ("partition_pdf", pdfs, k_pdf)):
+        for name, files, k in (
+            ("partition_text", texts, k_text),
+            ("partition_docx", docx, k_docx),
+            ("partition_pdf", pdfs, k_pdf),
+        ):
             module = {"partition_text": "text", "partition_docx": "docx", "partition_pdf": "pdf"}[name]
             try:
-                f = in_child(f"Unstructured {name}", "unstructured", repeat, files=list(map(str, files)),
-                             fn=f"unstructured.partition.{module}.{name}")
+                f = in_child(
+                    f"Unstructured {name}",
+                    "unstructured",
+                    repeat,
+                    files=list(map(str, files)),
+                    fn=f"unstructured.partition.{module}.{name}",
+                )
             except SystemExit as exc:
                 print(f"  Unstructured {name}: failed ({str(exc).splitlines()[0][:120]})")
                 continue
             print(f.line())
             measured.append(f"Unstructured {name} {f.cpu / k.cpu:.2f}×")
     else:
-        print("  Unstructured: not installed; skipped (it pulls in torch and models that cannot be downloaded here)")
+        print(
+            "  Unstructured: not installed; skipped (it pulls in torch and models that cannot be downloaded here)"
+        )
     if importlib.util.find_spec("docling") is not None:
-        for label, files, k in (("DOCX", docx, k_docx), ("Markdown", [p for p in texts if p.suffix == ".md"], None)):
+        for label, files, k in (
+            ("DOCX", docx, k_docx),
+            ("Markdown", [p for p in texts if p.suffix == ".md"], None),
+        ):
             if not files:
                 continue
             try:
@@ -651,13 +807,29 @@ def bench_peers(tmp: Path, repeat: int, quick: bool) -> None:
             if k is not None:
                 measured.append(f"Docling {f.cpu / k.cpu:.2f}× on DOCX")
     else:
-        print("  Docling: not installed; skipped (it pulls in torch and layout models that cannot be downloaded here)")
-    GOALS.append(Goal("Peers, DOCX / text (CPU, × kehoach's whole extraction)", "; ".join(measured),
-                      f"kehoach DOCX {k_docx.cpu:.2f} s, text {k_text.cpu:.2f} s", "—", None))
+        print(
+            "  Docling: not installed; skipped (it pulls in torch and layout models that cannot be downloaded here)"
+        )
+    GOALS.append(
+        Goal(
+            "Peers, DOCX / text (CPU, × kehoach's whole extraction)",
+            "; ".join(measured),
+            f"kehoach DOCX {k_docx.cpu:.2f} s, text {k_text.cpu:.2f} s",
+            "—",
+            None,
+        )
+    )
 
 
-RUNNERS = {"startup": bench_startup, "text": bench_text, "batch": bench_batch, "pdf": bench_pdf,
-           "scan": bench_scan, "growth": bench_growth, "peers": bench_peers}
+RUNNERS = {
+    "startup": bench_startup,
+    "text": bench_text,
+    "batch": bench_batch,
+    "pdf": bench_pdf,
+    "scan": bench_scan,
+    "growth": bench_growth,
+    "peers": bench_peers,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -666,9 +838,13 @@ def main(argv: list[str] | None = None) -> int:
         _child_main(argv[1], json.loads(argv[2]), Path(argv[3]), int(argv[4]))
         return 0
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", help=f"comma-separated: {','.join(BENCHES)} (default: all; with --quick: "
-                    f"{','.join(QUICK_DEFAULT)})")
-    ap.add_argument("--batch-count", type=int, default=200, help="documents of the -j 2 / -j 1 runs (default 200)")
+    ap.add_argument(
+        "--only",
+        help=f"comma-separated: {','.join(BENCHES)} (default: all; with --quick: {','.join(QUICK_DEFAULT)})",
+    )
+    ap.add_argument(
+        "--batch-count", type=int, default=200, help="documents of the -j 2 / -j 1 runs (default 200)"
+    )
     ap.add_argument("--repeat", type=int, default=5, help="runs per figure (medians); default 5")
     ap.add_argument("--quick", action="store_true", help="a smoke run: small inputs, 1 repeat (< 60 s)")
     ap.add_argument("--keep", type=Path, help="build the inputs in this folder and keep them")
@@ -682,8 +858,10 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
     repeat = 1 if args.quick else args.repeat
     started = time.perf_counter()
-    print(f"kehoach speed benchmark: {', '.join(chosen)}; repeat {repeat}{' (quick)' if args.quick else ''}; "
-          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; python {sys.version.split()[0]}")
+    print(
+        f"kehoach speed benchmark: {', '.join(chosen)}; repeat {repeat}{' (quick)' if args.quick else ''}; "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; python {sys.version.split()[0]}"
+    )
     tmp_ctx = tempfile.TemporaryDirectory(prefix="kehoach-speed-") if args.keep is None else None
     tmp = Path(tmp_ctx.name) if tmp_ctx else args.keep
     tmp.mkdir(parents=True, exist_ok=True)
@@ -693,14 +871,24 @@ def main(argv: list[str] | None = None) -> int:
             before = len(GOALS)
             RUNNERS[name](tmp, repeat, args.quick)
             for g in GOALS[before:]:
-                print(f"  goal: {g.goal}: {g.measured}; floor {g.floor}; ratio {g.ratio}; met {verdict(g.met)}")
+                print(
+                    f"  goal: {g.goal}: {g.measured}; floor {g.floor}; ratio {g.ratio}; met {verdict(g.met)}"
+                )
             print(f"  ({name}: {time.perf_counter() - t0:.0f} s)\n", flush=True)
     finally:
         if tmp_ctx:
             tmp_ctx.cleanup()
-    GOALS.append(Goal("Same output (ids and `pipeline_version` aside)", "not measured here: "
-                      "`scripts/output_digest.py save` before a change, `check` after (seeds, corpus, DOCX, PDFs; "
-                      "`--scans` for OCR)", "—", "—", None))
+    GOALS.append(
+        Goal(
+            "Same output (ids and `pipeline_version` aside)",
+            "not measured here: "
+            "`scripts/output_digest.py save` before a change, `check` after (seeds, corpus, DOCX, PDFs; "
+            "`--scans` for OCR)",
+            "—",
+            "—",
+            None,
+        )
+    )
     print("| goal | measured (kehoach today) | floor in the same run | ratio | met |")
     print("| --- | --- | --- | --- | --- |")
     for g in GOALS:

@@ -7,12 +7,13 @@ a sum over them is right. funding_source or capital_type null means "all sources
 "all types". Figures a plan does not state for an item but states for all its parts are
 summed (basis sum_of_parts); statements that disagree are kept as one row with status
 conflict and a note. Rules: rules/allocations.yaml."""
+
 from __future__ import annotations
 
 import hashlib
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import regex
 
@@ -28,6 +29,7 @@ class Item:
     """A place in the program structure: the official code when known, else the plan's
     own project and sub-project numbers. Items are equal when their keys are (the numbers
     as written do not matter once the code is known)."""
+
     program: str | None
     level: str
     canonical_code: str | None = None
@@ -67,6 +69,7 @@ def _code_level(part: str) -> str:
 @dataclass
 class Statement:
     """One amount as the allocations read it (effective attributes)."""
+
     amount_id: str
     value: float
     step: float  # the written precision in triệu đồng (1,5 tỷ: 100)
@@ -123,8 +126,12 @@ class AllocationRules:
     @classmethod
     def from_rules(cls, rules) -> "AllocationRules":
         a = rules.section("allocations")
-        return cls(frozenset(a["excluded_measures"]), frozenset(a["state_budget_sources"]),
-                   a["mixed_measure"], frozenset(a["mixed_measure_parts"]))
+        return cls(
+            frozenset(a["excluded_measures"]),
+            frozenset(a["state_budget_sources"]),
+            a["mixed_measure"],
+            frozenset(a["mixed_measure_parts"]),
+        )
 
 
 # ---- statements ----------------------------------------------------------------------------
@@ -144,8 +151,13 @@ def written_step(raw_text: str | None, value: float) -> float:
 def item_of(amount: dict) -> Item:
     code, program = amount.get("canonical_code"), amount.get("program")
     if code:
-        return Item(program or code.split(".")[0], _code_level(code.rsplit(".", 1)[1]), code,
-                    amount.get("project"), amount.get("subproject"))
+        return Item(
+            program or code.split(".")[0],
+            _code_level(code.rsplit(".", 1)[1]),
+            code,
+            amount.get("project"),
+            amount.get("subproject"),
+        )
     if amount.get("subproject") and amount.get("project"):
         return Item(program, "subproject", None, amount["project"], amount["subproject"])
     if amount.get("project"):
@@ -157,17 +169,27 @@ def statements_of(amounts: list[dict], plan_year: int | None, rules: AllocationR
     """The amounts of one document that are funds, with effective attributes: a total whose
     parts name other sources than its own is a total over sources; a total with carried-over
     parts is plan_with_carryover."""
-    kept = [a for a in amounts if a.get("value_million_vnd") is not None
-            and a.get("measure") not in rules.excluded_measures]
+    kept = [
+        a
+        for a in amounts
+        if a.get("value_million_vnd") is not None and a.get("measure") not in rules.excluded_measures
+    ]
     by_id: dict[str, Statement] = {}
     for a in kept:
         by_id[a["amount_id"]] = Statement(
-            amount_id=a["amount_id"], value=float(a["value_million_vnd"]),
-            step=written_step(a.get("raw_text"), float(a["value_million_vnd"])), item=item_of(a),
-            funding_source=a.get("funding_source"), capital_type=a.get("capital_type"), measure=a.get("measure"),
+            amount_id=a["amount_id"],
+            value=float(a["value_million_vnd"]),
+            step=written_step(a.get("raw_text"), float(a["value_million_vnd"])),
+            item=item_of(a),
+            funding_source=a.get("funding_source"),
+            capital_type=a.get("capital_type"),
+            measure=a.get("measure"),
             fiscal_year=a.get("fiscal_year") if a.get("fiscal_year") is not None else plan_year,
-            from_table=bool(a.get("from_table")), line=a.get("line"), page=a.get("page"),
-            order=(a.get("line") or 0, a.get("char_start") or 0, a["amount_id"]))
+            from_table=bool(a.get("from_table")),
+            line=a.get("line"),
+            page=a.get("page"),
+            order=(a.get("line") or 0, a.get("char_start") or 0, a["amount_id"]),
+        )
     for a in kept:
         parent = by_id.get(a.get("parent_amount_id") or "")
         if parent is not None:
@@ -227,15 +249,19 @@ def _with_part_measure(statements: list[Statement], measures: frozenset[str]) ->
 
 
 # ---- one plan ------------------------------------------------------------------------------
-def stated_allocations(statements: list[Statement], problems: dict[str, str],
-                       rules: AllocationRules) -> dict[tuple, Allocation]:
+def stated_allocations(
+    statements: list[Statement], problems: dict[str, str], rules: AllocationRules
+) -> dict[tuple, Allocation]:
     """Statements of the same figure merged; disagreeing ones make a conflict."""
     groups = _group(statements)
     for key, sts in groups.items():
         if key[1] is None and not _agree(sts):
             for s in sts:  # a total over the state budget's sources beside a total over all sources
-                if s.children and all(c.funding_source in rules.state_budget_sources for c in s.children) \
-                        and abs(sum(c.value for c in s.children) - s.value) <= _sum_tolerance(s.children):
+                if (
+                    s.children
+                    and all(c.funding_source in rules.state_budget_sources for c in s.children)
+                    and abs(sum(c.value for c in s.children) - s.value) <= _sum_tolerance(s.children)
+                ):
                     s.funding_source = "state_budget"
             if all(s.funding_source == "state_budget" for s in sts):
                 for s in sts:
@@ -243,22 +269,36 @@ def stated_allocations(statements: list[Statement], problems: dict[str, str],
     out: dict[tuple, Allocation] = {}
     for key, sts in _group(statements).items():
         first = sts[0]
-        alloc = Allocation(first.item, first.funding_source, first.capital_type, first.measure, first.fiscal_year,
-                           first.value, min(s.step for s in sts),
-                           "stated" if any(not s.from_table for s in sts) else "table",
-                           statements=sts, amount_ids=[s.amount_id for s in sts])
+        alloc = Allocation(
+            first.item,
+            first.funding_source,
+            first.capital_type,
+            first.measure,
+            first.fiscal_year,
+            first.value,
+            min(s.step for s in sts),
+            "stated" if any(not s.from_table for s in sts) else "table",
+            statements=sts,
+            amount_ids=[s.amount_id for s in sts],
+        )
         if not _agree(sts):
             alloc.status = "conflict"
-            alloc.notes.append("statements differ: " + ", ".join(
-                f"{fmt_money(s.value)} ({'table, ' if s.from_table else ''}line {s.line})" for s in sts)
-                + f"; the first, {fmt_money(first.value)}, is kept")
+            alloc.notes.append(
+                "statements differ: "
+                + ", ".join(
+                    f"{fmt_money(s.value)} ({'table, ' if s.from_table else ''}line {s.line})" for s in sts
+                )
+                + f"; the first, {fmt_money(first.value)}, is kept"
+            )
         for s in sts:
             if s.amount_id in problems:
                 alloc.status = "conflict"
                 alloc.notes.append(problems[s.amount_id])
             if s.hidden_parts:
-                alloc.notes.append("parts left out, their attributes being the total's own: " + ", ".join(
-                    f"{fmt_money(c.value)} (line {c.line})" for c in s.hidden_parts))
+                alloc.notes.append(
+                    "parts left out, their attributes being the total's own: "
+                    + ", ".join(f"{fmt_money(c.value)} (line {c.line})" for c in s.hidden_parts)
+                )
         out[key] = alloc
     return out
 
@@ -282,24 +322,36 @@ def roll_up(rows: dict[tuple, Allocation]) -> dict[tuple, Allocation]:
                 if parent is not None and parent.level == level:
                     named_parts[parent].add(a.item)
                     parts[(parent, a.funding_source, a.capital_type, a.measure, a.fiscal_year)].append(a)
-            for (parent, fs, ct, measure, year), children in sorted(parts.items(), key=lambda kv: _sort_key(kv[0])):
+            for (parent, fs, ct, measure, year), children in sorted(
+                parts.items(), key=lambda kv: _sort_key(kv[0])
+            ):
                 complete = {c.item for c in children} == named_parts[parent]
                 key = (parent.key, fs, ct, measure, year)
                 if complete and (key in rows or (parent, measure, year) not in stated_items):
-                    _add_or_compare(rows, Allocation(parent, fs, ct, measure, year, 0.0, 0.0, "sum_of_parts"),
-                                    children, f"its parts at the {children[0].item.level} level")
+                    _add_or_compare(
+                        rows,
+                        Allocation(parent, fs, ct, measure, year, 0.0, 0.0, "sum_of_parts"),
+                        children,
+                        f"its parts at the {children[0].item.level} level",
+                    )
         types: dict[tuple, dict[str, Allocation]] = defaultdict(dict)
         for a in rows.values():
             if a.item.level == level and a.capital_type is not None:
                 types[(a.item, a.funding_source, a.measure, a.fiscal_year)][a.capital_type] = a
         for (item, fs, measure, year), by_type in sorted(types.items(), key=lambda kv: _sort_key(kv[0])):
             if {"investment", "recurrent"} <= set(by_type):
-                _add_or_compare(rows, Allocation(item, fs, None, measure, year, 0.0, 0.0, "sum_of_parts"),
-                                [by_type["investment"], by_type["recurrent"]], "its investment and recurrent parts")
+                _add_or_compare(
+                    rows,
+                    Allocation(item, fs, None, measure, year, 0.0, 0.0, "sum_of_parts"),
+                    [by_type["investment"], by_type["recurrent"]],
+                    "its investment and recurrent parts",
+                )
     return rows
 
 
-def _add_or_compare(rows: dict[tuple, Allocation], total: Allocation, parts: list[Allocation], what: str) -> None:
+def _add_or_compare(
+    rows: dict[tuple, Allocation], total: Allocation, parts: list[Allocation], what: str
+) -> None:
     value = sum(p.value for p in parts)
     step = min(p.step for p in parts)
     existing = rows.get(total.key)
@@ -308,14 +360,18 @@ def _add_or_compare(rows: dict[tuple, Allocation], total: Allocation, parts: lis
         total.amount_ids = sorted({i for p in parts for i in p.amount_ids})
         total.notes.append(f"{what}: " + " + ".join(fmt_money(p.value) for p in parts))
         rows[total.key] = total
-    elif existing.stated and all(p.stated for p in parts) \
-            and abs(existing.value - value) > len(parts) * 0.5 * max(p.step for p in parts):
+    elif (
+        existing.stated
+        and all(p.stated for p in parts)
+        and abs(existing.value - value) > len(parts) * 0.5 * max(p.step for p in parts)
+    ):
         existing.status = "conflict"
         existing.notes.append(f"{what} add up to {fmt_money(round_at(value, step))}")
 
 
-def plan_allocations(plan: Plan, amounts_by_doc: dict[str, list[dict]], problems: dict[str, str],
-                     rules: AllocationRules) -> list[dict]:
+def plan_allocations(
+    plan: Plan, amounts_by_doc: dict[str, list[dict]], problems: dict[str, str], rules: AllocationRules
+) -> list[dict]:
     doc = plan.preferred
     statements = statements_of(amounts_by_doc.get(doc["doc_id"], []), doc.get("plan_year"), rules)
     rows = roll_up(stated_allocations(statements, problems, rules))
@@ -323,19 +379,34 @@ def plan_allocations(plan: Plan, amounts_by_doc: dict[str, list[dict]], problems
     out = []
     for a in sorted(rows.values(), key=lambda a: _sort_key(a.key)):
         key_text = repr(a.key).encode()
-        out.append({
-            "allocation_id": f"{plan.plan_id}:{hashlib.sha256(key_text).hexdigest()[:12]}",
-            "plan_id": plan.plan_id, "doc_id": doc["doc_id"],
-            "province": plan_row["province"], "province_code": plan_row["province_code"],
-            "province_2025": plan_row["province_2025"], "admin_level": plan_row["admin_level"],
-            "district": plan_row["district"], "plan_year": plan_row["plan_year"],
-            "included_in_higher_level": plan_row["included_in_higher_level"],
-            "program": a.item.program, "level": a.item.level, "canonical_code": a.item.canonical_code,
-            "project": a.item.project, "subproject": a.item.subproject,
-            "funding_source": a.funding_source, "capital_type": a.capital_type, "measure": a.measure,
-            "fiscal_year": a.fiscal_year, "value_million_vnd": round_at(a.value, a.step), "basis": a.basis,
-            "status": a.status, "note": "; ".join(a.notes) or None, "amount_ids": a.amount_ids,
-        })
+        out.append(
+            {
+                "allocation_id": f"{plan.plan_id}:{hashlib.sha256(key_text).hexdigest()[:12]}",
+                "plan_id": plan.plan_id,
+                "doc_id": doc["doc_id"],
+                "province": plan_row["province"],
+                "province_code": plan_row["province_code"],
+                "province_2025": plan_row["province_2025"],
+                "admin_level": plan_row["admin_level"],
+                "district": plan_row["district"],
+                "plan_year": plan_row["plan_year"],
+                "included_in_higher_level": plan_row["included_in_higher_level"],
+                "program": a.item.program,
+                "level": a.item.level,
+                "canonical_code": a.item.canonical_code,
+                "project": a.item.project,
+                "subproject": a.item.subproject,
+                "funding_source": a.funding_source,
+                "capital_type": a.capital_type,
+                "measure": a.measure,
+                "fiscal_year": a.fiscal_year,
+                "value_million_vnd": round_at(a.value, a.step),
+                "basis": a.basis,
+                "status": a.status,
+                "note": "; ".join(a.notes) or None,
+                "amount_ids": a.amount_ids,
+            }
+        )
     return out
 
 
@@ -351,15 +422,21 @@ class VersionDifference:
     what: str
 
 
-def compare_versions(plan: Plan, amounts_by_doc: dict[str, list[dict]], rules: AllocationRules) -> list[VersionDifference]:
+def compare_versions(
+    plan: Plan, amounts_by_doc: dict[str, list[dict]], rules: AllocationRules
+) -> list[VersionDifference]:
     """Figures that differ between the preferred version of a plan and each other version
     (the statements merged per key, as in the allocations): how an OCR misreading is caught."""
     preferred = plan.preferred
     year = preferred.get("plan_year")
-    base = stated_allocations(statements_of(amounts_by_doc.get(preferred["doc_id"], []), year, rules), {}, rules)
+    base = stated_allocations(
+        statements_of(amounts_by_doc.get(preferred["doc_id"], []), year, rules), {}, rules
+    )
     out = []
     for doc in plan.documents[1:]:
-        other = stated_allocations(statements_of(amounts_by_doc.get(doc["doc_id"], []), year, rules), {}, rules)
+        other = stated_allocations(
+            statements_of(amounts_by_doc.get(doc["doc_id"], []), year, rules), {}, rules
+        )
         for key in sorted(set(base) | set(other), key=_sort_key):
             b, o = base.get(key), other.get(key)
             if b is not None and o is not None and abs(b.value - o.value) <= 0.5 * max(b.step, o.step):
@@ -369,24 +446,41 @@ def compare_versions(plan: Plan, amounts_by_doc: dict[str, list[dict]], rules: A
             if o is None and _states(other, b) or b is None and _states(base, o):
                 continue
             first = o.statements[0] if o is not None else None
-            out.append(VersionDifference(
-                doc["doc_id"], first.amount_id if first else None, first.line if first else None,
-                first.page if first else None, b.value if b else None, o.value if o else None,
-                describe_key(key)))
+            out.append(
+                VersionDifference(
+                    doc["doc_id"],
+                    first.amount_id if first else None,
+                    first.line if first else None,
+                    first.page if first else None,
+                    b.value if b else None,
+                    o.value if o else None,
+                    describe_key(key),
+                )
+            )
     return out
 
 
 def describe_key(key: tuple) -> str:
     item, fs, ct, measure, year = key
-    where = item[2] or " ".join(str(p) for p in (item[0], f"project {item[3]}" if item[3] else None,
-                                                  f"subproject {item[4]}" if item[4] else None) if p) or "the plan"
+    where = (
+        item[2]
+        or " ".join(
+            str(p)
+            for p in (
+                item[0],
+                f"project {item[3]}" if item[3] else None,
+                f"subproject {item[4]}" if item[4] else None,
+            )
+            if p
+        )
+        or "the plan"
+    )
     return f"{where} ({item[1]}), {fs or 'all sources'}, {ct or 'all types'}, {measure}, {year}"
 
 
 # ---- helpers -------------------------------------------------------------------------------
 def _states(rows: dict[tuple, Allocation], figure: Allocation) -> bool:
     return any(abs(r.value - figure.value) <= 0.5 * max(r.step, figure.step) for r in rows.values())
-
 
 
 def _group(statements: list[Statement]) -> dict[tuple, list[Statement]]:

@@ -7,6 +7,7 @@ breakdown marker follows ("… là 350.190 triệu đồng, trong đó: …"). A
 with such a marker ("…, trong đó:") owns the amounts of the list items after it; the
 pipeline links those, since it knows the section tree.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -17,8 +18,8 @@ import regex
 
 from .document import Block
 from .nlp import sentence_break
-from .sections import Section
 from .rules import phrase_regex
+from .sections import Section
 from .textnorm import FoldedText, fold
 from .vnnumbers import NUMBER_PATTERN, VnNumber, parse_vn_number
 
@@ -29,6 +30,7 @@ _PAREN_NOTE = regex.compile(r"\([^()]*\)")
 @dataclass(frozen=True)
 class Placement:
     """Where a table row puts its figures in the program structure (its section may not)."""
+
     program: str | None = None
     project: str | None = None
     subproject: str | None = None
@@ -107,10 +109,14 @@ class _Parens:
 def program_pattern(money: dict) -> regex.Pattern:
     """A program named on folded text: one of money.yaml's program_words, at most ten words,
     one of its program_names; the named group that matched is the program's code."""
-    words_alt = "|".join(regex.escape(fold(w)) for w in sorted(money.get("program_words", []), key=len, reverse=True))
+    words_alt = "|".join(
+        regex.escape(fold(w)) for w in sorted(money.get("program_words", []), key=len, reverse=True)
+    )
     name_alts = "|".join(
         f"(?P<{code}>" + "|".join(regex.escape(fold(n)) for n in sorted(ns, key=len, reverse=True)) + ")"
-        for code, ns in money.get("program_names", {}).items() if ns)
+        for code, ns in money.get("program_names", {}).items()
+        if ns
+    )
     if not words_alt or not name_alts:
         return regex.compile(r"(?!x)x")
     return regex.compile(rf"(?<!\w)(?:{words_alt})(?:\s+[^\s,;:.()]+){{0,10}}?\s+(?:{name_alts})(?!\w)")
@@ -136,7 +142,9 @@ class AmountFinder:
         self.factors = unit_factors(rules)
         spellings = [s for unit in m["units"] for s in unit["spellings"]]
         bare = set(m.get("bare_units", []))
-        compounds = "|".join(regex.escape(w) for w in sorted(set(m.get("dong_compounds", [])), key=len, reverse=True))
+        compounds = "|".join(
+            regex.escape(w) for w in sorted(set(m.get("dong_compounds", [])), key=len, reverse=True)
+        )
         alts = []
         for s in sorted(spellings, key=len, reverse=True):
             esc = regex.escape(s).replace(r"\ ", r"\s*")
@@ -156,22 +164,38 @@ class AmountFinder:
         # of planned), the second one's number standing right after a slash
         self.slash_pair = regex.compile(
             rf"(?P<a>{NUMBER_PATTERN})(?:\s*+(?P<ua>{unit_alt}))?\s*/\s*(?P<b>\d+(?:[.,]\d+)*)\s*+(?P<ub>{unit_alt})",
-            regex.IGNORECASE)
+            regex.IGNORECASE,
+        )
         # the lower figure of a range, written just before an amount's number: "từ 30 đến",
         # "1,5 - ", "6 triệu đồng đến ", "giữa 1.000 và "
         joiners = "|".join(regex.escape(j) for j in sorted(m.get("range_joiners", []), key=len, reverse=True))
-        self.range_low = regex.compile(
-            rf"(?:(?<!\w)(?:từ|giữa)\s+)?(?P<lo>{NUMBER_PATTERN})(?:\s*+(?P<lounit>{unit_alt}))?\s*(?P<joiner>{joiners})\s*$",
-            regex.IGNORECASE) if joiners else None
+        self.range_low = (
+            regex.compile(
+                rf"(?:(?<!\w)(?:từ|giữa)\s+)?(?P<lo>{NUMBER_PATTERN})(?:\s*+(?P<lounit>{unit_alt}))?\s*(?P<joiner>{joiners})\s*$",
+                regex.IGNORECASE,
+            )
+            if joiners
+            else None
+        )
         t = rules.section("targets")
-        fillers = "|".join(regex.escape(fold(x)) for x in sorted(t.get("comparator_fillers", []), key=len, reverse=True))
+        fillers = "|".join(
+            regex.escape(fold(x)) for x in sorted(t.get("comparator_fillers", []), key=len, reverse=True)
+        )
         # a comparator right before the number (a filler between at most): "tối đa 40 triệu đồng"
         self.comparator_end = [
-            (value, regex.compile(rf"(?<!\w)(?:{'|'.join(regex.escape(p) for p in phrases)})"
-                                  rf"(?:\s+(?:{fillers}))?\s*$"))
-            for value, phrases, _ in rules.comparators.entries]
-        self.comparator_after = [(value, regex.compile(rf"^\s*(?:{'|'.join(regex.escape(p) for p in phrases)})(?!\w)"))
-                                 for value, phrases, _ in rules.comparators_after.entries]
+            (
+                value,
+                regex.compile(
+                    rf"(?<!\w)(?:{'|'.join(regex.escape(p) for p in phrases)})"
+                    rf"(?:\s+(?:{fillers}))?\s*$"
+                ),
+            )
+            for value, phrases, _ in rules.comparators.entries
+        ]
+        self.comparator_after = [
+            (value, regex.compile(rf"^\s*(?:{'|'.join(regex.escape(p) for p in phrases)})(?!\w)"))
+            for value, phrases, _ in rules.comparators_after.entries
+        ]
         self.grouped = regex.compile(r"^(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+)$")
         self.unitless_label = regex.compile(m["unitless_label"], regex.IGNORECASE)
         self.unitless_follower = regex.compile(m["unitless_follower"], regex.IGNORECASE)
@@ -183,19 +207,28 @@ class AmountFinder:
         self.trailing_marker = regex.compile(rf"(?<!\w)(?:{marker_alt})\s*:?\s*$")
         self.marker_reach = max(len(fold(x)) for x in markers)
         self.program_named = program_pattern(m)
-        openers = "|".join(regex.escape(fold(w)) for w in sorted(m.get("label_after_openers", []), key=len, reverse=True))
+        openers = "|".join(
+            regex.escape(fold(w)) for w in sorted(m.get("label_after_openers", []), key=len, reverse=True)
+        )
         self.label_after = regex.compile(rf"^\s*(?:{openers})(?!\w)") if openers else None
-        verbs = "|".join(regex.escape(fold(w)) for w in sorted(m.get("local_actor_verbs", []), key=len, reverse=True))
-        self.local_actor = regex.compile(
-            rf"(?<!{regex.escape(fold('ngân sách'))}\s)(?<!{regex.escape(fold('vốn'))}\s)(?<!ns\s)(?<!\w)"
-            rf"{regex.escape(fold('địa phương'))}(?=\s+(?:{verbs})(?!\w))") if verbs else None
+        verbs = "|".join(
+            regex.escape(fold(w)) for w in sorted(m.get("local_actor_verbs", []), key=len, reverse=True)
+        )
+        self.local_actor = (
+            regex.compile(
+                rf"(?<!{regex.escape(fold('ngân sách'))}\s)(?<!{regex.escape(fold('vốn'))}\s)(?<!ns\s)(?<!\w)"
+                rf"{regex.escape(fold('địa phương'))}(?=\s+(?:{verbs})(?!\w))"
+            )
+            if verbs
+            else None
+        )
         partial = m.get("partial_breakdown_markers", [])
         self.partial_marker = phrase_regex(fold(x) for x in partial)
         self.partial_reach = max((len(fold(x)) for x in partial), default=0)
         # matched on written text, to cut a label after the last marker
         self.label_marker = regex.compile(
-            r"(?<!\w)(?:" + "|".join(regex.escape(x) for x in markers) + r")(?!\w)\s*:?",
-            regex.IGNORECASE)
+            r"(?<!\w)(?:" + "|".join(regex.escape(x) for x in markers) + r")(?!\w)\s*:?", regex.IGNORECASE
+        )
         self.total_words = regex.compile("|".join(regex.escape(fold(w)) for w in m["total_words"]))
 
     # ---- finding ---------------------------------------------------------------------
@@ -206,9 +239,15 @@ class AmountFinder:
             if _looks_like_reference(text, m.start("num")):
                 continue
             number = parse_vn_number(m["num"] + (m["tail"] or ""))
-            a = Amount(block, m.start("num"), m.end("unit"), number, m["unit"],
-                       self.factors.get(unit_key(m["unit"])),
-                       per_unit=bool(self.per_unit.match(text, m.end("unit"))))
+            a = Amount(
+                block,
+                m.start("num"),
+                m.end("unit"),
+                number,
+                m["unit"],
+                self.factors.get(unit_key(m["unit"])),
+                per_unit=bool(self.per_unit.match(text, m.end("unit"))),
+            )
             found.append(a)
         if "/" in text:
             found = self._slash_pairs(block, found)
@@ -233,14 +272,30 @@ class AmountFinder:
                 continue
             factor = self.factors.get(unit_key(m["ub"]))
             if m.start("a") not in starts:
-                by_start[m.start("a")] = Amount(block, m.start("a"), m.end("ua") if m["ua"] else m.end("a"), parse_vn_number(m["a"]),
-                                  m["ua"], self.factors.get(unit_key(m["ua"])) if m["ua"] else factor,
-                                  unit_inferred=not m["ua"])
+                by_start[m.start("a")] = Amount(
+                    block,
+                    m.start("a"),
+                    m.end("ua") if m["ua"] else m.end("a"),
+                    parse_vn_number(m["a"]),
+                    m["ua"],
+                    self.factors.get(unit_key(m["ua"])) if m["ua"] else factor,
+                    unit_inferred=not m["ua"],
+                )
                 out.append(by_start[m.start("a")])
             first = by_start.get(m.start("a"))
             if m.start("b") not in starts:
-                out.append(Amount(block, m.start("b"), m.end("ub"), parse_vn_number(m["b"]), m["ub"], factor,
-                                  per_unit=bool(self.per_unit.match(text, m.end("ub"))), pair_of=first))
+                out.append(
+                    Amount(
+                        block,
+                        m.start("b"),
+                        m.end("ub"),
+                        parse_vn_number(m["b"]),
+                        m["ub"],
+                        factor,
+                        per_unit=bool(self.per_unit.match(text, m.end("ub"))),
+                        pair_of=first,
+                    )
+                )
             elif first is not None and by_start[m.start("b")] is not first:
                 by_start[m.start("b")].pair_of = first
         out.sort(key=lambda a: a.start)
@@ -254,7 +309,7 @@ class AmountFinder:
         out: list[Amount] = []
         for a in found:
             window_start = max(0, a.start - _RANGE_REACH)
-            m = self.range_low.search(text[window_start:a.start])
+            m = self.range_low.search(text[window_start : a.start])
             hi = a.value
             if m is None or hi is None:
                 out.append(a)
@@ -263,7 +318,12 @@ class AmountFinder:
             lo_factor = self.factors.get(unit_key(m["lounit"])) if m["lounit"] else a.factor
             lo = lo_number.value * lo_factor if lo_number.value is not None and lo_factor else None
             dash = m["joiner"] in ("-", "–")
-            if lo is None or lo >= hi or (dash and lo * 10 < hi) or (m["joiner"] == "và" and not m.group().startswith(("giữa", "Giữa"))):
+            if (
+                lo is None
+                or lo >= hi
+                or (dash and lo * 10 < hi)
+                or (m["joiner"] == "và" and not m.group().startswith(("giữa", "Giữa")))
+            ):
                 out.append(a)
                 continue
             lo_start = window_start + m.start("lo")
@@ -278,11 +338,11 @@ class AmountFinder:
         return out
 
     def _comparator(self, text: str, a: Amount) -> str:
-        after = text[a.end:a.end + 20]
+        after = text[a.end : a.end + 20]
         for value, pattern in self.comparator_after:
             if pattern.search(fold(after)):
                 return value
-        before = fold(text[max(0, a.start - _COMPARATOR_REACH):a.start])
+        before = fold(text[max(0, a.start - _COMPARATOR_REACH) : a.start])
         for value, pattern in self.comparator_end:
             if pattern.search(before):
                 return value
@@ -300,11 +360,20 @@ class AmountFinder:
                 continue
             if not self.grouped.match(m.group(0)) or not self.unitless_follower.match(text, m.end()):
                 continue
-            if not self.unitless_label.search(text[max(0, m.start() - 80):m.start()]):
+            if not self.unitless_label.search(text[max(0, m.start() - 80) : m.start()]):
                 continue
             sibling = _nearest(with_units, before, m.start())
-            out.append(Amount(block, m.start(), m.end(), parse_vn_number(m.group(0)), None, sibling.factor,
-                              unit_inferred=True))
+            out.append(
+                Amount(
+                    block,
+                    m.start(),
+                    m.end(),
+                    parse_vn_number(m.group(0)),
+                    None,
+                    sibling.factor,
+                    unit_inferred=True,
+                )
+            )
         return out
 
     # ---- structure within a block ------------------------------------------------------
@@ -325,7 +394,7 @@ class AmountFinder:
         pending = _Shallower()  # amounts a "trong đó" after them made owners
         pos = 0
         for a in amounts:
-            if sentence_break(text[pos:a.start]):
+            if sentence_break(text[pos : a.start]):
                 pending.drop_from(a.depth)
                 last_at_depth.drop_from(a.depth)
             prev = last_at_depth.get(a.depth)
@@ -334,14 +403,24 @@ class AmountFinder:
             marker_from = (max(prev.end, closes[k] + 1) if k >= 0 else prev.end) if prev is not None else 0
             if prev is not None and folded.contains(self.marker, self.marker_reach, marker_from, a.start):
                 pending.set(a.depth, prev)
-                partial_owner[id(prev)] = folded.contains(self.partial_marker, self.partial_reach, marker_from, a.start)
+                partial_owner[id(prev)] = folded.contains(
+                    self.partial_marker, self.partial_reach, marker_from, a.start
+                )
             a.parent = self._parent(a, at_depth, parens, pending)
             open_pos = parens.opener[a.start] if a.depth else None
             if a.parent is not None and a.parent is pending.get(a.depth):
                 if partial_owner.get(id(a.parent)):
                     a.breakdown = "partial"
-            elif a.parent is not None and open_pos is not None and folded.contains(
-                    self.partial_marker, self.partial_reach, open_pos, min(len(text), open_pos + self.partial_reach + 3)):
+            elif (
+                a.parent is not None
+                and open_pos is not None
+                and folded.contains(
+                    self.partial_marker,
+                    self.partial_reach,
+                    open_pos,
+                    min(len(text), open_pos + self.partial_reach + 3),
+                )
+            ):
                 a.breakdown = "partial"  # "(trong đó …)"
             last_at_depth.drop_from(a.depth)
             last_at_depth.set(a.depth, a)
@@ -364,13 +443,16 @@ class AmountFinder:
                 other = _NOT_FILLER.search(text, owner.end)
                 filler_end[owner.end] = other.start() if other else len(text)
             if filler_end[owner.end] >= open_pos:
-                owner.annotation += " " + text[open_pos + 1:close_pos]
+                owner.annotation += " " + text[open_pos + 1 : close_pos]
         tops = [a for a in amounts if a.depth == 0 and a.parent is None]
         if tops:
-            tail = text[tops[-1].end:]
+            tail = text[tops[-1].end :]
             folded_tail = fold(tail)
-            if tail.count("(") == tail.count(")") and self.marker.search(folded_tail) and (
-                    tail.rstrip().endswith(":") or self.trailing_marker.search(folded_tail)):
+            if (
+                tail.count("(") == tail.count(")")
+                and self.marker.search(folded_tail)
+                and (tail.rstrip().endswith(":") or self.trailing_marker.search(folded_tail))
+            ):
                 return tops[-1]
         return None
 
@@ -383,7 +465,7 @@ class AmountFinder:
         if marker_owner is not None and open_pos is not None and marker_owner.start > open_pos:
             return marker_owner  # "(… 20.437 trđ, trong đó NSTW: …)" inside one parenthesis
         owner = at_depth.last_ending_by(open_pos, a.depth - 1) if open_pos is not None else None
-        if owner is not None and not sentence_break(a.block.text[owner.end:open_pos]):
+        if owner is not None and not sentence_break(a.block.text[owner.end : open_pos]):
             return owner
         return marker_owner
 
@@ -393,11 +475,11 @@ class AmountFinder:
         start = before.end if before is not None else 0
         if a.depth > 0 and parens.opener[a.start] is not None:
             start = max(start, parens.opener[a.start] + 1)
-        label = _PAREN_NOTE.sub(" ", text[start:a.start])  # earlier parentheses are other facts' notes
+        label = _PAREN_NOTE.sub(" ", text[start : a.start])  # earlier parentheses are other facts' notes
         # what follows the last ";", the last full stop before a capital, the last marker
-        label = label[label.rfind(";") + 1:]
-        label = label[_last_end(_FULL_STOP, label):]
-        label = label[_last_end(self.label_marker, label, overlapped=True):]
+        label = label[label.rfind(";") + 1 :]
+        label = label[_last_end(_FULL_STOP, label) :]
+        label = label[_last_end(self.label_marker, label, overlapped=True) :]
         return label.strip()
 
     # ---- attributes --------------------------------------------------------------------
@@ -412,10 +494,16 @@ class AmountFinder:
             after = self._label_after(a)
             parent = a.parent
             is_total = bool(self.total_words.search(fold(a.label)))
-            a.funding_source = (self.rules.funding_source.first(after) or self.rules.funding_source.first(own)
-                                or (None if is_total or parent is None else parent.funding_source))
-            a.capital_type = (self.rules.capital_type.first(after) or self.rules.capital_type.first(own)
-                              or (parent.capital_type if parent else None))
+            a.funding_source = (
+                self.rules.funding_source.first(after)
+                or self.rules.funding_source.first(own)
+                or (None if is_total or parent is None else parent.funding_source)
+            )
+            a.capital_type = (
+                self.rules.capital_type.first(after)
+                or self.rules.capital_type.first(own)
+                or (parent.capital_type if parent else None)
+            )
             a.measure = self._measure(a, context_titles, before)
             if a.pair_of is not None:
                 # the planned figure of "done/planned": what the done one is, as planned money
@@ -436,7 +524,9 @@ class AmountFinder:
         with a label word."""
         if self.label_after is None or a.per_unit:
             return ""
-        after = fold(_LABEL_AFTER_STOP.split(a.block.text[a.end:a.end + _PROGRAM_AFTER_REACH], maxsplit=1)[0])
+        after = fold(
+            _LABEL_AFTER_STOP.split(a.block.text[a.end : a.end + _PROGRAM_AFTER_REACH], maxsplit=1)[0]
+        )
         return after if self.label_after.match(after) else ""
 
     def _program(self, a: Amount) -> str | None:
@@ -445,7 +535,7 @@ class AmountFinder:
         hits = list(self.program_named.finditer(fold(a.label)))
         if hits:
             return program_of(hits[-1])
-        after = a.block.text[a.end:a.end + _PROGRAM_AFTER_REACH]
+        after = a.block.text[a.end : a.end + _PROGRAM_AFTER_REACH]
         after = _AFTER_STOP.split(after, maxsplit=1)[0]
         m = self.program_named.search(fold(after))
         return program_of(m) if m else None
@@ -489,7 +579,9 @@ def _year_in(text: str) -> int | None:
 
 def _looks_like_reference(text: str, start: int) -> bool:
     # "122/KH-UBND", "số 27/2022" are document numbers, never money
-    return bool(regex.match(r"\d+\s*/", text[start:start + 8])) and not regex.match(r"[\d.,]+\s*\p{L}", text[start:start + 12])
+    return bool(regex.match(r"\d+\s*/", text[start : start + 8])) and not regex.match(
+        r"[\d.,]+\s*\p{L}", text[start : start + 12]
+    )
 
 
 def _nearest(amounts: list[Amount], before: int, pos: int) -> Amount:
@@ -570,11 +662,12 @@ class _MeasureBefore:
         if note is None:
             return self.folded.folded[a:b]
         head_end, opened = self._note(note)
-        head = self.folded.folded[a:min(b, head_end)] if a < head_end else ""
-        return head + opened[max(a - head_end, 0):max(b - head_end, 0)]
+        head = self.folded.folded[a : min(b, head_end)] if a < head_end else ""
+        return head + opened[max(a - head_end, 0) : max(b - head_end, 0)]
 
-    def _chain_before(self, k: int, pattern: regex.Pattern, reach: int, note: int | None,
-                      limit: int) -> tuple[int, int] | None:
+    def _chain_before(
+        self, k: int, pattern: regex.Pattern, reach: int, note: int | None, limit: int
+    ) -> tuple[int, int] | None:
         """The last match starting by LIMIT of finditer over the text _slice reads."""
         if note is not None:
             after = self._note_chain(k, pattern, reach, note)
@@ -592,11 +685,14 @@ class _MeasureBefore:
         key = (k, note)
         if key not in self._note_chains:
             head_end, opened = self._note(note)
-            resume, context = self._resume(self._chain_before(k, pattern, reach, None, head_end - reach - 2),
-                                           head_end - reach - 2)
+            resume, context = self._resume(
+                self._chain_before(k, pattern, reach, None, head_end - reach - 2), head_end - reach - 2
+            )
             window = self._slice(note, resume - context, head_end + len(opened))
             base = resume - context
-            self._note_chains[key] = [(base + m.start(), base + m.end()) for m in pattern.finditer(window, context)]
+            self._note_chains[key] = [
+                (base + m.start(), base + m.end()) for m in pattern.finditer(window, context)
+            ]
         return self._note_chains[key]
 
     @staticmethod
@@ -606,8 +702,9 @@ class _MeasureBefore:
         resume = max(last[1] if last else 0, shared + 1, 0)
         return resume, 1 if resume > 0 else 0
 
-    def _last_end(self, k: int, pattern: regex.Pattern, reach: int, note: int | None, cut: int,
-                  right: str) -> int | None:
+    def _last_end(
+        self, k: int, pattern: regex.Pattern, reach: int, note: int | None, cut: int, right: str
+    ) -> int | None:
         """The end of the last match of finditer over _slice(note, 0, cut) + right."""
         # matches starting this far before the cut read nothing past it: shared
         shared = cut - reach - 2
@@ -683,6 +780,7 @@ def _parents_first(amounts: list[Amount]) -> list[Amount]:
             # the planned figure of a pair after the done one
             a, n = (a.parent if a.parent is not None else a.pair_of), n + 1
         return n
+
     return sorted(amounts, key=depth)
 
 

@@ -1,6 +1,7 @@
 """Who does what: agencies named in "Tổ chức thực hiện" / "Phân công" parts (or beside a
 lead word anywhere), with their role, the task sentence, its product and deadline.
 Vocabulary: rules/agencies.yaml."""
+
 from __future__ import annotations
 
 import bisect
@@ -30,12 +31,18 @@ class AssignmentFinder:
     def __init__(self, rules):
         spec = rules.section("agencies")
         self.rules = rules
-        spellings = sorted(((s, a["name"]) for a in spec["agencies"] for s in a["spellings"]),
-                           key=lambda x: len(x[0]), reverse=True)
+        spellings = sorted(
+            ((s, a["name"]) for a in spec["agencies"] for s in a["spellings"]),
+            key=lambda x: len(x[0]),
+            reverse=True,
+        )
         self.names = {_key(s): name for s, name in spellings}
         self.agency = regex.compile(
-            r"(?<!\w)(?:" + "|".join(regex.escape(s).replace(r"\ ", r"\s+") for s, _ in spellings) + r")(?!\w)",
-            regex.IGNORECASE)
+            r"(?<!\w)(?:"
+            + "|".join(regex.escape(s).replace(r"\ ", r"\s+") for s, _ in spellings)
+            + r")(?!\w)",
+            regex.IGNORECASE,
+        )
         roles = spec["roles"]
         self.lead = _phrases(roles["lead"])
         # a coordinate or report word right before the agency's name
@@ -43,10 +50,13 @@ class AssignmentFinder:
         self.report_to = _phrases(roles["report_to"], before_name=True)
         self.before_reach = max(len(fold(p)) for p in roles["coordinate"] + roles["report_to"])
         self.window = int(spec.get("lead_after_window", 40))
-        self.deadline = regex.compile("|".join(f"(?:{p})" for p in spec["deadline_patterns"]), regex.IGNORECASE)
+        self.deadline = regex.compile(
+            "|".join(f"(?:{p})" for p in spec["deadline_patterns"]), regex.IGNORECASE
+        )
         self.product = regex.compile(
             r"(?<!\w)(?:" + "|".join(regex.escape(p) for p in spec["products"]) + r")(?!\w)[^;,.:()]{0,80}",
-            regex.IGNORECASE)
+            regex.IGNORECASE,
+        )
 
     def find(self, block: Block, section: Section | None) -> list[Assignment]:
         text = block.text
@@ -72,14 +82,32 @@ class AssignmentFinder:
                 if role is None:
                     continue
                 found_any = True
-                out.append(Assignment(block, s_start + m.start(), s_start + m.end(), self.names[_key(m.group(0))], role,
-                                      task, product.group(0).strip() if product else None,
-                                      deadline.group(0) if deadline else None))
+                out.append(
+                    Assignment(
+                        block,
+                        s_start + m.start(),
+                        s_start + m.end(),
+                        self.names[_key(m.group(0))],
+                        role,
+                        task,
+                        product.group(0).strip() if product else None,
+                        deadline.group(0) if deadline else None,
+                    )
+                )
             if owner is not None and not found_any:
                 # a task listed under "b) Sở Kế hoạch và Đầu tư:" belongs to that agency
-                out.append(Assignment(block, s_start, s_start, owner, "lead", sentence.strip(),
-                                      product.group(0).strip() if product else None,
-                                      deadline.group(0) if deadline else None))
+                out.append(
+                    Assignment(
+                        block,
+                        s_start,
+                        s_start,
+                        owner,
+                        "lead",
+                        sentence.strip(),
+                        product.group(0).strip() if product else None,
+                        deadline.group(0) if deadline else None,
+                    )
+                )
         return out
 
     def _role(self, clauses: "_Clauses", start: int, end: int) -> str | None:
@@ -91,7 +119,7 @@ class AssignmentFinder:
             return "coordinate"
         if self.report_to.search(before, 0 if whole else 1):
             return "report_to"
-        if self.lead.search(fold(sentence[end:end + self.window])) or start <= clauses.opening:
+        if self.lead.search(fold(sentence[end : end + self.window])) or start <= clauses.opening:
             return "lead"
         return None
 

@@ -9,6 +9,7 @@ documents in flight, and the next run skips every committed part whose file is u
 every document committed into OUT, by this run or earlier ones. Only a bounded window of
 documents is in flight, so memory does not grow with the size of the archive.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,7 +30,7 @@ from .workers import Limits, WorkerFailure, WorkerPool
 IN_FLIGHT_PER_WORKER = 2
 # A file larger than this is not read (a plan, even scanned, is far smaller); it becomes a
 # failed row.
-MAX_INPUT_BYTES = 512 * 1024 ** 2
+MAX_INPUT_BYTES = 512 * 1024**2
 _HASH_CHUNK = 1 << 20
 
 
@@ -60,18 +61,27 @@ class Summary:
 
     def line(self, out: Path) -> str:
         s = self.statuses
-        return (f"{self.documents} documents: {s['ok']} ok, {s['partial']} partial, {s['failed']} failed; "
-                + ", ".join(f"{n} {name}" for name, n in self.rows.items()) + f" -> {display_path(out)}")
+        return (
+            f"{self.documents} documents: {s['ok']} ok, {s['partial']} partial, {s['failed']} failed; "
+            + ", ".join(f"{n} {name}" for name, n in self.rows.items())
+            + f" -> {display_path(out)}"
+        )
 
     def details(self) -> str:
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.checks.items())) or "none"
         extracted = self.documents - self.skipped
-        rate = f"{extracted / self.seconds:.1f} documents/s extracted" if extracted and self.seconds else "nothing to extract"
+        rate = (
+            f"{extracted / self.seconds:.1f} documents/s extracted"
+            if extracted and self.seconds
+            else "nothing to extract"
+        )
         earlier = self.held - self.documents
         held = f"; the tables hold {self.held} documents ({earlier} from earlier runs)" if earlier > 0 else ""
         pruned = f"; {self.pruned} documents of files not in this run pruned" if self.pruned else ""
-        return (f"{self.skipped} unchanged and skipped; checks by kind: {kinds}; wall time {self.seconds:.1f} s "
-                f"({rate}){held}{pruned}")
+        return (
+            f"{self.skipped} unchanged and skipped; checks by kind: {kinds}; wall time {self.seconds:.1f} s "
+            f"({rate}){held}{pruned}"
+        )
 
 
 @lru_cache(maxsize=4)
@@ -79,6 +89,7 @@ def _extractor(rules_dir: str | None, ocr: str):
     """One Extractor per process and settings (the rules load once)."""
     from .pipeline import Extractor
     from .rules import load_rules
+
     return Extractor(load_rules(rules_dir), ocr)
 
 
@@ -90,7 +101,9 @@ def load_extractor(rules_dir: str | None, ocr: str) -> None:
     _extractor(rules_dir, ocr)
 
 
-def extract_document(path: str, data: bytes, rules_dir: str | None, ocr: str = "auto") -> dict[str, list[dict]]:
+def extract_document(
+    path: str, data: bytes, rules_dir: str | None, ocr: str = "auto"
+) -> dict[str, list[dict]]:
     """The rows of every table for one document, from its bytes (a Dask worker)."""
     return _extractor(rules_dir, ocr).process(Path(path), data).tables
 
@@ -104,8 +117,11 @@ def extract_file(rules_dir: str | None, ocr: str, path: bytes, display: str) -> 
     except OSError as exc:
         data = b""
         message = f"cannot read the file: {exc.strerror or type(exc).__name__}"
-        return _extractor(rules_dir, ocr).failed(Path(display), hashlib.sha256(data).hexdigest(), "unknown",
-                                                 message, "read_error").tables
+        return (
+            _extractor(rules_dir, ocr)
+            .failed(Path(display), hashlib.sha256(data).hexdigest(), "unknown", message, "read_error")
+            .tables
+        )
     return extract_document(display, data, rules_dir, ocr)
 
 
@@ -129,8 +145,10 @@ def _hash(path: Path) -> tuple[str, str | None]:
             if not stat.S_ISREG(st.st_mode):
                 return digest.hexdigest(), "not a regular file"
             if st.st_size > MAX_INPUT_BYTES:
-                return digest.hexdigest(), (f"the file is {st.st_size / 1024 ** 2:,.0f} MiB, over the "
-                                            f"{MAX_INPUT_BYTES // 1024 ** 2} MiB a document may have")
+                return digest.hexdigest(), (
+                    f"the file is {st.st_size / 1024**2:,.0f} MiB, over the "
+                    f"{MAX_INPUT_BYTES // 1024**2} MiB a document may have"
+                )
             while chunk := f.read(_HASH_CHUNK):
                 digest.update(chunk)
     except OSError as exc:
@@ -139,14 +157,28 @@ def _hash(path: Path) -> tuple[str, str | None]:
 
 
 def as_inputs(files: list[Path] | list[InputFile]) -> list[InputFile]:
-    return [f if isinstance(f, InputFile) else InputFile(f, display_path(f), display_path(os.path.abspath(f)))
-            for f in files]
+    return [
+        f if isinstance(f, InputFile) else InputFile(f, display_path(f), display_path(os.path.abspath(f)))
+        for f in files
+    ]
 
 
-def run(files: list[Path] | list[InputFile], out: Path, *, jobs: int, force: bool = False,
-        rules_dir: Path | None = None, engine: str = "local", scheduler: str | None = None, ocr: str = "auto",
-        on_document: Callable[[Job, dict], None] | None = None, progress: bool = False, prune: bool = False,
-        limits: Limits | None = None, inputs: list[Path] | None = None) -> Summary:
+def run(
+    files: list[Path] | list[InputFile],
+    out: Path,
+    *,
+    jobs: int,
+    force: bool = False,
+    rules_dir: Path | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    ocr: str = "auto",
+    on_document: Callable[[Job, dict], None] | None = None,
+    progress: bool = False,
+    prune: bool = False,
+    limits: Limits | None = None,
+    inputs: list[Path] | None = None,
+) -> Summary:
     """Extract FILES into OUT. INPUTS are the paths the files were collected from (OUT must
     not lie inside one); by default the files themselves. Raises store.OutputRefused before
     any work, store.OutputError when writing OUT fails."""
@@ -164,8 +196,18 @@ def run(files: list[Path] | list[InputFile], out: Path, *, jobs: int, force: boo
         bar = _Progress(len(sources), len(done)) if progress else None
         try:
             with output_errors(out):
-                _commit_all(store, todo, summary, (rules, ocr), jobs, engine, scheduler, limits or Limits(),
-                            on_document, bar)
+                _commit_all(
+                    store,
+                    todo,
+                    summary,
+                    (rules, ocr),
+                    jobs,
+                    engine,
+                    scheduler,
+                    limits or Limits(),
+                    on_document,
+                    bar,
+                )
         except KeyboardInterrupt:
             summary.interrupted = True
         finally:
@@ -182,9 +224,18 @@ def run(files: list[Path] | list[InputFile], out: Path, *, jobs: int, force: boo
     return summary
 
 
-def _commit_all(store: Store, todo: list[Job], summary: Summary, settings: tuple[str | None, str], jobs: int,
-                engine: str, scheduler: str | None, limits: Limits,
-                on_document: Callable[[Job, dict], None] | None, bar: _Progress | None) -> None:
+def _commit_all(
+    store: Store,
+    todo: list[Job],
+    summary: Summary,
+    settings: tuple[str | None, str],
+    jobs: int,
+    engine: str,
+    scheduler: str | None,
+    limits: Limits,
+    on_document: Callable[[Job, dict], None] | None,
+    bar: _Progress | None,
+) -> None:
     """Run TODO and commit each document as it finishes."""
     for job, tables in _results(todo, settings, jobs, engine, scheduler, limits):
         store.write_part(job.key, job.source.identity, tables)
@@ -202,8 +253,14 @@ def _count(summary: Summary, doc: dict, store: Store, key: str) -> None:
         summary.checks[kind] += 1
 
 
-def _results(todo: list[Job], settings: tuple[str | None, str], workers: int, engine: str,
-             scheduler: str | None, limits: Limits) -> Iterator[tuple[Job, dict]]:
+def _results(
+    todo: list[Job],
+    settings: tuple[str | None, str],
+    workers: int,
+    engine: str,
+    scheduler: str | None,
+    limits: Limits,
+) -> Iterator[tuple[Job, dict]]:
     """(job, tables) as documents finish; a job whose file could not be read, or whose
     worker hit a limit or died, gets the rows of a failed document."""
     rules, ocr = settings
@@ -216,8 +273,9 @@ def _results(todo: list[Job], settings: tuple[str | None, str], workers: int, en
     if engine == "dask":
         yield from _dask_results(readable, settings, workers, scheduler)
         return
-    pool: WorkerPool[Job] = WorkerPool(workers, extract_file, limits, initializer=load_extractor,
-                                       init_args=settings)
+    pool: WorkerPool[Job] = WorkerPool(
+        workers, extract_file, limits, initializer=load_extractor, init_args=settings
+    )
     window = ((job, (rules, ocr, os.fsencode(job.path), job.source.display)) for job in readable)
     for job, outcome in pool.run(window):
         if isinstance(outcome, WorkerFailure):
@@ -226,7 +284,9 @@ def _results(todo: list[Job], settings: tuple[str | None, str], workers: int, en
             yield job, outcome
 
 
-def _failed_tables(job: Job, settings: tuple[str | None, str], message: str, kind: str) -> dict[str, list[Any]]:
+def _failed_tables(
+    job: Job, settings: tuple[str | None, str], message: str, kind: str
+) -> dict[str, list[Any]]:
     from .readers import detect_format
 
     path = Path(job.source.display)
@@ -239,7 +299,9 @@ def _read(jobs: list[Job]) -> Iterator[tuple[Job, bytes]]:
             yield job, f.read(MAX_INPUT_BYTES)
 
 
-def _dask_results(todo: list[Job], settings: tuple, workers: int, scheduler: str | None) -> Iterator[tuple[Job, dict]]:
+def _dask_results(
+    todo: list[Job], settings: tuple, workers: int, scheduler: str | None
+) -> Iterator[tuple[Job, dict]]:
     """The same per-document work on a dask.distributed cluster: the scheduler at
     SCHEDULER, or a LocalCluster of WORKERS processes. File bytes travel to the workers
     and rows come back, so workers need no access to this machine's disks."""
@@ -249,8 +311,9 @@ def _dask_results(todo: list[Job], settings: tuple, workers: int, scheduler: str
     if scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=max(workers, 1), threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = Client(cluster)
     try:
         source = _read(todo)
@@ -261,8 +324,14 @@ def _dask_results(todo: list[Job], settings: tuple, workers: int, scheduler: str
             nxt = next(source, None)
             if nxt is not None:
                 job, data = nxt
-                fut = client.submit(extract_document, job.source.display, data, *settings, key=f"kehoach-{job.key}",
-                                    pure=False)
+                fut = client.submit(
+                    extract_document,
+                    job.source.display,
+                    data,
+                    *settings,
+                    key=f"kehoach-{job.key}",
+                    pure=False,
+                )
                 jobs_of[fut.key] = job
                 completed.add(fut)
 
@@ -286,9 +355,15 @@ class _Progress:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.progress = Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.fields[rate]} docs/s"), TextColumn("{task.fields[failed]} failed"),
-                                 TimeElapsedColumn(), console=Console(stderr=True))
+        self.progress = Progress(
+            TextColumn("extracting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} docs/s"),
+            TextColumn("{task.fields[failed]} failed"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+        )
         self.started = time.perf_counter()
         self.done = 0
         self.failed = 0

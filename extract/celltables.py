@@ -9,6 +9,7 @@ figure (a merged cell); a cell wrapped onto a second line (lower-case continuati
 joined. Layout tables (the two-column header block, the signature block) and the text
 between two tables never line up like that and stay text.
 Vocabulary: rules/tables.yaml (`cell_per_line`, `row_levels`, `total_words`)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -78,17 +79,26 @@ class CellTableFinder:
 
     def _segments(self, lines: list[Line]) -> list[_Segment]:
         seps = [ln.index for ln in lines if self.separator.match(ln.raw)]
-        return [_Segment(a, b, lines[a + 1:b]) for a, b in zip(seps, seps[1:])]
+        return [_Segment(a, b, lines[a + 1 : b]) for a, b in zip(seps, seps[1:])]
 
-    def _table_from(self, segments: list[_Segment], start: int, lines: list[Line]) -> tuple[CellTable | None, int]:
+    def _table_from(
+        self, segments: list[_Segment], start: int, lines: list[Line]
+    ) -> tuple[CellTable | None, int]:
         headers = self._header_rows(segments, start)
         if not headers:
             return None, 0
         k = start + len(headers)
         width = max(len(h) for h in headers)
-        following = segments[k].lines if k < len(segments) and segments[k].open_sep == segments[k - 1].close_sep else []
-        if (width < len(following) <= width + MAX_SPANNED and self._cell_like(following)
-                and self._opens_row(self._exact(following) or {0: _cell(following[0])})):
+        following = (
+            segments[k].lines
+            if k < len(segments) and segments[k].open_sep == segments[k - 1].close_sep
+            else []
+        )
+        if (
+            width < len(following) <= width + MAX_SPANNED
+            and self._cell_like(following)
+            and self._opens_row(self._exact(following) or {0: _cell(following[0])})
+        ):
             width = len(following)  # a spanning header cell: the rows have more cells than the header
         if width < self.min_width:
             return None, 0
@@ -100,9 +110,9 @@ class CellTableFinder:
             first = next((ln for ln in segments[k].lines if _text(ln)), segments[k].lines[0])
             rows.append(CellRow(first, cells))
             k += 1
-        if len(rows) <= len(headers) or not any(self._has_figure(r.cells) for r in rows[len(headers):]):
+        if len(rows) <= len(headers) or not any(self._has_figure(r.cells) for r in rows[len(headers) :]):
             return None, 0
-        table_lines = lines[segments[start].open_sep:segments[k - 1].close_sep + 1]
+        table_lines = lines[segments[start].open_sep : segments[k - 1].close_sep + 1]
         return CellTable(rows, table_lines), k - start
 
     def _header_rows(self, segments: list[_Segment], start: int) -> list[list[Line]]:
@@ -141,9 +151,14 @@ class CellTableFinder:
         """A data row: an order cell or a total word first, or a figure or a placeholder
         ("-") after its first cell."""
         first = cells[min(cells)].text
-        return (self._level(first) is not None or self.total_words.match(fold(first)) is not None
-                or any(c > min(cells) and (_FIGURE.fullmatch(x.text) or x.text in self.placeholders)
-                       for c, x in cells.items()))
+        return (
+            self._level(first) is not None
+            or self.total_words.match(fold(first)) is not None
+            or any(
+                c > min(cells) and (_FIGURE.fullmatch(x.text) or x.text in self.placeholders)
+                for c, x in cells.items()
+            )
+        )
 
     def _numbers_columns(self, cells: dict[int, Cell]) -> bool:
         """The row numbering the columns under the header ("(1)", "(3)=(4)+(5)")."""
@@ -162,8 +177,12 @@ class CellTableFinder:
         # a cell wrapped onto the next line: the continuation joins the cell above
         groups: list[list[Line]] = []
         for ln in filled:
-            if groups and len(filled) > width and _CONTINUATION.match(_text(ln)) and not _FIGURE.fullmatch(
-                    _text(groups[-1][-1])):
+            if (
+                groups
+                and len(filled) > width
+                and _CONTINUATION.match(_text(ln))
+                and not _FIGURE.fullmatch(_text(groups[-1][-1]))
+            ):
                 groups[-1].append(ln)
             else:
                 groups.append([ln])
@@ -179,8 +198,10 @@ class CellTableFinder:
 
     @staticmethod
     def _has_figure(cells: dict[int, Cell]) -> bool:
-        return any(c > 0 and _FIGURE.fullmatch(cell.text) and parse_vn_number(cell.text).value is not None
-                   for c, cell in cells.items())
+        return any(
+            c > 0 and _FIGURE.fullmatch(cell.text) and parse_vn_number(cell.text).value is not None
+            for c, cell in cells.items()
+        )
 
 
 def _text(line: Line) -> str:

@@ -1,6 +1,7 @@
 """Check rows: problems found in the source (sums that do not add up, malformed numbers,
 inferred units, unreadable pages) or in the run, and the checks that look across a whole
 document (the plan's total against its projects', ratios against percentages)."""
+
 from __future__ import annotations
 
 import bisect
@@ -37,33 +38,61 @@ class Check:
 RATIO_PERCENT_REACH = 40
 
 
-def reconcile_totals(sections: list[Section], amounts: list[Amount], total_words: regex.Pattern,
-                     lines: list[Line]) -> list[Check]:
+def reconcile_totals(
+    sections: list[Section], amounts: list[Amount], total_words: regex.Pattern, lines: list[Line]
+) -> list[Check]:
     """The plan's grand total against the totals of its projects, where both are stated in
     the text: info when they agree, warning when they do not. TOTAL_WORDS (matched on
     folded labels) say which amount is the grand total."""
     out = []
-    prose = [a for a in amounts if a.placement is None and a.parent is None and a.value is not None
-             and a.measure in ("plan", "carryover") and not a.per_unit]
+    prose = [
+        a
+        for a in amounts
+        if a.placement is None
+        and a.parent is None
+        and a.value is not None
+        and a.measure in ("plan", "carryover")
+        and not a.per_unit
+    ]
     where = _ProseByPlace(prose, sections)
     for program in sorted({s.program for s in sections if s.kind == "project"}, key=str):
-        projects = [s for s in sections if s.kind == "project" and s.program == program
-                    and not any(anc.kind == "project" for anc in s.ancestors())]
+        projects = [
+            s
+            for s in sections
+            if s.kind == "project"
+            and s.program == program
+            and not any(anc.kind == "project" for anc in s.ancestors())
+        ]
         totals = [t for p in projects if (t := _stated_total(p, where)) is not None]
-        grand = next((a for a in prose if a.section is not None and a.section.nearest("project") is None
-                      and (a.section.program == program or program is None)
-                      and total_words.search(fold(a.label))), None)
+        grand = next(
+            (
+                a
+                for a in prose
+                if a.section is not None
+                and a.section.nearest("project") is None
+                and (a.section.program == program or program is None)
+                and total_words.search(fold(a.label))
+            ),
+            None,
+        )
         if grand is None or len(totals) < 2 or len(totals) != len(projects):
             continue
         actual = round(sum(v for v, _ in totals), 9)
         line = lines[grand.block.locate(grand.start, grand.end)[0]]
         agree = abs(grand.value - actual) <= rounding_tolerance([a for _, a in totals])
-        out.append(Check(
-            "total_reconciliation", "info" if agree else "warning",
-            f"line {line.number}: the plan's total {grand.number.raw} ({grand.value:g} triệu đồng) "
-            + ("equals" if agree else "differs from")
-            + f" the sum of its {len(totals)} projects' totals ({actual:g} triệu đồng)",
-            line=line.number, page=line.page, expected=grand.value, actual=actual))
+        out.append(
+            Check(
+                "total_reconciliation",
+                "info" if agree else "warning",
+                f"line {line.number}: the plan's total {grand.number.raw} ({grand.value:g} triệu đồng) "
+                + ("equals" if agree else "differs from")
+                + f" the sum of its {len(totals)} projects' totals ({actual:g} triệu đồng)",
+                line=line.number,
+                page=line.page,
+                expected=grand.value,
+                actual=actual,
+            )
+        )
     return out
 
 
@@ -91,6 +120,7 @@ class _ProseByPlace:
 def _stated_total(project: Section, where: _ProseByPlace) -> tuple[float, Amount] | None:
     """A project's total: its one top-level amount, or else the sum of its sub-projects'
     when each states exactly one. Several top-level amounts and no total: not stated."""
+
     def single(amounts: list[Amount]) -> Amount | None:
         return amounts[0] if len(amounts) == 1 else None
 
@@ -129,10 +159,18 @@ def ratio_checks(targets: list[Target], lines: list[Line]) -> list[Check]:
         ratio = 100 * t.numerator / t.denominator
         if abs(ratio - stated.value) > 0.5 * 10 ** (-stated.number_decimals) + 1e-9:
             line = lines[t.block.locate(t.start, t.end)[0]]
-            out.append(Check("ratio_mismatch", "warning",
-                             f"line {line.number}: {t.numerator:g}/{t.denominator:g} is {ratio:.2f}%, "
-                             f"but the text says {stated.value:g}%", line=line.number, page=line.page,
-                             expected=stated.value, actual=round(ratio, 4)))
+            out.append(
+                Check(
+                    "ratio_mismatch",
+                    "warning",
+                    f"line {line.number}: {t.numerator:g}/{t.denominator:g} is {ratio:.2f}%, "
+                    f"but the text says {stated.value:g}%",
+                    line=line.number,
+                    page=line.page,
+                    expected=stated.value,
+                    actual=round(ratio, 4),
+                )
+            )
     return out
 
 
@@ -140,6 +178,7 @@ def ratio_checks(targets: list[Target], lines: list[Line]) -> list[Check]:
 # A sum that fails on a scan may be the scan's fault: a separator lost or moved ("592,3"
 # read as 5923), or one digit misread. The check then names the figure whose correction
 # restores the sum, the least confident reading first.
+
 
 @dataclass(frozen=True)
 class Misreading:
@@ -171,8 +210,12 @@ def likely_misreading(total: Amount, confidence: Callable[[Amount], float | None
                 new_sum = sum(value if p is figure else p.value for p in parts)
                 if abs(new_total - new_sum) <= tolerance:
                     seen = confidence(figure)
-                    found.append(((seen if seen is not None else 101.0, rank > 0, order),
-                                  Misreading(figure, written, how, seen)))
+                    found.append(
+                        (
+                            (seen if seen is not None else 101.0, rank > 0, order),
+                            Misreading(figure, written, how, seen),
+                        )
+                    )
                     break
     return min(found, key=lambda item: item[0])[1] if found else None
 
@@ -183,7 +226,7 @@ def _corrections(figure: Amount) -> list[tuple[float, str]]:
     value = figure.number.value
     if value is None:
         return []
-    out = [(round(value * 10.0 ** k, 9), "a separator lost or moved") for k in (-1, 1, -2, 2, -3, 3)]
+    out = [(round(value * 10.0**k, 9), "a separator lost or moved") for k in (-1, 1, -2, 2, -3, 3)]
     raw = figure.number.raw
     for i, ch in enumerate(raw):
         if not ch.isdigit():
@@ -191,7 +234,7 @@ def _corrections(figure: Amount) -> list[tuple[float, str]]:
         for digit in "0123456789":
             if digit == ch or (digit == "0" and i == 0):
                 continue
-            changed = parse_vn_number(raw[:i] + digit + raw[i + 1:])
+            changed = parse_vn_number(raw[:i] + digit + raw[i + 1 :])
             if changed.value is not None:
                 out.append((changed.value, "one digit"))
     for i in range(len(raw) + 1):
@@ -200,7 +243,7 @@ def _corrections(figure: Amount) -> list[tuple[float, str]]:
             if longer.value is not None and not longer.raw.startswith("0"):
                 out.append((longer.value, "a digit lost"))
         if i < len(raw) and raw[i].isdigit():
-            shorter = parse_vn_number(raw[:i] + raw[i + 1:])
+            shorter = parse_vn_number(raw[:i] + raw[i + 1 :])
             if shorter.value is not None and shorter.raw[:1] not in ("", "0", ".", ","):
                 out.append((shorter.value, "a digit too many"))
     return out

@@ -1,6 +1,7 @@
 """OUT/datapackage.json: a Frictionless Data Package describing every table of OUT (files,
 column types, descriptions in English and Vietnamese, units, enum values), so R, Python
 and other tools pick up the meaning of the data with it."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -52,22 +53,37 @@ def datapackage(out: Path) -> dict:
     """The descriptor of OUT's tables as they are on disk now (paths relative to OUT)."""
     resources = []
     for name in TABLES:
-        files = sorted(p.relative_to(out).as_posix() for p in (out / name).rglob("*.parquet")) \
-            if (out / name).is_dir() else []
+        files = (
+            sorted(p.relative_to(out).as_posix() for p in (out / name).rglob("*.parquet"))
+            if (out / name).is_dir()
+            else []
+        )
         if not files:
             continue
         entry = dictionary()[name]
-        resources.append({
-            "name": name, "path": files if len(files) > 1 else files[0], "format": "parquet",
-            "mediatype": "application/vnd.apache.parquet", "encoding": "utf-8",
-            "title": entry.vi, "description": entry.en
-            + (" Files are hive-partitioned: province and plan_year are in the folder names."
-               if any("province=" in f for f in files) else ""),
-            "schema": table_schema(name),
-        })
+        resources.append(
+            {
+                "name": name,
+                "path": files if len(files) > 1 else files[0],
+                "format": "parquet",
+                "mediatype": "application/vnd.apache.parquet",
+                "encoding": "utf-8",
+                "title": entry.vi,
+                "description": entry.en
+                + (
+                    " Files are hive-partitioned: province and plan_year are in the folder names."
+                    if any("province=" in f for f in files)
+                    else ""
+                ),
+                "schema": table_schema(name),
+            }
+        )
     return {
-        "profile": "data-package", "name": "kehoach-output", "title": "Kế hoạch MTQG: bảng dữ liệu",
+        "profile": "data-package",
+        "name": "kehoach-output",
+        "title": "Kế hoạch MTQG: bảng dữ liệu",
         "description": "Tables extracted by kehoach from Vietnamese national-target-program plans "
-                       "(money in million VND). Sum money over allocations, never over amounts.",
-        "version": f"{__version__}+schema.{SCHEMA_VERSION}", "resources": resources,
+        "(money in million VND). Sum money over allocations, never over amounts.",
+        "version": f"{__version__}+schema.{SCHEMA_VERSION}",
+        "resources": resources,
     }

@@ -9,6 +9,7 @@
 
 Pure functions of the contract tables (whatever documents OUT holds), written atomically
 (temporary name, then rename)."""
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,25 @@ from .schema import DERIVED_TABLES, TABLES, file_metadata, to_arrow
 
 VERSION_CHECKS = "version-checks.parquet"
 # What the plans and allocations are built from (the rest of the contract tables is not read).
-AMOUNT_COLUMNS = ("amount_id", "doc_id", "line", "page", "char_start", "raw_text", "value_million_vnd", "program",
-                  "project", "subproject", "canonical_code", "funding_source", "capital_type", "measure",
-                  "fiscal_year", "parent_amount_id", "from_table")
+AMOUNT_COLUMNS = (
+    "amount_id",
+    "doc_id",
+    "line",
+    "page",
+    "char_start",
+    "raw_text",
+    "value_million_vnd",
+    "program",
+    "project",
+    "subproject",
+    "canonical_code",
+    "funding_source",
+    "capital_type",
+    "measure",
+    "fiscal_year",
+    "parent_amount_id",
+    "from_table",
+)
 CHECK_COLUMNS = ("kind", "amount_id", "message")
 # The names write_derived writes at the top of OUT (the checks it adds live inside OUT/checks,
 # in files named VERSION_CHECKS).
@@ -49,6 +66,7 @@ def write_derived(out: Path, rules: Rules | None = None) -> dict[str, int]:
         _write_dataset(out, name, tables[name])
     _write_version_checks(out, documents, tables["version_checks"])
     from .datapackage import datapackage
+
     _write_text(out / "datapackage.json", json.dumps(datapackage(out), ensure_ascii=False, indent=2) + "\n")
     return {name: len(tables[name]) for name in (*DERIVED_TABLES, "version_checks")}
 
@@ -58,21 +76,26 @@ def derived_counts(out: Path) -> dict[str, int]:
     (the contract tables were kept from an earlier run, so these are still theirs)."""
     if not all((out / name).exists() for name in DERIVED_OUTPUTS):
         return write_derived(out)
-    counts = {name: sum(pq.ParquetFile(f).metadata.num_rows for f in (out / name).glob("*.parquet"))
-              for name in DERIVED_TABLES}
-    counts["version_checks"] = sum(pq.ParquetFile(f).metadata.num_rows
-                                   for f in (out / "checks").glob(f"*/*/{VERSION_CHECKS}"))
+    counts = {
+        name: sum(pq.ParquetFile(f).metadata.num_rows for f in (out / name).glob("*.parquet"))
+        for name in DERIVED_TABLES
+    }
+    counts["version_checks"] = sum(
+        pq.ParquetFile(f).metadata.num_rows for f in (out / "checks").glob(f"*/*/{VERSION_CHECKS}")
+    )
     return counts
 
 
-def build_derived(documents: list[dict], amounts: list[dict], checks: list[dict],
-                  rules: AllocationRules) -> dict[str, list[dict]]:
+def build_derived(
+    documents: list[dict], amounts: list[dict], checks: list[dict], rules: AllocationRules
+) -> dict[str, list[dict]]:
     plans = group_plans(documents)
     amounts_by_doc: dict[str, list[dict]] = {}
     for a in amounts:
         amounts_by_doc.setdefault(a["doc_id"], []).append(a)
-    problems = {c["amount_id"]: c["message"] for c in checks
-                if c.get("kind") == "sum_mismatch" and c.get("amount_id")}
+    problems = {
+        c["amount_id"]: c["message"] for c in checks if c.get("kind") == "sum_mismatch" and c.get("amount_id")
+    }
     plan_rows, allocation_rows, version_checks = [], [], []
     for plan in plans:
         row = plan.row()
@@ -81,20 +104,44 @@ def build_derived(documents: list[dict], amounts: list[dict], checks: list[dict]
         names = {d["doc_id"]: d["source_name"] for d in plan.documents}
         for i, diff in enumerate(compare_versions(plan, amounts_by_doc, rules)):
             if diff.expected is not None and diff.actual is not None:
-                severity, said = "warning", (f"{fmt_money(diff.actual)} where {names[plan.preferred['doc_id']]} "
-                                             f"(the preferred version) states {fmt_money(diff.expected)}")
+                severity, said = (
+                    "warning",
+                    (
+                        f"{fmt_money(diff.actual)} where {names[plan.preferred['doc_id']]} "
+                        f"(the preferred version) states {fmt_money(diff.expected)}"
+                    ),
+                )
             elif diff.actual is None:
-                severity, said = "info", (f"no figure where {names[plan.preferred['doc_id']]} (the preferred "
-                                          f"version) states {fmt_money(diff.expected)}")
+                severity, said = (
+                    "info",
+                    (
+                        f"no figure where {names[plan.preferred['doc_id']]} (the preferred "
+                        f"version) states {fmt_money(diff.expected)}"
+                    ),
+                )
             else:
-                severity, said = "warning", (f"{fmt_money(diff.actual)}, which the preferred version "
-                                             f"{names[plan.preferred['doc_id']]} does not state")
-            version_checks.append({
-                "check_id": f"{diff.doc_id}:v{i}", "doc_id": diff.doc_id, "kind": "version_mismatch",
-                "severity": severity, "line": diff.line, "page": diff.page, "amount_id": diff.amount_id,
-                "expected": diff.expected, "actual": diff.actual,
-                "message": f"plan {row['doc_number'] or plan.plan_id}: {names[diff.doc_id]} gives "
-                           f"{said} for {diff.what}"})
+                severity, said = (
+                    "warning",
+                    (
+                        f"{fmt_money(diff.actual)}, which the preferred version "
+                        f"{names[plan.preferred['doc_id']]} does not state"
+                    ),
+                )
+            version_checks.append(
+                {
+                    "check_id": f"{diff.doc_id}:v{i}",
+                    "doc_id": diff.doc_id,
+                    "kind": "version_mismatch",
+                    "severity": severity,
+                    "line": diff.line,
+                    "page": diff.page,
+                    "amount_id": diff.amount_id,
+                    "expected": diff.expected,
+                    "actual": diff.actual,
+                    "message": f"plan {row['doc_number'] or plan.plan_id}: {names[diff.doc_id]} gives "
+                    f"{said} for {diff.what}",
+                }
+            )
     return {"plans": plan_rows, "allocations": allocation_rows, "version_checks": version_checks}
 
 
@@ -107,7 +154,9 @@ def _rows(out: Path, name: str, columns: tuple[str, ...] | None = None) -> list[
         return []
     import pyarrow.dataset as ds  # only where tables are read back: workers never import it
 
-    dataset = ds.dataset(files, format="parquet", partitioning=partitioning(), partition_base_dir=str(out / name))
+    dataset = ds.dataset(
+        files, format="parquet", partitioning=partitioning(), partition_base_dir=str(out / name)
+    )
     wanted = [c for c in (columns or TABLES[name].names) if c in dataset.schema.names]
     return dataset.to_table(columns=wanted).to_pylist()
 

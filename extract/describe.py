@@ -1,4 +1,5 @@
 """`kehoach describe [TABLE]`: the data dictionary for a person to read."""
+
 from __future__ import annotations
 
 import pyarrow as pa
@@ -27,8 +28,13 @@ How to sum money without double counting
 def type_name(t: pa.DataType) -> str:
     if pa.types.is_list(t):
         return f"list<{type_name(t.value_type)}>"
-    return {"int32": "integer", "int64": "integer", "double": "float (triệu đồng where money)",
-            "date32[day]": "date", "bool": "boolean"}.get(str(t), str(t))
+    return {
+        "int32": "integer",
+        "int64": "integer",
+        "double": "float (triệu đồng where money)",
+        "date32[day]": "date",
+        "bool": "boolean",
+    }.get(str(t), str(t))
 
 
 def describe(table: str | None = None) -> str:

@@ -1,5 +1,6 @@
 """The data dictionary (extract/dictionary.yaml): every column of every table in
 Vietnamese and English, with its unit and enum values. Types come from schema.TABLES."""
+
 from __future__ import annotations
 
 import json
@@ -57,6 +58,7 @@ def field_metadata(table: str, name: str) -> dict[bytes, bytes]:
     if c.unit:
         meta[b"unit"] = c.unit.encode()
     if c.enum:
-        meta[b"enum"] = json.dumps({k: {"vi": v[0], "en": v[1]} for k, v in c.enum.items()},
-                                   ensure_ascii=False).encode()
+        meta[b"enum"] = json.dumps(
+            {k: {"vi": v[0], "en": v[1]} for k, v in c.enum.items()}, ensure_ascii=False
+        ).encode()
     return meta

@@ -5,6 +5,7 @@ Cleaning removes converter artefacts (bookmarks, Markdown marks, LaTeX, footnote
 markers, page-number lines, soft hyphens) line by line, so line numbers never shift and
 every cleaned character knows the source column it came from.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -84,7 +85,7 @@ class Cleaner:
         # trailing/leading spaces are noise for matching; keep the map in step
         lead = len(text) - len(text.lstrip())
         text_stripped = text.strip()
-        cols = cols[lead:lead + len(text_stripped)]
+        cols = cols[lead : lead + len(text_stripped)]
         end_col = (cols[-1] + 1) if cols else (len(raw) if raw else 0)
         return text_stripped, cols + [end_col]
 
@@ -94,8 +95,8 @@ def _apply(pattern: regex.Pattern, text: str, cols: list[int], repl: str) -> tup
     out_cols: list[int] = []
     pos = 0
     for m in pattern.finditer(text):
-        out_chars.extend(text[pos:m.start()])
-        out_cols.extend(cols[pos:m.start()])
+        out_chars.extend(text[pos : m.start()])
+        out_cols.extend(cols[pos : m.start()])
         anchor = cols[m.start()] if m.start() < len(cols) else (cols[-1] + 1 if cols else 0)
         out_chars.extend(repl)
         out_cols.extend([anchor] * len(repl))
@@ -110,7 +111,9 @@ def build_lines(source: SourceText, cleaner: Cleaner) -> list[Line]:
     offset = 0
     for i, (raw, page) in enumerate(zip(source.lines, source.pages)):
         clean, colmap = cleaner.clean(raw)
-        lines.append(Line(i, raw, clean, colmap, page, offset, footnote=bool(cleaner.footnote_line.match(raw))))
+        lines.append(
+            Line(i, raw, clean, colmap, page, offset, footnote=bool(cleaner.footnote_line.match(raw)))
+        )
         offset += len(raw) + 1
     return lines
 
@@ -118,8 +121,9 @@ def build_lines(source: SourceText, cleaner: Cleaner) -> list[Line]:
 _CONTINUES = regex.compile(r"^(?:\p{Ll}|\d|[(,;%])")
 
 
-def build_blocks(lines: list[Line], heading_lines: set[int], *, skip: set[int] = frozenset(),
-                 join_limit: int = 3) -> list[Block]:
+def build_blocks(
+    lines: list[Line], heading_lines: set[int], *, skip: set[int] = frozenset(), join_limit: int = 3
+) -> list[Block]:
     """Group lines into blocks. A heading line always starts a block; a line continues the
     previous block when that block did not end its sentence and the line starts like a
     continuation (lower case, a digit, a bracket). Up to `join_limit` blank lines (page
@@ -165,5 +169,5 @@ def build_blocks(lines: list[Line], heading_lines: set[int], *, skip: set[int] =
 
 def _extend(block: Block, pieces: list[str], line: Line) -> None:
     pieces.append(line.clean)
-    block.positions.extend((line.index, c) for c in line.colmap[:len(line.clean)])
+    block.positions.extend((line.index, c) for c in line.colmap[: len(line.clean)])
     block.line_indexes.append(line.index)

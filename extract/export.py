@@ -2,6 +2,7 @@
 Parquet. Lists are joined with ";", dates are dates, integers with gaps stay integers,
 enum columns are labelled categories (Stata value labels, variable labels from the data
 dictionary), CSV optionally with a UTF-8 BOM for Excel."""
+
 from __future__ import annotations
 
 import json
@@ -54,7 +55,9 @@ def _flat(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """Lists joined with ';' (every format here is flat)."""
     for f in TABLES[name]:
         if pa.types.is_list(f.type):
-            frame[f.name] = frame[f.name].map(lambda v: None if v is None else LIST_SEPARATOR.join(str(x) for x in v))
+            frame[f.name] = frame[f.name].map(
+                lambda v: None if v is None else LIST_SEPARATOR.join(str(x) for x in v)
+            )
     return frame
 
 
@@ -76,18 +79,35 @@ def _write_stata(frame: pd.DataFrame, name: str, path: Path) -> None:
         series = frame[col]
         if isinstance(series.dtype, pd.CategoricalDtype):
             enum = columns[col].enum
-            frame[col] = pd.array([None if pd.isna(v) else list(enum).index(v) + 1 for v in series], dtype="Int32")
-            value_labels[col] = {i + 1: f"{code}: {en}"[:STATA_LABEL_MAX * 4] for i, (code, (_, en)) in enumerate(enum.items())}
+            frame[col] = pd.array(
+                [None if pd.isna(v) else list(enum).index(v) + 1 for v in series], dtype="Int32"
+            )
+            value_labels[col] = {
+                i + 1: f"{code}: {en}"[: STATA_LABEL_MAX * 4]
+                for i, (code, (_, en)) in enumerate(enum.items())
+            }
         elif isinstance(series.dtype, pd.BooleanDtype):
             frame[col] = series.astype("Int8")
         elif series.dtype == object or isinstance(series.dtype, pd.StringDtype):
             frame[col] = series.astype(object).where(series.notna(), "")
     dates = {c: "td" for c in frame.columns if str(frame[c].dtype).startswith("datetime64")}
     labels = {c: columns[c].en[:STATA_LABEL_MAX] for c in frame.columns}
-    long_text = [c for c in frame.columns if frame[c].dtype == object
-                 and max((len(str(v).encode("utf-8")) for v in frame[c]), default=0) > STATA_STR_MAX]
-    frame.to_stata(path, write_index=False, version=118, convert_dates=dates, variable_labels=labels,
-                   value_labels=value_labels, convert_strl=long_text, data_label=f"kehoach {name}"[:80])
+    long_text = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object
+        and max((len(str(v).encode("utf-8")) for v in frame[c]), default=0) > STATA_STR_MAX
+    ]
+    frame.to_stata(
+        path,
+        write_index=False,
+        version=118,
+        convert_dates=dates,
+        variable_labels=labels,
+        value_labels=value_labels,
+        convert_strl=long_text,
+        data_label=f"kehoach {name}"[:80],
+    )
 
 
 def _dictionary_frame(tables: list[str]) -> pd.DataFrame:
@@ -95,7 +115,15 @@ def _dictionary_frame(tables: list[str]) -> pd.DataFrame:
     for name in tables:
         for f in TABLES[name]:
             c = dictionary()[name].columns[f.name]
-            rows.append({"table": name, "column": f.name, "type": str(f.type), "unit": c.unit,
-                         "description_en": c.en, "description_vi": c.vi,
-                         "values": "; ".join(f"{k}: {en}" for k, (_, en) in c.enum.items()) or None})
+            rows.append(
+                {
+                    "table": name,
+                    "column": f.name,
+                    "type": str(f.type),
+                    "unit": c.unit,
+                    "description_en": c.en,
+                    "description_vi": c.vi,
+                    "values": "; ".join(f"{k}: {en}" for k, (_, en) in c.enum.items()) or None,
+                }
+            )
     return pd.DataFrame(rows)

@@ -1,6 +1,7 @@
 """What the output of a document depends on besides its bytes and the rules: the package's
 code and the table definitions. Both go into the pipeline version, so any change that can
 change output (a new column without a version bump too) redoes every document."""
+
 from __future__ import annotations
 
 import hashlib

@@ -5,6 +5,7 @@ project), and a note that opens with a breakdown word ("Bao gồm 12.600 triệu
 names a part of the amount just before its marker.
 Vocabulary: rules/headings.yaml (`footnote_marker`, `footnote_note`) and the breakdown
 markers of rules/money.yaml."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,7 +45,9 @@ class FootnoteLinker:
                 seen.setdefault(m["n"], _Marker(b, m.start()))
         return out
 
-    def relocate(self, blocks: list[Block], block_section: dict[int, object]) -> dict[int, tuple[Block, _Marker]]:
+    def relocate(
+        self, blocks: list[Block], block_section: dict[int, object]
+    ) -> dict[int, tuple[Block, _Marker]]:
         """Moves each note block to its marker's section; returns the notes found."""
         notes = self.markers(blocks)
         for note_id, (_, marker) in notes.items():
@@ -52,11 +55,11 @@ class FootnoteLinker:
         return notes
 
     def link_parts(self, notes: dict[int, tuple[Block, _Marker]], found: dict[int, list[Amount]]) -> None:
-        """"[3] Bao gồm 12.600 triệu đồng …": 12.600 is a part of the amount the marker
+        """ "[3] Bao gồm 12.600 triệu đồng …": 12.600 is a part of the amount the marker
         follows. A note names some parts, never a complete breakdown: its parts are not summed."""
         for note_id, (note_block, marker) in notes.items():
             opening = self.note.match(note_block.text)
-            if opening is None or not self.breakdown.match(fold(note_block.text[opening.end():])):
+            if opening is None or not self.breakdown.match(fold(note_block.text[opening.end() :])):
                 continue
             before = [a for a in found.get(id(marker.block), []) if a.end <= marker.position]
             if not before:

@@ -1,6 +1,7 @@
 """OUT's tables as pandas DataFrames with the right types: integers with gaps as nullable
 integers (Int32, never 2024.0), dates as dates, booleans as nullable booleans, enum
 columns as categoricals whose categories are the dictionary's values."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,8 +13,13 @@ import pyarrow.dataset as ds
 from .dictionary import dictionary
 from .schema import TABLES
 
-_NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
-             pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+_NULLABLE = {
+    pa.int8(): pd.Int8Dtype(),
+    pa.int16(): pd.Int16Dtype(),
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
 
 
 def read_arrow(out: Path, name: str) -> pa.Table:
@@ -23,6 +29,7 @@ def read_arrow(out: Path, name: str) -> pa.Table:
     partitioned = any(p.is_dir() and "=" in p.name for p in folder.iterdir())
     if partitioned:
         from .store import read_table
+
         table = read_table(out, name)
     else:
         table = ds.dataset(folder, format="parquet").to_table()

@@ -1,6 +1,7 @@
 """The official indicator a target measures (targets.indicator_code), from the vocabulary
 in rules/indicators.yaml, so "tỷ lệ hộ nghèo giảm" compares across plans whatever the
 wording. indicator_key stays the folded wording; indicator_code is the shared identity."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,11 +26,16 @@ class IndicatorVocabulary:
     def __init__(self, rules: Rules):
         self.entries: list[Indicator] = []
         for e in rules.section("indicators")["indicators"]:
-            self.entries.append(Indicator(
-                code=e["code"], vi=e["vi"], en=e["en"], programs=frozenset(e.get("programs") or []),
-                required=tuple(phrase_regex([fold(p) for p in group]) for group in e["all"]),
-                excluded=phrase_regex([fold(p) for p in e.get("none") or []]),
-            ))
+            self.entries.append(
+                Indicator(
+                    code=e["code"],
+                    vi=e["vi"],
+                    en=e["en"],
+                    programs=frozenset(e.get("programs") or []),
+                    required=tuple(phrase_regex([fold(p) for p in group]) for group in e["all"]),
+                    excluded=phrase_regex([fold(p) for p in e.get("none") or []]),
+                )
+            )
 
     def code(self, indicator: str | None, program: str | None) -> str | None:
         """The code of the first entry the indicator phrase satisfies, else None."""

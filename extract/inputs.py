@@ -7,6 +7,7 @@ that lead out of the input tree or round in a loop (`--follow-links` follows tho
 lead out, never a loop), and kehoach output folders (they carry a marker file: kehoach
 never reads its own output back).
 """
+
 from __future__ import annotations
 
 import os
@@ -89,16 +90,21 @@ def _walk(folder: Path, roots: list[Path], follow_links: bool, result: Collected
             is_link = entry.is_symlink()
             st = os.stat(path)  # follows links; a broken link or a loop raises
         except OSError:
-            result.skipped.append(f"{display_path(path)}: a link that leads nowhere or round in a loop"
-                                  if entry.is_symlink() else f"{display_path(path)}: cannot be read")
+            result.skipped.append(
+                f"{display_path(path)}: a link that leads nowhere or round in a loop"
+                if entry.is_symlink()
+                else f"{display_path(path)}: cannot be read"
+            )
             continue
         inside = True
         if is_link:
             target = Path(os.path.realpath(path))
             inside = any(target == r or r in target.parents for r in roots)
             if not inside and not follow_links:
-                result.skipped.append(f"{display_path(path)}: a link leading out of the input folders "
-                                      f"(--follow-links to follow it)")
+                result.skipped.append(
+                    f"{display_path(path)}: a link leading out of the input folders "
+                    f"(--follow-links to follow it)"
+                )
                 continue
         if stat.S_ISDIR(st.st_mode):
             real = os.path.realpath(path)

@@ -10,6 +10,7 @@ The same stages serve text-PDF pages (pdfplumber words, x in points), OCR'd page
 of x), and the two-column header block of administrative documents (issuer and number
 on the left, motto, place and date on the right), whose columns are then read apart.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class Word:
 @dataclass(frozen=True)
 class Phrase:
     """Words of one line with no wide gap between them: a cell's text, or part of one."""
+
     words: tuple[Word, ...]
 
     @property
@@ -56,6 +58,7 @@ class Phrase:
 @dataclass(frozen=True)
 class LayoutSettings:
     """Distances in the unit of the words' x (points, pixels or characters)."""
+
     min_gap: float  # a gap between words at least this wide separates phrases
     min_rows: int = 2  # lines of several phrases a table region needs
     min_columns: int = 2
@@ -69,6 +72,7 @@ class LayoutSettings:
 @dataclass(frozen=True)
 class Region:
     """A table region: lines first..last (inclusive) of the input, and its columns."""
+
     first: int
     last: int
     columns: tuple[tuple[float, float], ...]  # (x0, x1) of each column, left to right
@@ -92,8 +96,11 @@ def phrases(line: list[Word], min_gap: float) -> list[Phrase]:
     as words (":", "'", an unsure "l") are left out."""
     out: list[list[Word]] = []
     for word in (w for w in line if not _speck(w)):
-        if out and word.x0 - out[-1][-1].x1 < min_gap and not (_FIGURE.match(word.text)
-                                                               and _FIGURE.match(out[-1][-1].text)):
+        if (
+            out
+            and word.x0 - out[-1][-1].x1 < min_gap
+            and not (_FIGURE.match(word.text) and _FIGURE.match(out[-1][-1].text))
+        ):
             out[-1].append(word)
         else:
             out.append([word])
@@ -136,12 +143,16 @@ def table_regions(lines: list[list[Word]], settings: LayoutSettings) -> list[Reg
                 j += wrapped
                 continue
             break
-        region = _region(i, last, split[i:last + 1], settings)
+        region = _region(i, last, split[i : last + 1], settings)
         if region is not None:
             tail = last + 1
-            while (tail < len(split) and tail - last <= WRAPPED_LINES and len(split[tail]) == 1
-                   and _column_of(split[tail][0].x0, split[tail][0].x1, region.columns) > 0
-                   and split[tail][0].x0 >= region.columns[1][0] - settings.min_gap / 2):
+            while (
+                tail < len(split)
+                and tail - last <= WRAPPED_LINES
+                and len(split[tail]) == 1
+                and _column_of(split[tail][0].x0, split[tail][0].x1, region.columns) > 0
+                and split[tail][0].x0 >= region.columns[1][0] - settings.min_gap / 2
+            ):
                 tail += 1
             region = Region(region.first, tail - 1, region.columns)
             regions.append(region)
@@ -177,8 +188,10 @@ def column_boundaries(rows: list[list[Phrase]], settings: LayoutSettings) -> lis
     neighbouring column that has no header of its own, else it is a column of its own
     (one the body leaves empty); a column number there ("2" centred under the names)
     joins a column of names to its left, else it too is a column of its own."""
-    start = next((k for k, row in enumerate(rows) if any(_FIGURE.match(p.text) and len(p.text) >= 3 for p in row)),
-                 None)
+    start = next(
+        (k for k, row in enumerate(rows) if any(_FIGURE.match(p.text) and len(p.text) >= 3 for p in row)),
+        None,
+    )
     body, header = (rows[start:], rows[:start]) if start is not None else (rows, [])
     gap = settings.min_gap / 2
     columns = _covered([(p.x0, p.x1) for row in body for p in row if _INK.search(p.text)], gap)
@@ -197,14 +210,26 @@ def column_boundaries(rows: list[list[Phrase]], settings: LayoutSettings) -> lis
     k = 0
     while k < len(merged):
         c0, c1 = merged[k]
-        if not in_body[k] and worded[k] and k + 1 < len(merged) and in_body[k + 1] \
-                and not _headed_by_own(k + 1, merged, words):
+        if (
+            not in_body[k]
+            and worded[k]
+            and k + 1 < len(merged)
+            and in_body[k + 1]
+            and not _headed_by_own(k + 1, merged, words)
+        ):
             out.append((c0, merged[k + 1][1]))  # the header over the figures to its right
             k += 2
             continue
-        if not in_body[k] and out and in_body[k - 1] and (
-                worded[k] and not _headed_by_own(k - 1, merged, words) or not worded[k] and wordy[k - 1]):
-            out[-1] = (out[-1][0], c1)  # the header over the figures to its left, a number centred under names
+        if (
+            not in_body[k]
+            and out
+            and in_body[k - 1]
+            and (worded[k] and not _headed_by_own(k - 1, merged, words) or not worded[k] and wordy[k - 1])
+        ):
+            out[-1] = (
+                out[-1][0],
+                c1,
+            )  # the header over the figures to its left, a number centred under names
         else:
             out.append((c0, c1))
         k += 1
@@ -247,7 +272,9 @@ def _column_of(x0: float, x1: float, columns) -> int:
     if hit:
         return hit[0]
     centre = (x0 + x1) / 2
-    return min(range(len(columns)), key=lambda k: min(abs(centre - columns[k][0]), abs(centre - columns[k][1])))
+    return min(
+        range(len(columns)), key=lambda k: min(abs(centre - columns[k][0]), abs(centre - columns[k][1]))
+    )
 
 
 def cells(line: list[Word], region: Region, min_gap: float) -> list[list[Word]]:
@@ -278,8 +305,12 @@ def continues_figures(above: list[list[Word]], row: list[list[Word]]) -> bool:
             continue
         text = " ".join(w.text for w in ws)
         if _DIGITS_ONLY.match(text):
-            if not (above[k] and len(text) <= FIGURE_TAIL_MAX and _FIGURE.match(above[k][-1].text)
-                    and _FIGURE.match(above[k][-1].text + text)):
+            if not (
+                above[k]
+                and len(text) <= FIGURE_TAIL_MAX
+                and _FIGURE.match(above[k][-1].text)
+                and _FIGURE.match(above[k][-1].text + text)
+            ):
                 return False
             tails += 1
         elif not regex.match(r"\p{Ll}", text):
@@ -322,9 +353,12 @@ def table_text_lines(lines: list[list[Word]], settings: LayoutSettings) -> list[
 
 def _line_text(line: list[Word], settings: LayoutSettings) -> str:
     parts = phrases(line, settings.min_gap)
-    if settings.wide_gap is not None and len(parts) >= 2 and all(
-            b.x0 - a.x1 >= settings.wide_gap for a, b in zip(parts, parts[1:])) and all(
-            len(_INK.findall(p.text)) >= WIDE_PART_MIN for p in parts):
+    if (
+        settings.wide_gap is not None
+        and len(parts) >= 2
+        and all(b.x0 - a.x1 >= settings.wide_gap for a, b in zip(parts, parts[1:]))
+        and all(len(_INK.findall(p.text)) >= WIDE_PART_MIN for p in parts)
+    ):
         return "\t".join(p.text for p in parts)
     return " ".join(w.text for w in line)
 
@@ -336,8 +370,14 @@ WIDE_PART_MIN = 3
 
 def _joined(head: Word, tail: Word) -> Word:
     confidences = [c for c in (head.confidence, tail.confidence) if c is not None]
-    return Word(head.text + tail.text, head.x0, max(head.x1, tail.x1), head.top, max(head.bottom, tail.bottom),
-                min(confidences) if confidences else None)
+    return Word(
+        head.text + tail.text,
+        head.x0,
+        max(head.x1, tail.x1),
+        head.top,
+        max(head.bottom, tail.bottom),
+        min(confidences) if confidences else None,
+    )
 
 
 # ---- space-aligned text exports ----------------------------------------------------------
@@ -348,14 +388,18 @@ def aligned_text_lines(lines: list[str], settings: LayoutSettings) -> list[str]:
     """Space-aligned tables in plain text with their column gaps turned into tabs. Only
     spaces change (a gap of n spaces becomes its tabs and n minus that many spaces), so
     every line keeps its length and every character its column."""
-    words = [[Word(m.group(), m.start(), m.end(), i, i + 1) for m in _TOKEN.finditer(line)]
-             if "\t" not in line else [] for i, line in enumerate(lines)]
+    words = [
+        [Word(m.group(), m.start(), m.end(), i, i + 1) for m in _TOKEN.finditer(line)]
+        if "\t" not in line
+        else []
+        for i, line in enumerate(lines)
+    ]
     out = list(lines)
     for region in table_regions(words, settings):
         rows = [cells(words[k], region, settings.min_gap) for k in range(region.first, region.last + 1)]
         tabbed = [_tabbed(lines[region.first + n], row) for n, row in enumerate(rows)]
         if all(t is not None for t in tabbed):
-            out[region.first:region.last + 1] = tabbed
+            out[region.first : region.last + 1] = tabbed
     return out
 
 
@@ -386,17 +430,22 @@ def _tabbed(line: str, row: list[list[Word]]) -> str | None:
 def page_settings(rules, word_height: float) -> LayoutSettings:
     """Settings for a page whose words are WORD_HEIGHT high (points or pixels)."""
     u = rules.section("tables").get("unruled", {})
-    return LayoutSettings(min_gap=float(u.get("min_gap_heights", 0.9)) * word_height,
-                          wide_gap=float(u.get("column_gap_heights", 4)) * word_height,
-                          min_aligned_share=float(u.get("min_aligned_share", 0.8)))
+    return LayoutSettings(
+        min_gap=float(u.get("min_gap_heights", 0.9)) * word_height,
+        wide_gap=float(u.get("column_gap_heights", 4)) * word_height,
+        min_aligned_share=float(u.get("min_aligned_share", 0.8)),
+    )
 
 
 def text_settings(rules) -> LayoutSettings:
     """Settings for space-aligned text exports: prose has double spaces too, so a table
     there must hold figures."""
     u = rules.section("tables").get("unruled", {})
-    return LayoutSettings(min_gap=float(u.get("text_min_gap_chars", 2)),
-                          min_aligned_share=float(u.get("min_aligned_share", 0.8)), need_figures=True)
+    return LayoutSettings(
+        min_gap=float(u.get("text_min_gap_chars", 2)),
+        min_aligned_share=float(u.get("min_aligned_share", 0.8)),
+        need_figures=True,
+    )
 
 
 def median(values: list[float]) -> float:

@@ -5,6 +5,7 @@ triệu đồng". Such a list item is no heading (sections.py), so the section t
 place its amount; the words between the name and the amount must be only a link (":",
 "là", "được phân bổ"), so a name earlier in the sentence never places a later amount.
 Vocabulary: rules/headings.yaml (`project_mention`, `mention_link`)."""
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -37,15 +38,16 @@ class MentionPlacer:
             if k == 0:
                 continue
             m = found.matches[k - 1]
-            if not self.link.match(text[m.end():a.start]):
+            if not self.link.match(text[m.end() : a.start]):
                 # an item opening with both levels ("- Tiểu dự án 2 (Dự án 3): …, 500 triệu đồng"):
                 # the bracket says more than the section tree, which may hold no such project
                 m = found.matches[0]
-                if not (self.opening.match(text[:m.start()]) and (m["project"] or m["sub"])):
+                if not (self.opening.match(text[: m.start()]) and (m["project"] or m["sub"])):
                     continue
             if m["subproject_word"]:
-                project = m["project"] or (found.last_project[k - 2] if k >= 2 else None) \
-                    or _section_project(a)
+                project = (
+                    m["project"] or (found.last_project[k - 2] if k >= 2 else None) or _section_project(a)
+                )
                 a.placement = Placement(None, project, m["num"])
             else:
                 a.placement = Placement(None, m["num"], m["sub"])
@@ -55,6 +57,7 @@ class MentionPlacer:
 class _Mentions:
     """A paragraph's project and sub-project names, in order, with where each ends and
     the last project named up to each (a sub-project's project when it names none)."""
+
     matches: list[regex.Match]
     ends: list[int]
     last_project: list[str | None]

@@ -1,6 +1,7 @@
 """Document metadata for the `documents` table: number, type, issuer, level, place,
 date, plan year, programs, title, signer. Vocabulary and patterns: rules/documents.yaml
 and rules/gazetteer.yaml."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -92,13 +93,16 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Pla
     title_idx = _title_line(texts, d)
     if meta.doc_type is None and title_idx is not None:
         word = _letters_only(texts[title_idx])
-        meta.doc_type = next((code for code, names in d["doc_type_titles"].items()
-                              if any(word == fold(n) for n in names)), None)
+        meta.doc_type = next(
+            (code for code, names in d["doc_type_titles"].items() if any(word == fold(n) for n in names)),
+            None,
+        )
     meta.title = _title(texts, title_idx, d["preamble_openers"])
 
     meta.admin_level, level_word, header_name = _issuer_level(header + texts[HEADER_LINES:], d)
-    meta.province, meta.district = _place(folded_full, fold(meta.title or ""), header_name, meta.admin_level,
-                                          gazetteer, fold(head))
+    meta.province, meta.district = _place(
+        folded_full, fold(meta.title or ""), header_name, meta.admin_level, gazetteer, fold(head)
+    )
     place = meta.district if meta.admin_level == "district" else meta.province
     if meta.admin_level and place:
         meta.issuer = f"UBND {level_word} {place}"
@@ -107,14 +111,19 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Pla
     meta.signer = _signer(texts, d["signer_titles"])
     place = places.place(meta.province, meta.issue_date)
     meta.province_code, meta.province_2025, meta.province_2025_code = (
-        place.province_code, place.province_2025, place.province_2025_code)
+        place.province_code,
+        place.province_2025,
+        place.province_2025_code,
+    )
     if meta.admin_level in ("district", "commune") and places.says_included(folded_full):
         meta.included_in_higher_level = True
     meta.plan_id = plan_id(meta.issuer, meta.doc_number, meta.title, meta.issue_date)
     return meta
 
 
-def plan_id(issuer: str | None, doc_number: str | None, title: str | None, issue_date: dt.date | None) -> str | None:
+def plan_id(
+    issuer: str | None, doc_number: str | None, title: str | None, issue_date: dt.date | None
+) -> str | None:
     """The same plan in any format: its issuer, number and date, or lacking a number, its
     issuer, title and date, normalised (folded words) and hashed. None when the document
     says too little to tell it from another plan."""
@@ -162,7 +171,7 @@ def _title(texts: list[str], idx: int | None, preamble_openers: list[str]) -> st
         return None
     opener = regex.compile(r"^(?:" + "|".join(regex.escape(fold(w)) for w in preamble_openers) + r")(?!\w)")
     parts: list[str] = []
-    for t in texts[idx + 1: idx + 12]:
+    for t in texts[idx + 1 : idx + 12]:
         if not t:
             if parts:
                 break
@@ -188,8 +197,14 @@ def _issuer_level(texts: list[str], d) -> tuple[str | None, str | None, str | No
     return None, None, None
 
 
-def _place(folded_full: str, folded_title: str, header_name: str | None, level: str | None,
-           gazetteer: Gazetteer, folded_head: str) -> tuple[str | None, str | None]:
+def _place(
+    folded_full: str,
+    folded_title: str,
+    header_name: str | None,
+    level: str | None,
+    gazetteer: Gazetteer,
+    folded_head: str,
+) -> tuple[str | None, str | None]:
     district = province = None
     # districts named in the title or header first, then the body
     for scope in (folded_title, fold(header_name or ""), folded_head, folded_full):
@@ -204,14 +219,20 @@ def _place(folded_full: str, folded_title: str, header_name: str | None, level: 
                 counts[(name, prov)] += n
         if counts and level in ("district", "commune"):
             # an ambiguous district name goes to the province the document names most
-            best = max(counts.items(), key=lambda kv: (kv[1], len(gazetteer.province_patterns[kv[0][1]].findall(folded_full))))
+            best = max(
+                counts.items(),
+                key=lambda kv: (kv[1], len(gazetteer.province_patterns[kv[0][1]].findall(folded_full))),
+            )
             district, province = best[0]
             break
     if province is None:
         counts = Counter()
         for prov, pattern in gazetteer.province_patterns.items():
-            n = 3 * len(pattern.findall(folded_title)) + len(pattern.findall(folded_head)) \
+            n = (
+                3 * len(pattern.findall(folded_title))
+                + len(pattern.findall(folded_head))
                 + len(regex.findall(rf"(?:{gazetteer.province_word})\s+{pattern.pattern}", folded_full))
+            )
             if n:
                 counts[prov] = n
         if counts:
@@ -220,7 +241,9 @@ def _place(folded_full: str, folded_title: str, header_name: str | None, level: 
 
 
 def _plan_year(title: str) -> int | None:
-    for m in regex.finditer(r"(?<!tháng\s\d{1,2}\s)(?<!đến\s)năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*(?:19|20)\d\d)", title):
+    for m in regex.finditer(
+        r"(?<!tháng\s\d{1,2}\s)(?<!đến\s)năm\s+((?:19|20)\d\d)(?!\s*[-–]\s*(?:19|20)\d\d)", title
+    ):
         return int(m.group(1))
     return None
 
@@ -231,8 +254,11 @@ def _programs(folded_full: str, folded_title: str, rules) -> list[str]:
     if in_title:
         return in_title
     # no program in the title: those the body keeps coming back to
-    return [code for code, _, pattern in rules.programs_vocab.entries
-            if len(pattern.findall(folded_full)) >= d["program_min_mentions"]]
+    return [
+        code
+        for code, _, pattern in rules.programs_vocab.entries
+        if len(pattern.findall(folded_full)) >= d["program_min_mentions"]
+    ]
 
 
 _NAME = regex.compile(r"^(?:\p{Lu}\p{Ll}+\s+){1,4}\p{Lu}\p{Ll}+$")
@@ -242,7 +268,7 @@ def _signer(texts: list[str], titles: list[str]) -> str | None:
     tail = [t for t in texts if t and "\t" not in t][-25:]  # an appendix table's rows are not the signature
     for i, t in enumerate(tail):
         if any(title in t for title in titles):
-            for cand in tail[i + 1:i + 4]:
+            for cand in tail[i + 1 : i + 4]:
                 if _NAME.match(cand.strip()):
                     return cand.strip()
     return None

@@ -1,6 +1,7 @@
 """Sentence boundaries from spaCy: a blank Vietnamese pipeline (pyvi off, nothing is
 downloaded) with a rule tokenizer that splits punctuation off words, plus the
 sentencizer. Used for each fact's `context`."""
+
 from __future__ import annotations
 
 import bisect
@@ -72,13 +73,13 @@ def sentence_at(spans: list[tuple[int, int]], text: str, start: int, end: int) -
     """The sentence(s) covering text[start:end] (SPANS in order, not overlapping)."""
     first = _span_holding(spans, start, lambda s, p: s[0] <= p < s[1]) or (0, len(text))
     last = _span_holding(spans, end, lambda s, p: s[0] < p <= s[1]) or first
-    return text[first[0]:max(first[1], last[1])].strip()
+    return text[first[0] : max(first[1], last[1])].strip()
 
 
 def _span_holding(spans: list[tuple[int, int]], pos: int, holds) -> tuple[int, int] | None:
     """The first span that HOLDS pos: one of the two that start just before or at it."""
     i = bisect.bisect_right(spans, (pos, float("inf")))
-    return next((s for s in spans[max(0, i - 2):i + 1] if holds(s, pos)), None)
+    return next((s for s in spans[max(0, i - 2) : i + 1] if holds(s, pos)), None)
 
 
 # Cheap sentence tests for extractors that only need to know whether a boundary lies in

@@ -1,5 +1,6 @@
 """How the tables are partitioned on disk, hive style: OUT/<table>/province=…/plan_year=…/.
 One place for the partition columns, the folder names and the partitioning readers use."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

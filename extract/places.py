@@ -1,6 +1,7 @@
 """Province codes and the 2025 reorganisation (rules/places.yaml): the official two-digit
 code of the province a plan names, and the province it belongs to from 1 July 2025, so
 plans from before and after the merger compare."""
+
 from __future__ import annotations
 
 import datetime as dt

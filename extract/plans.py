@@ -5,6 +5,7 @@ a number, issuer, title and date: metadata.plan_id). A version whose number or d
 not be read (an OCR miss) joins the plan of the same issuer that agrees on what it has
 (number, date, or most of the title). The preferred version is the most reliable reading: text or DOCX over a PDF text
 layer over OCR."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,9 +18,21 @@ FORMAT_RANK = {"txt": 0, "md": 1, "docx": 2, "pdf": 3, "image": 4}
 # Share of the numbered plan's title words an unnumbered version must hold to join it.
 TITLE_MATCH = 0.6
 # Columns a plan takes from its versions (the preferred one first, gaps filled by the others).
-PLAN_FIELDS = ("doc_number", "doc_type", "issuer", "admin_level", "province", "district", "province_code",
-               "province_2025", "province_2025_code", "issue_date", "plan_year", "title",
-               "included_in_higher_level")
+PLAN_FIELDS = (
+    "doc_number",
+    "doc_type",
+    "issuer",
+    "admin_level",
+    "province",
+    "district",
+    "province_code",
+    "province_2025",
+    "province_2025_code",
+    "issue_date",
+    "plan_year",
+    "title",
+    "included_in_higher_level",
+)
 
 
 @dataclass
@@ -33,10 +46,14 @@ class Plan:
         return self.documents[0]
 
     def row(self) -> dict:
-        row = {"plan_id": self.plan_id, "preferred_doc_id": self.preferred["doc_id"],
-               "doc_ids": [d["doc_id"] for d in self.documents],
-               "formats": [d["format"] for d in self.documents], "versions": len(self.documents),
-               "aliases": sorted(self.aliases)}
+        row = {
+            "plan_id": self.plan_id,
+            "preferred_doc_id": self.preferred["doc_id"],
+            "doc_ids": [d["doc_id"] for d in self.documents],
+            "formats": [d["format"] for d in self.documents],
+            "versions": len(self.documents),
+            "aliases": sorted(self.aliases),
+        }
         for name in PLAN_FIELDS:
             row[name] = next((d.get(name) for d in self.documents if d.get(name) is not None), None)
         row["programs"] = next((list(d["programs"]) for d in self.documents if d.get("programs")), [])
@@ -44,8 +61,12 @@ class Plan:
 
 
 def reading_rank(doc: dict) -> tuple:
-    return (METHOD_RANK.get(doc.get("method"), 9), doc.get("status") != "ok",
-            FORMAT_RANK.get(doc.get("format"), 9), doc["doc_id"])
+    return (
+        METHOD_RANK.get(doc.get("method"), 9),
+        doc.get("status") != "ok",
+        FORMAT_RANK.get(doc.get("format"), 9),
+        doc["doc_id"],
+    )
 
 
 def group_plans(documents: list[dict]) -> list[Plan]:

@@ -4,6 +4,7 @@ Read-only means: the only files a query can read are OUT's (allowed_directories,
 access off), the configuration is locked, extensions are neither installed nor loaded,
 and only SELECT (and EXPLAIN) statements run, so COPY … TO, ATTACH, INSTALL and the like
 are refused even inside OUT. `--unsafe` lifts all of it."""
+
 from __future__ import annotations
 
 import csv
@@ -44,9 +45,14 @@ def connect(out: Path, unsafe: bool = False):
         pattern = str(folder / "**" / "*.parquet").replace("'", "''")
         partitioned = any(p.is_dir() and "=" in p.name for p in folder.iterdir())
         # partition values are typed like the columns they stand for (plan_year an integer)
-        hive = ", hive_partitioning = true, hive_types = {'province': VARCHAR, 'plan_year': INTEGER}" \
-            if partitioned else ", hive_partitioning = false"
-        con.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{pattern}', union_by_name = true{hive})")
+        hive = (
+            ", hive_partitioning = true, hive_types = {'province': VARCHAR, 'plan_year': INTEGER}"
+            if partitioned
+            else ", hive_partitioning = false"
+        )
+        con.execute(
+            f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{pattern}', union_by_name = true{hive})"
+        )
     if not unsafe:
         # after the views exist: they read OUT's files, which stay allowed
         allowed = str(out.resolve()).replace("'", "''") + "/"
@@ -66,8 +72,10 @@ def run(out: Path, query: str, unsafe: bool = False) -> Result | None:
             for st in statements:
                 kind = st.type.name
                 if kind not in READ_ONLY_STATEMENTS:
-                    raise QueryRefused(f"kehoach sql is read-only: {kind} statements are not run "
-                                       f"(only SELECT queries; --unsafe lifts this)")
+                    raise QueryRefused(
+                        f"kehoach sql is read-only: {kind} statements are not run "
+                        f"(only SELECT queries; --unsafe lifts this)"
+                    )
         result = None
         for st in statements:
             result = con.execute(st)
@@ -75,7 +83,9 @@ def run(out: Path, query: str, unsafe: bool = False) -> Result | None:
             return None
         return Result([d[0] for d in result.description], result.fetchall())
     except duckdb.PermissionException as exc:
-        raise QueryRefused(f"kehoach sql is read-only: {str(exc).splitlines()[0]} (--unsafe lifts this)") from exc
+        raise QueryRefused(
+            f"kehoach sql is read-only: {str(exc).splitlines()[0]} (--unsafe lifts this)"
+        ) from exc
     except duckdb.Error as exc:
         raise QueryRefused(str(exc).strip()) from exc
     finally:
@@ -127,11 +137,19 @@ def render(result: Result, fmt: str, full_width: bool) -> str:
         writer.writerows([plain(v) for v in row] for row in result.rows)
         return buf.getvalue()
     if fmt == "json":
-        return json.dumps([dict(zip(result.columns, (json_value(v) for v in row))) for row in result.rows],
-                          ensure_ascii=False, indent=1) + "\n"
+        return (
+            json.dumps(
+                [dict(zip(result.columns, (json_value(v) for v in row))) for row in result.rows],
+                ensure_ascii=False,
+                indent=1,
+            )
+            + "\n"
+        )
     if fmt == "md":
+
         def cell(v) -> str:
             return plain(v).replace("|", "\\|").replace("\n", " ")
+
         lines = ["| " + " | ".join(result.columns) + " |", "|" + "---|" * len(result.columns)]
         lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in result.rows]
         return "\n".join(lines) + "\n"
@@ -143,6 +161,10 @@ def render(result: Result, fmt: str, full_width: bool) -> str:
         table.add_row(*(plain(v) for v in row))
     buf = io.StringIO()
     # piped or written to a file: every column in full, never cut to a terminal's width
-    Console(file=buf, width=None if not full_width else 100_000, no_color=full_width,
-            force_terminal=not full_width).print(table)
+    Console(
+        file=buf,
+        width=None if not full_width else 100_000,
+        no_color=full_width,
+        force_terminal=not full_width,
+    ).print(table)
     return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"

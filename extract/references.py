@@ -1,5 +1,6 @@
 """Legal documents a plan cites: "Quyết định số 90/QĐ-TTg ngày 18/01/2022 của Thủ tướng
 Chính phủ", "Nghị định số 27/2022/NĐ-CP", "Kế hoạch số 84-KH/TU"."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,7 +38,9 @@ class ReferenceFinder:
         out = []
         for m in self.pattern.finditer(text):
             raw_type = m["type"]
-            ref_type = self.abbreviations.get(raw_type.upper(), self.canonical.get(raw_type.lower(), raw_type))
+            ref_type = self.abbreviations.get(
+                raw_type.upper(), self.canonical.get(raw_type.lower(), raw_type)
+            )
             date = None
             if m["d"]:
                 try:

@@ -8,6 +8,7 @@ Two signals, both within the children of one section (the sub-projects of a proj
    before them that cannot belong to the money list they follow (they carry no amount).
 Moved sections keep their text and line numbers; they get a new parent, and the sections
 table records the line they were moved from."""
+
 from __future__ import annotations
 
 import bisect
@@ -101,7 +102,9 @@ def _move_lowercase_fragments(siblings, index: _BlockIndex, heading_lines, moved
         own = index.blocks_in(sec)
         for i, b in enumerate(own[1:], start=1):
             first = b.text[:1]
-            if b.first_line in heading_lines or not (first.islower() and ends_sentence(own[i - 1].text, colon=True)):
+            if b.first_line in heading_lines or not (
+                first.islower() and ends_sentence(own[i - 1].text, colon=True)
+            ):
                 continue
             target = next((s for s in siblings if s is not sec and _open_ended(s, index)), None)
             if target is None:
@@ -113,27 +116,44 @@ def _move_lowercase_fragments(siblings, index: _BlockIndex, heading_lines, moved
             for child in list(sec.children):
                 if child.line_start > start_line:
                     _reparent(child, target, moved)
-            for later in own[i + 1:]:
+            for later in own[i + 1 :]:
                 if index.section_of(later) is sec:
                     index.assign(later, target)
             break
 
 
 def _letters(sec, order):
-    return [c for c in sec.children if c.heading is not None and c.heading.style == "letter"
-            and c.heading.number in order]
+    return [
+        c
+        for c in sec.children
+        if c.heading is not None and c.heading.style == "letter" and c.heading.number in order
+    ]
 
 
 def _move_restarted_letters(siblings, index: _BlockIndex, order, carries_amount, moved) -> None:
     for sec in siblings:
         items = _letters(sec, order)
-        restart = next((j for j in range(1, len(items))
-                        if order[items[j].heading.number] <= order[items[j - 1].heading.number]), None)
+        restart = next(
+            (
+                j
+                for j in range(1, len(items))
+                if order[items[j].heading.number] <= order[items[j - 1].heading.number]
+            ),
+            None,
+        )
         if restart is None:
             continue
         first_letter = order[items[restart].heading.number]
-        target = next((s for s in siblings if s is not sec and (lets := _letters(s, order))
-                       and max(order[x.heading.number] for x in lets) == first_letter - 1), None)
+        target = next(
+            (
+                s
+                for s in siblings
+                if s is not sec
+                and (lets := _letters(s, order))
+                and max(order[x.heading.number] for x in lets) == first_letter - 1
+            ),
+            None,
+        )
         if target is None:
             continue
         # bullets that close the previous item but carry no amount belong to the fragment

@@ -18,6 +18,7 @@ line anchors, spans that nest or cross (an amount inside a target) and facts who
 do not match the text cannot be expressed; the markup here follows displaCy's (a <mark> per
 span, coloured by kind) with those added.
 """
+
 from __future__ import annotations
 
 import base64
@@ -107,14 +108,28 @@ def collect_facts(view: DocumentView) -> list[Fact]:
             ("program", a["program"] or "—"),
             ("project / subproject", f"{a['project'] or '—'} / {a['subproject'] or '—'}"),
             ("canonical code", a["canonical_code"] or "—"),
-            ("parent", f"{_short(parent['amount_id'])}: {parent['raw_text']} (line {parent['line']})" if parent else "—"),
+            (
+                "parent",
+                f"{_short(parent['amount_id'])}: {parent['raw_text']} (line {parent['line']})"
+                if parent
+                else "—",
+            ),
         ]
         label = row_label(a.get("context"))
         if label:
             attributes.append(("table row", label))
-        facts.append(_fact(a, "amount_id", "amount", a["program"], attributes, section_path(a["section_id"]),
-                           f"{vn_number(a['value_million_vnd'])} trđ · {a['funding_source'] or '-'} · "
-                           f"{a['capital_type'] or '-'} · {a['measure'] or '-'}"))
+        facts.append(
+            _fact(
+                a,
+                "amount_id",
+                "amount",
+                a["program"],
+                attributes,
+                section_path(a["section_id"]),
+                f"{vn_number(a['value_million_vnd'])} trđ · {a['funding_source'] or '-'} · "
+                f"{a['capital_type'] or '-'} · {a['measure'] or '-'}",
+            )
+        )
     for t in view.targets:
         rng = f"–{vn_number(t['value_max'])}" if t["value_max"] is not None else ""
         sign = COMPARATOR_SIGN.get(t["comparator"] or "", t["comparator"] or "")
@@ -131,19 +146,42 @@ def collect_facts(view: DocumentView) -> list[Fact]:
         ]
         if t["numerator"] is not None:
             attributes.append(("ratio", f"{vn_number(t['numerator'])}/{vn_number(t['denominator'])}"))
-        facts.append(_fact(t, "target_id", "target", t["program"], attributes, section_path(t["section_id"]),
-                           f"{value} · {t['kind']} · {(t['indicator'] or '')[:60]}"))
+        facts.append(
+            _fact(
+                t,
+                "target_id",
+                "target",
+                t["program"],
+                attributes,
+                section_path(t["section_id"]),
+                f"{value} · {t['kind']} · {(t['indicator'] or '')[:60]}",
+            )
+        )
     for s in view.sections:
         attributes = [
-            ("label", s["label"] or "—"), ("kind", s["kind"]), ("title", s["title"] or ""),
-            ("role", s["role"] or "—"), ("program", s["program"] or "—"),
+            ("label", s["label"] or "—"),
+            ("kind", s["kind"]),
+            ("title", s["title"] or ""),
+            ("role", s["role"] or "—"),
+            ("program", s["program"] or "—"),
             ("canonical code", s["canonical_code"] or "—"),
             ("lines", f"{s['line_start']}–{s['line_end']}"),
         ]
-        facts.append(Fact(fact_id=s["section_id"], kind="heading", line=s["line_start"], page=s["page_start"],
-                          start=None, end=None, raw_text=s["title"] or "", program=s["program"],
-                          summary=f"{s['kind']} · {s['role'] or '-'} · {s['canonical_code'] or s['program'] or '-'}",
-                          attributes=attributes, minor=s["kind"] in MINOR_HEADING_KINDS))
+        facts.append(
+            Fact(
+                fact_id=s["section_id"],
+                kind="heading",
+                line=s["line_start"],
+                page=s["page_start"],
+                start=None,
+                end=None,
+                raw_text=s["title"] or "",
+                program=s["program"],
+                summary=f"{s['kind']} · {s['role'] or '-'} · {s['canonical_code'] or s['program'] or '-'}",
+                attributes=attributes,
+                minor=s["kind"] in MINOR_HEADING_KINDS,
+            )
+        )
     by_id = {f.fact_id: f for f in facts}
     for c in view.checks:
         if c["amount_id"] in by_id:
@@ -151,16 +189,36 @@ def collect_facts(view: DocumentView) -> list[Fact]:
     return facts
 
 
-def _fact(row: dict, id_column: str, kind: str, program: str | None, attributes: list[tuple[str, str]],
-          where: str, summary: str) -> Fact:
-    attributes = attributes + [("section", where), ("line / page", f"{row['line']} / {row['page'] or '—'}"),
-                               ("id", row[id_column])]
+def _fact(
+    row: dict,
+    id_column: str,
+    kind: str,
+    program: str | None,
+    attributes: list[tuple[str, str]],
+    where: str,
+    summary: str,
+) -> Fact:
+    attributes = attributes + [
+        ("section", where),
+        ("line / page", f"{row['line']} / {row['page'] or '—'}"),
+        ("id", row[id_column]),
+    ]
     if row.get("rule"):  # the rule that fired, when the extractor records it
         attributes.append(("rule", str(row["rule"])))
     bbox = row.get("bbox")
-    return Fact(fact_id=row[id_column], kind=kind, line=row["line"], page=row["page"], start=row["char_start"],
-                end=row["char_end"], raw_text=row["raw_text"] or "", program=program, summary=summary,
-                attributes=attributes, bbox=[float(v) for v in bbox] if bbox is not None and len(bbox) == 4 else None)
+    return Fact(
+        fact_id=row[id_column],
+        kind=kind,
+        line=row["line"],
+        page=row["page"],
+        start=row["char_start"],
+        end=row["char_end"],
+        raw_text=row["raw_text"] or "",
+        program=program,
+        summary=summary,
+        attributes=attributes,
+        bbox=[float(v) for v in bbox] if bbox is not None and len(bbox) == 4 else None,
+    )
 
 
 def place_facts(facts: list[Fact], view: DocumentView) -> None:
@@ -185,11 +243,15 @@ def place_facts(facts: list[Fact], view: DocumentView) -> None:
             continue
         if f.start is None or f.end is None or not 0 <= f.start < f.end <= len(text):
             f.problem = f"offsets {f.start}–{f.end} are outside the text"
-        elif text[f.start:f.end] != f.raw_text:
-            f.problem = (f"the text at offsets {f.start}–{f.end} is '{text[f.start:f.end][:40]}', "
-                         f"not its raw_text '{f.raw_text[:40]}'")
+        elif text[f.start : f.end] != f.raw_text:
+            f.problem = (
+                f"the text at offsets {f.start}–{f.end} is '{text[f.start : f.end][:40]}', "
+                f"not its raw_text '{f.raw_text[:40]}'"
+            )
         elif f.line is not None and _line_of(line_starts, f.start) != f.line:
-            f.problem = f"offset {f.start} is on line {_line_of(line_starts, f.start)}, not on its line {f.line}"
+            f.problem = (
+                f"offset {f.start} is on line {_line_of(line_starts, f.start)}, not on its line {f.line}"
+            )
 
 
 def _line_of(line_starts: list[int], offset: int) -> int:
@@ -205,15 +267,22 @@ def _e(value) -> str:
 def _script_json(payload) -> str:
     """JSON that cannot close its <script> element or open a comment."""
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e") \
-        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _mark_open(f: Fact, first: bool) -> str:
     classes = f"fact {f.kind}" + (" checked" if f.check_ids else "") + (" minor" if f.minor else "")
     anchor = f' id="f-{_e(f.fact_id)}"' if first else ""
-    return (f'<mark class="{classes}"{anchor} data-f="{_e(f.fact_id)}" tabindex="0" '
-            f'title="{_e(f.kind + ": " + f.summary)}">')
+    return (
+        f'<mark class="{classes}"{anchor} data-f="{_e(f.fact_id)}" tabindex="0" '
+        f'title="{_e(f.kind + ": " + f.summary)}">'
+    )
 
 
 def render_line(raw: str, offset: int, facts: list[Fact], opened: set[str]) -> str:
@@ -249,8 +318,10 @@ def render_line(raw: str, offset: int, facts: list[Fact], opened: set[str]) -> s
 def _badge(f: Fact) -> str:
     """A fact that cannot be drawn at its offsets: shown beside its line, with the reason."""
     classes = f"fact {f.kind} unplaced" + (" checked" if f.check_ids else "")
-    return (f'<mark class="{classes}" id="f-{_e(f.fact_id)}" data-f="{_e(f.fact_id)}" tabindex="0" '
-            f'title="{_e("not at its offsets: " + (f.problem or ""))}">{_e(f.raw_text[:60] or f.kind)}</mark>')
+    return (
+        f'<mark class="{classes}" id="f-{_e(f.fact_id)}" data-f="{_e(f.fact_id)}" tabindex="0" '
+        f'title="{_e("not at its offsets: " + (f.problem or ""))}">{_e(f.raw_text[:60] or f.kind)}</mark>'
+    )
 
 
 def _outline(view: DocumentView) -> str:
@@ -264,8 +335,10 @@ def _outline(view: DocumentView) -> str:
             title = s["title"] or ""
             title = title if len(title) <= 70 else title[:69] + "…"
             code = f' <span class="code">{_e(s["canonical_code"])}</span>' if s["canonical_code"] else ""
-            items.append(f'<li><a href="#L{s["line_start"]}" data-line="{s["line_start"]}">'
-                         f'<b>{_e(s["label"] or "·")}</b> {_e(title)}</a>{code}{branch(s["section_id"])}</li>')
+            items.append(
+                f'<li><a href="#L{s["line_start"]}" data-line="{s["line_start"]}">'
+                f"<b>{_e(s['label'] or '·')}</b> {_e(title)}</a>{code}{branch(s['section_id'])}</li>"
+            )
         return f"<ul>{''.join(items)}</ul>" if items else ""
 
     return branch(None) or '<p class="muted">no headings found</p>'
@@ -276,12 +349,17 @@ def _checks(view: DocumentView) -> str:
         return '<p class="muted">no checks</p>'
     items = []
     for c in view.checks:
-        where = (f'<a class="goto" href="#L{int(c["line"])}">line {int(c["line"])}</a>' if c["line"]
-                 else '<span class="muted">document</span>')
+        where = (
+            f'<a class="goto" href="#L{int(c["line"])}">line {int(c["line"])}</a>'
+            if c["line"]
+            else '<span class="muted">document</span>'
+        )
         fact = f' data-f="{_e(c["amount_id"])}"' if c["amount_id"] else ""
-        items.append(f'<li class="check sev-{_e(c["severity"])}" id="c-{_e(c["check_id"])}"{fact}>{where} '
-                     f'<b>{_e(c["severity"])}</b> <code>{_e(c["kind"])}</code> {_e(c["message"])}</li>')
-    return f"<ul class=\"checks\">{''.join(items)}</ul>"
+        items.append(
+            f'<li class="check sev-{_e(c["severity"])}" id="c-{_e(c["check_id"])}"{fact}>{where} '
+            f"<b>{_e(c['severity'])}</b> <code>{_e(c['kind'])}</code> {_e(c['message'])}</li>"
+        )
+    return f'<ul class="checks">{"".join(items)}</ul>'
 
 
 def _lines_html(view: DocumentView, facts: list[Fact]) -> str:
@@ -322,12 +400,16 @@ def _lines_html(view: DocumentView, facts: list[Fact]) -> str:
             body = ""
         badges = "".join(_badge(f) for f in unplaced_by_line.get(n, []))
         badges = f'<span class="badges">{badges}</span>' if badges else ""
-        rows.append(f'<div class="{" ".join(classes)}" id="L{n}"{attrs}><a class="no" href="#L{n}">{n}</a>'
-                    f'<span class="tx">{badges}{body}</span></div>')
+        rows.append(
+            f'<div class="{" ".join(classes)}" id="L{n}"{attrs}><a class="no" href="#L{n}">{n}</a>'
+            f'<span class="tx">{badges}{body}</span></div>'
+        )
     orphans = unplaced_by_line.get(0, [])
     if orphans:
-        rows.append(f'<div class="ln has-unplaced" id="L0"><a class="no">?</a><span class="tx">'
-                    f'<span class="badges">{"".join(_badge(f) for f in orphans)}</span></span></div>')
+        rows.append(
+            f'<div class="ln has-unplaced" id="L0"><a class="no">?</a><span class="tx">'
+            f'<span class="badges">{"".join(_badge(f) for f in orphans)}</span></span></div>'
+        )
     return "\n".join(rows)
 
 
@@ -349,6 +431,7 @@ def _render_pages(data: bytes, fmt: str) -> list[str]:
     frames: list[Image.Image] = []
     if fmt == "pdf":
         import pypdfium2 as pdfium
+
         pdf = pdfium.PdfDocument(data)
         try:
             for page in pdf:
@@ -364,8 +447,10 @@ def _render_pages(data: bytes, fmt: str) -> list[str]:
     for frame in frames:
         frame = frame.convert("L")
         if frame.width != PAGE_IMAGE_WIDTH:
-            frame = frame.resize((PAGE_IMAGE_WIDTH, max(1, round(frame.height * PAGE_IMAGE_WIDTH / frame.width))),
-                                 Image.Resampling.LANCZOS)
+            frame = frame.resize(
+                (PAGE_IMAGE_WIDTH, max(1, round(frame.height * PAGE_IMAGE_WIDTH / frame.width))),
+                Image.Resampling.LANCZOS,
+            )
         buffer = io.BytesIO()
         frame.save(buffer, format="JPEG", quality=PAGE_IMAGE_QUALITY, optimize=False, progressive=False)
         urls.append("data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"))
@@ -373,9 +458,11 @@ def _render_pages(data: bytes, fmt: str) -> list[str]:
 
 
 def _pages_html(urls: list[str]) -> str:
-    return "".join(f'<figure class="page" id="P{i}" data-page="{i}"><figcaption>page {i}</figcaption>'
-                   f'<div class="sheet"><img alt="page {i}" src="{url}"><div class="boxes"></div></div></figure>'
-                   for i, url in enumerate(urls, 1))
+    return "".join(
+        f'<figure class="page" id="P{i}" data-page="{i}"><figcaption>page {i}</figcaption>'
+        f'<div class="sheet"><img alt="page {i}" src="{url}"><div class="boxes"></div></div></figure>'
+        for i, url in enumerate(urls, 1)
+    )
 
 
 # ---------------------------------------------------------------------------------- page
@@ -386,29 +473,56 @@ def render_review(view: DocumentView) -> str:
     images = page_images(view)
     programs = sorted({f.program for f in facts if f.program})
     payload = {
-        "facts": {f.fact_id: {"kind": f.kind, "line": f.line, "page": f.page, "attributes": f.attributes,
-                              "problem": f.problem, "bbox": f.bbox, "checks": f.check_ids}
-                  for f in facts},
-        "checks": {c["check_id"]: {"line": c["line"], "severity": c["severity"], "kind": c["kind"],
-                                   "message": c["message"]} for c in view.checks},
+        "facts": {
+            f.fact_id: {
+                "kind": f.kind,
+                "line": f.line,
+                "page": f.page,
+                "attributes": f.attributes,
+                "problem": f.problem,
+                "bbox": f.bbox,
+                "checks": f.check_ids,
+            }
+            for f in facts
+        },
+        "checks": {
+            c["check_id"]: {
+                "line": c["line"],
+                "severity": c["severity"],
+                "kind": c["kind"],
+                "message": c["message"],
+            }
+            for c in view.checks
+        },
     }
     counts = {k: sum(1 for f in facts if f.kind == k) for k in FACT_KINDS}
     unplaced = [f for f in facts if not f.placed and view.text is not None]
-    meta = [doc.get("doc_number"), doc.get("issuer"), doc.get("province"), doc.get("district"),
-            str(doc["issue_date"]) if doc.get("issue_date") else None,
-            f"year {doc['plan_year']}" if doc.get("plan_year") else None,
-            ", ".join(doc.get("programs") or []) or None, doc.get("format"), doc.get("method"),
-            f"status {doc.get('status')}"]
+    meta = [
+        doc.get("doc_number"),
+        doc.get("issuer"),
+        doc.get("province"),
+        doc.get("district"),
+        str(doc["issue_date"]) if doc.get("issue_date") else None,
+        f"year {doc['plan_year']}" if doc.get("plan_year") else None,
+        ", ".join(doc.get("programs") or []) or None,
+        doc.get("format"),
+        doc.get("method"),
+        f"status {doc.get('status')}",
+    ]
     title = doc.get("title") or doc.get("source_name") or doc["doc_id"]
-    title = title if len(title) <= TITLE_MAX else title[:TITLE_MAX - 1] + "…"
+    title = title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1] + "…"
     notes = []
     if view.text_note:
-        notes.append(f'<p class="note">No text: {_e(view.text_note)}. The facts are listed by line from the tables.</p>')
+        notes.append(
+            f'<p class="note">No text: {_e(view.text_note)}. The facts are listed by line from the tables.</p>'
+        )
     if doc.get("error"):
         notes.append(f'<p class="note">{_e(doc["error"])}</p>')
     if unplaced:
-        notes.append(f'<p class="note">{len(unplaced)} fact(s) could not be drawn at their offsets; '
-                     f'they are shown beside their line with a dashed border.</p>')
+        notes.append(
+            f'<p class="note">{len(unplaced)} fact(s) could not be drawn at their offsets; '
+            f"they are shown beside their line with a dashed border.</p>"
+        )
     program_options = "".join(f'<option value="{_e(p)}">{_e(p)}</option>' for p in programs)
     return f"""<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8">
@@ -416,7 +530,7 @@ def render_review(view: DocumentView) -> str:
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <title>{_e(doc.get("source_name") or doc["doc_id"])} · kehoach review</title>
 <style>{_CSS}</style></head>
-<body class="{'with-pages' if images else 'no-pages'}">
+<body class="{"with-pages" if images else "no-pages"}">
 <header>
 <h1>{_e(title)}</h1>
 <p class="meta"><b>{_e(doc.get("source_name"))}</b> · {_e(" · ".join(m for m in meta if m))} · <code>{_e(doc["doc_id"])}</code></p>

@@ -10,6 +10,7 @@ Overlays: `--rules DIR` (or KEHOACH_RULES) adds to or overrides the bundled rule
 file and key by key (`merge_rules`), so a user adds one funding term without copying
 twelve files.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,9 +27,24 @@ import yaml
 from .rules_schema import validate_rule_file
 from .textnorm import fold
 
-RULE_FILES = ("headings", "roles", "money", "targets", "artefacts", "documents",
-              "gazetteer", "agencies", "programs", "legacy_encodings", "tables", "ocr", "inputs", "places",
-              "indicators", "allocations")
+RULE_FILES = (
+    "headings",
+    "roles",
+    "money",
+    "targets",
+    "artefacts",
+    "documents",
+    "gazetteer",
+    "agencies",
+    "programs",
+    "legacy_encodings",
+    "tables",
+    "ocr",
+    "inputs",
+    "places",
+    "indicators",
+    "allocations",
+)
 
 
 class RuleError(ValueError):
@@ -188,20 +204,28 @@ def read_rule_files(directory: str | Path | None = None) -> dict[str, dict[str, 
             raise RuleError(f"rules overlay {overlay}: no such folder")
         unknown = sorted(p.name for p in overlay.glob("*.yaml") if p.stem not in RULE_FILES)
         if unknown:
-            raise RuleError(f"rules overlay {overlay}: unknown rules file {', '.join(unknown)} "
-                            f"(the files are {', '.join(f + '.yaml' for f in RULE_FILES)})")
+            raise RuleError(
+                f"rules overlay {overlay}: unknown rules file {', '.join(unknown)} "
+                f"(the files are {', '.join(f + '.yaml' for f in RULE_FILES)})"
+            )
     raw = {}
     for name in RULE_FILES:
         data = _read_yaml(base / f"{name}.yaml")
         if overlay is not None and (overlay / f"{name}.yaml").is_file():
             extra = _read_yaml(overlay / f"{name}.yaml")
-            data = {k: v for k, v in extra.items() if k != "replace"} if extra.get("replace") is True \
+            data = (
+                {k: v for k, v in extra.items() if k != "replace"}
+                if extra.get("replace") is True
                 else merge_rules(data, extra)
+            )
         try:
             raw[name] = validate_rule_file(name, data)
         except ValueError as exc:
-            where = f" (with the overlay {overlay / (name + '.yaml')})" if overlay is not None and \
-                (overlay / f"{name}.yaml").is_file() else ""
+            where = (
+                f" (with the overlay {overlay / (name + '.yaml')})"
+                if overlay is not None and (overlay / f"{name}.yaml").is_file()
+                else ""
+            )
             raise RuleError(f"{exc}{where}") from None
     return raw
 
@@ -211,8 +235,10 @@ def _cross_check(raw: dict[str, dict[str, Any]]) -> None:
     places = raw["places"]
     for name, entry in places["provinces"].items():
         if entry["province_2025"] not in places["provinces_2025"]:
-            raise RuleError(f"places.yaml: provinces.{name}.province_2025: {entry['province_2025']!r} "
-                            f"is not in provinces_2025")
+            raise RuleError(
+                f"places.yaml: provinces.{name}.province_2025: {entry['province_2025']!r} "
+                f"is not in provinces_2025"
+            )
     codes = [e["code"] for e in raw["indicators"]["indicators"]]
     twice = sorted({c for c in codes if codes.count(c) > 1})
     if twice:
@@ -225,25 +251,45 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     base = overlay_dir(directory) or default_rules_dir()
     digest = hashlib.sha256()
     for name in RULE_FILES:  # the rules as read (bundled and overlay), not their files' bytes
-        digest.update(name.encode() + b"\0" + json.dumps(raw[name], sort_keys=True, ensure_ascii=False,
-                                                         default=str).encode())
+        digest.update(
+            name.encode()
+            + b"\0"
+            + json.dumps(raw[name], sort_keys=True, ensure_ascii=False, default=str).encode()
+        )
 
     # the files are validated (rules_schema.py); what is left is compiling and cross-checks
     h = raw["headings"]
-    styles = [LabelStyle(s["name"], _compile(s["pattern"], f"headings.yaml {s['name']}"), s["rank"],
-                         s["depth_from"], s["needs_title"]) for s in h["label_styles"]]
-    heads = [TypedHead(t["kind"], t["rank"], _compile(t["pattern"], f"headings.yaml {t['kind']}",
-                                                      regex.IGNORECASE if t["ignore_case"] else 0), t["max_length"])
-             for t in h["typed_heads"]]
+    styles = [
+        LabelStyle(
+            s["name"],
+            _compile(s["pattern"], f"headings.yaml {s['name']}"),
+            s["rank"],
+            s["depth_from"],
+            s["needs_title"],
+        )
+        for s in h["label_styles"]
+    ]
+    heads = [
+        TypedHead(
+            t["kind"],
+            t["rank"],
+            _compile(t["pattern"], f"headings.yaml {t['kind']}", regex.IGNORECASE if t["ignore_case"] else 0),
+            t["max_length"],
+        )
+        for t in h["typed_heads"]
+    ]
     for style in styles:
         if style.name not in h["kind_of_style"]:
             raise RuleError(f"headings.yaml: kind_of_style has no entry for style {style.name!r}")
-    roles = PhraseTable.build([{"value": r["role"], "phrases": r["phrases"]} for r in raw["roles"]["roles"]],
-                              "roles.yaml roles")
+    roles = PhraseTable.build(
+        [{"value": r["role"], "phrases": r["phrases"]} for r in raw["roles"]["roles"]], "roles.yaml roles"
+    )
     m = raw["money"]
     t = raw["targets"]
     progs = raw["documents"]["programs"]
-    programs_vocab = PhraseTable.build([{"value": k, "phrases": v} for k, v in progs.items()], "documents.yaml programs")
+    programs_vocab = PhraseTable.build(
+        [{"value": k, "phrases": v} for k, v in progs.items()], "documents.yaml programs"
+    )
     _cross_check(raw)
     return Rules(
         directory=base,

@@ -7,6 +7,7 @@ key and the problem named. Models forbid extra keys (spaCy's `schemas.py` does t
 Defaults live here and nowhere else: the validated, defaulted mapping is what the code
 reads.
 """
+
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
@@ -16,16 +17,50 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 # The contract's enums (../shared/gold/README.md, ../shared/contract/tables.md) that rules
 # files name as values. One list, checked wherever a rules file uses one.
-FUNDING_SOURCES = ("central", "local", "province", "district", "district_commune", "commune", "credit",
-                   "enterprise", "community", "integrated", "mobilized", "other", "reserve")
+FUNDING_SOURCES = (
+    "central",
+    "local",
+    "province",
+    "district",
+    "district_commune",
+    "commune",
+    "credit",
+    "enterprise",
+    "community",
+    "integrated",
+    "mobilized",
+    "other",
+    "reserve",
+)
 CAPITAL_TYPES = ("investment", "recurrent")
 MEASURES = ("plan", "carryover", "disbursed", "revenue", "expenditure", "indicator", "other")
 COMPARATORS = ("eq", "gt", "ge", "lt", "le", "range", "approx")
 DIRECTIONS = ("increase", "decrease")
 TARGET_KINDS = ("target", "result", "norm", "other")
-SECTION_KINDS = ("part", "chapter", "section", "program", "project", "subproject", "content", "activity", "item")
-ROLES = ("purpose", "objectives", "scope", "tasks", "funding", "solutions", "organization", "reporting", "results",
-         "appendix", "other")
+SECTION_KINDS = (
+    "part",
+    "chapter",
+    "section",
+    "program",
+    "project",
+    "subproject",
+    "content",
+    "activity",
+    "item",
+)
+ROLES = (
+    "purpose",
+    "objectives",
+    "scope",
+    "tasks",
+    "funding",
+    "solutions",
+    "organization",
+    "reporting",
+    "results",
+    "appendix",
+    "other",
+)
 PROGRAMS = ("NTM", "GNBV", "DTTS")
 ADMIN_LEVELS = ("province", "district", "commune")
 
@@ -49,6 +84,7 @@ def _phrases(value_type: Any) -> type[Closed]:
     class PhraseEntry(Closed):
         value: value_type  # type: ignore[valid-type]
         phrases: list[str]
+
     return PhraseEntry
 
 
@@ -168,7 +204,9 @@ class TargetsFile(Closed):
     kind_after_figure: dict[Literal[TARGET_KINDS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
     # weaker result words, before (in_clause) or after (after_figure) the figure, that
     # decide only outside an aims section
-    kind_result_outside_aims: dict[Literal["in_clause", "after_figure"], list[str]] = Field(default_factory=dict)
+    kind_result_outside_aims: dict[Literal["in_clause", "after_figure"], list[str]] = Field(
+        default_factory=dict
+    )
     # phrases that make a paragraph worth searching for counts (besides the target kind's)
     count_context: list[str] = Field(default_factory=list)
     # words right before "a/b" that make it a date, not a ratio
@@ -324,6 +362,7 @@ class TablesFile(Closed):
 
 class UnruledTables(Closed):
     """Tables without rulings, columns from where the words stand (layout.py)."""
+
     min_gap_heights: float = Field(gt=0)
     text_min_gap_chars: int = Field(gt=0)
     column_gap_heights: float = Field(gt=0)
@@ -435,10 +474,22 @@ class AllocationsFile(Closed):
 
 
 SCHEMAS: dict[str, type[Closed]] = {
-    "headings": HeadingsFile, "roles": RolesFile, "money": MoneyFile, "targets": TargetsFile,
-    "artefacts": ArtefactsFile, "documents": DocumentsFile, "gazetteer": GazetteerFile, "agencies": AgenciesFile,
-    "programs": ProgramsFile, "legacy_encodings": LegacyEncodingsFile, "tables": TablesFile, "ocr": OcrFile,
-    "inputs": InputsFile, "places": PlacesFile, "indicators": IndicatorsFile, "allocations": AllocationsFile,
+    "headings": HeadingsFile,
+    "roles": RolesFile,
+    "money": MoneyFile,
+    "targets": TargetsFile,
+    "artefacts": ArtefactsFile,
+    "documents": DocumentsFile,
+    "gazetteer": GazetteerFile,
+    "agencies": AgenciesFile,
+    "programs": ProgramsFile,
+    "legacy_encodings": LegacyEncodingsFile,
+    "tables": TablesFile,
+    "ocr": OcrFile,
+    "inputs": InputsFile,
+    "places": PlacesFile,
+    "indicators": IndicatorsFile,
+    "allocations": AllocationsFile,
 }
 
 

@@ -3,6 +3,7 @@
 Rows are built as dicts by the extractors and checked against these schemas when written,
 so a missing or misspelt column fails loudly in tests instead of silently in a notebook.
 """
+
 from __future__ import annotations
 
 import pyarrow as pa
@@ -20,78 +21,191 @@ _PROVENANCE = [
 ]
 
 TABLES: dict[str, pa.Schema] = {
-    "documents": pa.schema([
-        ("doc_id", pa.string()), ("source_name", pa.string()), ("source_path", pa.string()),
-        ("sha256", pa.string()), ("format", pa.string()), ("method", pa.string()), ("pages", pa.int32()),
-        # OCR: the pages read by OCR and their mean word confidence (0-100)
-        ("ocr_pages", pa.list_(pa.int32())), ("ocr_confidence", pa.float64()),
-        ("doc_number", pa.string()), ("doc_type", pa.string()), ("issuer", pa.string()),
-        ("admin_level", pa.string()), ("province", pa.string()), ("district", pa.string()),
-        ("issue_date", pa.date32()), ("plan_year", pa.int32()), ("programs", pa.list_(pa.string())),
-        ("title", pa.string()), ("signer", pa.string()), ("encoding", pa.string()), ("status", pa.string()),
-        ("error", pa.string()), ("pipeline_version", pa.string()),
-        ("plan_id", pa.string()), ("province_code", pa.string()), ("province_2025", pa.string()),
-        ("province_2025_code", pa.string()), ("included_in_higher_level", pa.bool_()),
-    ]),
-    "sections": pa.schema([
-        ("doc_id", pa.string()), ("section_id", pa.string()), ("parent_id", pa.string()), ("kind", pa.string()),
-        ("label", pa.string()), ("number", pa.string()), ("title", pa.string()), ("program", pa.string()),
-        ("role", pa.string()), ("level", pa.int32()), ("line_start", pa.int32()), ("line_end", pa.int32()),
-        ("page_start", pa.int32()), ("canonical_code", pa.string()), ("repaired_from_line", pa.int32()),
-    ]),
-    "amounts": pa.schema([
-        ("amount_id", pa.string()), *_PROVENANCE,
-        ("value_million_vnd", pa.float64()), ("unit_raw", pa.string()), ("unit_inferred", pa.bool_()),
-        ("program", pa.string()), ("project", pa.string()), ("subproject", pa.string()),
-        ("canonical_code", pa.string()), ("funding_source", pa.string()), ("capital_type", pa.string()),
-        ("measure", pa.string()), ("fiscal_year", pa.int32()), ("parent_amount_id", pa.string()),
-        ("context", pa.string()), ("from_table", pa.bool_()),
-        # OCR'd figures: the word confidence (0-100) it was read with; null for text
-        ("ocr_confidence", pa.float64()),
-        ("comparator", pa.string()), ("value_max", pa.float64()),
-    ]),
-    "targets": pa.schema([
-        ("target_id", pa.string()), *_PROVENANCE,
-        ("value", pa.float64()), ("value_max", pa.float64()), ("unit", pa.string()), ("comparator", pa.string()),
-        ("direction", pa.string()), ("kind", pa.string()), ("indicator", pa.string()), ("indicator_key", pa.string()),
-        ("indicator_code", pa.string()), ("program", pa.string()), ("year", pa.string()), ("numerator", pa.float64()), ("denominator", pa.float64()),
-        ("context", pa.string()),
-    ]),
-    "checks": pa.schema([
-        ("check_id", pa.string()), ("doc_id", pa.string()), ("kind", pa.string()), ("severity", pa.string()),
-        ("line", pa.int32()), ("page", pa.int32()), ("amount_id", pa.string()), ("expected", pa.float64()),
-        ("actual", pa.float64()), ("message", pa.string()),
-    ]),
-    "references": pa.schema([
-        ("reference_id", pa.string()), *_PROVENANCE,
-        ("ref_type", pa.string()), ("number", pa.string()), ("issue_date", pa.date32()), ("issuer", pa.string()),
-    ]),
-    "assignments": pa.schema([
-        ("assignment_id", pa.string()), *_PROVENANCE,
-        ("agency", pa.string()), ("role", pa.string()), ("task", pa.string()), ("product", pa.string()),
-        ("deadline", pa.string()),
-    ]),
+    "documents": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("source_name", pa.string()),
+            ("source_path", pa.string()),
+            ("sha256", pa.string()),
+            ("format", pa.string()),
+            ("method", pa.string()),
+            ("pages", pa.int32()),
+            # OCR: the pages read by OCR and their mean word confidence (0-100)
+            ("ocr_pages", pa.list_(pa.int32())),
+            ("ocr_confidence", pa.float64()),
+            ("doc_number", pa.string()),
+            ("doc_type", pa.string()),
+            ("issuer", pa.string()),
+            ("admin_level", pa.string()),
+            ("province", pa.string()),
+            ("district", pa.string()),
+            ("issue_date", pa.date32()),
+            ("plan_year", pa.int32()),
+            ("programs", pa.list_(pa.string())),
+            ("title", pa.string()),
+            ("signer", pa.string()),
+            ("encoding", pa.string()),
+            ("status", pa.string()),
+            ("error", pa.string()),
+            ("pipeline_version", pa.string()),
+            ("plan_id", pa.string()),
+            ("province_code", pa.string()),
+            ("province_2025", pa.string()),
+            ("province_2025_code", pa.string()),
+            ("included_in_higher_level", pa.bool_()),
+        ]
+    ),
+    "sections": pa.schema(
+        [
+            ("doc_id", pa.string()),
+            ("section_id", pa.string()),
+            ("parent_id", pa.string()),
+            ("kind", pa.string()),
+            ("label", pa.string()),
+            ("number", pa.string()),
+            ("title", pa.string()),
+            ("program", pa.string()),
+            ("role", pa.string()),
+            ("level", pa.int32()),
+            ("line_start", pa.int32()),
+            ("line_end", pa.int32()),
+            ("page_start", pa.int32()),
+            ("canonical_code", pa.string()),
+            ("repaired_from_line", pa.int32()),
+        ]
+    ),
+    "amounts": pa.schema(
+        [
+            ("amount_id", pa.string()),
+            *_PROVENANCE,
+            ("value_million_vnd", pa.float64()),
+            ("unit_raw", pa.string()),
+            ("unit_inferred", pa.bool_()),
+            ("program", pa.string()),
+            ("project", pa.string()),
+            ("subproject", pa.string()),
+            ("canonical_code", pa.string()),
+            ("funding_source", pa.string()),
+            ("capital_type", pa.string()),
+            ("measure", pa.string()),
+            ("fiscal_year", pa.int32()),
+            ("parent_amount_id", pa.string()),
+            ("context", pa.string()),
+            ("from_table", pa.bool_()),
+            # OCR'd figures: the word confidence (0-100) it was read with; null for text
+            ("ocr_confidence", pa.float64()),
+            ("comparator", pa.string()),
+            ("value_max", pa.float64()),
+        ]
+    ),
+    "targets": pa.schema(
+        [
+            ("target_id", pa.string()),
+            *_PROVENANCE,
+            ("value", pa.float64()),
+            ("value_max", pa.float64()),
+            ("unit", pa.string()),
+            ("comparator", pa.string()),
+            ("direction", pa.string()),
+            ("kind", pa.string()),
+            ("indicator", pa.string()),
+            ("indicator_key", pa.string()),
+            ("indicator_code", pa.string()),
+            ("program", pa.string()),
+            ("year", pa.string()),
+            ("numerator", pa.float64()),
+            ("denominator", pa.float64()),
+            ("context", pa.string()),
+        ]
+    ),
+    "checks": pa.schema(
+        [
+            ("check_id", pa.string()),
+            ("doc_id", pa.string()),
+            ("kind", pa.string()),
+            ("severity", pa.string()),
+            ("line", pa.int32()),
+            ("page", pa.int32()),
+            ("amount_id", pa.string()),
+            ("expected", pa.float64()),
+            ("actual", pa.float64()),
+            ("message", pa.string()),
+        ]
+    ),
+    "references": pa.schema(
+        [
+            ("reference_id", pa.string()),
+            *_PROVENANCE,
+            ("ref_type", pa.string()),
+            ("number", pa.string()),
+            ("issue_date", pa.date32()),
+            ("issuer", pa.string()),
+        ]
+    ),
+    "assignments": pa.schema(
+        [
+            ("assignment_id", pa.string()),
+            *_PROVENANCE,
+            ("agency", pa.string()),
+            ("role", pa.string()),
+            ("task", pa.string()),
+            ("product", pa.string()),
+            ("deadline", pa.string()),
+        ]
+    ),
     # ---- built across documents (extract/derived.py) --------------------------------------
-    "plans": pa.schema([
-        ("plan_id", pa.string()), ("preferred_doc_id", pa.string()), ("doc_ids", pa.list_(pa.string())),
-        ("formats", pa.list_(pa.string())), ("versions", pa.int32()), ("aliases", pa.list_(pa.string())),
-        ("doc_number", pa.string()), ("doc_type", pa.string()), ("issuer", pa.string()), ("admin_level", pa.string()),
-        ("province", pa.string()), ("district", pa.string()), ("province_code", pa.string()),
-        ("province_2025", pa.string()), ("province_2025_code", pa.string()), ("issue_date", pa.date32()),
-        ("plan_year", pa.int32()), ("title", pa.string()), ("included_in_higher_level", pa.bool_()),
-        ("programs", pa.list_(pa.string())),
-    ]),
-    "allocations": pa.schema([
-        ("allocation_id", pa.string()), ("plan_id", pa.string()), ("doc_id", pa.string()),
-        ("province", pa.string()), ("province_code", pa.string()), ("province_2025", pa.string()),
-        ("admin_level", pa.string()), ("district", pa.string()), ("plan_year", pa.int32()),
-        ("included_in_higher_level", pa.bool_()),
-        ("program", pa.string()), ("level", pa.string()), ("canonical_code", pa.string()),
-        ("project", pa.string()), ("subproject", pa.string()), ("funding_source", pa.string()),
-        ("capital_type", pa.string()), ("measure", pa.string()), ("fiscal_year", pa.int32()),
-        ("value_million_vnd", pa.float64()), ("basis", pa.string()), ("status", pa.string()),
-        ("note", pa.string()), ("amount_ids", pa.list_(pa.string())),
-    ]),
+    "plans": pa.schema(
+        [
+            ("plan_id", pa.string()),
+            ("preferred_doc_id", pa.string()),
+            ("doc_ids", pa.list_(pa.string())),
+            ("formats", pa.list_(pa.string())),
+            ("versions", pa.int32()),
+            ("aliases", pa.list_(pa.string())),
+            ("doc_number", pa.string()),
+            ("doc_type", pa.string()),
+            ("issuer", pa.string()),
+            ("admin_level", pa.string()),
+            ("province", pa.string()),
+            ("district", pa.string()),
+            ("province_code", pa.string()),
+            ("province_2025", pa.string()),
+            ("province_2025_code", pa.string()),
+            ("issue_date", pa.date32()),
+            ("plan_year", pa.int32()),
+            ("title", pa.string()),
+            ("included_in_higher_level", pa.bool_()),
+            ("programs", pa.list_(pa.string())),
+        ]
+    ),
+    "allocations": pa.schema(
+        [
+            ("allocation_id", pa.string()),
+            ("plan_id", pa.string()),
+            ("doc_id", pa.string()),
+            ("province", pa.string()),
+            ("province_code", pa.string()),
+            ("province_2025", pa.string()),
+            ("admin_level", pa.string()),
+            ("district", pa.string()),
+            ("plan_year", pa.int32()),
+            ("included_in_higher_level", pa.bool_()),
+            ("program", pa.string()),
+            ("level", pa.string()),
+            ("canonical_code", pa.string()),
+            ("project", pa.string()),
+            ("subproject", pa.string()),
+            ("funding_source", pa.string()),
+            ("capital_type", pa.string()),
+            ("measure", pa.string()),
+            ("fiscal_year", pa.int32()),
+            ("value_million_vnd", pa.float64()),
+            ("basis", pa.string()),
+            ("status", pa.string()),
+            ("note", pa.string()),
+            ("amount_ids", pa.list_(pa.string())),
+        ]
+    ),
 }
 
 # Tables built across documents from the others (extract/derived.py), not per document.
@@ -117,8 +231,13 @@ def file_metadata(table: str) -> dict[bytes, bytes]:
     import pandas as pd
 
     schema = TABLES[table]
-    empty = schema.empty_table().to_pandas(types_mapper={pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
-                                                         pa.bool_(): pd.BooleanDtype()}.get)
+    empty = schema.empty_table().to_pandas(
+        types_mapper={
+            pa.int32(): pd.Int32Dtype(),
+            pa.int64(): pd.Int64Dtype(),
+            pa.bool_(): pd.BooleanDtype(),
+        }.get
+    )
     pandas_meta = pa.Schema.from_pandas(empty, preserve_index=False).metadata[b"pandas"]
     return {b"kehoach.schema_version": SCHEMA_VERSION.encode(), b"pandas": pandas_meta}
 

@@ -1,6 +1,7 @@
 """Section tree: headings found by the grammar in rules/headings.yaml, nested by label
 style and by meaning (a "Tiểu dự án" sits under its "Dự án", a "Nội dung" under the
 nearest open project or sub-project), with roles and program attribution."""
+
 from __future__ import annotations
 
 import bisect
@@ -83,7 +84,7 @@ def match_label(text: str, rules) -> Label | None:
     """The first label style of rules/headings.yaml that opens TEXT."""
     for ls in rules.label_styles:
         m = ls.pattern.match(text)
-        if not m or (ls.needs_title and not rules.title_start.match(text[m.end():].lstrip())):
+        if not m or (ls.needs_title and not rules.title_start.match(text[m.end() :].lstrip())):
             continue
         num = m.groupdict().get("num")
         dots = num.count(".") if ls.depth_from == "dots" else 0
@@ -109,15 +110,25 @@ def detect_headings(lines: list[Line], rules, skip: set[int] = frozenset()) -> l
             continue
         h = detect_heading(line, rules)
         nxt = lines[line.index + 1] if line.index + 1 < len(lines) else None
-        if ((h is None or h.kind in ("item", "section")) and nxt is not None and nxt.index not in skip
-                and nxt.clean and match_label(nxt.clean, rules) is None):  # a new list item continues nothing
+        if (
+            (h is None or h.kind in ("item", "section"))
+            and nxt is not None
+            and nxt.index not in skip
+            and nxt.clean
+            and match_label(nxt.clean, rules) is None
+        ):  # a new list item continues nothing
             wrapped = detect_heading(line, rules, continued=nxt.clean)
             if wrapped is not None and wrapped.kind != "item":
                 h = wrapped
                 consumed.add(nxt.index)
         amount_title = rules.section("headings")["amount_title"]
-        if (h is not None and h.kind in ("project", "subproject", "content") and regex.search(r"[)\d]\s*:$", line.clean)
-                and nxt is not None and regex.match(amount_title, nxt.clean)):
+        if (
+            h is not None
+            and h.kind in ("project", "subproject", "content")
+            and regex.search(r"[)\d]\s*:$", line.clean)
+            and nxt is not None
+            and regex.match(amount_title, nxt.clean)
+        ):
             # "- Dự án 5 (its title):" or "- Dự án 7:" then "36.480,5 triệu đồng;": a list item
             # carrying an amount
             h = detect_heading(line, rules, typed=False)
@@ -141,7 +152,7 @@ def detect_heading(line: Line, rules, continued: str | None = None, typed: bool 
     if not text or "\t" in text or line.footnote:
         return None  # table rows and footnotes are never headings
     label = match_label(text, rules)
-    rest = text[label.end:].strip() if label else text
+    rest = text[label.end :].strip() if label else text
     if label is None and rest[:1].islower():
         return None  # a line a hard wrap continued ("dự án 1: …" after "Tiểu")
     if continued is not None:
@@ -154,13 +165,28 @@ def detect_heading(line: Line, rules, continued: str | None = None, typed: bool 
         typed = None  # "- Dự án 5: 64.830 triệu đồng;" is a list item carrying an amount
     if typed is not None:
         th, number, title = typed
-        return Heading(line.index, label.text if label else "", label.style if label else f"typed:{th.kind}",
-                       label.rank if label else None, th.kind, number, title, typed_rank=th.rank)
+        return Heading(
+            line.index,
+            label.text if label else "",
+            label.style if label else f"typed:{th.kind}",
+            label.rank if label else None,
+            th.kind,
+            number,
+            title,
+            typed_rank=th.rank,
+        )
     if label is None or continued is not None:
         return None
     kind = rules.kind_of_style[label.style_name]
-    return Heading(line.index, label.text, label.style, label.rank, kind,
-                   _norm_number(label.number, label.style_name, rules), rest)
+    return Heading(
+        line.index,
+        label.text,
+        label.style,
+        label.rank,
+        kind,
+        _norm_number(label.number, label.style_name, rules),
+        rest,
+    )
 
 
 def typed_head(text: str, rules):
@@ -172,7 +198,7 @@ def typed_head(text: str, rules):
         m = th.pattern.match(text)
         if m:
             groups = m.groupdict()
-            title = text if th.kind == "program" else text[m.end():].strip()
+            title = text if th.kind == "program" else text[m.end() :].strip()
             if groups.get("aside") and not title:
                 title = groups["aside"].strip()
             if groups.get("sub"):  # "Dự án 10 (Tiểu dự án 3):" is that sub-project
@@ -183,7 +209,7 @@ def typed_head(text: str, rules):
 
 
 def _norm_number(number: str | None, style_name: str, rules) -> str | None:
-    """"IV" -> "4", "thứ hai" -> "2"; bullets have no number."""
+    """ "IV" -> "4", "thứ hai" -> "2"; bullets have no number."""
     if number is None or style_name == "bullet":
         return None
     value = number.strip()
@@ -204,19 +230,42 @@ def _roman(value: str) -> int:
     return total
 
 
-def build_tree(doc_id: str, lines: list[Line], headings: list[Heading], rules, doc_programs: list[str]) -> list[Section]:
+def build_tree(
+    doc_id: str, lines: list[Line], headings: list[Heading], rules, doc_programs: list[str]
+) -> list[Section]:
     """Nest headings into sections. Returns sections in document order (root excluded)."""
-    root = Section(section_id=f"{doc_id}:s0", parent_id=None, heading=None, kind="document", label="",
-                   number=None, title="", level=0, line_start=1, line_end=len(lines), page_start=None)
+    root = Section(
+        section_id=f"{doc_id}:s0",
+        parent_id=None,
+        heading=None,
+        kind="document",
+        label="",
+        number=None,
+        title="",
+        level=0,
+        line_start=1,
+        line_end=len(lines),
+        page_start=None,
+    )
     stack: list[Section] = [root]
     sections: list[Section] = []
     for i, h in enumerate(headings):
         _pop_for(stack, h)
         parent = stack[-1]
         line = lines[h.line_index]
-        sec = Section(section_id=f"{doc_id}:s{i + 1}", parent_id=None if parent is root else parent.section_id,
-                      heading=h, kind=h.kind, label=h.label, number=h.number, title=h.title,
-                      level=len(stack), line_start=line.number, line_end=line.number, page_start=line.page)
+        sec = Section(
+            section_id=f"{doc_id}:s{i + 1}",
+            parent_id=None if parent is root else parent.section_id,
+            heading=h,
+            kind=h.kind,
+            label=h.label,
+            number=h.number,
+            title=h.title,
+            level=len(stack),
+            line_start=line.number,
+            line_end=line.number,
+            page_start=line.page,
+        )
         sec.parent = parent
         parent.children.append(sec)
         stack.append(sec)
@@ -237,7 +286,10 @@ def _pop_for(stack: list[Section], h: Heading) -> None:
     for rank_of, rank in ((lambda x: x.style_rank, h.style_rank), (lambda x: x.typed_rank, h.typed_rank)):
         if rank is None:
             continue
-        idx = next((i for i in range(1, len(stack)) if (r := rank_of(stack[i].heading)) is not None and r >= rank), None)
+        idx = next(
+            (i for i in range(1, len(stack)) if (r := rank_of(stack[i].heading)) is not None and r >= rank),
+            None,
+        )
         if idx is not None:
             del stack[idx:]
             return
@@ -257,8 +309,10 @@ def _set_line_ends(sections: list[Section], n_lines: int) -> None:
 
 
 def _assign_programs_and_roles(root: Section, rules, doc_programs: list[str]) -> None:
-    program_keys = {code: [fold(k) for k in spec.get("keywords", [])]
-                    for code, spec in rules.section("programs")["programs"].items()}
+    program_keys = {
+        code: [fold(k) for k in spec.get("keywords", [])]
+        for code, spec in rules.section("programs")["programs"].items()
+    }
     single = doc_programs[0] if len(doc_programs) == 1 else None
 
     def visit(sec: Section, program: str | None, role: str | None) -> None:
@@ -266,14 +320,19 @@ def _assign_programs_and_roles(root: Section, rules, doc_programs: list[str]) ->
             p = program
             if child.kind == "program":
                 folded = fold(child.title)
-                p = next((code for code, keys in program_keys.items() if any(k in folded for k in keys)), program)
+                p = next(
+                    (code for code, keys in program_keys.items() if any(k in folded for k in keys)), program
+                )
             elif child.kind in ("part", "chapter", "section") and len(child.title) < ROLE_TITLE_PREFIX:
                 p = _named_program(child.title, rules) or program
             child.program = p or single
             # a heading's role words stand near its start; a list item sets a role only
             # when it reads like a title, not like a paragraph
-            own_role = (rules.roles.first(fold(child.title[:ROLE_TITLE_PREFIX]))
-                        if child.kind != "item" or len(child.title) < ITEM_TITLE_MAX else None)
+            own_role = (
+                rules.roles.first(fold(child.title[:ROLE_TITLE_PREFIX]))
+                if child.kind != "item" or len(child.title) < ITEM_TITLE_MAX
+                else None
+            )
             child.role = own_role or role or "other"
             visit(child, p, child.role)
 
@@ -285,9 +344,14 @@ def _named_program(title: str, rules) -> str | None:
     gia giảm nghèo bền vững"): its subtree belongs to it."""
     folded = fold(title)
     if folded.rstrip().endswith((".", ";")):
-        return None  # a numbered paragraph, not a heading ("2. Sở … báo cáo kết quả thực hiện Chương trình …")
-    starts = [m.start() for w in rules.section("headings")["program_heading_words"]
-              if (m := regex.search(rf"(?<!\w){regex.escape(fold(w))}(?!\w)", folded))]
+        return (
+            None  # a numbered paragraph, not a heading ("2. Sở … báo cáo kết quả thực hiện Chương trình …")
+        )
+    starts = [
+        m.start()
+        for w in rules.section("headings")["program_heading_words"]
+        if (m := regex.search(rf"(?<!\w){regex.escape(fold(w))}(?!\w)", folded))
+    ]
     if not starts or min(starts) > PROGRAM_WORD_REACH:
         return None
     named = {value for value, _, pattern in rules.programs_vocab.entries if pattern.search(folded)}

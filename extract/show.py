@@ -4,6 +4,7 @@ On a terminal it is a `rich` tree with guide lines and colour; piped, the same t
 text (no escape codes, no wrapping). `--facts-only` keeps only the branches that hold
 facts; `--json` prints the tree as JSON for programs.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,11 @@ INDICATOR_MAX = 70
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 
 LEGEND = (
-    ("💰", "green", "amount: L<line> <as written> = <value> trđ (triệu đồng) [source · capital type · measure]"),
+    (
+        "💰",
+        "green",
+        "amount: L<line> <as written> = <value> trđ (triệu đồng) [source · capital type · measure]",
+    ),
     ("", "green", "  ‹row label›: the funding-table row the figure sits in"),
     ("", "green", "  ⊂ aN: a part of amount aN (the total it breaks down)"),
     ("🎯", "cyan", "target: L<line> <comparator> <value>[–max] <unit> <direction> (<kind>) <indicator>"),
@@ -65,7 +70,9 @@ def amount_text(a: dict) -> Text:
     out.append(f"L{a['line']} ", style="dim")
     out.append(a["raw_text"] or "", style="bold green")
     out.append(f" = {_num(a['value_million_vnd'])} trđ  ")
-    out.append(f"[{a['funding_source'] or '-'} · {a['capital_type'] or '-'} · {a['measure'] or '-'}]", style="green")
+    out.append(
+        f"[{a['funding_source'] or '-'} · {a['capital_type'] or '-'} · {a['measure'] or '-'}]", style="green"
+    )
     label = row_label(a.get("context"))
     if label:
         out.append(f"  ‹{label}›", style="italic")
@@ -94,7 +101,7 @@ def section_text(s: dict) -> Text:
     out.append(f"{s['label'] or '·'} ", style="bold")
     out.append(f"{s['kind']}: ", style="dim")
     title = s["title"] or ""
-    out.append(title if len(title) <= TITLE_MAX else title[:TITLE_MAX - 1] + "…", style="bold")
+    out.append(title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1] + "…", style="bold")
     out.append(f"  [{s['role'] or '-'}, {s['program'] or '-'}]", style="dim")
     if s["canonical_code"]:
         out.append(f"  ⟨{s['canonical_code']}⟩", style="blue")
@@ -115,10 +122,15 @@ def header_text(view: DocumentView) -> Text:
     out = Text()
     out.append(doc["source_name"] or doc["doc_id"], style="bold")
     out.append(f"  [{doc['status']}]", style="red" if doc["status"] == "failed" else "green")
-    parts = [doc.get("doc_number"), doc.get("issuer"), doc.get("province"), doc.get("district"),
-             str(doc["issue_date"]) if doc.get("issue_date") else None,
-             f"year {doc['plan_year']}" if doc.get("plan_year") else None,
-             f"programs {', '.join(doc.get('programs') or [])}" if doc.get("programs") else None]
+    parts = [
+        doc.get("doc_number"),
+        doc.get("issuer"),
+        doc.get("province"),
+        doc.get("district"),
+        str(doc["issue_date"]) if doc.get("issue_date") else None,
+        f"year {doc['plan_year']}" if doc.get("plan_year") else None,
+        f"programs {', '.join(doc.get('programs') or [])}" if doc.get("programs") else None,
+    ]
     out.append("  " + "  ".join(p for p in parts if p))
     return out
 
@@ -160,22 +172,38 @@ def console_for(stream, is_terminal: bool) -> Console:
     """Colour and the terminal's width on a terminal; plain text of any width when piped."""
     if is_terminal:
         return Console(file=stream, force_terminal=True)
-    return Console(file=stream, force_terminal=False, no_color=True, highlight=False, width=10_000,
-                   emoji=False, soft_wrap=True)
+    return Console(
+        file=stream,
+        force_terminal=False,
+        no_color=True,
+        highlight=False,
+        width=10_000,
+        emoji=False,
+        soft_wrap=True,
+    )
 
 
 # ---------------------------------------------------------------------------------- JSON
 def as_json(view: DocumentView, facts_only: bool = False) -> str:
     """The same tree as `show`, for programs: sections nest, each with its facts' rows."""
+
     def node_json(node: _Node) -> dict:
         out = dict(node.section) if node.section else {}
-        out["amounts"] = [dict(row, row_label=row_label(row.get("context")))
-                          for table, row in node.facts if table == "amounts"]
+        out["amounts"] = [
+            dict(row, row_label=row_label(row.get("context")))
+            for table, row in node.facts
+            if table == "amounts"
+        ]
         out["targets"] = [row for table, row in node.facts if table == "targets"]
         out["children"] = [node_json(c) for c in node.children if not facts_only or c.holds_facts()]
         return out
 
     root = node_json(build_tree(view))
-    payload = {"document": view.document, "amounts": root["amounts"], "targets": root["targets"],
-               "sections": root["children"], "checks": view.checks}
+    payload = {
+        "document": view.document,
+        "amounts": root["amounts"],
+        "targets": root["targets"],
+        "sections": root["children"],
+        "checks": view.checks,
+    }
     return json.dumps(payload, ensure_ascii=False, indent=2, default=str)

@@ -20,6 +20,7 @@ or lies inside one, an input inside OUT, and an OUT holding foreign files where 
 would write. An I/O failure while writing (disk full, read-only or vanished folder)
 becomes an OutputError with a plain message; committed parts stay.
 """
+
 from __future__ import annotations
 
 import errno
@@ -81,12 +82,18 @@ def output_errors(out: Path) -> Iterator[None]:
     except OutputRefused:
         raise
     except OSError as exc:
-        why = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
-               errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
-               errno.EPERM: "permission denied", errno.ENOENT: "the folder vanished while writing"}.get(
-            exc.errno or 0, exc.strerror or str(exc))
-        raise OutputError(f"cannot write the output folder {display_path(out)}: {why}; what was committed "
-                          f"is kept, and running the same command again resumes") from None
+        why = {
+            errno.ENOSPC: "the disk is full",
+            errno.EDQUOT: "the disk quota is exceeded",
+            errno.EROFS: "the file system is read-only",
+            errno.EACCES: "permission denied",
+            errno.EPERM: "permission denied",
+            errno.ENOENT: "the folder vanished while writing",
+        }.get(exc.errno or 0, exc.strerror or str(exc))
+        raise OutputError(
+            f"cannot write the output folder {display_path(out)}: {why}; what was committed "
+            f"is kept, and running the same command again resumes"
+        ) from None
 
 
 @dataclass
@@ -115,7 +122,8 @@ class Store:
             shown = ", ".join(display_path(f) for f in foreign[:3]) + (" …" if len(foreign) > 3 else "")
             raise OutputRefused(
                 f"{display_path(self.out)} holds files kehoach did not write where it would write its "
-                f"tables ({shown}); nothing was changed. Choose an empty or new folder with -o, or move them.")
+                f"tables ({shown}); nothing was changed. Choose an empty or new folder with -o, or move them."
+            )
         with output_errors(self.out):
             self.out.mkdir(parents=True, exist_ok=True)
             self._take_lock()
@@ -140,8 +148,10 @@ class Store:
             handle.seek(0)
             holder = handle.read().decode(errors="replace").strip() or "another process"
             handle.close()
-            raise OutputRefused(f"another kehoach run ({holder}) is writing {display_path(self.out)}; "
-                                f"wait for it to finish, or choose another -o") from None
+            raise OutputRefused(
+                f"another kehoach run ({holder}) is writing {display_path(self.out)}; "
+                f"wait for it to finish, or choose another -o"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}".encode())
@@ -159,9 +169,12 @@ class Store:
             return set()
 
     def _write_marker(self, files: set[str]) -> None:
-        body = {"kehoach_output": True, "schema_version": SCHEMA_VERSION,
-                "note": "kehoach writes, replaces and removes only the files listed here and its _parts/",
-                "files": sorted(files)}
+        body = {
+            "kehoach_output": True,
+            "schema_version": SCHEMA_VERSION,
+            "note": "kehoach writes, replaces and removes only the files listed here and its _parts/",
+            "files": sorted(files),
+        }
         tmp = self.out / f".tmp-marker-{os.getpid()}"
         tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, self.out / OUTPUT_MARKER)
@@ -182,12 +195,18 @@ class Store:
             if name == PARTS:
                 foreign.extend(self._foreign_parts())
                 continue
-            files = [top] if top.is_file() or top.is_symlink() else sorted(p for p in top.rglob("*")
-                                                                          if not p.is_dir())
+            files = (
+                [top]
+                if top.is_file() or top.is_symlink()
+                else sorted(p for p in top.rglob("*") if not p.is_dir())
+            )
             for f in files:
                 rel = f.relative_to(self.out).as_posix()
-                if rel in listed or _TEMPORARY_FILE.fullmatch(f.name) or \
-                        (legacy and f.name == "part-0.parquet" and not f.is_symlink()):
+                if (
+                    rel in listed
+                    or _TEMPORARY_FILE.fullmatch(f.name)
+                    or (legacy and f.name == "part-0.parquet" and not f.is_symlink())
+                ):
                     ours.add(rel)
                 else:
                     foreign.append(f)
@@ -216,11 +235,14 @@ class Store:
             try:
                 for name in TABLE_NAMES:
                     table = to_arrow(name, tables.get(name, []))
-                    with pa.OSFile(str(tmp / f"{name}.arrow"), "wb") as sink, \
-                            pa.ipc.new_file(sink, table.schema) as w:
+                    with (
+                        pa.OSFile(str(tmp / f"{name}.arrow"), "wb") as sink,
+                        pa.ipc.new_file(sink, table.schema) as w,
+                    ):
                         w.write_table(table)
-                (tmp / PART_META).write_text(json.dumps({"source": identity, "committed_ns": time.time_ns()}),
-                                             encoding="utf-8")
+                (tmp / PART_META).write_text(
+                    json.dumps({"source": identity, "committed_ns": time.time_ns()}), encoding="utf-8"
+                )
                 target = self.parts / key
                 if target.exists():  # the same document committed by an earlier run (--force)
                     shutil.rmtree(target)
@@ -246,8 +268,13 @@ class Store:
                 infos.append(PartInfo(entry.name, meta["source"], int(meta["committed_ns"])))
             except (OSError, ValueError, KeyError):  # a part of an earlier version: no meta
                 doc = self.part_document(entry.name)
-                infos.append(PartInfo(entry.name, display_path(os.path.abspath(doc["source_path"])),
-                                      entry.stat().st_mtime_ns))
+                infos.append(
+                    PartInfo(
+                        entry.name,
+                        display_path(os.path.abspath(doc["source_path"])),
+                        entry.stat().st_mtime_ns,
+                    )
+                )
         return infos
 
     # --- the tables ------------------------------------------------------------------------
@@ -276,12 +303,17 @@ class Store:
 
     def _build(self, keys: list[str]) -> dict[str, int]:
         built = self.parts / ".built"
-        if built.exists() and built.read_text() == "\n".join(keys) and all((self.out / n).is_dir() for n in TABLE_NAMES):
+        if (
+            built.exists()
+            and built.read_text() == "\n".join(keys)
+            and all((self.out / n).is_dir() for n in TABLE_NAMES)
+        ):
             counts = {name: sum(self.read_part(k, name).num_rows for k in keys) for name in TABLE_NAMES}
             if all((self.out / name).exists() for name in DERIVED_OUTPUTS):
                 return counts | derived_counts(self.out)
-            return counts | self._derive({(d.get("province"), d.get("plan_year")): [] for d in
-                                          (self.part_document(k) for k in keys)})
+            return counts | self._derive(
+                {(d.get("province"), d.get("plan_year")): [] for d in (self.part_document(k) for k in keys)}
+            )
         partitions: dict[tuple, list[str]] = {}
         for k in keys:
             doc = self.part_document(k)
@@ -295,7 +327,10 @@ class Store:
                 counts[name] = 0
                 if not partitions:  # an empty table is still written, with its columns and types
                     (staging / name).mkdir()
-                    pq.write_table(TABLES[name].with_metadata(file_metadata(name)).empty_table(), staging / name / "part-0.parquet")
+                    pq.write_table(
+                        TABLES[name].with_metadata(file_metadata(name)).empty_table(),
+                        staging / name / "part-0.parquet",
+                    )
                     written.add(f"{name}/part-0.parquet")
                 for (province, year), part_keys in partitions.items():
                     rel = f"{name}/{partition_folder(province, year)}"
@@ -332,8 +367,7 @@ class Store:
 
         paths = {f"{name}/part-0.parquet" for name in DERIVED_OUTPUTS if name != "datapackage.json"}
         paths |= {"datapackage.json"}
-        paths |= {f"checks/{partition_folder(p, y)}/{VERSION_CHECKS}"
-                  for p, y in [*partitions, (None, None)]}
+        paths |= {f"checks/{partition_folder(p, y)}/{VERSION_CHECKS}" for p, y in [*partitions, (None, None)]}
         self._write_marker(self.manifest() | paths)
         try:
             return write_derived(self.out, load_rules(self.rules_dir))
@@ -353,11 +387,15 @@ def refuse_overlap(out: Path, inputs: list[Path]) -> None:
     for p in inputs:
         real_in = Path(os.path.realpath(p))
         if real_out == real_in or real_in in real_out.parents:
-            raise OutputRefused(f"the output folder {display_path(out)} lies inside the input {display_path(p)}: "
-                                f"kehoach would read its own output; choose an -o outside the inputs")
+            raise OutputRefused(
+                f"the output folder {display_path(out)} lies inside the input {display_path(p)}: "
+                f"kehoach would read its own output; choose an -o outside the inputs"
+            )
         if real_out in real_in.parents and real_in.relative_to(real_out).parts[0] in output_names():
-            raise OutputRefused(f"the input {display_path(p)} lies inside the output folder {display_path(out)}; "
-                                f"kehoach would write over it; choose another -o")
+            raise OutputRefused(
+                f"the input {display_path(p)} lies inside the output folder {display_path(out)}; "
+                f"kehoach would write over it; choose another -o"
+            )
 
 
 def _file_schema(name: str) -> pa.Schema:
@@ -372,8 +410,12 @@ def _file_schema(name: str) -> pa.Schema:
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """TABLE in SCHEMA's columns and types. A part committed by another version of kehoach
     (kept in OUT from an earlier run) lacks new columns: they are null until it is redone."""
-    columns = [table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
-               for f in schema]
+    columns = [
+        table.column(f.name).cast(f.type)
+        if f.name in table.column_names
+        else pa.nulls(table.num_rows, f.type)
+        for f in schema
+    ]
     return pa.Table.from_arrays(columns, schema=schema)
 
 

@@ -5,6 +5,7 @@ line gives the unit. Every figure becomes an Amount with the attributes of its r
 column: a row's total is the parent of its parts, a total row ("Tổng cộng") the parent of
 the rows it sums. A table that a page break interrupts is read as one.
 Vocabulary: rules/tables.yaml (and the money vocabulary of rules/money.yaml)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -93,8 +94,10 @@ class TableReader:
         self.unit_reach = int(t.get("unit_line_reach", 6))
         self.caption_reach = int(t["caption_reach"])
         self.gap = int(t.get("page_break_gap", 4))
-        self.abbreviations = [(regex.compile(rf"(?<!\w){regex.escape(k)}(?!\w)"), v)
-                              for k, v in sorted(t.get("header_abbreviations", {}).items(), key=lambda kv: -len(kv[0]))]
+        self.abbreviations = [
+            (regex.compile(rf"(?<!\w){regex.escape(k)}(?!\w)"), v)
+            for k, v in sorted(t.get("header_abbreviations", {}).items(), key=lambda kv: -len(kv[0]))
+        ]
         self.label_words = phrase_regex(fold(w) for w in t["label_columns"])
         self.other_words = phrase_regex(fold(w) for w in t["other_columns"])
         self.total_words = phrase_regex(fold(w) for w in t["total_words"])
@@ -106,12 +109,17 @@ class TableReader:
         self.percent_header = regex.compile(t["percent_header"])
         self.other_unit = regex.compile(t["other_unit_cell"])
         self.placeholders = frozenset(t["placeholder_cells"])
-        self.percent_kinds = [(e["value"], phrase_regex(fold(w) for w in e["phrases"])) for e in t["percent_kinds"]]
+        self.percent_kinds = [
+            (e["value"], phrase_regex(fold(w) for w in e["phrases"])) for e in t["percent_kinds"]
+        ]
         self.outside_total = phrase_regex(fold(w) for w in t["outside_total_words"])
         self.factors = unit_factors(rules)
-        spellings = sorted((s for u in rules.section("money")["units"] for s in u["spellings"]), key=len, reverse=True)
+        spellings = sorted(
+            (s for u in rules.section("money")["units"] for s in u["spellings"]), key=len, reverse=True
+        )
         self.unit_in_header = regex.compile(
-            r"(?<!\w)(?P<unit>" + "|".join(regex.escape(s) for s in spellings) + r")(?!\w)", regex.IGNORECASE)
+            r"(?<!\w)(?P<unit>" + "|".join(regex.escape(s) for s in spellings) + r")(?!\w)", regex.IGNORECASE
+        )
 
     # ---- finding ---------------------------------------------------------------------
     def find(self, lines: list[Line], cell_tables=()) -> list[Table]:
@@ -135,8 +143,15 @@ class TableReader:
         gap: list[Line] = []
         for line in lines:
             if "\t" in line.raw and len([c for c in line.raw.split("\t") if c.strip()]) >= 1:
-                if current and gap and not (len(gap) <= self.gap and all(not g.clean for g in gap)
-                                            and abs(_width(line) - _width(current[0])) <= 1):
+                if (
+                    current
+                    and gap
+                    and not (
+                        len(gap) <= self.gap
+                        and all(not g.clean for g in gap)
+                        and abs(_width(line) - _width(current[0])) <= 1
+                    )
+                ):
                     runs.append(current)
                     current = []
                 current.append(line)
@@ -150,8 +165,13 @@ class TableReader:
             runs.append(current)
         return [r for r in runs if len(r) >= 2]
 
-    def _read(self, run: list[Line], rows: list[tuple[Line, dict[int, Cell]]], lines: list[Line],
-              elsewhere: set[int]) -> Table | None:
+    def _read(
+        self,
+        run: list[Line],
+        rows: list[tuple[Line, dict[int, Cell]]],
+        lines: list[Line],
+        elsewhere: set[int],
+    ) -> Table | None:
         header: list[dict[int, Cell]] = []
         data: list[tuple[Line, dict[int, Cell]]] = []
         for line, cells in rows:
@@ -165,7 +185,9 @@ class TableReader:
                 data.append((line, cells))
         if not header or not data:
             return None
-        width = max(max(c, default=0) for c in [*(h.keys() for h in header), *(d.keys() for _, d in data)]) + 1
+        width = (
+            max(max(c, default=0) for c in [*(h.keys() for h in header), *(d.keys() for _, d in data)]) + 1
+        )
         columns = self._columns(header, width)
         orders = [cells[0].text for _, cells in data if 0 in cells]
         if columns and orders and all(self._order(o) is not None for o in orders):
@@ -173,7 +195,7 @@ class TableReader:
         caption_lines = self._caption_lines(run[0], lines, elsewhere)
         caption = " ".join(ln.clean for ln in caption_lines)
         unit_raw, unit_line = None, None
-        for ln in caption_lines[-self.unit_reach:]:
+        for ln in caption_lines[-self.unit_reach :]:
             m = self.unit_line.search(ln.clean)
             if m:
                 unit_raw, unit_line = m["unit"].strip(), ln.index
@@ -184,12 +206,29 @@ class TableReader:
         factor = self.factors.get(unit_key(unit_raw)) if unit_raw else None
         percent = unit_raw is not None and self.percent_unit.fullmatch(unit_raw) is not None
         unit_column = self._unit_column(data, columns)
-        is_money = not percent and (factor is not None or any(c.factor for c in columns) or unit_column is not None
-                                    or bool(self.money_words.search(fold(header_text + " " + caption))))
-        near = fold(" ".join(ln.clean for ln in caption_lines[-self.unit_reach:]))  # the title, not prose above
+        is_money = not percent and (
+            factor is not None
+            or any(c.factor for c in columns)
+            or unit_column is not None
+            or bool(self.money_words.search(fold(header_text + " " + caption)))
+        )
+        near = fold(
+            " ".join(ln.clean for ln in caption_lines[-self.unit_reach :])
+        )  # the title, not prose above
         programs = {v for v, _, p in self.rules.programs_vocab.entries if p.search(near)}
-        table = Table(run, columns, [], caption, unit_raw, factor, unit_line, is_money, percent, unit_column,
-                      programs.pop() if len(programs) == 1 else None)
+        table = Table(
+            run,
+            columns,
+            [],
+            caption,
+            unit_raw,
+            factor,
+            unit_line,
+            is_money,
+            percent,
+            unit_column,
+            programs.pop() if len(programs) == 1 else None,
+        )
         table.rows = self._rows(data, columns, table.program)
         return table
 
@@ -207,7 +246,7 @@ class TableReader:
         return None
 
     def _unit_of(self, text: str) -> str | None:
-        """"money", "percent" or "other" (a currency or measure: "Triệu USD", "ha") when
+        """ "money", "percent" or "other" (a currency or measure: "Triệu USD", "ha") when
         TEXT is a unit cell, else None."""
         if self.factors.get(unit_key(text)) is not None:
             return "money"
@@ -217,7 +256,7 @@ class TableReader:
 
     def _caption_lines(self, first: Line, lines: list[Line], elsewhere: set[int]) -> list[Line]:
         out = []
-        for ln in reversed(lines[max(0, first.index - self.caption_reach):first.index]):
+        for ln in reversed(lines[max(0, first.index - self.caption_reach) : first.index]):
             if "\t" in ln.raw or ln.index in elsewhere:
                 break
             out.append(ln)
@@ -229,13 +268,23 @@ class TableReader:
         texts = [c.text for c in cells.values() if c.text]
         numbered = [int(m["n"]) for t in texts if (m := self.column_number.match(t))]
         wordless = not any(regex.search(r"\p{L}{2,}", t) for t in texts)
-        return (wordless and len(numbered) >= 3 and len(numbered) >= 0.6 * len(texts)
-                and numbered == sorted(set(numbered)) and numbered[0] == 1)
+        return (
+            wordless
+            and len(numbered) >= 3
+            and len(numbered) >= 0.6 * len(texts)
+            and numbered == sorted(set(numbered))
+            and numbered[0] == 1
+        )
 
     @staticmethod
     def _has_figure(cells: dict[int, Cell]) -> bool:
-        return any(i > 0 and _FIGURE.fullmatch(c.text) and parse_vn_number(c.text.strip()).value is not None
-                   and not _YEAR.fullmatch(c.text.strip()) for i, c in cells.items())
+        return any(
+            i > 0
+            and _FIGURE.fullmatch(c.text)
+            and parse_vn_number(c.text.strip()).value is not None
+            and not _YEAR.fullmatch(c.text.strip())
+            for i, c in cells.items()
+        )
 
     @staticmethod
     def _repeats_header(cells: dict[int, Cell], header: list[dict[int, Cell]]) -> bool:
@@ -247,7 +296,7 @@ class TableReader:
         grid = [[h[c].text if c in h else "" for c in range(width)] for h in header]
         spans: dict[int, int] = {}  # column -> the column its spanning upper header stands in
         for r, row in enumerate(grid[:-1]):
-            below = grid[r + 1:]
+            below = grid[r + 1 :]
             for c in range(1, width):
                 if row[c] or not any(b[c] for b in below):
                     continue
@@ -262,7 +311,9 @@ class TableReader:
             columns.append(self._column(c, header_text))
         for c, src in spans.items():
             lowest = next((row[src] for row in reversed(grid) if row[src]), "")
-            if columns[src].kind != "other" and (self.total_words.search(fold(lowest)) or lowest == grid[0][src]):
+            if columns[src].kind != "other" and (
+                self.total_words.search(fold(lowest)) or lowest == grid[0][src]
+            ):
                 columns[c].group = src  # "Ngân sách Trung ương" over "Tổng số | ĐTPT | SN"
         return columns
 
@@ -291,21 +342,28 @@ class TableReader:
         return col
 
     # ---- rows ------------------------------------------------------------------------
-    def _rows(self, data: list[tuple[Line, dict[int, Cell]]], columns: list[Column],
-              program: str | None = None) -> list[TableRow]:
+    def _rows(
+        self, data: list[tuple[Line, dict[int, Cell]]], columns: list[Column], program: str | None = None
+    ) -> list[TableRow]:
         label_cols = [c.index for c in columns if c.kind == "label"] or [0]
         rows: list[TableRow] = []
         for line, cells in data:
             texts = [(c, cells[c].text) for c in label_cols if c in cells and cells[c].text]
             written, order = next(((t, o) for c, t in texts if (o := self._order(t)) is not None), ("", ""))
             name = " ".join(t for c, t in texts if t != written)
-            figures = any(c not in label_cols and (_FIGURE.fullmatch(cell.text) or cell.text in self.placeholders)
-                          for c, cell in cells.items())  # "-": a figure cell left empty, not a wrapped name
+            figures = any(
+                c not in label_cols and (_FIGURE.fullmatch(cell.text) or cell.text in self.placeholders)
+                for c, cell in cells.items()
+            )  # "-": a figure cell left empty, not a wrapped name
             if not figures and not order and rows:
                 rows[-1].name = f"{rows[-1].name} {name}".strip()  # a name wrapped onto the next line
                 continue
             row = TableRow(line, cells, order, nfc(name))
-            if self.total_words.match(fold(name)) and len(name) <= TOTAL_ROW_NAME_MAX or self.total_words.match(fold(order)):
+            if (
+                self.total_words.match(fold(name))
+                and len(name) <= TOTAL_ROW_NAME_MAX
+                or self.total_words.match(fold(order))
+            ):
                 row.level = -1
             else:
                 level = self._level(order)
@@ -344,8 +402,9 @@ class TableReader:
             parts = {p.strip().rstrip(".") for p in named[1].split("+")} if named else None
             if parts and not all(self._level(p) is not None for p in parts):
                 parts = None
-            if (parts is not None and row.order.strip().rstrip(".") not in parts) or self.outside_total.search(
-                    fold(row.name)):
+            if (
+                parts is not None and row.order.strip().rstrip(".") not in parts
+            ) or self.outside_total.search(fold(row.name)):
                 row.parent = None
 
     def _order(self, text: str) -> str | None:
@@ -387,13 +446,17 @@ class TableReader:
         elif kind == "subproject":
             row.placement = Placement(program or inherited.program, inherited.project, number)
         else:
-            row.placement = Placement(program or inherited.program,
-                                      None if program else inherited.project,
-                                      None if program else inherited.subproject)
+            row.placement = Placement(
+                program or inherited.program,
+                None if program else inherited.project,
+                None if program else inherited.subproject,
+            )
         # a funding row ("Vốn đối ứng ngân sách huyện") says what its figures are; a project
         # title ("Hỗ trợ đầu tư phát triển hạ tầng…") does not
         own = "" if kind or program else folded
-        row.funding_source = self.rules.funding_source.first(own) or (parent.funding_source if parent else None)
+        row.funding_source = self.rules.funding_source.first(own) or (
+            parent.funding_source if parent else None
+        )
         row.capital_type = self.rules.capital_type.first(own) or (parent.capital_type if parent else None)
         row.measure = self.rules.measure.first(own) or (parent.measure if parent else None)
 
@@ -421,7 +484,7 @@ class TableReader:
                 if not ((table.percent and figure_col) or percent_col or (row_percent and figure_col)):
                     continue
                 block = _line_block(cell.line or row.line)
-                m = _FIGURE.fullmatch(block.text[cell.start:cell.end])
+                m = _FIGURE.fullmatch(block.text[cell.start : cell.end])
                 if m is None:
                     continue
                 number = parse_vn_number(m["num"], decimal_point_ok=True)
@@ -429,14 +492,32 @@ class TableReader:
                     continue
                 start = cell.start + m.start("num")
                 header = fold(col.header)
-                kind = next((k for text in (header, caption) for k, words in self.percent_kinds
-                             if words.search(text)), "target")
+                kind = next(
+                    (
+                        k
+                        for text in (header, caption)
+                        for k, words in self.percent_kinds
+                        if words.search(text)
+                    ),
+                    "target",
+                )
                 indicator = " ".join(f"{col.header} {row.name}".split())
                 year = col.year or (int(caption_years[0]) if caption_years else None)
-                target = Target(block=block, start=start, end=start + len(m["num"]), value=number.value,
-                                value_max=None, unit="percent", comparator="eq", direction=None, kind=kind,
-                                indicator=indicator, indicator_key=indicator_key(indicator),
-                                year=str(year) if year else None, number_decimals=number.decimals)
+                target = Target(
+                    block=block,
+                    start=start,
+                    end=start + len(m["num"]),
+                    value=number.value,
+                    value_max=None,
+                    unit="percent",
+                    comparator="eq",
+                    direction=None,
+                    kind=kind,
+                    indicator=indicator,
+                    indicator_key=indicator_key(indicator),
+                    year=str(year) if year else None,
+                    number_decimals=number.decimals,
+                )
                 out.append((target, row.placement))
         return out
 
@@ -458,15 +539,27 @@ class TableReader:
             for col in table.columns:
                 cell = row.cells.get(col.index)
                 block = row.block if cell is None or cell.line is None else _line_block(cell.line)
-                m = _FIGURE.fullmatch(block.text[cell.start:cell.end]) if cell else None
-                factor = (self.factors.get(unit_key(row_unit)) if row_unit is not None
-                          else col.factor or table.factor)
+                m = _FIGURE.fullmatch(block.text[cell.start : cell.end]) if cell else None
+                factor = (
+                    self.factors.get(unit_key(row_unit))
+                    if row_unit is not None
+                    else col.factor or table.factor
+                )
                 if col.kind not in ("money", "total") or m is None or factor is None:
                     continue
                 number = parse_vn_number(m["num"])
                 start = cell.start + m.start("num")
-                a = Amount(block, start, start + len(m["num"]), number, None, factor, unit_inferred=True,
-                           label=f"{row.name} | {col.header}".strip(" |"), placement=row.placement)
+                a = Amount(
+                    block,
+                    start,
+                    start + len(m["num"]),
+                    number,
+                    None,
+                    factor,
+                    unit_inferred=True,
+                    label=f"{row.name} | {col.header}".strip(" |"),
+                    placement=row.placement,
+                )
                 a.funding_source = col.funding_source or row.funding_source
                 a.capital_type = col.capital_type or row.capital_type
                 a.measure = col.measure or row.measure or caption_measure or "plan"

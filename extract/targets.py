@@ -1,6 +1,7 @@
 """Indicator figures: every percentage, and counts, areas, tonnages and money per head
 stated as a target or a result, with comparator, range, direction, kind, indicator and
 period. Vocabulary: rules/targets.yaml."""
+
 from __future__ import annotations
 
 import bisect
@@ -37,11 +38,11 @@ RATIO = regex.compile(
 
 
 class _Head(NamedTuple):
-    text: str           # the measured thing the words before a figure name
-    share: bool         # a share word ("tỷ lệ") or a figure of its own stood before it
-    had_figure: bool    # the words held an amount or count ("45.389 triệu đồng, đạt 84,79%")
+    text: str  # the measured thing the words before a figure name
+    share: bool  # a share word ("tỷ lệ") or a figure of its own stood before it
+    had_figure: bool  # the words held an amount or count ("45.389 triệu đồng, đạt 84,79%")
     wants_object: bool  # they end in a verb or preposition whose object follows the figure
-    sub: bool           # they open with "trong đó", "riêng": a part of the figure before
+    sub: bool  # they open with "trong đó", "riêng": a part of the figure before
 
 
 @dataclass
@@ -72,45 +73,75 @@ class TargetFinder:
     def __init__(self, rules):
         t = rules.section("targets")
         self.rules = rules
-        fillers = "|".join(regex.escape(fold(x)) for x in sorted(t.get("comparator_fillers", []), key=len, reverse=True))
+        fillers = "|".join(
+            regex.escape(fold(x)) for x in sorted(t.get("comparator_fillers", []), key=len, reverse=True)
+        )
         # a comparator counts only right before the number, with at most a filler between
         self.comparator_end = [
-            (value, regex.compile(rf"(?<!\w)(?:{'|'.join(regex.escape(p) for p in phrases)})"
-                                  rf"(?:\s+(?:{fillers}))?\s*$"))
-            for value, phrases, _ in rules.comparators.entries]
+            (
+                value,
+                regex.compile(
+                    rf"(?<!\w)(?:{'|'.join(regex.escape(p) for p in phrases)})"
+                    rf"(?:\s+(?:{fillers}))?\s*$"
+                ),
+            )
+            for value, phrases, _ in rules.comparators.entries
+        ]
         # how far back from the figure such a comparator can start in the folded words
         # before it (they are stripped and their spaces single)
-        self.comparator_reach = (max((len(p) for _, phrases, _ in rules.comparators.entries for p in phrases), default=0)
-                                 + 1 + max((len(fold(x)) for x in t.get("comparator_fillers", [])), default=0))
+        self.comparator_reach = (
+            max((len(p) for _, phrases, _ in rules.comparators.entries for p in phrases), default=0)
+            + 1
+            + max((len(fold(x)) for x in t.get("comparator_fillers", [])), default=0)
+        )
         stops = "|".join(regex.escape(x) for x in t.get("indicator_after_stops", []))
-        stop_alternatives = (r"[;.(]|{digit}\d++(?:[.,]\d++)?+\s*+%"
-                             + (rf"|,\s*+(?:{stops})(?!\w)" if stops else ""))
+        stop_alternatives = r"[;.(]|{digit}\d++(?:[.,]\d++)?+\s*+%" + (
+            rf"|,\s*+(?:{stops})(?!\w)" if stops else ""
+        )
         self.after_stop = regex.compile(stop_alternatives.format(digit=""))
         # the same stops, but a percentage only from the start of its number: past the
         # first position, a search meets no other (see _Scan.next_stop)
         self.after_stop_from_number_start = regex.compile(stop_alternatives.format(digit=r"(?<!\d)"))
-        self.annual = regex.compile("|".join(regex.escape(fold(x)) for x in t.get("annual_phrases", [])) or r"(?!x)x")
+        self.annual = regex.compile(
+            "|".join(regex.escape(fold(x)) for x in t.get("annual_phrases", [])) or r"(?!x)x"
+        )
         self.kind_phrases = {k: phrase_regex(fold(p) for p in v) for k, v in t["kind"].items()}
         self.kind_reach = {k: max((len(fold(p)) for p in v), default=0) for k, v in t["kind"].items()}
-        self.kind_in_clause = {k: (phrase_regex(fold(p) for p in v), max((len(fold(p)) for p in v), default=0))
-                               for k, v in t.get("kind_in_clause", {}).items()}
-        self.kind_after_figure = {k: (phrase_regex(fold(p) for p in v), max((len(fold(p)) for p in v), default=0))
-                                  for k, v in t.get("kind_after_figure", {}).items()}
+        self.kind_in_clause = {
+            k: (phrase_regex(fold(p) for p in v), max((len(fold(p)) for p in v), default=0))
+            for k, v in t.get("kind_in_clause", {}).items()
+        }
+        self.kind_after_figure = {
+            k: (phrase_regex(fold(p) for p in v), max((len(fold(p)) for p in v), default=0))
+            for k, v in t.get("kind_after_figure", {}).items()
+        }
         self.program_named = program_pattern(rules.section("money"))
         self.change_end = [
-            (entry["value"], regex.compile(rf"(?<!\w)(?:{'|'.join(regex.escape(fold(p)) for p in entry['phrases'])})"
-                                           rf"(?:\s+(?:{fillers}))?\s*$"))
-            for entry in t.get("comparator_changes", []) if entry["phrases"]]
+            (
+                entry["value"],
+                regex.compile(
+                    rf"(?<!\w)(?:{'|'.join(regex.escape(fold(p)) for p in entry['phrases'])})"
+                    rf"(?:\s+(?:{fillers}))?\s*$"
+                ),
+            )
+            for entry in t.get("comparator_changes", [])
+            if entry["phrases"]
+        ]
         self.direction_not = phrase_regex(fold(p) for p in t.get("direction_not", []))
         self.carry_stops = phrase_regex(fold(p) for p in t.get("direction_carry_stops", []))
         self.date_word_before = regex.compile(
-            rf"(?<!\w)(?:{'|'.join(regex.escape(fold(w)) for w in t.get('date_words', [])) or '(?!x)x'})\s*$")
+            rf"(?<!\w)(?:{'|'.join(regex.escape(fold(w)) for w in t.get('date_words', [])) or '(?!x)x'})\s*$"
+        )
         self.year_mention = regex.compile(t.get("year_mention", r"(?!x)x"))
         weak = t.get("kind_result_outside_aims", {})
-        self.weak_result_in_clause = (phrase_regex(fold(p) for p in weak.get("in_clause", [])),
-                                      max((len(fold(p)) for p in weak.get("in_clause", [])), default=0))
-        self.weak_result_after = (phrase_regex(fold(p) for p in weak.get("after_figure", [])),
-                                  max((len(fold(p)) for p in weak.get("after_figure", [])), default=0))
+        self.weak_result_in_clause = (
+            phrase_regex(fold(p) for p in weak.get("in_clause", [])),
+            max((len(fold(p)) for p in weak.get("in_clause", [])), default=0),
+        )
+        self.weak_result_after = (
+            phrase_regex(fold(p) for p in weak.get("after_figure", [])),
+            max((len(fold(p)) for p in weak.get("after_figure", [])), default=0),
+        )
         self.count_context = phrase_regex(fold(p) for p in t.get("count_context", []))
         self.annual_reach = max((len(fold(x)) for x in t.get("annual_phrases", [])), default=0)
         self.trailing = [fold(x) for x in t.get("indicator_trailing", [])]
@@ -123,22 +154,29 @@ class TargetFinder:
         self.comparator_words = [p for _, phrases, _ in rules.comparators_after.entries for p in phrases]
         self.share_prefix = t.get("indicator_share_prefix", "tỷ lệ")
         bare = {fold(b) for b in rules.section("money").get("bare_units", [])}
-        money_units = sorted((sp for u in rules.section("money")["units"] for sp in u["spellings"]
-                              if fold(sp) not in bare), key=len, reverse=True)
+        money_units = sorted(
+            (sp for u in rules.section("money")["units"] for sp in u["spellings"] if fold(sp) not in bare),
+            key=len,
+            reverse=True,
+        )
         # a figure inside the words before a percentage: an amount ("45.389 triệu đồng, đạt
         # 84,79%") or a ratio ("1.187/1.187 đạt tỷ lệ 100%"); not "5 tuổi" or "năm 2023"
         self.figure = regex.compile(
             rf"{RATIO.pattern}|(?<![\w/]){_NUM_POSSESSIVE}\s*+(?:{'|'.join(regex.escape(u) for u in money_units)})(?!\w)"
             r"|(?<![\w/.,])\d{1,3}(?:\.\d{3})+(?![\w/.,])",
-            regex.IGNORECASE)
+            regex.IGNORECASE,
+        )
         self.tail_droppers = {fold(x) for x in t.get("indicator_tail_droppers", [])}
         # an indicator keeps its first max_words words; the words after a figure lose at
         # most a comparator's words and gain at most a reference's at their start
-        self.tail_phrase_words = (max((len(p.split()) for p in self.comparator_words), default=0)
-                                  + max((len(k.split()) for k in self.references), default=0))
-        self.tail_word_slack = (max((len(p.split()) for p in self.comparator_words), default=0)
-                                + max((len(k.split()) for k in self.references), default=0)
-                                + max((len(v.split()) for v in self.references.values()), default=0))
+        self.tail_phrase_words = max((len(p.split()) for p in self.comparator_words), default=0) + max(
+            (len(k.split()) for k in self.references), default=0
+        )
+        self.tail_word_slack = (
+            max((len(p.split()) for p in self.comparator_words), default=0)
+            + max((len(k.split()) for k in self.references), default=0)
+            + max((len(v.split()) for v in self.references.values()), default=0)
+        )
         self.sub_cut = phrase_regex(t.get("indicator_sub_markers", []), regex.IGNORECASE)
         self.max_head_words = int(t.get("indicator_max_head_words", 15))
         self.max_words = int(t.get("indicator_max_words", 25))
@@ -146,7 +184,9 @@ class TargetFinder:
         self.periods = [regex.compile(p) for p in t.get("period_patterns", [])]
         # a period pattern that looks around its match or anchors it reads differently in
         # a slice than in the whole paragraph; those are searched in the slice
-        self.periods_context_free = [not regex.search(r"\(\?<?[=!]|\\[bBAZG]|[$^]", p.pattern) for p in self.periods]
+        self.periods_context_free = [
+            not regex.search(r"\(\?<?[=!]|\\[bBAZG]|[$^]", p.pattern) for p in self.periods
+        ]
         units = []
         self.measure_units = {e["unit"] for e in t["count_units"] if e.get("measure")}
         for entry in t["count_units"]:
@@ -160,7 +200,8 @@ class TargetFinder:
         mult_alt = "|".join(regex.escape(k) for k in mult)
         self.count = regex.compile(
             rf"(?<![\w.,/%-])(?P<num>{_NUM_POSSESSIVE})(?:\s*+(?P<mult>{mult_alt})\s++|\s++)(?P<noun>{noun_alt})(?!\w)",
-            regex.IGNORECASE)
+            regex.IGNORECASE,
+        )
 
     # ------------------------------------------------------------------------------------
     def find(self, block: Block, section: Section | None, reference_year: int | None = None) -> list[Target]:
@@ -188,11 +229,27 @@ class TargetFinder:
                 start = m.start("num")
             if _is_date_or_code(text, start):
                 continue
-            out.append(self._build(scan, block, section, start, m.end(), value, value_max, "percent", comparator, out,
-                                   decimals=num.decimals))
+            out.append(
+                self._build(
+                    scan,
+                    block,
+                    section,
+                    start,
+                    m.end(),
+                    value,
+                    value_max,
+                    "percent",
+                    comparator,
+                    out,
+                    decimals=num.decimals,
+                )
+            )
         role = section.role if section else None
-        if (role in ("objectives", "results") or self.kind_phrases["target"].search(scan.folded_text)
-                or self.count_context.search(scan.folded_text)):
+        if (
+            role in ("objectives", "results")
+            or self.kind_phrases["target"].search(scan.folded_text)
+            or self.count_context.search(scan.folded_text)
+        ):
             out.extend(self._counts(scan, block, section, out))
         return out
 
@@ -206,7 +263,7 @@ class TargetFinder:
             b = parse_vn_number(m["b"], decimal_point_ok=False)
             if a.value is None or b.value is None or b.value == 0 or a.value > b.value * 1.5:
                 continue
-            if regex.match(r"\s*/\s*\d", text[m.end():m.end() + 3]) or _is_date_or_code(text, m.start()):
+            if regex.match(r"\s*/\s*\d", text[m.end() : m.end() + 3]) or _is_date_or_code(text, m.start()):
                 continue
             if self._is_date_pair(text, m, a.value, b.value):
                 continue
@@ -224,20 +281,46 @@ class TargetFinder:
                 continue
             value = num.value * self.multipliers.get(fold(m["mult"] or ""), 1)
             unit = self.count_units.get(fold(m["noun"]), "count")
-            out.append(self._build(scan, block, section, m.start(), m.end(), value, None, unit, None, out,
-                                   noun=None if unit in self.measure_units else m["noun"]))
+            out.append(
+                self._build(
+                    scan,
+                    block,
+                    section,
+                    m.start(),
+                    m.end(),
+                    value,
+                    None,
+                    unit,
+                    None,
+                    out,
+                    noun=None if unit in self.measure_units else m["noun"],
+                )
+            )
         return out
 
     def _is_date_pair(self, text: str, m: regex.Match, a: float, b: float) -> bool:
-        """"tháng 01/2025", "ngày 05/06", "11/2025": a month or a day, not a ratio."""
-        if self.date_word_before.search(fold(text[max(0, m.start() - 12):m.start()])):
+        """ "tháng 01/2025", "ngày 05/06", "11/2025": a month or a day, not a ratio."""
+        if self.date_word_before.search(fold(text[max(0, m.start() - 12) : m.start()])):
             return True
         if 1900 <= b <= 2100 and 1 <= a <= 12:
             return True
         return bool(regex.fullmatch(r"0\d", m["a"].strip()) and regex.fullmatch(r"[01]\d", m["b"].strip()))
 
-    def _build(self, scan: "_Scan", block, section, start, end, value, value_max, unit, comparator, earlier,
-               decimals=0, noun: str | None = None) -> Target:
+    def _build(
+        self,
+        scan: "_Scan",
+        block,
+        section,
+        start,
+        end,
+        value,
+        value_max,
+        unit,
+        comparator,
+        earlier,
+        decimals=0,
+        noun: str | None = None,
+    ) -> Target:
         text = block.text
         clause_start = scan.clause_start(start)
         prev = earlier[-1] if earlier else None
@@ -245,7 +328,7 @@ class TargetFinder:
         # whether a norm phrase is among them
         change = None
         if comparator is None:
-            comparator = self._comparator(scan, clause_start, start, fold(text[end:end + 20]))
+            comparator = self._comparator(scan, clause_start, start, fold(text[end : end + 20]))
             if comparator in ("gt", "lt"):
                 # "vượt 8,4% so dự toán", "cao hơn 3,7%": a change by that much, not a bound
                 before, _ = scan.folded.suffix(clause_start, start, self.comparator_reach + 2)
@@ -255,36 +338,63 @@ class TargetFinder:
         # the verb may stand before a colon ("Giảm tỷ lệ suy dinh dưỡng: 0,3% …") but not
         # before an earlier figure or a semicolon
         verb_start = max(scan.scope_cuts.last_end(start), prev.end if prev and prev.end <= start else 0)
-        verb_words = self.direction_not.sub(lambda m: " " * len(m.group()), scan.folded.fold(verb_start, start))
+        verb_words = self.direction_not.sub(
+            lambda m: " " * len(m.group()), scan.folded.fold(verb_start, start)
+        )
         direction_hit = self.rules.direction.last_hit(verb_words)
         direction = change or (direction_hit[0] if direction_hit else None)
         if prev is not None and direction is None and prev.unit == unit:
-            between = text[prev.end:start]
+            between = text[prev.end : start]
             # "giảm 80% … và 85% …": several figures sharing one verb (not when the second
             # has its own: "giảm 5,2%, còn 18,6%", "…, tỷ lệ giải ngân đạt 100%")
-            if (";" not in between and not sentence_break(between) and regex.search(r"(?<!\w)và(?!\w)|,", between)
-                    and not regex.search(r"\d\s*/\s*\d", between) and not self.carry_stops.search(fold(between))):
+            if (
+                ";" not in between
+                and not sentence_break(between)
+                and regex.search(r"(?<!\w)và(?!\w)|,", between)
+                and not regex.search(r"\d\s*/\s*\d", between)
+                and not self.carry_stops.search(fold(between))
+            ):
                 direction = prev.direction
                 if comparator == "eq" and prev.comparator not in ("range", "eq"):
                     comparator = prev.comparator
         sentence = scan.sentence(start)
         kind = self._kind(scan, sentence, clause_start, start, end, section)
-        if (kind != "norm" and prev is not None and prev.kind == "norm" and sentence is scan.sentence(prev.start)
-                and regex.fullmatch(r"[^;.\d]*(?<!\w)và(?!\w)[^;.\d]*", text[prev.end:start])):
+        if (
+            kind != "norm"
+            and prev is not None
+            and prev.kind == "norm"
+            and sentence is scan.sentence(prev.start)
+            and regex.fullmatch(r"[^;.\d]*(?<!\w)và(?!\w)[^;.\d]*", text[prev.end : start])
+        ):
             # "phân bổ 60% cho … và 40% cho …": the second share follows the first's rule
             kind = "norm"
         same_clause = prev if prev is not None and clause_start <= prev.start and prev.end <= start else None
         indicator, head, tail_end = self._indicator(scan, clause_start, start, end, same_clause, unit, noun)
         own_clause_end = scan.own_clause_end(end)
-        return Target(block, start, end, value, value_max, unit, comparator, direction, kind, indicator,
-                      self.indicator_key(indicator), self._year(scan, end, own_clause_end) or sentence.year,
-                      section=section, number_decimals=decimals, head=head, tail_end=tail_end,
-                      program=sentence.program)
+        return Target(
+            block,
+            start,
+            end,
+            value,
+            value_max,
+            unit,
+            comparator,
+            direction,
+            kind,
+            indicator,
+            self.indicator_key(indicator),
+            self._year(scan, end, own_clause_end) or sentence.year,
+            section=section,
+            number_decimals=decimals,
+            head=head,
+            tail_end=tail_end,
+            program=sentence.program,
+        )
 
     def _comparator(self, scan: "_Scan", clause_start: int, start: int, folded_after: str) -> str:
         for value, _, pattern in self.rules.comparators_after.entries:
             m = pattern.search(folded_after)
-            if m and not folded_after[:m.start()].strip():
+            if m and not folded_after[: m.start()].strip():
                 return value
         # a comparator ends the folded words before the figure: their last characters
         # hold it, with one more as the context of its first
@@ -305,8 +415,15 @@ class TargetFinder:
         b = scan.own_clause_end(end)
         return end < b and scan.folded.contains(entry[0], entry[1], end, b)
 
-    def _kind(self, scan: "_Scan", sentence: "_Sentence", clause_start: int, start: int, end: int,
-              section: Section | None) -> str:
+    def _kind(
+        self,
+        scan: "_Scan",
+        sentence: "_Sentence",
+        clause_start: int,
+        start: int,
+        end: int,
+        section: Section | None,
+    ) -> str:
         # the nearest enclosing part that is about results or objectives decides
         role = None
         node = section
@@ -316,7 +433,9 @@ class TargetFinder:
             node = node.parent
         if scan.folded.contains(self.kind_phrases["norm"], self.kind_reach["norm"], clause_start, start):
             return "norm"
-        if "other" in self.kind_phrases and self.kind_phrases["other"].search(scan.folded.suffix(clause_start, start, 40)[0]):
+        if "other" in self.kind_phrases and self.kind_phrases["other"].search(
+            scan.folded.suffix(clause_start, start, 40)[0]
+        ):
             return "other"
         # the clause's own words: an aim ("phấn đấu …", "Mục tiêu: hỗ trợ …"), a rule
         # ("ngân sách tỉnh hỗ trợ 70%", "… dưới 30% … sẽ bị điều chuyển"), whatever the section
@@ -348,8 +467,16 @@ class TargetFinder:
             return "result"
         return "target"
 
-    def _indicator(self, scan: "_Scan", clause_start: int, start: int, end: int,
-                   prev: Target | None, unit: str, noun: str | None) -> tuple[str, str, int]:
+    def _indicator(
+        self,
+        scan: "_Scan",
+        clause_start: int,
+        start: int,
+        end: int,
+        prev: Target | None,
+        unit: str,
+        noun: str | None,
+    ) -> tuple[str, str, int]:
         """(indicator, its head, where its tail ends). The head is what the words before the
         figure say is measured; the tail, the words after it ("so với kế hoạch", "hộ nghèo A"
         after "giảm 80%"). PREV is an earlier figure of the same clause."""
@@ -358,7 +485,7 @@ class TargetFinder:
         head = self._head(text[own_from:start])
         tail, tail_end = self._tail(scan, end)
         tail_words = fold(tail).split()
-        qualified = any(tail_words[:len(o)] == o for o in self.tail_openers)
+        qualified = any(tail_words[: len(o)] == o for o in self.tail_openers)
         if prev is not None and prev.head and (not head.text or head.sub):
             # "giảm 0,3% đối với … và 0,1% đối với …" shares the head; "X đạt 84,5%, trong
             # đó Y đạt 51,33%" names a part of X
@@ -366,11 +493,13 @@ class TargetFinder:
         elif prev is not None and not head.text and not tail:
             # "100% người … được hỗ trợ mua bảo hiểm y tế miễn phí 100%": the words between
             # the two figures name what the second measures
-            head = self._head(text[prev.end:start])
-        elif not head.text and clause_start > 0 and text[clause_start - 1] in ":(" and (qualified or not tail):
+            head = self._head(text[prev.end : start])
+        elif (
+            not head.text and clause_start > 0 and text[clause_start - 1] in ":(" and (qualified or not tail)
+        ):
             # "Giải ngân vốn đầu tư: 45.389 triệu đồng, đạt 84,79% KH", "552 phòng kiên cố (81,5%)":
             # the percentage is the share of what the label before names
-            label = self._head(text[scan.clause_start(clause_start - 1):clause_start - 1])
+            label = self._head(text[scan.clause_start(clause_start - 1) : clause_start - 1])
             head = label._replace(share=head.share or label.share or head.had_figure or label.had_figure)
         wants_tail = len(head.text.split()) < 3 or head.wants_object or qualified
         phrase = f"{head.text} {tail}" if wants_tail else head.text
@@ -379,12 +508,12 @@ class TargetFinder:
             phrase = f"{noun} {tail}" if tail else f"{head.text} {noun}"
         if head.share and unit == "percent" and fold(phrase).split()[:2] != fold(self.share_prefix).split():
             phrase = f"{self.share_prefix} {phrase}"
-        return " ".join(phrase.split()[:self.max_words]).strip(" ,:;"), head.text, tail_end
+        return " ".join(phrase.split()[: self.max_words]).strip(" ,:;"), head.text, tail_end
 
     def _head(self, raw: str) -> _Head:
         """What the words before a figure say is measured."""
-        raw = raw[_last_cut(self.head_cut, raw, len(raw)):]  # after "để", "nhằm"
-        sub_from = _last_cut(self.sub_cut, raw, len(raw))   # "677 phòng học, trong đó 552 phòng kiên cố"
+        raw = raw[_last_cut(self.head_cut, raw, len(raw)) :]  # after "để", "nhằm"
+        sub_from = _last_cut(self.sub_cut, raw, len(raw))  # "677 phòng học, trong đó 552 phòng kiên cố"
         sub, raw = sub_from > 0, raw[sub_from:]
         raw = regex.sub(r"\([^()]*\)", " ", self._strip_label(raw.strip(" :-+*•–")))
         stripped = self.figure.sub(" ", raw)
@@ -402,9 +531,11 @@ class TargetFinder:
             kept -= len(hit.split())
         tokens = tokens[:kept]
         if hit := _phrase_at(folded[:kept], self.leading):
-            tokens = tokens[len(hit.split()):]
-        tokens = tokens[-self.max_head_words:]
-        if tokens and (fold(tokens[-1]) in self.object_words or self.rules.direction.last_hit(fold(tokens[-1]))):
+            tokens = tokens[len(hit.split()) :]
+        tokens = tokens[-self.max_head_words :]
+        if tokens and (
+            fold(tokens[-1]) in self.object_words or self.rules.direction.last_hit(fold(tokens[-1]))
+        ):
             wants_object = True  # "giảm 80% hộ nghèo A": the figure's object follows it
         return _Head(" ".join(tokens).strip(" ,:;"), share, had_figure, wants_object, sub)
 
@@ -436,11 +567,11 @@ class TargetFinder:
         spans = words
         words = [text[a:b] for a, b in spans]
         # the phrases below are looked for at the start only
-        folded = [fold(regex.sub(r"[^\w/]", "", w)) for w in words[:self.tail_phrase_words]]
+        folded = [fold(regex.sub(r"[^\w/]", "", w)) for w in words[: self.tail_phrase_words]]
         if hit := _phrase_at(folded, self.comparator_words):  # "từ 2% trở lên": not what is measured
-            words, folded = words[len(hit.split()):], folded[len(hit.split()):]
+            words, folded = words[len(hit.split()) :], folded[len(hit.split()) :]
         if hit := _phrase_at(folded, self.references):  # "đạt 49% KH" → "so với kế hoạch"
-            words = self.references[hit].split() + words[len(hit.split()):]
+            words = self.references[hit].split() + words[len(hit.split()) :]
         if complete:
             while words and fold(words[-1].strip(",")) in self.tail_droppers:
                 words = words[:-1]
@@ -450,7 +581,7 @@ class TargetFinder:
     def _strip_label(self, text: str) -> str:
         """Drop a list label ("a)", "1.", "-") that opens the clause."""
         label = match_label(text, self.rules)
-        return text[label.end:] if label else text
+        return text[label.end :] if label else text
 
     def indicator_key(self, indicator: str) -> str:
         words = regex.findall(r"\w+", fold(indicator))
@@ -496,7 +627,7 @@ def _phrase_ending(folded_words: list[str], kept: int, phrases) -> str | None:
     """_phrase_at(folded_words[:kept], phrases, end=True), without copying the words."""
     for phrase in sorted(phrases, key=len, reverse=True):
         words = phrase.split()
-        if len(words) <= kept and folded_words[kept - len(words):kept] == words:
+        if len(words) <= kept and folded_words[kept - len(words) : kept] == words:
             return phrase
     return None
 
@@ -506,7 +637,9 @@ def _last_cut(pattern: regex.Pattern, text: str, pos: int) -> int:
     return max((m.end() for m in pattern.finditer(text[:pos])), default=0)
 
 
-def _strip_span(text: str, a: int, b: int, chars: str, known_ends: dict[int, int] | None = None) -> tuple[int, int]:
+def _strip_span(
+    text: str, a: int, b: int, chars: str, known_ends: dict[int, int] | None = None
+) -> tuple[int, int]:
     """(first, last) with text[first:last] == text[a:b].strip(CHARS). KNOWN_ENDS caches,
     per B, where the run of CHARS ending at B starts (figures sharing a stop share it)."""
     first = a
@@ -625,8 +758,10 @@ class _Scan:
 
     @cached_property
     def periods(self) -> list[MatchIndex | None]:
-        return [MatchIndex(p, self.text) if free else None
-                for p, free in zip(self.finder.periods, self.finder.periods_context_free)]
+        return [
+            MatchIndex(p, self.text) if free else None
+            for p, free in zip(self.finder.periods, self.finder.periods_context_free)
+        ]
 
     @cached_property
     def closes(self) -> list[int]:
@@ -676,8 +811,9 @@ class _Scan:
             folded = self.folded.fold(start, end)
             flags = {k: p.search(folded) is not None for k, p in f.kind_phrases.items()}
             named = {program_of(m) for m in f.program_named.finditer(folded)}
-            self._sentences[key] = _Sentence(flags, f._year(self, start, end),
-                                             named.pop() if len(named) == 1 else None)
+            self._sentences[key] = _Sentence(
+                flags, f._year(self, start, end), named.pop() if len(named) == 1 else None
+            )
         return self._sentences[key]
 
     @cached_property
@@ -730,5 +866,5 @@ class _Scan:
 
 
 def _is_date_or_code(text: str, start: int) -> bool:
-    before = text[max(0, start - 3):start]
+    before = text[max(0, start - 3) : start]
     return bool(regex.search(r"[/\-]\s*$", before)) and bool(regex.search(r"\d", before))

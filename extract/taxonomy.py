@@ -2,6 +2,7 @@
 
 A plan's project is matched to the official item by its number and by title similarity
 (folded words); when the two disagree, the title wins and the caller reports it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from .textnorm import words
 @dataclass(frozen=True)
 class TitleOverride:
     """The title named another official item than the number did; the title was trusted."""
+
     check_kind: str  # taxonomy_mismatch (number contradicts title) or taxonomy_flattened
     severity: str
     message: str
@@ -41,11 +43,24 @@ class Taxonomy:
                     sc = f"{pc}.TDA{s['number']}"
                     items.append(Item(sc, "subproject", int(s["number"]), frozenset(words(s["title"]))))
                     for c in s.get("contents", []):
-                        items.append(Item(f"{sc}.ND{c['number']}", "content", int(c["number"]), frozenset(words(c["title"]))))
+                        items.append(
+                            Item(
+                                f"{sc}.ND{c['number']}",
+                                "content",
+                                int(c["number"]),
+                                frozenset(words(c["title"])),
+                            )
+                        )
                 for c in p.get("contents", []):
-                    items.append(Item(f"{pc}.ND{c['number']}", "content", int(c["number"]), frozenset(words(c["title"]))))
+                    items.append(
+                        Item(
+                            f"{pc}.ND{c['number']}", "content", int(c["number"]), frozenset(words(c["title"]))
+                        )
+                    )
             for c in prog.get("contents", []):
-                items.append(Item(f"{code}.ND{c['number']}", "content", int(c["number"]), frozenset(words(c["title"]))))
+                items.append(
+                    Item(f"{code}.ND{c['number']}", "content", int(c["number"]), frozenset(words(c["title"])))
+                )
             self.items[code] = items
 
     @staticmethod
@@ -54,14 +69,18 @@ class Taxonomy:
             return 0.0
         return len(item.title_words & title_words) / len(item.title_words)
 
-    def resolve(self, program: str | None, kind: str, number: str | None, title: str,
-                parent_code: str | None) -> tuple[str | None, TitleOverride | None]:
+    def resolve(
+        self, program: str | None, kind: str, number: str | None, title: str, parent_code: str | None
+    ) -> tuple[str | None, TitleOverride | None]:
         """(canonical code, what was overridden when number and title disagree)."""
         if program not in self.items or kind not in ("project", "subproject", "content"):
             return None, None
         title_words = set(words(title))
-        scope = [i for i in self.items[program] if i.kind == kind
-                 and (parent_code is None or i.code.startswith(parent_code + "."))]
+        scope = [
+            i
+            for i in self.items[program]
+            if i.kind == kind and (parent_code is None or i.code.startswith(parent_code + "."))
+        ]
         if kind == "subproject" and parent_code is None:
             return None, None
         try:
@@ -75,8 +94,10 @@ class Taxonomy:
             num_sim = self.similarity(by_number, title_words)
             if self._clearly_better(best, by_number, best_sim, num_sim):
                 return best.code, TitleOverride(
-                    "taxonomy_mismatch", "warning",
-                    f"'{kind} {number}' has the title of {best.code}; the title is trusted")
+                    "taxonomy_mismatch",
+                    "warning",
+                    f"'{kind} {number}' has the title of {best.code}; the title is trusted",
+                )
             if kind == "project" and num_sim < self.threshold:
                 # a plan that flattened the structure calls a sub-project a project
                 # ("Dự án 9. Giảm thiểu tình trạng tảo hôn…" is DTTS.DA9.TDA2)
@@ -85,14 +106,22 @@ class Taxonomy:
                 deeper_sim = self.similarity(deeper, title_words) if deeper else 0.0
                 if self._clearly_better(deeper, by_number, deeper_sim, num_sim):
                     return deeper.code, TitleOverride(
-                        "taxonomy_flattened", "info",
+                        "taxonomy_flattened",
+                        "info",
                         f"'{kind} {number}' has the title of {deeper.code}, one of its parts; "
-                        f"the plan flattened the structure and the title is trusted")
+                        f"the plan flattened the structure and the title is trusted",
+                    )
             return by_number.code, None
         if best is not None and best_sim >= self.threshold:
             return best.code, None
         return None, None
 
-    def _clearly_better(self, candidate: Item | None, numbered: Item, cand_sim: float, num_sim: float) -> bool:
-        return (candidate is not None and candidate is not numbered
-                and cand_sim >= self.threshold and cand_sim > num_sim + self.margin)
+    def _clearly_better(
+        self, candidate: Item | None, numbered: Item, cand_sim: float, num_sim: float
+    ) -> bool:
+        return (
+            candidate is not None
+            and candidate is not numbered
+            and cand_sim >= self.threshold
+            and cand_sim > num_sim + self.margin
+        )

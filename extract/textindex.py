@@ -7,6 +7,7 @@ n facts costs n times its length. These classes give the same answers as
 `pattern.search(text, pos)` and `pattern.finditer(text[:pos])` from one scan of the
 paragraph.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -60,7 +61,9 @@ class PrefixMatches:
 
     def before(self, pos: int) -> tuple[int, list[regex.Match]]:
         """(n, tail): the matches of text[:pos] are self.matches[:n] followed by TAIL."""
-        n = min(bisect.bisect_right(self.starts, pos - self.read_ahead), bisect.bisect_right(self.ends, pos - 1))
+        n = min(
+            bisect.bisect_right(self.starts, pos - self.read_ahead), bisect.bisect_right(self.ends, pos - 1)
+        )
         resume = self.ends[n - 1] if n else 0
         next_start = self.starts[n] if n < len(self.starts) else len(self.text)
         scan_from = max(resume, min(next_start, pos - self.read_ahead))

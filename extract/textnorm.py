@@ -3,6 +3,7 @@
 Matching never happens on raw text: both the rules' phrases and the document are folded
 the same way, so "hoà"/"hòa", "thuỷ"/"thủy" and "Khoẻ"/"khỏe" compare equal.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -113,9 +114,16 @@ class FoldedText:
             return "", 0, 0, ""
         cut_left, cut_right = self.starts[first] < a, self.ends[last] > b
         if first == last and (cut_left or cut_right):  # one word, cut
-            return fold_word(self.text[a if cut_left else self.starts[first]:b if cut_right else self.ends[last]]), 0, 0, ""
-        left = fold_word(self.text[a:self.ends[first]]) if cut_left else ""
-        right = fold_word(self.text[self.starts[last]:b]) if cut_right else ""
+            return (
+                fold_word(
+                    self.text[a if cut_left else self.starts[first] : b if cut_right else self.ends[last]]
+                ),
+                0,
+                0,
+                "",
+            )
+        left = fold_word(self.text[a : self.ends[first]]) if cut_left else ""
+        right = fold_word(self.text[self.starts[last] : b]) if cut_right else ""
         x = self.g_ends[first] if cut_left else self.g_starts[first]
         y = self.g_starts[last] if cut_right else self.g_ends[last]
         return left, x, y, right
@@ -139,7 +147,7 @@ class FoldedText:
         if need <= 0:
             return right[-size:], False
         if y - x >= need:
-            return self.folded[y - need:y] + right, False
+            return self.folded[y - need : y] + right, False
         return (left + self.folded[x:y])[-need:] + right, False
 
     def contains(self, pattern: regex.Pattern, reach: int, a: int, b: int) -> bool:
@@ -152,7 +160,7 @@ class FoldedText:
         if y - x <= 2 * reach + 6:
             return pattern.search(left + self.folded[x:y] + right) is not None
         # a match starting in LEFT or at the first two characters of the span
-        m = pattern.search(left + self.folded[x:x + reach + 3])
+        m = pattern.search(left + self.folded[x : x + reach + 3])
         if m is not None and m.start() <= len(left) + 1:
             return True
         # a match inside the span, its neighbours too: one of the whole text's matches

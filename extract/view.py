@@ -7,6 +7,7 @@ not store) is re-read from `documents.source_path` with the same reader, but onl
 file's sha256 still equals `documents.sha256`; otherwise the view says why it has no text
 and the facts are shown without it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -67,7 +68,9 @@ def view_from_file(extractor: Extractor, path: Path) -> DocumentView:
     try:
         source = read_document(path, data, extractor.rules, extractor.ocr)
     except Exception:  # noqa: BLE001 - the extractor turns the same failure into rows and a check
-        return _view(extractor.process(path, data), None, "the file could not be read (see its checks)", path, data)
+        return _view(
+            extractor.process(path, data), None, "the file could not be read (see its checks)", path, data
+        )
     try:
         # the same steps as Extractor.process, with the source we already read
         result = extractor._extract(path, data, source)  # noqa: SLF001
@@ -76,12 +79,21 @@ def view_from_file(extractor: Extractor, path: Path) -> DocumentView:
     return _view(result, build_lines(source, extractor.cleaner), None, path, data)
 
 
-def _view(result: DocumentResult, lines: list[Line] | None, note: str | None,
-          path: Path | None, data: bytes | None) -> DocumentView:
+def _view(
+    result: DocumentResult, lines: list[Line] | None, note: str | None, path: Path | None, data: bytes | None
+) -> DocumentView:
     t = result.tables
-    return DocumentView(document=result.document, sections=list(t["sections"]), amounts=list(t["amounts"]),
-                        targets=list(t["targets"]), checks=list(t["checks"]), lines=lines, text_note=note,
-                        source_path=path, source_bytes=data)
+    return DocumentView(
+        document=result.document,
+        sections=list(t["sections"]),
+        amounts=list(t["amounts"]),
+        targets=list(t["targets"]),
+        checks=list(t["checks"]),
+        lines=lines,
+        text_note=note,
+        source_path=path,
+        source_bytes=data,
+    )
 
 
 class OutputFolderError(Exception):
@@ -116,10 +128,13 @@ def views_from_out(out: Path, rules: Rules, doc_ids: list[str] | None = None) ->
     for doc_id in wanted:
         doc = doc_rows[doc_id]
         tables = rows[doc_id]
-        view = DocumentView(document=doc, sections=_by_order(tables["sections"], "section_id"),
-                            amounts=_by_order(tables["amounts"], "amount_id"),
-                            targets=_by_order(tables["targets"], "target_id"),
-                            checks=_by_order(tables["checks"], "check_id"))
+        view = DocumentView(
+            document=doc,
+            sections=_by_order(tables["sections"], "section_id"),
+            amounts=_by_order(tables["amounts"], "amount_id"),
+            targets=_by_order(tables["targets"], "target_id"),
+            checks=_by_order(tables["checks"], "check_id"),
+        )
         ocr = _ocr_mode(doc.get("pipeline_version"))
         extractor = extractors.setdefault(ocr, Extractor(rules, ocr=ocr))
         _attach_source_text(view, extractor)
@@ -129,10 +144,12 @@ def views_from_out(out: Path, rules: Rules, doc_ids: list[str] | None = None) ->
 
 def _by_order(rows: list[dict], id_column: str) -> list[dict]:
     """Rows in the order the extractor made them (ids end in their index: a0, a1, … a10)."""
+
     def key(row: dict):
         tail = (row.get(id_column) or "").rsplit(":", 1)[-1]
         digits = tail.lstrip("abcdefghijklmnopqrstuvwxyz")
         return (int(digits) if digits.isdigit() else -1, row.get(id_column) or "")
+
     return sorted(rows, key=key)
 
 
@@ -157,8 +174,10 @@ def _attach_source_text(view: DocumentView, extractor: Extractor) -> None:
         view.text_note = f"the source file {path} is missing, so its text cannot be shown"
         return
     if hashlib.sha256(data).hexdigest() != doc.get("sha256"):
-        view.text_note = (f"the source file {path} has changed since it was extracted (its sha256 differs), "
-                          f"so its text cannot be shown")
+        view.text_note = (
+            f"the source file {path} has changed since it was extracted (its sha256 differs), "
+            f"so its text cannot be shown"
+        )
         return
     view.source_path, view.source_bytes = path, data
     if doc.get("status") == "failed":
@@ -188,4 +207,4 @@ def row_label(context: str | None) -> str | None:
     label = " ".join(label_cells)
     if not label:
         return None
-    return label if len(label) <= _ROW_LABEL_MAX else label[:_ROW_LABEL_MAX - 1] + "…"
+    return label if len(label) <= _ROW_LABEL_MAX else label[: _ROW_LABEL_MAX - 1] + "…"

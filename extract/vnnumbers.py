@@ -1,4 +1,5 @@
 """Numbers written the Vietnamese way: '.' groups thousands, ',' marks decimals."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -11,6 +11,7 @@ allocation fails there with MemoryError, which the worker reports) and the paren
 of the worker's resident memory and that of its children (Tesseract), which catches what
 the rlimit cannot.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
-GIB = 1024 ** 3
+GIB = 1024**3
 # Defaults sized for a big real plan (a few hundred scanned pages) on a 2-core, 24 GiB
 # machine running -j 2: two workers at their limit still leave half the memory free.
 DEFAULT_DOC_TIMEOUT_S = 900.0
@@ -53,6 +54,7 @@ class Limits:
 @dataclass(frozen=True)
 class WorkerFailure:
     """Why a document has no result: which limit it hit, or how its worker died."""
+
     kind: str  # time_limit, memory_limit, worker_died
     message: str
 
@@ -72,10 +74,14 @@ class WorkerStartError(RuntimeError):
 
 def describe_limit(kind: str, limits: Limits) -> str:
     if kind == "time_limit":
-        return (f"stopped after the time limit of {limits.timeout_s:g} s for one document "
-                f"(--doc-timeout to change it)")
-    return (f"stopped at the memory limit of {limits.memory_bytes / GIB:g} GiB for one document "
-            f"(--doc-memory to change it)")
+        return (
+            f"stopped after the time limit of {limits.timeout_s:g} s for one document "
+            f"(--doc-timeout to change it)"
+        )
+    return (
+        f"stopped at the memory limit of {limits.memory_bytes / GIB:g} GiB for one document "
+        f"(--doc-memory to change it)"
+    )
 
 
 class WorkerPool(Generic[Payload]):
@@ -86,8 +92,14 @@ class WorkerPool(Generic[Payload]):
     worker first runs INITIALIZER(*INIT_ARGS) (loading rules and libraries), so that a
     document's time limit counts the document alone."""
 
-    def __init__(self, size: int, task: Callable[..., Any], limits: Limits,
-                 initializer: Callable[..., Any] | None = None, init_args: tuple = ()):
+    def __init__(
+        self,
+        size: int,
+        task: Callable[..., Any],
+        limits: Limits,
+        initializer: Callable[..., Any] | None = None,
+        init_args: tuple = (),
+    ):
         self.size = max(size, 1)
         self.task = task
         self.initializer = initializer
@@ -102,8 +114,12 @@ class WorkerPool(Generic[Payload]):
         # reason, its end closes and the parent's recv says so.
         ours, theirs = socket.socketpair()
         env = dict(os.environ, KEHOACH_WORKER_PATH=json.dumps(sys.path))
-        process = subprocess.Popen([sys.executable, "-c", _WORKER_BOOT, str(theirs.fileno())],
-                                   pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_BOOT, str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),),
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
         theirs.close()
         conn = Connection(ours.detach())
         conn.send((os.getpid(), self.task, self.limits.memory_bytes, self.initializer, self.init_args))
@@ -119,8 +135,10 @@ class WorkerPool(Generic[Payload]):
                     if not w.ready and w.process.poll() is not None:  # died while starting
                         self.failed_starts += 1
                         if self.failed_starts > MAX_FAILED_STARTS:
-                            raise WorkerStartError(f"worker processes die as they start (exit code "
-                                                   f"{w.process.returncode}); is kehoach installed completely?")
+                            raise WorkerStartError(
+                                f"worker processes die as they start (exit code "
+                                f"{w.process.returncode}); is kehoach installed completely?"
+                            )
                         self.workers[i] = w = self._replace(w)
                     if w.ready and w.job is None and not exhausted:
                         nxt = next(source, None)
@@ -158,8 +176,9 @@ class WorkerPool(Generic[Payload]):
                 except (EOFError, OSError):
                     pass  # died while starting: replaced at the next dispatch
 
-    def _collect(self, busy: list[_Worker[Payload]],
-                 starting: list[_Worker[Payload]]) -> Iterator[tuple[Payload, Any]]:
+    def _collect(
+        self, busy: list[_Worker[Payload]], starting: list[_Worker[Payload]]
+    ) -> Iterator[tuple[Payload, Any]]:
         now = time.monotonic()
         nearest = min(w.started + self.limits.timeout_s for w in busy)
         watched = busy + starting
@@ -170,8 +189,11 @@ class WorkerPool(Generic[Payload]):
             if w.conn in ready:
                 try:
                     status, value = w.conn.recv()
-                    outcome = value if status == "ok" else WorkerFailure(
-                        "memory_limit", describe_limit("memory_limit", self.limits))
+                    outcome = (
+                        value
+                        if status == "ok"
+                        else WorkerFailure("memory_limit", describe_limit("memory_limit", self.limits))
+                    )
                 except (EOFError, OSError):  # died while sending
                     outcome = self._death(w)
             elif time.monotonic() - w.started > self.limits.timeout_s:

@@ -44,6 +44,7 @@ Conventions decided here (the gold README leaves them open):
 - `skip` marks attributes that the text leaves open (e.g. the program of a rural income
   figure in a news report that does not name it).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,22 +61,51 @@ OUT = CORPUS.parent / "tests" / "expected"
 
 def tvpl_bac_kan() -> Doc:
     d = Doc("tvpl_bac_kan_phan_bo_von_2025")
-    d.meta(doc_number="87/KH-UBND", doc_type="KH", issuer="UBND tỉnh Bắc Kạn", issue_date="2025-02-18",
-           province="Bắc Kạn", plan_year=2025, cls=(14, 1))
+    d.meta(
+        doc_number="87/KH-UBND",
+        doc_type="KH",
+        issuer="UBND tỉnh Bắc Kạn",
+        issue_date="2025-02-18",
+        province="Bắc Kạn",
+        plan_year=2025,
+        cls=(14, 1),
+    )
     # I. Căn cứ và yêu cầu: results and a norm without a results heading
     d.t("93,1%", "result", None, "tỷ lệ giải ngân vốn ngân sách nhà nước các Chương trình năm 2024", cls=[3])
     d.t("6,4%", "result", None, "tăng giải ngân so cùng kỳ năm 2023", dir="increase", cls=[3, 7])
     d.t("13,26%", "result", None, "tỷ lệ hộ nghèo đa chiều toàn tỉnh", cls=[3])
-    d.t("2,48%", "result", None, "giảm tỷ lệ hộ nghèo đa chiều so với cuối năm 2023", dir="decrease", cls=[3, 1])
+    d.t(
+        "2,48%",
+        "result",
+        None,
+        "giảm tỷ lệ hộ nghèo đa chiều so với cuối năm 2023",
+        dir="decrease",
+        cls=[3, 1],
+    )
     d.a("41,2 triệu đồng", meas="indicator", cls=[6, 1])
-    d.t("10%", "norm", None, "vốn đối ứng ngân sách tỉnh trên tổng vốn ngân sách trung ương", cmp="ge", cls=[3, 1])
+    d.t(
+        "10%",
+        "norm",
+        None,
+        "vốn đối ứng ngân sách tỉnh trên tổng vốn ngân sách trung ương",
+        cmp="ge",
+        cls=[3, 1],
+    )
     # II. Mục tiêu
     d.t("42,7%", "target", "NTM", "tỷ lệ xã đạt chuẩn nông thôn mới", skip=["direction"])
     d.t("60%", "target", "NTM", "tỷ lệ dân số nông thôn sử dụng nước sạch", cmp="ge")
     d.t("2,5% đến 3%", "target", "GNBV", "giảm tỷ lệ hộ nghèo đa chiều", cmp="range", vmax=3, dir="decrease")
     d.t("56%", "target", "GNBV", "tỷ lệ lao động qua đào tạo")
-    d.t("3%", "target", "DTTS", "giảm tỷ lệ hộ nghèo đồng bào dân tộc thiểu số", cmp="gt", dir="decrease", cls=[1],
-        at="trên\n3%")
+    d.t(
+        "3%",
+        "target",
+        "DTTS",
+        "giảm tỷ lệ hộ nghèo đồng bào dân tộc thiểu số",
+        cmp="gt",
+        dir="decrease",
+        cls=[1],
+        at="trên\n3%",
+    )
     d.t("24,5%", "target", "DTTS", "tỷ lệ trẻ em dưới 5 tuổi suy dinh dưỡng thể thấp còi", cmp="lt")
     # III.1 total and its parts (bold over two lines, unit on the next line, footnote marker)
     d.a("1.284.600 triệu đồng", cls=[1])
@@ -96,12 +126,34 @@ def tvpl_bac_kan() -> Doc:
     d.a("25 triệu đồng", cap="recurrent", meas="other", cls=[15])
     d.t("5%", "norm", None, "dự phòng trên tổng vốn sự nghiệp của mỗi Chương trình", cls=[3], at="dành 5%")
     # III.3 GNBV: "Cụ thể:" closing the paragraph, labels after the number, split label
-    d.s("a) Dự án 1:", "project", "1", "1", None, "GNBV",
-        "Hỗ trợ đầu tư phát triển hạ tầng kinh tế - xã hội các huyện nghèo, các xã đặc biệt khó khăn")
-    d.s("- Tiểu\ndự án 1", "subproject", "1", "1", None, "GNBV",
-        "Hỗ trợ đầu tư phát triển hạ tầng kinh tế - xã hội các huyện nghèo", cls=[1])
-    d.s("- Tiểu dự án 2:", "subproject", "2", "1", None, "GNBV",
-        "Triển khai Đề án hỗ trợ huyện nghèo thoát khỏi tình trạng nghèo")
+    d.s(
+        "a) Dự án 1:",
+        "project",
+        "1",
+        "1",
+        None,
+        "GNBV",
+        "Hỗ trợ đầu tư phát triển hạ tầng kinh tế - xã hội các huyện nghèo, các xã đặc biệt khó khăn",
+    )
+    d.s(
+        "- Tiểu\ndự án 1",
+        "subproject",
+        "1",
+        "1",
+        None,
+        "GNBV",
+        "Hỗ trợ đầu tư phát triển hạ tầng kinh tế - xã hội các huyện nghèo",
+        cls=[1],
+    )
+    d.s(
+        "- Tiểu dự án 2:",
+        "subproject",
+        "2",
+        "1",
+        None,
+        "GNBV",
+        "Triển khai Đề án hỗ trợ huyện nghèo thoát khỏi tình trạng nghèo",
+    )
     d.s("b) Dự án 5:", "project", "5", "5", None, "GNBV", "Hỗ trợ nhà ở cho hộ nghèo, hộ cận nghèo")
     d.set(prog="GNBV", src="central")
     d.a("324.500 triệu đồng", cls=[5])
@@ -117,8 +169,14 @@ def tvpl_bac_kan() -> Doc:
     # III.4 DTTS: list items naming their project in brackets; a partial "trong đó"
     d.set(prog="DTTS", src=None)
     d.a("509.500 triệu đồng")
-    d.n("509.500 triệu đồng", "checks", [11, 5], "two complete breakdowns (by source, by project), each adds up; "
-        "Tiểu dự án 1 is a part of Dự án 4, not of the total", at="Tổng vốn năm 2025 là")
+    d.n(
+        "509.500 triệu đồng",
+        "checks",
+        [11, 5],
+        "two complete breakdowns (by source, by project), each adds up; "
+        "Tiểu dự án 1 is a part of Dự án 4, not of the total",
+        at="Tổng vốn năm 2025 là",
+    )
     d.a("463.200\ntriệu đồng", src="central", parent="509.500", cls=[1])
     d.a("46.300 triệu đồng", src="province", parent="509.500")
     d.a("58.640 triệu đồng", proj="1", parent="509.500", cls=[10])
@@ -145,8 +203,11 @@ def tvpl_bac_kan() -> Doc:
     d.a("1.284.600")
     d.a("1.167.700", src="central", parent="1.284.600")
     d.a("116.900", src="province", parent="1.284.600")
-    for prog, total, central, prov in (("NTM", "418.200", "380.000", "38.200"), ("GNBV", "356.900", "324.500", "32.400"),
-                                       ("DTTS", "509.500", "463.200", "46.300")):
+    for prog, total, central, prov in (
+        ("NTM", "418.200", "380.000", "38.200"),
+        ("GNBV", "356.900", "324.500", "32.400"),
+        ("DTTS", "509.500", "463.200", "46.300"),
+    ):
         d.a(total, prog=prog, parent="1.284.600")
         d.a(central, prog=prog, src="central", parent=total)
         d.a(prov, prog=prog, src="province", parent=total)
@@ -187,8 +248,15 @@ def tvpl_bac_kan() -> Doc:
 
 def nq_kon_tum() -> Doc:
     d = Doc("nq_kon_tum_sua_doi_1719_2025")
-    d.meta(doc_number="09/2025/NQ-HĐND", doc_type="NQ", issuer="HĐND tỉnh Kon Tum", issue_date="2025-04-22",
-           province="Kon Tum", plan_year=None, cls=(14,))
+    d.meta(
+        doc_number="09/2025/NQ-HĐND",
+        doc_type="NQ",
+        issuer="HĐND tỉnh Kon Tum",
+        issue_date="2025-04-22",
+        province="Kon Tum",
+        plan_year=None,
+        cls=(14,),
+    )
     P = "DTTS"
     # Điều 1 khoản 1: norms inside curly quotes
     d.t("12%", "norm", P, "vốn đối ứng ngân sách tỉnh trên tổng vốn ngân sách trung ương", cls=[3, 2])
@@ -196,10 +264,24 @@ def nq_kon_tum() -> Doc:
     d.t("15%", "norm", P, "tỷ lệ hộ nghèo của huyện phải bố trí vốn đối ứng", cmp="lt", cls=[3])
     d.t("5%", "norm", P, "tiết kiệm chi thường xuyên", cls=[3])
     # Điều 6 (Dự án 1): allocation formula with coefficients, per-unit norms, a legal threshold
-    d.s("“Điều 6. Dự án 1:", "project", "1", "1", None, P,
-        "Giải quyết tình trạng thiếu đất ở, nhà ở, đất sản xuất, nước sinh hoạt", cls=[2])
+    d.s(
+        "“Điều 6. Dự án 1:",
+        "project",
+        "1",
+        "1",
+        None,
+        P,
+        "Giải quyết tình trạng thiếu đất ở, nhà ở, đất sản xuất, nước sinh hoạt",
+        cls=[2],
+    )
     for coef in ("1,0", "0,3", "0,1"):
-        d.n(coef, "any", [2], "coefficient of the allocation formula", at="Vi = V x Ki" if coef == "1,0" else None)
+        d.n(
+            coef,
+            "any",
+            [2],
+            "coefficient of the allocation formula",
+            at="Vi = V x Ki" if coef == "1,0" else None,
+        )
     d.t("50%", "norm", P, "tỷ lệ xã khu vực III của huyện được cộng hệ số", cmp="gt", cls=[2])
     d.n("0,2", "any", [2], "coefficient of the allocation formula")
     d.set(prog=P, proj="1", meas="other")
@@ -208,39 +290,109 @@ def nq_kon_tum() -> Doc:
     d.a("3 triệu đồng", cls=[15])
     d.a("5 tỷ đồng", cmp="le", cls=[13, 15], skip=["capital_type"])
     # Điều 9 (Dự án 3)
-    d.s("“Điều 9. Dự án 3:", "project", "3", "3", None, P,
+    d.s(
+        "“Điều 9. Dự án 3:",
+        "project",
+        "3",
+        "3",
+        None,
+        P,
         "Phát triển sản xuất nông, lâm nghiệp bền vững, phát huy tiềm năng, thế mạnh của các vùng miền để sản xuất "
-        "hàng hóa theo chuỗi giá trị", cls=[2])
-    d.s("1. Tiểu dự án 1:", "subproject", "1", "3", None, P,
-        "Phát triển kinh tế nông, lâm nghiệp bền vững gắn với bảo vệ rừng và nâng cao thu nhập cho người dân")
+        "hàng hóa theo chuỗi giá trị",
+        cls=[2],
+    )
+    d.s(
+        "1. Tiểu dự án 1:",
+        "subproject",
+        "1",
+        "3",
+        None,
+        P,
+        "Phát triển kinh tế nông, lâm nghiệp bền vững gắn với bảo vệ rừng và nâng cao thu nhập cho người dân",
+    )
     d.s("a) Nội dung số 01:", "content", "01", "3", "1", P, "Hỗ trợ khoán bảo vệ rừng")
     d.s("b) Nội dung số 02:", "content", "02", "3", "1", P, "Hỗ trợ trồng rừng sản xuất")
-    d.s("2. Tiểu dự án 2:", "subproject", "2", "3", None, P,
-        "Hỗ trợ phát triển sản xuất theo chuỗi giá trị, vùng trồng dược liệu quý")
+    d.s(
+        "2. Tiểu dự án 2:",
+        "subproject",
+        "2",
+        "3",
+        None,
+        P,
+        "Hỗ trợ phát triển sản xuất theo chuỗi giá trị, vùng trồng dược liệu quý",
+    )
     d.set(proj="3", sub="1")
     d.a("400.000 đồng", cls=[15])
     d.a("6 triệu đồng đến 10\ntriệu đồng", cmp="range", vmax=10, cls=[13, 1])
     d.t("70%", "norm", P, "ngân sách nhà nước hỗ trợ trên tổng chi phí dự án liên kết", cmp="le", cls=[3])
     d.a("3 tỷ đồng", sub="2", cmp="le", cls=[13, 15])
     # Điều 10a (Dự án 5): "Tiểu dự án 1 (Dự án 5):"
-    d.s("“Điều 10a. Dự án 5:", "project", "5", "5", None, P,
-        "Phát triển giáo dục đào tạo nâng cao chất lượng nguồn nhân lực", cls=[2])
-    d.s("- Tiểu dự án 1 (Dự án 5):", "subproject", "1", "5", None, P,
-        "vốn đầu tư phân bổ cho các trường phổ thông dân tộc nội trú và bán trú", cls=[2])
+    d.s(
+        "“Điều 10a. Dự án 5:",
+        "project",
+        "5",
+        "5",
+        None,
+        P,
+        "Phát triển giáo dục đào tạo nâng cao chất lượng nguồn nhân lực",
+        cls=[2],
+    )
+    d.s(
+        "- Tiểu dự án 1 (Dự án 5):",
+        "subproject",
+        "1",
+        "5",
+        None,
+        P,
+        "vốn đầu tư phân bổ cho các trường phổ thông dân tộc nội trú và bán trú",
+        cls=[2],
+    )
     d.t("60%", "norm", P, "vốn đầu tư phân bổ cho các trường phổ thông dân tộc nội trú", cls=[2, 3])
     d.t("40%", "norm", P, "vốn đầu tư phân bổ cho các trường phổ thông dân tộc bán trú", cls=[2, 3])
-    d.s("- Tiểu dự án 4 (Dự án 5):", "subproject", "4", "5", None, P,
-        "ngân sách tỉnh hỗ trợ chi phí đào tạo, bồi dưỡng", cls=[2])
+    d.s(
+        "- Tiểu dự án 4 (Dự án 5):",
+        "subproject",
+        "4",
+        "5",
+        None,
+        P,
+        "ngân sách tỉnh hỗ trợ chi phí đào tạo, bồi dưỡng",
+        cls=[2],
+    )
     d.t("70%", "norm", P, "ngân sách tỉnh hỗ trợ chi phí đào tạo, bồi dưỡng", cls=[3])
     # Điều 14 (Dự án 10): "Dự án 10 (Tiểu dự án 3):"
-    d.s("“Điều 14. Dự án 10:", "project", "10", "10", None, P,
+    d.s(
+        "“Điều 14. Dự án 10:",
+        "project",
+        "10",
+        "10",
+        None,
+        P,
         "Truyền thông, tuyên truyền, vận động trong vùng đồng bào dân tộc thiểu số và miền núi; kiểm tra, giám sát, "
-        "đánh giá việc tổ chức thực hiện Chương trình", cls=[2])
-    d.s("- Dự án 10 (Tiểu dự án 1):", "subproject", "1", "10", None, P,
+        "đánh giá việc tổ chức thực hiện Chương trình",
+        cls=[2],
+    )
+    d.s(
+        "- Dự án 10 (Tiểu dự án 1):",
+        "subproject",
+        "1",
+        "10",
+        None,
+        P,
         "Biểu dương, tôn vinh điển hình tiên tiến, phát huy vai trò của người có uy tín; phổ biến, giáo dục pháp "
-        "luật, trợ giúp pháp lý", cls=[15])
-    d.s("- Dự án 10 (Tiểu dự án 3):", "subproject", "3", "10", None, P,
-        "Kiểm tra, giám sát, đánh giá, đào tạo, tập huấn tổ chức thực hiện Chương trình", cls=[15])
+        "luật, trợ giúp pháp lý",
+        cls=[15],
+    )
+    d.s(
+        "- Dự án 10 (Tiểu dự án 3):",
+        "subproject",
+        "3",
+        "10",
+        None,
+        P,
+        "Kiểm tra, giám sát, đánh giá, đào tạo, tập huấn tổ chức thực hiện Chương trình",
+        cls=[15],
+    )
     d.t("15%", "norm", P, "kinh phí Tiểu dự án 3 dành cho cấp xã", cmp="ge", cls=[3])
     # Điều 2: a central transfer, a complete list that does not add up
     d.set(proj=None, sub=None, meas="plan", src="central")
@@ -263,8 +415,14 @@ def nq_kon_tum() -> Doc:
     shares = (("1", ("40", "35", "25")), ("2", ("60", "30", "10")), ("3", ("45", "40", "15")))
     for sub, cells in shares:
         for level, cell in zip(("cấp tỉnh", "cấp huyện", "cấp xã"), cells):
-            d.t(cell, "norm", P, f"tỷ lệ phân bổ vốn sự nghiệp Tiểu dự án {sub} Dự án 10 cho {level}", cls=[1, 2],
-                at=f"Tiểu dự án {sub}:" if level == "cấp tỉnh" else None)
+            d.t(
+                cell,
+                "norm",
+                P,
+                f"tỷ lệ phân bổ vốn sự nghiệp Tiểu dự án {sub} Dự án 10 cho {level}",
+                cls=[1, 2],
+                at=f"Tiểu dự án {sub}:" if level == "cấp tỉnh" else None,
+            )
     return d
 
 
@@ -366,7 +524,9 @@ def tin_lai_chau() -> Doc:
     d.n("1,36 triệu lượt khách", "amounts", [12], "visitors, not money")
     d.a("1.950 tỉ đồng", meas="indicator", cmp="approx", cls=[6, 12])
     d.a("4.120 tỷ đồng", meas="revenue", cls=[6])
-    d.t("5%", "target", None, "thu ngân sách tăng so với ước thực hiện năm 2024", cmp="approx", dir="increase")
+    d.t(
+        "5%", "target", None, "thu ngân sách tăng so với ước thực hiện năm 2024", cmp="approx", dir="increase"
+    )
     d.a("3.580 tỷ đồng", meas="revenue", parent="4.120", cls=[7, 6])
     d.n("4.120 tỷ đồng", "checks", [11], "a partial 'trong đó' list with one part")
     d.t("15%", "norm", None, "vốn đầu tư công ngân sách tỉnh đối ứng ba chương trình", cmp="ge", cls=[3])
@@ -391,8 +551,11 @@ def web_lao_cai() -> Doc:
     d.a("29.870 triệu đồng", cap="investment", meas="disbursed", parent="37,450")
     d.a("7.580 triệu đồng", cap="recurrent", meas="disbursed", parent="37,450")
     d.set(unit="triệu", cls=[1])
-    for proj, plan, done, rate in (("1", "12.300", "11.050", "89,8"), ("4", "21.760", "19.460", "89,4"),
-                                   ("5", "8.400", "6.940", "82,6")):
+    for proj, plan, done, rate in (
+        ("1", "12.300", "11.050", "89,8"),
+        ("4", "21.760", "19.460", "89,4"),
+        ("5", "8.400", "6.940", "82,6"),
+    ):
         d.a(plan, proj=proj, meas="carryover", parent="42.460", skip=["measure"])
         d.a(done, proj=proj, meas="disbursed", parent="37.450")
         d.t(rate, "result", P, f"tỷ lệ giải ngân vốn kéo dài Dự án {proj}", cls=[1])
@@ -408,7 +571,12 @@ def web_lao_cai() -> Doc:
     d.a("455.300 triệu đồng", cap="investment", parent="478.100")
     d.a("22.800 triệu đồng", cap="investment", meas="carryover", parent="478.100")
     d.a("211.200 triệu đồng", cap="recurrent", parent="689.300", cls=[11])
-    d.n("478.100 triệu đồng", "checks", [11], "the bracket after 478.100 is never closed: 211.200 is its sibling")
+    d.n(
+        "478.100 triệu đồng",
+        "checks",
+        [11],
+        "the bracket after 478.100 is never closed: 211.200 is its sibling",
+    )
     d.set(skip=["parent"])
     d.a("96.420 triệu đồng", proj="1", cls=[10])
     d.n("96.420", "checks", [11], "'Một số dự án': a partial list")
@@ -440,7 +608,11 @@ def main(argv=None) -> int:
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
             write(docs, Path(tmp))
-            bad = [p.name for p in Path(tmp).iterdir() if (OUT / p.name).read_text(encoding="utf-8") != p.read_text(encoding="utf-8")]
+            bad = [
+                p.name
+                for p in Path(tmp).iterdir()
+                if (OUT / p.name).read_text(encoding="utf-8") != p.read_text(encoding="utf-8")
+            ]
         print("differ:" if bad else "tests/expected is up to date", *bad)
         return 1 if bad else 0
     counts = write(docs, OUT)

@@ -8,6 +8,7 @@ order, so equal extractions give equal ids); `pipeline_version` is ignored by de
 (it carries the rules' fingerprint). Prints one line per table and, for a table that
 differs, the first differing rows. Exit status 0 when every table is identical, 1 if not.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -6,6 +6,7 @@ listed in document order), optionally first for an anchor string `at`; the raw s
 occur as written (a raw may span a line break, written as "\\n"). The line is the 1-based
 line where the raw starts. Nothing is typed by hand but the annotations themselves.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,7 +55,9 @@ class Doc:
         self.text = self.path.read_text(encoding="utf-8")
         self.lines = self.text.split("\n")
         self.cursor: dict[str, int] = {}
-        self.rows: dict[str, list] = {k: [] for k in ("amounts", "targets", "sections", "checks", "negatives", "documents")}
+        self.rows: dict[str, list] = {
+            k: [] for k in ("amounts", "targets", "sections", "checks", "negatives", "documents")
+        }
         self.defaults: dict = {}
         self.unit: str | None = None
 
@@ -67,7 +70,9 @@ class Doc:
         if at is not None:
             i = self.text.find(at, pos)
             if i < 0:
-                raise AssertionError(f"{self.stem}: anchor {at!r} not found after line {self._line_of(pos)} ({table})")
+                raise AssertionError(
+                    f"{self.stem}: anchor {at!r} not found after line {self._line_of(pos)} ({table})"
+                )
             pos = i
         tail = r"(?![\d])(?![.,]\d)" if raw[-1].isdigit() else ""
         head = r"(?<![\d.,])" if raw[0].isdigit() else ""
@@ -85,28 +90,74 @@ class Doc:
         self.defaults.update(kw)
 
     def a(self, raw, value=None, at=None, unit=None, **kw):
-        f = dict(prog=None, proj=None, sub=None, src=None, cap=None, meas="plan", parent=None, cmp="eq",
-                 vmax=None, cls=[], skip=None)
+        f = dict(
+            prog=None,
+            proj=None,
+            sub=None,
+            src=None,
+            cap=None,
+            meas="plan",
+            parent=None,
+            cmp="eq",
+            vmax=None,
+            cls=[],
+            skip=None,
+        )
         f.update({k: v for k, v in self.defaults.items()})
         f.update(kw)
         line, _ = self.locate("amounts", raw, at)
         if value is None:
             value = vn_number(raw) * unit_factor(raw, unit or self.unit)
-        row = {"doc": self.stem, "line": line, "raw": raw, "value_million_vnd": clean(value), "malformed": False,
-               "program": f["prog"], "project": f["proj"], "subproject": f["sub"], "funding_source": f["src"],
-               "capital_type": f["cap"], "measure": f["meas"], "parent_raw": f["parent"],
-               "comparator": f["cmp"], "value_max": None if f["vmax"] is None else clean(f["vmax"]),
-               "classes": sorted(set(f["cls"]))}
+        row = {
+            "doc": self.stem,
+            "line": line,
+            "raw": raw,
+            "value_million_vnd": clean(value),
+            "malformed": False,
+            "program": f["prog"],
+            "project": f["proj"],
+            "subproject": f["sub"],
+            "funding_source": f["src"],
+            "capital_type": f["cap"],
+            "measure": f["meas"],
+            "parent_raw": f["parent"],
+            "comparator": f["cmp"],
+            "value_max": None if f["vmax"] is None else clean(f["vmax"]),
+            "classes": sorted(set(f["cls"])),
+        }
         if f["skip"]:
             row["skip"] = list(f["skip"])
         self.rows["amounts"].append(row)
         return row
 
-    def t(self, raw, kind, prog, indicator, cmp="eq", dir=None, vmax=None, cls=(), skip=None, at=None, value=None):
+    def t(
+        self,
+        raw,
+        kind,
+        prog,
+        indicator,
+        cmp="eq",
+        dir=None,
+        vmax=None,
+        cls=(),
+        skip=None,
+        at=None,
+        value=None,
+    ):
         line, _ = self.locate("targets", raw, at)
-        row = {"doc": self.stem, "line": line, "raw": raw, "value": clean(value if value is not None else vn_number(raw)),
-               "value_max": None if vmax is None else clean(vmax), "comparator": cmp, "direction": dir,
-               "kind": kind, "program": prog, "indicator": indicator, "classes": sorted(set(cls))}
+        row = {
+            "doc": self.stem,
+            "line": line,
+            "raw": raw,
+            "value": clean(value if value is not None else vn_number(raw)),
+            "value_max": None if vmax is None else clean(vmax),
+            "comparator": cmp,
+            "direction": dir,
+            "kind": kind,
+            "program": prog,
+            "indicator": indicator,
+            "classes": sorted(set(cls)),
+        }
         if skip:
             row["skip"] = list(skip)
         self.rows["targets"].append(row)
@@ -114,21 +165,49 @@ class Doc:
     def s(self, at, kind, number, project, sub, prog, title, cls=()):
         line, pos = self.locate("sections", at)
         raw = self.lines[line - 1].strip()
-        self.rows["sections"].append({"doc": self.stem, "line": line, "raw": raw, "kind": kind, "number": number,
-                                      "project": project, "subproject": sub, "program": prog, "title": title,
-                                      "classes": sorted(set(cls))})
+        self.rows["sections"].append(
+            {
+                "doc": self.stem,
+                "line": line,
+                "raw": raw,
+                "kind": kind,
+                "number": number,
+                "project": project,
+                "subproject": sub,
+                "program": prog,
+                "title": title,
+                "classes": sorted(set(cls)),
+            }
+        )
 
     def c(self, raw, expected, actual, cls=(), at=None, kind="sum_mismatch"):
         line, _ = self.locate("checks", raw, at)
-        self.rows["checks"].append({"doc": self.stem, "line": line, "kind": kind, "raw": raw, "expected": expected,
-                                    "actual": actual, "classes": sorted(set(cls))})
+        self.rows["checks"].append(
+            {
+                "doc": self.stem,
+                "line": line,
+                "kind": kind,
+                "raw": raw,
+                "expected": expected,
+                "actual": actual,
+                "classes": sorted(set(cls)),
+            }
+        )
 
     def n(self, raw, table, cls, why, at=None):
         """Something that must NOT be reported: no row of TABLE on this line holding RAW's number
         (table 'checks': no sum_mismatch within 3 lines)."""
         line, _ = self.locate("negatives", raw, at)
-        self.rows["negatives"].append({"doc": self.stem, "line": line, "raw": raw, "table": table,
-                                       "classes": sorted(set(cls)), "why": why})
+        self.rows["negatives"].append(
+            {
+                "doc": self.stem,
+                "line": line,
+                "raw": raw,
+                "table": table,
+                "classes": sorted(set(cls)),
+                "why": why,
+            }
+        )
 
     def meta(self, cls=(14,), **kw):
         self.rows["documents"].append({"doc": self.stem, **kw, "classes": sorted(set(cls))})
@@ -154,6 +233,7 @@ def coverage(doc: Doc) -> list[str]:
     """Lines where more money amounts or percentages are written with their unit than facts
     (or negatives) are annotated: a reminder to look, not a verdict (a range is one fact)."""
     from collections import Counter
+
     have = {t: Counter(r["line"] for r in doc.rows[t]) for t in ("amounts", "targets")}
     neg = Counter(r["line"] for r in doc.rows["negatives"])
     problems = []
@@ -161,6 +241,8 @@ def coverage(doc: Doc) -> list[str]:
         seen = Counter(doc._line_of(m.start()) for m in rx.finditer(doc.text))
         for line, n in sorted(seen.items()):
             if have[table][line] + neg[line] < n:
-                problems.append(f"{doc.stem}:{line}: {n} {table} written, {have[table][line]} annotated: "
-                                f"{doc.lines[line - 1][:90]!r}")
+                problems.append(
+                    f"{doc.stem}:{line}: {n} {table} written, {have[table][line]} annotated: "
+                    f"{doc.lines[line - 1][:90]!r}"
+                )
     return problems

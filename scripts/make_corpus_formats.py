@@ -14,13 +14,14 @@ figures right-aligned), a DOCX whose tables have no borders and whose header blo
 borderless two-column table (issuer and number | motto, place and date), and a text
 export whose table columns are aligned with spaces (long names wrapped in their column).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import io
 import re
-import zipfile
 import sys
+import zipfile
 from pathlib import Path
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -42,7 +43,8 @@ def _numbering_xml(num_id: int) -> tuple[str, str]:
     levels = [("upperRoman", "%1."), ("decimal", "%2."), ("decimal", "%2.%3.")]
     lvls = "".join(
         f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
-        for i, (fmt, text) in enumerate(levels))
+        for i, (fmt, text) in enumerate(levels)
+    )
     abstract = f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="{num_id}">{lvls}</w:abstractNum>'
     num = f'<w:num xmlns:w="{W_NS}" w:numId="{num_id}"><w:abstractNumId w:val="{num_id}"/></w:num>'
     return abstract, num
@@ -96,8 +98,12 @@ def write_docx(lines: list[str], out: Path, borderless: bool = False) -> None:
             ilvl = 0 if m["roman"] else m["arabic"].count(".") + 1
             if ilvl <= 2:
                 ppr = paragraph._p.get_or_add_pPr()
-                ppr.append(parse_xml(f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'))
-                line = line[m.end():]
+                ppr.append(
+                    parse_xml(
+                        f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'
+                    )
+                )
+                line = line[m.end() :]
         paragraph.add_run(line)
     flush_table()
     # python-docx stamps the current time into core properties: fix it for determinism
@@ -111,8 +117,10 @@ def _no_borders(table) -> None:
     """Every border of the table set to none (Word draws no lines at all)."""
     from docx.oxml import parse_xml
 
-    sides = "".join(f'<w:{side} w:val="none" w:sz="0" w:space="0" w:color="auto"/>'
-                    for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    sides = "".join(
+        f'<w:{side} w:val="none" w:sz="0" w:space="0" w:color="auto"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
     tbl_pr = table._tbl.tblPr
     for old in tbl_pr.findall(f"{{{W_NS}}}tblBorders"):
         tbl_pr.remove(old)
@@ -136,7 +144,9 @@ def header_columns(lines: list[str]) -> tuple[list[list[str]], list[str]]:
     right = MOTTO + [ln for ln in head if DATE_LINE.search(ln)]
     left = [ln for ln in head if not DATE_LINE.search(ln)]
     height = max(len(left), len(right))
-    left = left[:-1] + [""] * (height - len(left)) + left[-1:] if left else [""] * height  # number beside the date
+    left = (
+        left[:-1] + [""] * (height - len(left)) + left[-1:] if left else [""] * height
+    )  # number beside the date
     right = right + [""] * (height - len(right))
     return [[a, b] for a, b in zip(left, right)], lines[end:]
 
@@ -210,7 +220,7 @@ def write_pdf(lines: list[str], out: Path, ruled: bool = True) -> None:
 
 def _table_follows(lines: list[str], i: int) -> bool:
     """True when the next non-blank line after I, a page number aside, is a table row."""
-    for line in lines[i + 1:]:
+    for line in lines[i + 1 :]:
         if "\t" in line:
             return True
         if line.strip() and not PAGE_NUMBER.match(line):
@@ -240,8 +250,9 @@ def _pdf_table(pdf, rows: list[list[str]], ruled: bool = True) -> None:
     usable = pdf.w - pdf.l_margin - pdf.r_margin
     col_widths = tuple(usable * w / sum(weights) for w in weights)
     pdf.set_font("DejaVu", size=8)
-    with pdf.table(col_widths=col_widths, first_row_as_headings=False, line_height=4.5,
-                   text_align="LEFT") as table:
+    with pdf.table(
+        col_widths=col_widths, first_row_as_headings=False, line_height=4.5, text_align="LEFT"
+    ) as table:
         for r in rows:
             row = table.row()
             for cell in r:
@@ -260,8 +271,15 @@ def _pdf_unruled_table(pdf, rows: list[list[str]]) -> None:
     usable = pdf.w - pdf.l_margin - pdf.r_margin
     col_widths = tuple(usable * w / sum(weights) for w in weights)
     pdf.set_font("DejaVu", size=8)
-    with pdf.table(col_widths=col_widths, first_row_as_headings=False, line_height=4.5, text_align="LEFT",
-                   borders_layout=TableBordersLayout.NONE, v_align="TOP", padding=(0.5, 2)) as table:
+    with pdf.table(
+        col_widths=col_widths,
+        first_row_as_headings=False,
+        line_height=4.5,
+        text_align="LEFT",
+        borders_layout=TableBordersLayout.NONE,
+        v_align="TOP",
+        padding=(0.5, 2),
+    ) as table:
         for r in rows:
             row = table.row()
             for c, cell in enumerate(r):  # the order column centred, as plans print it
@@ -290,8 +308,12 @@ def aligned_text(lines: list[str]) -> list[str]:
         for r in wrapped:
             for k in range(max(len(parts) for parts in r)):
                 cells = [(parts[k] if k < len(parts) else "") for parts in r]
-                out.append("  ".join(cell.rjust(widths[c]) if FIGURE.match(cell) else cell.ljust(widths[c])
-                                     for c, cell in enumerate(cells)).rstrip())
+                out.append(
+                    "  ".join(
+                        cell.rjust(widths[c]) if FIGURE.match(cell) else cell.ljust(widths[c])
+                        for c, cell in enumerate(cells)
+                    ).rstrip()
+                )
         table.clear()
 
     for line in lines:

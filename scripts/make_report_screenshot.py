@@ -4,6 +4,7 @@
 
 Extracts corpus/ (the text versions) into a temporary folder, writes `kehoach report` there
 and takes a screenshot of its first screen with Playwright and the system's Chromium."""
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "outputs"
-        subprocess.run([sys.executable, "-m", "extract.cli", "extract", str(ROOT / "corpus"), "-o", str(out),
-                        "-j", "1", "-q"], check=True, cwd=ROOT)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "extract.cli",
+                "extract",
+                str(ROOT / "corpus"),
+                "-o",
+                str(out),
+                "-j",
+                "1",
+                "-q",
+            ],
+            check=True,
+            cwd=ROOT,
+        )
         subprocess.run([sys.executable, "-m", "extract.cli", "report", str(out)], check=True, cwd=ROOT)
         screenshot(out / "report.html", args.out, args.chromium)
     print(args.out)

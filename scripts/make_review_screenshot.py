@@ -7,6 +7,7 @@ Writes the plan's review page to a temporary folder, opens it in Debian's Chromi
 (Playwright), selects the amount of the first check that names one (else the first amount)
 so the side panel shows its attributes, and saves a 1400×900 screenshot.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,9 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     view = view_from_file(Extractor(), args.file)
-    fact = next((c["amount_id"] for c in view.checks if c["amount_id"]), None) \
-        or next((a["amount_id"] for a in view.amounts), None)
+    fact = next((c["amount_id"] for c in view.checks if c["amount_id"]), None) or next(
+        (a["amount_id"] for a in view.amounts), None
+    )
     with tempfile.TemporaryDirectory() as tmp:
         page_path = write_review(view, Path(tmp))
         with sync_playwright() as p:

@@ -9,6 +9,7 @@ a red round stamp over the signer's title and a signature scrawl under it. Write
 (`<stem>.scan.pdf`, no text layer) and a multi-page TIFF (`<stem>.tif`) per plan.
 Deterministic: the damage is drawn from a seed per plan.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,8 +84,12 @@ def _signature(draw: ImageDraw.ImageDraw, rng: random.Random, spot: tuple[float,
     points = []
     for i in range(60):
         t = i / 59
-        points.append((x0 + t * 500 + 25 * math.sin(t * 17 + rng.random()),
-                       y0 + 30 * math.sin(t * 9) + 12 * math.cos(t * 23)))
+        points.append(
+            (
+                x0 + t * 500 + 25 * math.sin(t * 17 + rng.random()),
+                y0 + 30 * math.sin(t * 9) + 12 * math.cos(t * 23),
+            )
+        )
     draw.line(points, fill=(20, 30, 120), width=4, joint="curve")
 
 
@@ -99,11 +104,21 @@ def write_scans(pdf_path: Path, out_dir: Path, dpi: int) -> tuple[Path, Path]:
     tif_out = out_dir / f"{pdf_path.stem}.tif"
     buffer = io.BytesIO()
     # JPEG inside the PDF, as scanners write them; the TIFF keeps grey levels, compressed
-    scans[0].save(buffer, "PDF", resolution=dpi, save_all=True, append_images=scans[1:], quality=80,
-                  creationDate=None, modDate=None)
+    scans[0].save(
+        buffer,
+        "PDF",
+        resolution=dpi,
+        save_all=True,
+        append_images=scans[1:],
+        quality=80,
+        creationDate=None,
+        modDate=None,
+    )
     pdf_out.write_bytes(buffer.getvalue())
     grey = [s.convert("L") for s in scans]
-    grey[0].save(tif_out, "TIFF", save_all=True, append_images=grey[1:], compression="tiff_lzw", dpi=(dpi, dpi))
+    grey[0].save(
+        tif_out, "TIFF", save_all=True, append_images=grey[1:], compression="tiff_lzw", dpi=(dpi, dpi)
+    )
     return pdf_out, tif_out
 
 

@@ -8,6 +8,7 @@ for that kind; check every value against the text before pasting it under `entri
 (or, when the pipeline is wrong, write the right values and paste it under
 `known_failures:` with a `reason:`). A text that gives nothing prints a `negative:` item.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,20 +24,58 @@ sys.path.insert(0, str(ROOT))
 
 from extract.pipeline import Extractor  # noqa: E402
 
-TABLE = {"amounts": "amounts", "tables": "amounts", "targets": "targets", "headings": "sections",
-         "references": "references", "assignments": "assignments"}
+TABLE = {
+    "amounts": "amounts",
+    "tables": "amounts",
+    "targets": "targets",
+    "headings": "sections",
+    "references": "references",
+    "assignments": "assignments",
+}
 # attributes printed for each kind; those in OPTIONAL only when they are not null
 ATTRIBUTES = {
-    "amounts": ["raw_text", "value_million_vnd", "funding_source", "capital_type", "measure", "fiscal_year", "parent"],
-    "tables": ["raw_text", "value_million_vnd", "funding_source", "capital_type", "measure", "program", "project",
-               "subproject", "parent"],
+    "amounts": [
+        "raw_text",
+        "value_million_vnd",
+        "funding_source",
+        "capital_type",
+        "measure",
+        "fiscal_year",
+        "parent",
+    ],
+    "tables": [
+        "raw_text",
+        "value_million_vnd",
+        "funding_source",
+        "capital_type",
+        "measure",
+        "program",
+        "project",
+        "subproject",
+        "parent",
+    ],
     "targets": ["raw_text", "value", "value_max", "unit", "comparator", "direction", "kind", "year"],
     "headings": ["kind", "label", "number", "canonical_code", "parent"],
     "references": ["raw_text", "ref_type", "number", "issue_date", "issuer"],
     "assignments": ["raw_text", "agency", "role", "deadline", "product"],
 }
-OPTIONAL = {"unit_inferred", "numerator", "denominator", "fiscal_year", "program", "project", "subproject",
-            "canonical_code", "value_max", "direction", "year", "deadline", "product", "issue_date", "issuer"}
+OPTIONAL = {
+    "unit_inferred",
+    "numerator",
+    "denominator",
+    "fiscal_year",
+    "program",
+    "project",
+    "subproject",
+    "canonical_code",
+    "value_max",
+    "direction",
+    "year",
+    "deadline",
+    "product",
+    "issue_date",
+    "issuer",
+}
 EXTRA = {"amounts": ["unit_inferred"], "targets": ["numerator", "denominator"]}
 _NUMBER = re.compile(r"^[\d.,\s]*\d")
 
@@ -53,7 +92,9 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
-_Dumper.add_representer(_Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=True))
+_Dumper.add_representer(
+    _Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=True)
+)
 _Dumper.add_representer(_Block, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|"))
 
 
@@ -92,8 +133,14 @@ def entry(kind: str, text: str, name: str, extractor: Extractor | None = None) -
         out = {"negative": [{"text": wording, "why": "TODO: what it looks like and why it is not one"}]}
     else:
         facts = [fact(kind, r, by_id) for r in rows]
-        out = {"name": name, **({"fact": facts[0]} if len(facts) == 1 else {"facts": facts}), "wordings": [wording]}
-        checks = [_Flow((k, c[k]) for k in ("kind", "line") if c[k] is not None) for c in result.tables["checks"]]
+        out = {
+            "name": name,
+            **({"fact": facts[0]} if len(facts) == 1 else {"facts": facts}),
+            "wordings": [wording],
+        }
+        checks = [
+            _Flow((k, c[k]) for k in ("kind", "line") if c[k] is not None) for c in result.tables["checks"]
+        ]
         if checks:
             out["checks"] = checks
         out = [out]

@@ -13,6 +13,7 @@ kept in order as canonical JSON with the ids (`*_id` columns), `pipeline_version
 `source_path` (a temporary folder for generated files) left out. `check` names every file
 and table that differs and shows its first differing row.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,16 @@ def inputs(tmp: Path, scans: bool) -> dict[str, Path]:
         if p.suffix in (".txt", ".md"):
             found[f"corpus/{p.name}"] = p
     formats = tmp / "formats"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_corpus_formats.py"), str(ROOT / "corpus"),
-                    str(formats)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "make_corpus_formats.py"),
+            str(ROOT / "corpus"),
+            str(formats),
+        ],
+        check=True,
+        capture_output=True,
+    )
     for p in sorted(formats.iterdir()):
         found[f"formats/{p.name}"] = p
     if seeds.is_dir():
@@ -55,8 +64,11 @@ def inputs(tmp: Path, scans: bool) -> dict[str, Path]:
             found[f"seed_pdfs/{p.name}"] = p
     if scans:
         out = tmp / "scans"
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "make_scans.py"), str(formats), str(out), "--dpi", "300"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "make_scans.py"), str(formats), str(out), "--dpi", "300"],
+            check=True,
+            capture_output=True,
+        )
         for p in sorted(out.iterdir()):
             found[f"scans/{p.name}"] = p
     return found
@@ -70,8 +82,10 @@ def tables_of(files: dict[str, Path]) -> dict[str, dict[str, list[str]]]:
     for name, path in files.items():
         result = extractor.process_path(path)
         out[name] = {table: [canonical(r) for r in rows] for table, rows in result.tables.items()}
-        print(f"  {name}: {result.status}, " + ", ".join(f"{len(v)} {t}" for t, v in result.tables.items()),
-              file=sys.stderr)
+        print(
+            f"  {name}: {result.status}, " + ", ".join(f"{len(v)} {t}" for t, v in result.tables.items()),
+            file=sys.stderr,
+        )
     return out
 
 
@@ -106,8 +120,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name} {table}: {len(old)} rows before, {len(new)} now; first difference at row {first}")
             print(f"  before: {old[first] if first < len(old) else '(none)'}")
             print(f"  now:    {new[first] if first < len(new) else '(none)'}")
-    print(f"{len(now)} files compared: " + ("every table identical" if not differences else
-                                            f"{differences} tables differ"))
+    print(
+        f"{len(now)} files compared: "
+        + ("every table identical" if not differences else f"{differences} tables differ")
+    )
     return 1 if differences else 0
 
 

@@ -16,6 +16,7 @@ LINE_SLACK, greedy nearest line; attributes compared exactly, `skip` honoured), 
 Documents without expected facts are not scored. Import `evaluate(out_dir, gold_dir)` to get
 the report as a dict (tests/test_real_shapes.py does).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,17 @@ LINE_SLACK = 2
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GOLD = ROOT / "tests" / "expected"
 
-AMOUNT_ATTRS = ["program", "project", "subproject", "funding_source", "capital_type", "measure", "parent",
-                "comparator", "value_max"]
+AMOUNT_ATTRS = [
+    "program",
+    "project",
+    "subproject",
+    "funding_source",
+    "capital_type",
+    "measure",
+    "parent",
+    "comparator",
+    "value_max",
+]
 TARGET_ATTRS = ["value_max", "comparator", "direction", "kind", "program"]
 DOC_FIELDS = ["doc_number", "doc_type", "issuer", "issue_date", "province", "plan_year"]
 CLASS_NAMES = {
@@ -212,9 +222,19 @@ def score_amounts(gold, pred_rows, ids, misses, out: Outcomes):
         g_rows = [g for g in gdocs[doc] if not g.get("malformed")]
         malformed_lines = {g["line"] for g in gdocs[doc] if g.get("malformed")}
         p_rows = [p for p in pred.get(doc, []) if not blank(p.get("value_million_vnd"))]
-        pairs = match_rows(g_rows, p_rows, lambda p: p.get("value_million_vnd"), lambda g: g.get("value_million_vnd"))
-        found = tally("amount", doc, g_rows, [p for p in p_rows if int(p.get("line") or -99) not in malformed_lines],
-                      pairs, misses, out, lambda p: f" = {p.get('value_million_vnd')}")
+        pairs = match_rows(
+            g_rows, p_rows, lambda p: p.get("value_million_vnd"), lambda g: g.get("value_million_vnd")
+        )
+        found = tally(
+            "amount",
+            doc,
+            g_rows,
+            [p for p in p_rows if int(p.get("line") or -99) not in malformed_lines],
+            pairs,
+            misses,
+            out,
+            lambda p: f" = {p.get('value_million_vnd')}",
+        )
         tp, fp, fn = tp + found[0], fp + found[1], fn + found[2]
         for g, p in pairs:
             skip = set(g.get("skip") or [])
@@ -224,7 +244,9 @@ def score_amounts(gold, pred_rows, ids, misses, out: Outcomes):
                     continue
                 if attr == "parent":
                     gv = gold_parent_value(g, gdocs[doc])
-                    parent = by_id.get(p.get("parent_amount_id")) if not blank(p.get("parent_amount_id")) else None
+                    parent = (
+                        by_id.get(p.get("parent_amount_id")) if not blank(p.get("parent_amount_id")) else None
+                    )
                     pv = parent.get("value_million_vnd") if parent else None
                     ok = (gv is None and parent is None) or (gv is not None and same_value(gv, pv))
                     want, got = g.get("parent_raw"), pv
@@ -241,9 +263,16 @@ def score_amounts(gold, pred_rows, ids, misses, out: Outcomes):
                 attr_ok[attr] += ok
                 if not ok:
                     wrong.append(attr)
-                    misses.append(f"amount {attr:<15} {doc}:{g['line']} {g['raw']!r}: want {want!r}, got {got!r}")
-            out.add(g, "amount", True, not wrong,
-                    f"{doc}:{g['line']} {g['raw']!r}" + (f" wrong {', '.join(wrong)}" if wrong else ""))
+                    misses.append(
+                        f"amount {attr:<15} {doc}:{g['line']} {g['raw']!r}: want {want!r}, got {got!r}"
+                    )
+            out.add(
+                g,
+                "amount",
+                True,
+                not wrong,
+                f"{doc}:{g['line']} {g['raw']!r}" + (f" wrong {', '.join(wrong)}" if wrong else ""),
+            )
     attrs = {a: round(attr_ok[a] / attr_n[a], 4) if attr_n[a] else None for a in AMOUNT_ATTRS}
     return prf(tp, fp, fn), attrs
 
@@ -278,12 +307,19 @@ def score_targets(gold, pred_rows, ids, misses, out: Outcomes):
                 attr_ok[attr] += ok
                 if not ok:
                     wrong.append(attr)
-                    misses.append(f"target {attr:<15} {doc}:{g['line']} {g['raw']!r}: want {g.get(attr)!r}, got {p.get(attr)!r}")
+                    misses.append(
+                        f"target {attr:<15} {doc}:{g['line']} {g['raw']!r}: want {g.get(attr)!r}, got {p.get(attr)!r}"
+                    )
             gs, ps = syllables(g.get("indicator")), syllables(p.get("indicator"))
             if gs:
                 overlap.append(len(gs & ps) / len(gs))
-            out.add(g, "target", True, not wrong,
-                    f"{doc}:{g['line']} {g['raw']!r}" + (f" wrong {', '.join(wrong)}" if wrong else ""))
+            out.add(
+                g,
+                "target",
+                True,
+                not wrong,
+                f"{doc}:{g['line']} {g['raw']!r}" + (f" wrong {', '.join(wrong)}" if wrong else ""),
+            )
     attrs = {a: round(attr_ok[a] / attr_n[a], 4) if attr_n[a] else None for a in TARGET_ATTRS}
     attrs["indicator_overlap"] = round(sum(overlap) / len(overlap), 4) if overlap else None
     return prf(tp, fp, fn), attrs
@@ -332,7 +368,9 @@ def score_sections(gold, pred_rows, ids, misses, out: Outcomes, docs_scored):
                     break
             if hit is None:
                 fn += 1
-                misses.append(f"section missed  {doc}:{gk[4]} {gk[0]} {gk[1]} (project {gk[2]}, subproject {gk[3]})")
+                misses.append(
+                    f"section missed  {doc}:{gk[4]} {gk[0]} {gk[1]} (project {gk[2]}, subproject {gk[3]})"
+                )
                 out.add(g, "section", False, False, f"{doc}:{g['line']} {g['kind']} {g['number']} missed")
             else:
                 used.add(hit)
@@ -341,7 +379,9 @@ def score_sections(gold, pred_rows, ids, misses, out: Outcomes, docs_scored):
         for i, pk in enumerate(p_keys):
             if i not in used:
                 fp += 1
-                misses.append(f"section extra   {doc}:{pk[4]} {pk[0]} {pk[1]} (project {pk[2]}, subproject {pk[3]}) {str(pk[5])[:50]}")
+                misses.append(
+                    f"section extra   {doc}:{pk[4]} {pk[0]} {pk[1]} (project {pk[2]}, subproject {pk[3]}) {str(pk[5])[:50]}"
+                )
     return prf(tp, fp, fn)
 
 
@@ -356,8 +396,14 @@ def score_checks(gold, pred_rows, ids, misses, out: Outcomes, docs_scored):
             p_rows = [p for p in pred.get(doc, []) if p.get("kind") == kind]
             used = set()
             for g in g_rows:
-                hit = next((i for i, p in enumerate(p_rows) if i not in used and not blank(p.get("line"))
-                            and abs(int(p["line"]) - g["line"]) <= 3), None)
+                hit = next(
+                    (
+                        i
+                        for i, p in enumerate(p_rows)
+                        if i not in used and not blank(p.get("line")) and abs(int(p["line"]) - g["line"]) <= 3
+                    ),
+                    None,
+                )
                 if hit is None:
                     fn += 1
                     misses.append(f"check missed    {doc}:{g['line']} {kind} {g['raw']}")
@@ -369,7 +415,9 @@ def score_checks(gold, pred_rows, ids, misses, out: Outcomes, docs_scored):
             for i, p in enumerate(p_rows):
                 if i not in used:
                     fp += 1
-                    misses.append(f"check extra     {doc}:{p.get('line')} {kind} {p.get('message', '')}"[:200])
+                    misses.append(
+                        f"check extra     {doc}:{p.get('line')} {kind} {p.get('message', '')}"[:200]
+                    )
         result[kind] = prf(tp, fp, fn)
     return result
 
@@ -388,19 +436,33 @@ def score_negatives(negatives, tables, ids, misses, out: Outcomes):
         doc, line = n["doc"], n["line"]
         hits = []
         if n["table"] == "checks":
-            hits = [c for c in checks.get(doc, []) if c.get("kind") == "sum_mismatch" and not blank(c.get("line"))
-                    and abs(int(c["line"]) - line) <= 1]
+            hits = [
+                c
+                for c in checks.get(doc, [])
+                if c.get("kind") == "sum_mismatch"
+                and not blank(c.get("line"))
+                and abs(int(c["line"]) - line) <= 1
+            ]
         else:
             pools = {"amounts": [amounts], "targets": [targets], "any": [amounts, targets]}[n["table"]]
             want = _numbers(n["raw"])
             for pool in pools:
-                hits += [r for r in pool.get(doc, []) if not blank(r.get("line")) and int(r["line"]) == line
-                         and want & _numbers(r.get("raw_text"))]
+                hits += [
+                    r
+                    for r in pool.get(doc, [])
+                    if not blank(r.get("line"))
+                    and int(r["line"]) == line
+                    and want & _numbers(r.get("raw_text"))
+                ]
         if hits:
             violated += 1
-            broken["checks" if n["table"] == "checks" else "facts"].append(f"{doc}:{line} {n['raw']!r} ({n['why']})")
+            broken["checks" if n["table"] == "checks" else "facts"].append(
+                f"{doc}:{line} {n['raw']!r} ({n['why']})"
+            )
             shown = hits[0].get("raw_text") or hits[0].get("message")
-            misses.append(f"negative broken {doc}:{line} {n['raw']!r} ({n['why']}): reported as {shown!r}"[:220])
+            misses.append(
+                f"negative broken {doc}:{line} {n['raw']!r} ({n['why']}): reported as {shown!r}"[:220]
+            )
         out.add(n, "negative", True, not hits, f"{doc}:{line} {n['raw']!r} ({n['why']})")
     return {"items": len(negatives), "violated": violated, "broken": broken}
 
@@ -423,7 +485,13 @@ def score_documents(gold_docs, documents, misses, out: Outcomes):
             ok += good
             if not good:
                 misses.append(f"header {field:<15} {g['doc']}: want {want!r}, got {got!r}")
-            out.add(g, "header", True, good, f"{g['doc']} {field}" + ("" if good else f" want {want!r} got {got!r}"))
+            out.add(
+                g,
+                "header",
+                True,
+                good,
+                f"{g['doc']} {field}" + ("" if good else f" want {want!r} got {got!r}"),
+            )
     return {"fields": n, "correct": ok, "accuracy": round(ok / n, 4) if n else None}
 
 
@@ -435,9 +503,13 @@ def per_class(out: Outcomes):
         negs = [i for i in items if i[1] == "negative"]
         correct = sum(1 for i in items if i[3])
         table[c] = {
-            "name": CLASS_NAMES[c], "items": len(items), "facts": len(facts),
-            "found": sum(1 for i in facts if i[2]), "facts_correct": sum(1 for i in facts if i[3]),
-            "negatives": len(negs), "negatives_kept": sum(1 for i in negs if i[3]),
+            "name": CLASS_NAMES[c],
+            "items": len(items),
+            "facts": len(facts),
+            "found": sum(1 for i in facts if i[2]),
+            "facts_correct": sum(1 for i in facts if i[3]),
+            "negatives": len(negs),
+            "negatives_kept": sum(1 for i in negs if i[3]),
             "score": round(correct / len(items), 4) if items else None,
             "failures": [i[4] for i in items if not i[3]],
         }
@@ -451,15 +523,27 @@ def evaluate(out_dir: Path, gold_dir: Path = DEFAULT_GOLD, misses: list | None =
         raise SystemExit(f"no documents table in {out_dir}")
     ids = doc_map(tables["documents"])
     present = set(ids.values())
-    gold = {n: read_gold(gold_dir, n) for n in ("amounts", "targets", "sections", "checks", "negatives", "documents")}
+    gold = {
+        n: read_gold(gold_dir, n)
+        for n in ("amounts", "targets", "sections", "checks", "negatives", "documents")
+    }
     absent = sorted({g["doc"] for rows in gold.values() for g in rows} - present)
     gold = {n: [g for g in rows if g["doc"] in present] for n, rows in gold.items()}
     docs_scored = {g["doc"] for rows in gold.values() for g in rows}
     out = Outcomes()
-    report = {"missing_tables": [n for n, t in tables.items() if t is None], "gold_documents_not_in_output": absent}
-    report["amounts"], report["amount_attributes"] = score_amounts(gold["amounts"], tables["amounts"], ids, misses, out)
-    report["targets"], report["target_attributes"] = score_targets(gold["targets"], tables["targets"], ids, misses, out)
-    report["sections"] = score_sections(gold["sections"], tables["sections"] or [], ids, misses, out, docs_scored)
+    report = {
+        "missing_tables": [n for n, t in tables.items() if t is None],
+        "gold_documents_not_in_output": absent,
+    }
+    report["amounts"], report["amount_attributes"] = score_amounts(
+        gold["amounts"], tables["amounts"], ids, misses, out
+    )
+    report["targets"], report["target_attributes"] = score_targets(
+        gold["targets"], tables["targets"], ids, misses, out
+    )
+    report["sections"] = score_sections(
+        gold["sections"], tables["sections"] or [], ids, misses, out, docs_scored
+    )
     report["checks"] = score_checks(gold["checks"], tables["checks"] or [], ids, misses, out, docs_scored)
     report["negatives"] = score_negatives(gold["negatives"], tables, ids, misses, out)
     report["header"] = score_documents(gold["documents"], tables["documents"], misses, out)
@@ -476,7 +560,9 @@ def print_report(report, show_failures=False):
     rows = [("amounts", report["amounts"]), ("targets", report["targets"]), ("sections", report["sections"])]
     rows += [(f"checks.{k}", v) for k, v in report["checks"].items()]
     for name, r in rows:
-        print(f"{name:<24}{r['precision']:>8.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}{r['tp']:>6}{r['fp']:>6}{r['fn']:>6}")
+        print(
+            f"{name:<24}{r['precision']:>8.3f}{r['recall']:>8.3f}{r['f1']:>8.3f}{r['tp']:>6}{r['fp']:>6}{r['fn']:>6}"
+        )
     print("amount attributes (accuracy on matched rows):")
     for a, v in report["amount_attributes"].items():
         print(f"  {a:<18}{'-' if v is None else f'{v:.3f}'}")
@@ -491,7 +577,9 @@ def print_report(report, show_failures=False):
     for c, r in report["classes"].items():
         score = "-" if r["score"] is None else f"{r['score']:.3f}"
         negs = f"{r['negatives_kept']}/{r['negatives']}" if r["negatives"] else "-"
-        print(f"{str(c) + '. ' + r['name']:<52}{r['facts']:>6}{r['found']:>7}{r['facts_correct']:>7}{negs:>8}{score:>7}")
+        print(
+            f"{str(c) + '. ' + r['name']:<52}{r['facts']:>6}{r['found']:>7}{r['facts_correct']:>7}{negs:>8}{score:>7}"
+        )
     if show_failures:
         for c, r in report["classes"].items():
             for f in r["failures"]:
@@ -504,8 +592,11 @@ def main(argv=None):
     ap.add_argument("output_dir", type=Path)
     ap.add_argument("--gold", type=Path, default=DEFAULT_GOLD)
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
-    ap.add_argument("--show-misses", action="store_true", help="list every miss, extra row, wrong attribute and "
-                                                               "broken negative, then the failures per class")
+    ap.add_argument(
+        "--show-misses",
+        action="store_true",
+        help="list every miss, extra row, wrong attribute and broken negative, then the failures per class",
+    )
     ap.add_argument("--line-slack", type=int, default=LINE_SLACK)
     args = ap.parse_args(argv)
     LINE_SLACK = args.line_slack

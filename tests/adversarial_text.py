@@ -5,6 +5,7 @@ Every extractor must take time proportional to the paragraph's length on these; 
 counts at scale 1 are chosen so that a plan holding the paragraph twice takes about a
 tenth of a second through the whole pipeline. Also imported by the batch tests.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -39,7 +40,17 @@ def _long_digit_run(scale: int) -> str:
 def _separator_runs(scale: int) -> str:
     # long runs of thousands points, decimal commas and spaces between digits
     n = 2000 * scale
-    return "vốn 1" + "." * n + "5 triệu đồng, đạt 2" + "," * n + "5%, tăng 3" + " " * n + "% và 4" + ", " * n + "5 hộ"
+    return (
+        "vốn 1"
+        + "." * n
+        + "5 triệu đồng, đạt 2"
+        + "," * n
+        + "5%, tăng 3"
+        + " " * n
+        + "% và 4"
+        + ", " * n
+        + "5 hộ"
+    )
 
 
 def _unclosed_brackets(scale: int) -> str:

@@ -27,8 +27,11 @@ def generated(tmp_path_factory):
     """DOCX and PDF versions of the corpus, made by the project's own script."""
     import subprocess
     import sys
+
     out = tmp_path_factory.mktemp("generated")
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_corpus_formats.py"), str(CORPUS), str(out)], check=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_corpus_formats.py"), str(CORPUS), str(out)], check=True
+    )
     return out
 
 

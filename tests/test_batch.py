@@ -1,4 +1,5 @@
 """Batch runs: incremental, resumable after kill -9, and the same tables on Dask."""
+
 import os
 import signal
 import subprocess
@@ -14,8 +15,20 @@ from tests.conftest import CORPUS, ROOT
 
 
 def _archive(path, count, seed=7):
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_archive.py"), str(CORPUS), str(path),
-                    "--count", str(count), "--seed", str(seed)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "make_archive.py"),
+            str(CORPUS),
+            str(path),
+            "--count",
+            str(count),
+            "--seed",
+            str(seed),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return sorted(path.iterdir())
 
 
@@ -57,9 +70,22 @@ def test_kill_9_then_resume_gives_the_tables_of_an_uninterrupted_run(tmp_path):
     run(files, reference, jobs=2)
 
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "extract.cli", "extract", str(tmp_path / "in"), "-o", str(out), "-j", "2", "-q",
-           "--no-progress"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [
+        sys.executable,
+        "-m",
+        "extract.cli",
+        "extract",
+        str(tmp_path / "in"),
+        "-o",
+        str(out),
+        "-j",
+        "2",
+        "-q",
+        "--no-progress",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     parts = out / "_parts"
     deadline = time.time() + 60
     while time.time() < deadline and proc.poll() is None:
@@ -85,9 +111,21 @@ def test_kill_9_then_resume_gives_the_tables_of_an_uninterrupted_run(tmp_path):
 def test_sigint_stops_cleanly_and_keeps_what_was_committed(tmp_path):
     _archive(tmp_path / "in", 40, seed=11)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "extract.cli", "extract", str(tmp_path / "in"), "-o", str(out), "-j", "2", "-q"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "extract.cli",
+        "extract",
+        str(tmp_path / "in"),
+        "-o",
+        str(out),
+        "-j",
+        "2",
+        "-q",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     parts = out / "_parts"
     deadline = time.time() + 60
     while time.time() < deadline and proc.poll() is None:

@@ -1,6 +1,7 @@
 """Comparable figures: plans (versions grouped), allocations that never double count,
 places across the 2025 merger, official indicators, the shipped data dictionary,
 describe / datapackage / export / sql."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,10 +41,13 @@ def corpus_out(tmp_path_factory):
 
 def _allocations(out: Path) -> dict[str, set[tuple]]:
     """Per plan (by a file name of it): (program, level, item, fs, ct, measure, year, value, status)."""
-    result = sql(out, """
+    result = sql(
+        out,
+        """
         SELECT p.source_name, a.program, a.level, coalesce(a.canonical_code, ''), coalesce(a.funding_source, ''),
                coalesce(a.capital_type, ''), a.measure, a.fiscal_year, a.value_million_vnd, a.status
-        FROM allocations a JOIN documents p ON p.doc_id = a.doc_id""")
+        FROM allocations a JOIN documents p ON p.doc_id = a.doc_id""",
+    )
     out_rows: dict[str, set[tuple]] = {}
     for name, *row in result.rows:
         out_rows.setdefault(name, set()).add(tuple(row))
@@ -172,8 +176,11 @@ def test_allocations_are_the_figures_a_person_reads(corpus_out, plan):
 
 
 def test_every_corpus_plan_is_one_plan_with_codes_and_the_2025_province(corpus_out):
-    plans = sql(corpus_out, "SELECT doc_number, admin_level, province, district, province_code, province_2025, "
-                            "province_2025_code, included_in_higher_level FROM plans ORDER BY doc_number").rows
+    plans = sql(
+        corpus_out,
+        "SELECT doc_number, admin_level, province, district, province_code, province_2025, "
+        "province_2025_code, included_in_higher_level FROM plans ORDER BY doc_number",
+    ).rows
     assert plans == [
         ("19/KH-UBND", "district", "Sơn La", "Sốp Cộp", "14", "Sơn La", "14", True),
         ("215/KH-UBND", "province", "Hà Giang", None, "02", "Tuyên Quang", "08", None),
@@ -185,34 +192,54 @@ def test_every_corpus_plan_is_one_plan_with_codes_and_the_2025_province(corpus_o
 
 def test_a_district_plan_and_its_province_compare_without_double_counting(corpus_out):
     # totals per province: province plans only, and never a figure the plan says is already in a higher one
-    per_province = dict(sql(corpus_out, """
+    per_province = dict(
+        sql(
+            corpus_out,
+            """
         SELECT province, sum(value_million_vnd) FROM allocations
         WHERE program = 'GNBV' AND level = 'program' AND funding_source IS NULL AND capital_type IS NULL
           AND measure = 'plan' AND fiscal_year = 2024 AND admin_level = 'province'
-        GROUP BY province""").rows)
+        GROUP BY province""",
+        ).rows
+    )
     assert per_province == {"Sơn La": 144200, "Hà Giang": 356420}
-    flagged = sql(corpus_out, """SELECT DISTINCT province, district FROM allocations
-                                 WHERE included_in_higher_level""").rows
+    flagged = sql(
+        corpus_out,
+        """SELECT DISTINCT province, district FROM allocations
+                                 WHERE included_in_higher_level""",
+    ).rows
     assert flagged == [("Sơn La", "Sốp Cộp")]
     # the district's sub-project is the province's, figure for figure
-    same = sql(corpus_out, """
+    same = sql(
+        corpus_out,
+        """
         SELECT d.value_million_vnd, p.value_million_vnd FROM allocations d JOIN allocations p
           ON d.canonical_code = p.canonical_code AND d.funding_source IS NOT DISTINCT FROM p.funding_source
          AND d.capital_type IS NOT DISTINCT FROM p.capital_type AND d.measure = p.measure
         WHERE d.admin_level = 'district' AND p.admin_level = 'province' AND d.canonical_code = 'GNBV.DA1.TDA2'
-          AND d.funding_source IS NULL AND d.capital_type IS NULL""").rows
+          AND d.funding_source IS NULL AND d.capital_type IS NULL""",
+    ).rows
     assert same == [(25300, 25300)]
 
 
 def test_the_same_indicator_across_provinces_has_one_code(corpus_out):
-    rows = sql(corpus_out, """
+    rows = sql(
+        corpus_out,
+        """
         SELECT d.province, d.district, t.indicator FROM targets t JOIN documents d USING (doc_id)
-        WHERE t.indicator_code = 'POVERTY.HOUSEHOLD_RATE' AND t.kind = 'target' ORDER BY 1, 2""").rows
-    assert {(p, dist) for p, dist, _ in rows} == {("Hà Giang", None), ("Quảng Trị", "Đakrông"),
-                                                 ("Sơn La", None), ("Sơn La", "Sốp Cộp")}
+        WHERE t.indicator_code = 'POVERTY.HOUSEHOLD_RATE' AND t.kind = 'target' ORDER BY 1, 2""",
+    ).rows
+    assert {(p, dist) for p, dist, _ in rows} == {
+        ("Hà Giang", None),
+        ("Quảng Trị", "Đakrông"),
+        ("Sơn La", None),
+        ("Sơn La", "Sốp Cộp"),
+    }
     assert len({ind for *_, ind in rows}) >= 3  # worded differently, one code
-    dtts = sql(corpus_out, "SELECT count(DISTINCT doc_id) FROM targets "
-                           "WHERE indicator_code = 'POVERTY.DTTS_HOUSEHOLD_RATE'").rows
+    dtts = sql(
+        corpus_out,
+        "SELECT count(DISTINCT doc_id) FROM targets WHERE indicator_code = 'POVERTY.DTTS_HOUSEHOLD_RATE'",
+    ).rows
     assert dtts == [(3,)]
 
 
@@ -236,8 +263,11 @@ def four_formats(generated, tmp_path_factory):
     text = (CORPUS / f"{stem}.txt").read_text(encoding="utf-8")
     assert PLANTED_FROM in text
     (planted / f"{stem}.txt").write_text(text.replace(PLANTED_FROM, PLANTED_TO), encoding="utf-8")
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_corpus_formats.py"), str(planted), str(planted)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_corpus_formats.py"), str(planted), str(planted)],
+        check=True,
+        capture_output=True,
+    )
     scan_pdf, _ = write_scans(planted / f"{stem}.pdf", planted / "scans", dpi=300)
     shutil.copy(scan_pdf, folder)
     shutil.copy(CORPUS / "kh_ha_giang_ba_chuong_trinh_2024.txt", folder)
@@ -263,9 +293,12 @@ def test_four_formats_of_one_plan_are_one_plan_with_the_text_versions_allocation
 
 def test_a_figure_changed_in_the_scan_is_a_version_mismatch(four_formats):
     out, _ = four_formats
-    rows = sql(out, """
+    rows = sql(
+        out,
+        """
         SELECT d.method, c.severity, c.expected, c.actual FROM checks c JOIN documents d USING (doc_id)
-        WHERE c.kind = 'version_mismatch' AND c.expected = 98640""").rows
+        WHERE c.kind = 'version_mismatch' AND c.expected = 98640""",
+    ).rows
     assert ("ocr", "warning", 98640, 98460) in rows
 
 
@@ -274,8 +307,9 @@ def test_plan_id_ignores_format_and_spacing_but_not_the_number():
     a = plan_id("UBND tỉnh Sơn La", "88/KH-UBND", "Thực hiện …", day)
     assert a == plan_id("UBND  tỉnh Sơn La", "88 /KH-UBND", "Another title", day)
     assert a != plan_id("UBND tỉnh Sơn La", "89/KH-UBND", "Thực hiện …", day)
-    assert plan_id("UBND tỉnh Sơn La", "/KH-UBND", "Kế hoạch giảm nghèo", day) == \
-        plan_id("UBND tỉnh Sơn La", None, "Kế hoạch  giảm nghèo", day)
+    assert plan_id("UBND tỉnh Sơn La", "/KH-UBND", "Kế hoạch giảm nghèo", day) == plan_id(
+        "UBND tỉnh Sơn La", None, "Kế hoạch  giảm nghèo", day
+    )
     assert plan_id(None, None, None, day) is None
 
 
@@ -335,7 +369,10 @@ def test_datapackage_is_a_valid_frictionless_package(corpus_out):
     assert names == list(TABLES)
     report = frictionless.Package.validate_descriptor(descriptor)
     assert report.valid, [e.message for e in report.errors]
-    fields = {f["name"]: f for f in next(r for r in descriptor["resources"] if r["name"] == "allocations")["schema"]["fields"]}
+    fields = {
+        f["name"]: f
+        for f in next(r for r in descriptor["resources"] if r["name"] == "allocations")["schema"]["fields"]
+    }
     assert fields["fiscal_year"]["type"] == "integer"
     assert "conflict" in fields["status"]["constraints"]["enum"]
     for r in descriptor["resources"]:
@@ -346,8 +383,13 @@ def test_datapackage_is_a_valid_frictionless_package(corpus_out):
 # ---- types, sql, export ---------------------------------------------------------------------
 def test_years_and_pages_are_integers_and_dates_are_dates_in_every_reader(corpus_out):
     con = duckdb.connect()
-    for name, column in (("documents", "plan_year"), ("amounts", "page"), ("amounts", "fiscal_year"),
-                         ("allocations", "fiscal_year"), ("documents", "pages")):
+    for name, column in (
+        ("documents", "plan_year"),
+        ("amounts", "page"),
+        ("amounts", "fiscal_year"),
+        ("allocations", "fiscal_year"),
+        ("documents", "pages"),
+    ):
         assert sql(corpus_out, f'SELECT typeof("{column}") FROM "{name}" LIMIT 1').rows == [("INTEGER",)]
         frame = read_frame(corpus_out, name)
         assert str(frame[column].dtype) == "Int32", (name, column)
@@ -361,8 +403,13 @@ def test_years_and_pages_are_integers_and_dates_are_dates_in_every_reader(corpus
 
 def test_sql_is_read_only_unless_unsafe(corpus_out, capsys, tmp_path):
     target = corpus_out / "stolen.csv"
-    for query in ("SELECT * FROM read_csv('/etc/passwd')", f"COPY (SELECT 1) TO '{target}'",
-                  f"ATTACH '{tmp_path / 'x.db'}'", "INSTALL httpfs", "SET enable_external_access = true"):
+    for query in (
+        "SELECT * FROM read_csv('/etc/passwd')",
+        f"COPY (SELECT 1) TO '{target}'",
+        f"ATTACH '{tmp_path / 'x.db'}'",
+        "INSTALL httpfs",
+        "SET enable_external_access = true",
+    ):
         assert main(["sql", str(corpus_out), query]) == 2, query
         err = capsys.readouterr().err
         assert "read-only" in err and "Traceback" not in err
@@ -393,8 +440,13 @@ def test_sql_formats_and_money_without_float_artefacts(corpus_out, capsys, tmp_p
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "dta", "json"])
 def test_export_round_trips(corpus_out, tmp_path, fmt):
     dest = tmp_path / fmt
-    assert main(["export", str(corpus_out), "--to", fmt, "--dest", str(dest)]
-                + (["--bom"] if fmt == "csv" else [])) == 0
+    assert (
+        main(
+            ["export", str(corpus_out), "--to", fmt, "--dest", str(dest)]
+            + (["--bom"] if fmt == "csv" else [])
+        )
+        == 0
+    )
     original = read_frame(corpus_out, "allocations")
     if fmt == "csv":
         raw = (dest / "allocations.csv").read_bytes()
@@ -418,16 +470,22 @@ def test_export_round_trips(corpus_out, tmp_path, fmt):
             value_labels = reader.value_labels()
         assert labels["value_million_vnd"].startswith("Value in million VND")
         assert any("central: central budget" in v.values() for v in value_labels.values())
-        back["funding_source"] = back["funding_source"].astype(object).map(
-            lambda v: v.split(":")[0] if isinstance(v, str) and v else None)
+        back["funding_source"] = (
+            back["funding_source"]
+            .astype(object)
+            .map(lambda v: v.split(":")[0] if isinstance(v, str) and v else None)
+        )
         docs = pd.read_stata(dest / "documents.dta")
         assert pd.api.types.is_datetime64_any_dtype(docs["issue_date"])
     assert len(back) == len(original)
-    assert sorted(back["value_million_vnd"].astype(float)) == sorted(original["value_million_vnd"].astype(float))
+    assert sorted(back["value_million_vnd"].astype(float)) == sorted(
+        original["value_million_vnd"].astype(float)
+    )
     years = sorted(int(y) for y in back["fiscal_year"].dropna())
     assert years == sorted(int(y) for y in original["fiscal_year"].dropna())
-    assert sorted(str(v) for v in back["funding_source"].dropna() if v != "") == \
-        sorted(str(v) for v in original["funding_source"].dropna())
+    assert sorted(str(v) for v in back["funding_source"].dropna() if v != "") == sorted(
+        str(v) for v in original["funding_source"].dropna()
+    )
     ids = back["amount_ids"].dropna().iloc[0]
     assert isinstance(ids, str) and (";" in ids or ":" in ids)
 
@@ -435,33 +493,76 @@ def test_export_round_trips(corpus_out, tmp_path, fmt):
 def test_versions_missing_a_number_or_a_date_join_the_plan_they_belong_to():
     from extract.plans import group_plans
 
-    base = {"status": "ok", "issuer": "UBND tỉnh Sơn La", "title": "Thực hiện Chương trình giảm nghèo năm 2024"}
+    base = {
+        "status": "ok",
+        "issuer": "UBND tỉnh Sơn La",
+        "title": "Thực hiện Chương trình giảm nghèo năm 2024",
+    }
     day = dt.date(2024, 2, 12)
     docs = [
-        dict(base, doc_id="a", plan_id="p1", method="text", format="txt", doc_number="88/KH-UBND", issue_date=day),
+        dict(
+            base,
+            doc_id="a",
+            plan_id="p1",
+            method="text",
+            format="txt",
+            doc_number="88/KH-UBND",
+            issue_date=day,
+        ),
         dict(base, doc_id="b", plan_id="p2", method="ocr", format="pdf", doc_number=None, issue_date=day),
-        dict(base, doc_id="c", plan_id="dc", method="ocr", format="image", doc_number="88/KH-UBND", issue_date=None),
-        dict(base, doc_id="d", plan_id="p3", method="text", format="txt", doc_number="90/KH-UBND", issue_date=day,
-             title="Kế hoạch khác hẳn"),
-        dict(base, doc_id="e", plan_id="p4", method="ocr", format="pdf", doc_number=None, issue_date=day,
-             title="Một văn bản không liên quan"),
+        dict(
+            base,
+            doc_id="c",
+            plan_id="dc",
+            method="ocr",
+            format="image",
+            doc_number="88/KH-UBND",
+            issue_date=None,
+        ),
+        dict(
+            base,
+            doc_id="d",
+            plan_id="p3",
+            method="text",
+            format="txt",
+            doc_number="90/KH-UBND",
+            issue_date=day,
+            title="Kế hoạch khác hẳn",
+        ),
+        dict(
+            base,
+            doc_id="e",
+            plan_id="p4",
+            method="ocr",
+            format="pdf",
+            doc_number=None,
+            issue_date=day,
+            title="Một văn bản không liên quan",
+        ),
     ]
     plans = {p.plan_id: [d["doc_id"] for d in p.documents] for p in group_plans(docs)}
     assert plans == {"p1": ["a", "b", "c"], "p3": ["d"], "p4": ["e"]}
 
 
-@pytest.mark.parametrize("wording, program, code", [
-    ("Tỷ lệ hộ nghèo giảm", "DTTS", "POVERTY.HOUSEHOLD_RATE"),
-    ("giảm tỷ lệ hộ nghèo đa chiều", "GNBV", "POVERTY.HOUSEHOLD_RATE"),
-    ("hộ nghèo đồng bào dân tộc thiểu số giảm theo chuẩn nghèo đa chiều", "GNBV", "POVERTY.DTTS_HOUSEHOLD_RATE"),
-    ("hộ nghèo, hộ cận nghèo sử dụng nhà tiêu hợp vệ sinh", "GNBV", "GNBV.SANITARY_LATRINE"),
-    ("Hỗ trợ nhà ở hộ nghèo, hộ cận nghèo trên địa bàn các huyện nghèo", "GNBV", "GNBV.HOUSING_SUPPORT"),
-    ("xã đạt chuẩn nông thôn mới nâng cao", "NTM", "NTM.COMMUNES_ADVANCED"),
-    ("xã đạt chuẩn nông thôn mới", "NTM", "NTM.COMMUNES_STANDARD"),
-    ("Tỷ lệ dân số nông thôn tham gia bảo hiểm y tế", "NTM", "NTM.TC15_HEALTH_INSURANCE"),
-    ("Lũy kế thôn có nhà văn hóa đạt chuẩn", "DTTS", "DTTS.COMMUNITY_HOUSE"),
-    ("tỷ lệ Giải ngân vốn Chương trình", "DTTS", None),
-])
+@pytest.mark.parametrize(
+    "wording, program, code",
+    [
+        ("Tỷ lệ hộ nghèo giảm", "DTTS", "POVERTY.HOUSEHOLD_RATE"),
+        ("giảm tỷ lệ hộ nghèo đa chiều", "GNBV", "POVERTY.HOUSEHOLD_RATE"),
+        (
+            "hộ nghèo đồng bào dân tộc thiểu số giảm theo chuẩn nghèo đa chiều",
+            "GNBV",
+            "POVERTY.DTTS_HOUSEHOLD_RATE",
+        ),
+        ("hộ nghèo, hộ cận nghèo sử dụng nhà tiêu hợp vệ sinh", "GNBV", "GNBV.SANITARY_LATRINE"),
+        ("Hỗ trợ nhà ở hộ nghèo, hộ cận nghèo trên địa bàn các huyện nghèo", "GNBV", "GNBV.HOUSING_SUPPORT"),
+        ("xã đạt chuẩn nông thôn mới nâng cao", "NTM", "NTM.COMMUNES_ADVANCED"),
+        ("xã đạt chuẩn nông thôn mới", "NTM", "NTM.COMMUNES_STANDARD"),
+        ("Tỷ lệ dân số nông thôn tham gia bảo hiểm y tế", "NTM", "NTM.TC15_HEALTH_INSURANCE"),
+        ("Lũy kế thôn có nhà văn hóa đạt chuẩn", "DTTS", "DTTS.COMMUNITY_HOUSE"),
+        ("tỷ lệ Giải ngân vốn Chương trình", "DTTS", None),
+    ],
+)
 def test_indicator_codes_whatever_the_wording(rules, wording, program, code):
     from extract.indicators import IndicatorVocabulary
 

@@ -8,6 +8,7 @@ fact's own line.
 Negatives must give no fact of the file's table; known failures run as strict xfail,
 so a fix that makes one pass fails the run until its entry is moved to `entries`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,14 @@ FILES = {
 }
 # the column that links a row to its parent row, for `parent:`
 PARENT_COLUMN = {"amounts": "parent_amount_id", "sections": "parent_id"}
-ID_COLUMN = {"amounts": "amount_id", "targets": "target_id", "sections": "section_id",
-             "references": "reference_id", "assignments": "assignment_id", "checks": "check_id"}
+ID_COLUMN = {
+    "amounts": "amount_id",
+    "targets": "target_id",
+    "sections": "section_id",
+    "references": "reference_id",
+    "assignments": "assignment_id",
+    "checks": "check_id",
+}
 # tables whose rows point at characters of the text
 SPAN_TABLES = tuple(name for name, schema in TABLES.items() if "char_start" in schema.names)
 
@@ -124,8 +131,11 @@ def _fact(fact, table: str, where: str) -> dict:
     schema = TABLES[table]
     for key, value in fact.items():
         if key != "parent":
-            _require(_value_fits(value, schema.field(key).type), where,
-                     f"{key}: {value!r} cannot equal a {schema.field(key).type} column (quote it?)")
+            _require(
+                _value_fits(value, schema.field(key).type),
+                where,
+                f"{key}: {value!r} cannot equal a {schema.field(key).type} column (quote it?)",
+            )
     parent = fact.get("parent")
     if parent is not None:
         _require(isinstance(parent, (str, dict)), where, "parent is null, a raw number or a mapping")
@@ -159,8 +169,11 @@ def _entry_cases(stem: str, table: str, group: str, entry, i: int, names: set[st
     _require(("fact" in entry) != ("facts" in entry), where, "give exactly one of fact / facts")
     facts = [entry["fact"]] if "fact" in entry else entry["facts"]
     _require(isinstance(facts, list), where, "facts is a list")
-    _require(bool(facts) or group == "known_failures", where,
-             "an entry expects at least one fact (texts that give none go under negative)")
+    _require(
+        bool(facts) or group == "known_failures",
+        where,
+        "an entry expects at least one fact (texts that give none go under negative)",
+    )
     facts = tuple(_fact(f, table, f"{where} fact {j + 1}") for j, f in enumerate(facts))
     wordings = entry.get("wordings")
     _require(isinstance(wordings, list) and wordings, where, "wordings is a non-empty list")
@@ -171,12 +184,27 @@ def _entry_cases(stem: str, table: str, group: str, entry, i: int, names: set[st
     if before is not None:
         _text(before, where + " before")
     if group == "known_failures":
-        _require(isinstance(entry.get("reason"), str) and entry["reason"].strip(), where,
-                 "a known failure says why it fails")
+        _require(
+            isinstance(entry.get("reason"), str) and entry["reason"].strip(),
+            where,
+            "a known failure says why it fails",
+        )
     checks = _checks(entry.get("checks"), where + " checks")
-    return [Case(stem, table, group, name, j, _document(before, _text(w, f"{where} wording {j + 1}")),
-                 facts, others=others == "allowed", checks=checks, reason=entry.get("reason"))
-            for j, w in enumerate(wordings)]
+    return [
+        Case(
+            stem,
+            table,
+            group,
+            name,
+            j,
+            _document(before, _text(w, f"{where} wording {j + 1}")),
+            facts,
+            others=others == "allowed",
+            checks=checks,
+            reason=entry.get("reason"),
+        )
+        for j, w in enumerate(wordings)
+    ]
 
 
 def _negative_case(stem: str, table: str, item, i: int) -> Case:
@@ -190,8 +218,17 @@ def _negative_case(stem: str, table: str, item, i: int) -> Case:
     absent = item.get("absent")
     if absent is not None:
         _keys(absent, fact_keys(table) - {"parent"}, where + " absent")
-    return Case(stem, table, "negative", f"{i + 1}", i, _document(before, _text(item.get("text"), where + " text")),
-                None, absent=absent, checks=_checks(item.get("checks"), where + " checks"))
+    return Case(
+        stem,
+        table,
+        "negative",
+        f"{i + 1}",
+        i,
+        _document(before, _text(item.get("text"), where + " text")),
+        None,
+        absent=absent,
+        checks=_checks(item.get("checks"), where + " checks"),
+    )
 
 
 def load_corpus(stem: str) -> list[Case]:
@@ -249,7 +286,7 @@ def _raw_number_is(raw: str | None, want: str) -> bool:
     """A parent given as its raw number: "122.854" names "122.854 triệu đồng" and "122.854"."""
     if raw is None or not raw.startswith(want):
         return False
-    rest = raw[len(want):]
+    rest = raw[len(want) :]
     return rest == "" or not (rest[0].isdigit() or rest[0] in ".,")
 
 
@@ -279,8 +316,10 @@ def _show(row: dict, keys) -> str:
 
 def _describe(rows: list[dict], facts, table: str, by_id) -> str:
     keys = list(dict.fromkeys(k for f in facts for k in f)) or [
-        k for k in ("raw_text", "kind", "label", "number", "title", "value_million_vnd", "value", "agency")
-        if k in TABLES[table].names]
+        k
+        for k in ("raw_text", "kind", "label", "number", "title", "value_million_vnd", "value", "agency")
+        if k in TABLES[table].names
+    ]
     lines = []
     for r in rows:
         parent_col = PARENT_COLUMN.get(table)
@@ -309,12 +348,15 @@ def assert_facts(rows: list[dict], facts, table: str, others: bool) -> None:
         return False
 
     for f in range(len(facts)):
-        assert place(f, set()), (f"facts {list(facts)} cannot each have a row of their own; {table} rows:\n"
-                                 f"{_describe(rows, facts, table, by_id)}")
+        assert place(f, set()), (
+            f"facts {list(facts)} cannot each have a row of their own; {table} rows:\n"
+            f"{_describe(rows, facts, table, by_id)}"
+        )
     if not others:
         extra = [r for i, r in enumerate(rows) if i not in owner]
-        assert not extra, (f"{len(extra)} {table} row(s) beyond the expected facts:\n"
-                           f"{_describe(extra, facts, table, by_id)}")
+        assert not extra, (
+            f"{len(extra)} {table} row(s) beyond the expected facts:\n{_describe(extra, facts, table, by_id)}"
+        )
 
 
 def assert_checks(checks: list[dict], want) -> None:
@@ -327,12 +369,14 @@ def assert_offsets(result, text: str) -> None:
     """Every fact of every table points at its own characters, on its own line."""
     for table in SPAN_TABLES:
         for row in result.tables[table]:
-            span = text[row["char_start"]:row["char_end"]]
+            span = text[row["char_start"] : row["char_end"]]
             assert span == row["raw_text"], (
-                f"{table} {row['raw_text']!r}: text[{row['char_start']}:{row['char_end']}] is {span!r}")
+                f"{table} {row['raw_text']!r}: text[{row['char_start']}:{row['char_end']}] is {span!r}"
+            )
             assert row["line"] == text.count("\n", 0, row["char_start"]) + 1, (
                 f"{table} {row['raw_text']!r}: line {row['line']} but char_start {row['char_start']} is on line "
-                f"{text.count(chr(10), 0, row['char_start']) + 1}")
+                f"{text.count(chr(10), 0, row['char_start']) + 1}"
+            )
 
 
 def check_case(extractor, case: Case) -> None:
@@ -340,10 +384,19 @@ def check_case(extractor, case: Case) -> None:
     assert result.status == "ok", result.document["error"]
     rows = result.tables[case.table]
     if case.facts is None:
-        hits = [r for r in rows if case.absent is None or all(
-            any(same(r[k], x) for x in (v if isinstance(v, list) else [v])) for k, v in case.absent.items())]
-        assert not hits, (f"a negative gave {len(hits)} {case.table} row(s):\n"
-                          f"{_describe(hits, [], case.table, {r[ID_COLUMN[case.table]]: r for r in rows})}")
+        hits = [
+            r
+            for r in rows
+            if case.absent is None
+            or all(
+                any(same(r[k], x) for x in (v if isinstance(v, list) else [v]))
+                for k, v in case.absent.items()
+            )
+        ]
+        assert not hits, (
+            f"a negative gave {len(hits)} {case.table} row(s):\n"
+            f"{_describe(hits, [], case.table, {r[ID_COLUMN[case.table]]: r for r in rows})}"
+        )
     else:
         assert_facts(rows, case.facts, case.table, case.others)
     if case.checks is not None:
@@ -362,8 +415,10 @@ def test_corpus(extractor, case):
 
 
 def test_corpora_are_big_enough():
-    totals = {k: sum(counts([c for c in ALL_CASES if c.corpus == stem])[k] for stem in FILES)
-              for k in ("entries", "negatives", "known_failures")}
+    totals = {
+        k: sum(counts([c for c in ALL_CASES if c.corpus == stem])[k] for stem in FILES)
+        for k in ("entries", "negatives", "known_failures")
+    }
     assert sum(totals.values()) >= MIN_ENTRIES and totals["negatives"] >= MIN_NEGATIVES, totals
 
 
@@ -371,31 +426,46 @@ def test_validation_rejects_unknown_keys(tmp_path, monkeypatch):
     monkeypatch.setattr(f"{__name__}.CORPORA", tmp_path)
     (tmp_path / "amounts.yaml").write_text(
         "table: amounts\nentries:\n- name: x\n  fact: {value_million_vnd: 1, colour: red}\n  wordings: ['1 triệu đồng']\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with pytest.raises(CorpusError, match="colour"):
         load_corpus("amounts")
     (tmp_path / "amounts.yaml").write_text("table: amounts\nnegatives: ['x']\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="negatives"):
         load_corpus("amounts")
     (tmp_path / "amounts.yaml").write_text(
-        "table: amounts\nentries:\n- name: x\n  fact: {project: 5}\n  wordings: ['1 triệu đồng']\n", encoding="utf-8")
+        "table: amounts\nentries:\n- name: x\n  fact: {project: 5}\n  wordings: ['1 triệu đồng']\n",
+        encoding="utf-8",
+    )
     with pytest.raises(CorpusError, match="quote it"):
         load_corpus("amounts")
 
 
-@pytest.mark.parametrize("kind,text", [
-    ("amounts", "Tổng kinh phí 10.000 triệu đồng (ngân sách Trung ương 9.000 triệu đồng; ngân sách địa phương 1.000 triệu đồng)."),
-    ("tables", "Đơn vị tính: triệu đồng\nTT\tNội dung\tTổng số\tVốn ĐTPT\tVốn SN\n1\tDự án 4\t2.000\t1.200\t800"),
-    ("targets", "I. MỤC TIÊU\n- Tỷ lệ hộ nghèo giảm 1,5%/năm."),
-    ("headings", "I. NHIỆM VỤ\n1. Dự án 2: Đa dạng hóa sinh kế"),
-    ("references", "Căn cứ Nghị định số 27/2022/NĐ-CP ngày 19/4/2022 của Chính phủ."),
-    ("assignments", "IV. TỔ CHỨC THỰC HIỆN\n- Sở Y tế chủ trì, phối hợp với Sở Tài chính."),
-    ("amounts", "Đồng thời tổ chức kiểm tra."),
-])
+@pytest.mark.parametrize(
+    "kind,text",
+    [
+        (
+            "amounts",
+            "Tổng kinh phí 10.000 triệu đồng (ngân sách Trung ương 9.000 triệu đồng; ngân sách địa phương 1.000 triệu đồng).",
+        ),
+        (
+            "tables",
+            "Đơn vị tính: triệu đồng\nTT\tNội dung\tTổng số\tVốn ĐTPT\tVốn SN\n1\tDự án 4\t2.000\t1.200\t800",
+        ),
+        ("targets", "I. MỤC TIÊU\n- Tỷ lệ hộ nghèo giảm 1,5%/năm."),
+        ("headings", "I. NHIỆM VỤ\n1. Dự án 2: Đa dạng hóa sinh kế"),
+        ("references", "Căn cứ Nghị định số 27/2022/NĐ-CP ngày 19/4/2022 của Chính phủ."),
+        ("assignments", "IV. TỔ CHỨC THỰC HIỆN\n- Sở Y tế chủ trì, phối hợp với Sở Tài chính."),
+        ("amounts", "Đồng thời tổ chức kiểm tra."),
+    ],
+)
 def test_new_entry_script_prints_an_entry_that_passes(extractor, tmp_path, monkeypatch, kind, text):
     """scripts/new_corpus_entry.py prints YAML that this runner loads and passes."""
     import importlib.util
-    spec = importlib.util.spec_from_file_location("new_corpus_entry", CORPORA.parent.parent / "scripts" / "new_corpus_entry.py")
+
+    spec = importlib.util.spec_from_file_location(
+        "new_corpus_entry", CORPORA.parent.parent / "scripts" / "new_corpus_entry.py"
+    )
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     entry = script.entry(kind, text, "printed", extractor)

@@ -2,6 +2,7 @@
 ends (exit 1), each hostile file ends as it should (refused, bounded or repaired) with a
 plain message and the check that says what was done, the adversarial paragraphs finish,
 and every amount of the good plans is there."""
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,11 @@ EXPECTED = {
 
 def _amounts(out: Path, source_name: str) -> list[tuple]:
     docs = {d["doc_id"]: d["source_name"] for d in read_table(out, "documents").to_pylist()}
-    return sorted((a["line"], a["raw_text"], a["value_million_vnd"], a["funding_source"], a["parent_amount_id"])
-                  for a in read_table(out, "amounts").to_pylist() if docs[a["doc_id"]] == source_name)
+    return sorted(
+        (a["line"], a["raw_text"], a["value_million_vnd"], a["funding_source"], a["parent_amount_id"])
+        for a in read_table(out, "amounts").to_pylist()
+        if docs[a["doc_id"]] == source_name
+    )
 
 
 def test_one_batch_of_every_hostile_case_between_two_good_plans(tmp_path):
@@ -53,7 +57,9 @@ def test_one_batch_of_every_hostile_case_between_two_good_plans(tmp_path):
     hostile = write_hostile_files(batch / "1_hostile")
     for name, make in ADVERSARIAL_PARAGRAPHS.items():
         (batch / "2_paragraphs").mkdir(exist_ok=True)
-        (batch / "2_paragraphs" / f"{name}.txt").write_text("KẾ HOẠCH năm 2024\n" + make(1) + "\n", encoding="utf-8")
+        (batch / "2_paragraphs" / f"{name}.txt").write_text(
+            "KẾ HOẠCH năm 2024\n" + make(1) + "\n", encoding="utf-8"
+        )
     with open(os.fsencode(batch) + b"/3_k\xe9 ho\xffach.txt", "wb") as f:  # a name that is not UTF-8
         f.write((CORPUS / "kh_quang_tri_dtts_2025.md").read_bytes())
     os.mkfifo(batch / "4_pipe.txt")
@@ -61,9 +67,26 @@ def test_one_batch_of_every_hostile_case_between_two_good_plans(tmp_path):
     shutil.copyfile(GOOD[1], batch / "9_last_good.txt")
 
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "extract.cli", "extract", str(batch), "-o", str(out), "-j", "2",
-                           "--no-progress", "--doc-timeout", "120"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=1200)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "extract.cli",
+            "extract",
+            str(batch),
+            "-o",
+            str(out),
+            "-j",
+            "2",
+            "--no-progress",
+            "--doc-timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr + proc.stdout
     assert "4_pipe.txt: a named pipe" in proc.stderr and "4_mem.txt: a link leading out" in proc.stderr
@@ -88,8 +111,23 @@ def test_one_batch_of_every_hostile_case_between_two_good_plans(tmp_path):
         alone = tmp_path / f"alone-{name}"
         alone.mkdir()
         shutil.copyfile(source, alone / name)
-        subprocess.run([sys.executable, "-m", "extract.cli", "extract", str(alone), "-o", str(tmp_path / f"o-{name}"),
-                        "-j", "1", "-q"], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "extract.cli",
+                "extract",
+                str(alone),
+                "-o",
+                str(tmp_path / f"o-{name}"),
+                "-j",
+                "1",
+                "-q",
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         expected = _amounts(tmp_path / f"o-{name}", name)
         assert expected and _amounts(out, name) == expected
         assert docs[name]["status"] == "ok"

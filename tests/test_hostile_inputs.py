@@ -1,6 +1,7 @@
 """Hostile inputs: work stays bounded (memory does not grow with page, frame or declared
 counts), nothing is lost silently, the same bytes give the same words, and
 Extractor.process never raises. The files come from tests/hostile_files.py."""
+
 from __future__ import annotations
 
 import copy
@@ -48,8 +49,14 @@ print(json.dumps(out))
 
 
 def extract_in_subprocess(paths: list[Path], limit_bytes: int = int(2.5 * GIB)) -> dict:
-    run = subprocess.run([sys.executable, "-c", _DRIVER, str(limit_bytes), *map(str, paths)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=600, check=False)
+    run = subprocess.run(
+        [sys.executable, "-c", _DRIVER, str(limit_bytes), *map(str, paths)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     return json.loads(run.stdout.strip().splitlines()[-1])
 
@@ -82,8 +89,10 @@ def test_huge_pages_and_bombs_finish_under_a_memory_limit(hostile):
     assert all(out[n]["status"] in ("ok", "partial", "failed") for n in names)
     huge = out["huge_page.pdf"]
     assert huge["status"] == "partial"
-    assert any(kind == "unreadable_page" and page == 1 and "page 1" in message and "20000 × 20000 pt" in message
-               for kind, page, message in huge["checks"])
+    assert any(
+        kind == "unreadable_page" and page == 1 and "page 1" in message and "20000 × 20000 pt" in message
+        for kind, page, message in huge["checks"]
+    )
     assert out["zip_bomb.docx"]["status"] == out["declared_size.docx"]["status"] == "failed"
     assert "word/media/image1.png" in out["zip_bomb.docx"]["error"]
     assert "4,000,000,000 bytes" in out["declared_size.docx"]["error"]
@@ -139,7 +148,9 @@ def test_absurd_page_sizes_are_refused_and_broken_page_trees_said(extractor):
 def test_pdf_pages_beyond_the_bound_are_not_read(rules):
     from extract.pipeline import Extractor
 
-    result = Extractor(with_limits(rules, max_pdf_pages=2)).process(Path("long.pdf"), pdf_bytes([(595, 842)] * 5))
+    result = Extractor(with_limits(rules, max_pdf_pages=2)).process(
+        Path("long.pdf"), pdf_bytes([(595, 842)] * 5)
+    )
     assert result.document["status"] == "partial" and result.document["pages"] == 2
     [check] = checks_of(result, "input_truncated")
     assert "more than 2 pages" in check["message"] and "first 2" in check["message"]
@@ -148,7 +159,9 @@ def test_pdf_pages_beyond_the_bound_are_not_read(rules):
 def test_image_frames_beyond_the_bound_are_not_read(rules):
     from extract.pipeline import Extractor
 
-    result = Extractor(with_limits(rules, max_image_frames=3)).process(Path("scan.tif"), tiff_bytes(200, 200, 5))
+    result = Extractor(with_limits(rules, max_image_frames=3)).process(
+        Path("scan.tif"), tiff_bytes(200, 200, 5)
+    )
     assert result.document["status"] == "partial" and result.document["pages"] == 3
     assert "first 3" in checks_of(result, "input_truncated")[0]["message"]
 
@@ -158,8 +171,8 @@ def test_frames_after_a_broken_frame_directory_are_reported(extractor):
 
     data = bytearray(tiff_bytes(300, 300, 3))
     first = struct.unpack("<I", data[4:8])[0]
-    next_at = first + 2 + 12 * struct.unpack("<H", data[first:first + 2])[0]
-    data[next_at:next_at + 4] = struct.pack("<I", len(data) + 1000)  # the second frame: past the end
+    next_at = first + 2 + 12 * struct.unpack("<H", data[first : first + 2])[0]
+    data[next_at : next_at + 4] = struct.pack("<I", len(data) + 1000)  # the second frame: past the end
     result = extractor.process(Path("scan.tif"), bytes(data))
     assert result.document["status"] == "partial" and result.document["pages"] == 1
     assert "after frame 1 could not be found" in checks_of(result, "input_truncated")[0]["message"]
@@ -179,30 +192,44 @@ def test_counts_read_from_a_docx_are_clamped(extractor, hostile):
     assert result.document["status"] == "ok"
     messages = " | ".join(c["message"] for c in checks_of(result, "input_clamped"))
     assert "column span is 500000000; 63 used" in messages
-    assert "first number is 1000000000; 10000 used" in messages and "list level is 1000000000; 8 used" in messages
+    assert (
+        "first number is 1000000000; 10000 used" in messages
+        and "list level is 1000000000; 8 used" in messages
+    )
     assert [a["value_million_vnd"] for a in result.tables["amounts"]] == [1200.0]
 
 
 def test_docx_parts_are_checked_before_they_are_inflated(extractor):
     lying = docx_bytes(media=bytes(8_000_000), declared_media_size=1000)  # inflates 8,000 times what it says
     cases = {
-        "declared.docx": (docx_bytes(declared_media_size=4_000_000_000), "would inflate to 4,000,000,000 bytes"),
+        "declared.docx": (
+            docx_bytes(declared_media_size=4_000_000_000),
+            "would inflate to 4,000,000,000 bytes",
+        ),
         "bzip2.docx": (docx_bytes(media_bomb_bytes=20_000_000), "zip method 12"),
         "lying.docx": (lying, "is corrupt"),
     }
     for name, (data, said) in cases.items():
         doc = extractor.process(Path(name), data).document
-        assert doc["status"] == "failed" and said in doc["error"] and "word/media/image1.png" in doc["error"], name
+        assert (
+            doc["status"] == "failed" and said in doc["error"] and "word/media/image1.png" in doc["error"]
+        ), name
 
 
 def test_docx_package_bounds(rules):
     from extract.pipeline import Extractor
 
     many_parts = zip_bytes([deflated_entry(f"word/media/p{k}.bin", b"x") for k in range(20)])
-    doc = Extractor(with_limits(rules, docx={"max_parts": 10})).process(Path("parts.docx"), many_parts).document
+    doc = (
+        Extractor(with_limits(rules, docx={"max_parts": 10})).process(Path("parts.docx"), many_parts).document
+    )
     assert doc["status"] == "failed" and "20 parts, over the limit of 10" in doc["error"]
     spread = docx_bytes(media=bytes(600_000))
-    doc = Extractor(with_limits(rules, docx={"max_package_bytes": 500_000})).process(Path("big.docx"), spread).document
+    doc = (
+        Extractor(with_limits(rules, docx={"max_package_bytes": 500_000}))
+        .process(Path("big.docx"), spread)
+        .document
+    )
     assert doc["status"] == "failed" and "in all, over the limit of 500,000" in doc["error"]
 
 
@@ -244,13 +271,19 @@ def test_nul_bytes_are_dropped_and_reported(extractor, hostile):
     # with a bad byte after the NULs, its position is the one in the file as it is
     both = insert_after_lines(PLAN.read_bytes(), b"\x00", every=100, limit=3)
     both = both[:3000] + b"\xff" + both[3000:]
-    [bad] = [c for c in checks_of(extractor.process(Path("both.txt"), both), "encoding_repaired") if "UTF-8" in c["message"]]
+    [bad] = [
+        c
+        for c in checks_of(extractor.process(Path("both.txt"), both), "encoding_repaired")
+        if "UTF-8" in c["message"]
+    ]
     assert "at byte 3000" in bad["message"]
 
 
 def test_what_is_not_text_is_still_refused(extractor):
-    for name, data, said in [("nul.txt", b"\x00" * 100, "only NUL bytes"),
-                             ("blob.txt", bytes(range(256)) * 40, "binary data")]:
+    for name, data, said in [
+        ("nul.txt", b"\x00" * 100, "only NUL bytes"),
+        ("blob.txt", bytes(range(256)) * 40, "binary data"),
+    ]:
         doc = extractor.process(Path(name), data).document
         assert doc["status"] == "failed" and said in doc["error"], name
     utf16 = "Kế hoạch năm 2024: kinh phí 1.200 triệu đồng\n".encode("utf-16-le") * 3
@@ -261,7 +294,9 @@ def test_what_is_not_text_is_still_refused(extractor):
 def test_plain_messages_have_no_addresses_or_temporary_names():
     import io
 
-    said = plain_message(f"cannot identify image file {io.BytesIO()!r} in /tmp/tmpa1b2c3/x.png, id 0x7f3a9c0d1e2f\n  next")
+    said = plain_message(
+        f"cannot identify image file {io.BytesIO()!r} in /tmp/tmpa1b2c3/x.png, id 0x7f3a9c0d1e2f\n  next"
+    )
     assert said == "cannot identify image file <_io.BytesIO object> in <temporary file>, id 0x… next"
     assert plain_message("x" * 1000, 50).endswith("…") and len(plain_message("x" * 1000, 50)) == 50
 
@@ -274,10 +309,19 @@ def test_plain_messages_have_no_addresses_or_temporary_names():
 
 @pytest.mark.slow
 def test_same_bytes_give_the_same_words_in_two_processes(hostile):
-    names = ["corrupt.pdf", "not_an_image.png", "invalid_byte.txt", "nul_bytes.txt", "zip_bomb.docx", "counts.docx"]
+    names = [
+        "corrupt.pdf",
+        "not_an_image.png",
+        "invalid_byte.txt",
+        "nul_bytes.txt",
+        "zip_bomb.docx",
+        "counts.docx",
+    ]
     first, second = (extract_in_subprocess([hostile[n] for n in names]) for _ in range(2))
     for name in names:
-        assert first[name]["error"] == second[name]["error"] and first[name]["checks"] == second[name]["checks"]
+        assert (
+            first[name]["error"] == second[name]["error"] and first[name]["checks"] == second[name]["checks"]
+        )
         said = json.dumps(first[name])
         assert " at 0x" not in said and "/tmp/" not in said, said
     assert first["corrupt.pdf"]["status"] == first["not_an_image.png"]["status"] == "failed"
@@ -288,7 +332,11 @@ def test_process_never_raises(extractor, hostile):
     small = [p for n, p in sorted(hostile.items()) if n not in ("big_frames.tif", "blank_pages.pdf")]
     for path in small:
         data = path.read_bytes()
-        variants = [data[:len(data) // 3], data[:-7], bytes(b ^ 0x5A if i % 97 == 13 else b for i, b in enumerate(data))]
+        variants = [
+            data[: len(data) // 3],
+            data[:-7],
+            bytes(b ^ 0x5A if i % 97 == 13 else b for i, b in enumerate(data)),
+        ]
         for k, variant in enumerate(variants):
             for suffix in (path.suffix, ".txt", ".docx", ".pdf", ".png"):
                 result = extractor.process(Path(f"{path.stem}{k}{suffix}"), variant)
@@ -300,11 +348,13 @@ def test_the_hostile_files_are_small(hostile):
     import bz2
     import zipfile
 
-    assert all(p.stat().st_size < 12_000 for p in hostile.values()), {n: p.stat().st_size for n, p in hostile.items()}
+    assert all(p.stat().st_size < 12_000 for p in hostile.values()), {
+        n: p.stat().st_size for n, p in hostile.items()
+    }
     # the bzip2 part really is a bomb: 1.28 GB declared, and its first megabyte inflates as zeros
     with zipfile.ZipFile(hostile["zip_bomb.docx"]) as archive:
         info = archive.getinfo("word/media/image1.png")
     raw = hostile["zip_bomb.docx"].read_bytes()
     start = info.header_offset + 30 + len(info.filename.encode())
-    first = bz2.BZ2Decompressor().decompress(raw[start:start + info.compress_size], max_length=1 << 20)
+    first = bz2.BZ2Decompressor().decompress(raw[start : start + info.compress_size], max_length=1 << 20)
     assert info.file_size == 1_280_000_000 and first == bytes(1 << 20)

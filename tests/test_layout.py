@@ -1,13 +1,13 @@
 """Tables without rulings: columns from where the words stand (extract/layout.py), in text
 PDFs, borderless DOCX and space-aligned text exports, and two-column header blocks."""
+
 import io
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from extract.layout import (LayoutSettings, Word, aligned_text_lines, phrases, table_regions,
-                            table_text)
+from extract.layout import LayoutSettings, Word, aligned_text_lines, phrases, table_regions, table_text
 from tests.conftest import CORPUS
 
 PLANS = sorted(p.stem for p in CORPUS.iterdir() if p.suffix in (".txt", ".md"))
@@ -16,20 +16,32 @@ TEXT_FILES = {p.stem: p for p in CORPUS.iterdir() if p.suffix in (".txt", ".md")
 
 def _words(rows: list[list[tuple[str, float]]], char: float = 6.0, height: float = 10.0) -> list[list[Word]]:
     """Lines of words from (text, x0) pairs, each character CHAR wide."""
-    return [[Word(text, x, x + char * len(text), 20.0 * i, 20.0 * i + height) for text, x in row]
-            for i, row in enumerate(rows)]
+    return [
+        [Word(text, x, x + char * len(text), 20.0 * i, 20.0 * i + height) for text, x in row]
+        for i, row in enumerate(rows)
+    ]
 
 
 SETTINGS = LayoutSettings(min_gap=9.0)
 
 
 def test_columns_come_from_the_body_and_a_spanning_header_keeps_to_its_first_column():
-    lines = _words([
-        [("TT", 0), ("Nội", 40), ("dung", 64), ("Ngân", 200), ("sách", 230), ("Trung", 260), ("ương", 296)],
-        [("Tổng", 200), ("số", 230), ("Vốn", 300), ("SN", 324)],
-        [("1", 6), ("Dự", 40), ("án", 58), ("1", 76), ("98.640", 204), ("9.553", 306)],
-        [("2", 6), ("Dự", 40), ("án", 58), ("4", 76), ("20.260", 204), ("18.418", 300)],
-    ])
+    lines = _words(
+        [
+            [
+                ("TT", 0),
+                ("Nội", 40),
+                ("dung", 64),
+                ("Ngân", 200),
+                ("sách", 230),
+                ("Trung", 260),
+                ("ương", 296),
+            ],
+            [("Tổng", 200), ("số", 230), ("Vốn", 300), ("SN", 324)],
+            [("1", 6), ("Dự", 40), ("án", 58), ("1", 76), ("98.640", 204), ("9.553", 306)],
+            [("2", 6), ("Dự", 40), ("án", 58), ("4", 76), ("20.260", 204), ("18.418", 300)],
+        ]
+    )
     (region,) = table_regions(lines, SETTINGS)
     assert (region.first, region.last) == (0, 3) and len(region.columns) == 4
     assert table_text(lines, SETTINGS) == [
@@ -46,12 +58,14 @@ def test_two_figures_side_by_side_are_two_cells():
 
 
 def test_a_figure_wrapped_in_a_narrow_column_is_joined_back():
-    lines = _words([
-        [("TT", 0), ("Chương", 40), ("trình", 84), ("Tổng", 200), ("Ghi", 300)],
-        [("1", 6), ("Nông", 40), ("thôn", 70), ("mới", 100), ("948,7", 200), ("Không", 300)],
-        [("dựng", 40), ("nông", 70), ("2", 224)],  # the name goes on, and the figure's last digit
-        [("2", 6), ("Giảm", 40), ("nghèo", 70), ("356,42", 200), ("-", 300)],
-    ])
+    lines = _words(
+        [
+            [("TT", 0), ("Chương", 40), ("trình", 84), ("Tổng", 200), ("Ghi", 300)],
+            [("1", 6), ("Nông", 40), ("thôn", 70), ("mới", 100), ("948,7", 200), ("Không", 300)],
+            [("dựng", 40), ("nông", 70), ("2", 224)],  # the name goes on, and the figure's last digit
+            [("2", 6), ("Giảm", 40), ("nghèo", 70), ("356,42", 200), ("-", 300)],
+        ]
+    )
     assert table_text(lines, SETTINGS) == [
         "TT\tChương trình\tTổng\tGhi",
         "1\tNông thôn mới dựng nông\t948,72\tKhông",
@@ -60,34 +74,46 @@ def test_a_figure_wrapped_in_a_narrow_column_is_joined_back():
 
 
 def test_prose_with_wide_gaps_here_and_there_is_no_table():
-    lines = _words([
-        [("Ủy", 0), ("ban", 20), ("nhân", 44), ("dân", 100), ("tỉnh", 124)],
-        [("ban", 0), ("hành", 30), ("Kế", 60), ("hoạch", 80), ("thực", 140)],
-    ])
+    lines = _words(
+        [
+            [("Ủy", 0), ("ban", 20), ("nhân", 44), ("dân", 100), ("tỉnh", 124)],
+            [("ban", 0), ("hành", 30), ("Kế", 60), ("hoạch", 80), ("thực", 140)],
+        ]
+    )
     assert table_regions(lines, SETTINGS) == []
     assert table_text(lines, SETTINGS) == ["Ủy ban nhân dân tỉnh", "ban hành Kế hoạch thực"]
 
 
 def test_a_header_line_far_apart_is_read_as_two_cells():
     settings = LayoutSettings(min_gap=9.0, wide_gap=40.0)
-    lines = _words([[("Ủy", 0), ("ban", 20), ("nhân", 44), ("dân", 74), ("l", 400)],  # a speck is no column
-                    [],
-                    [("Số:", 0), ("88/KH-UBND", 24), ("Sơn", 300), ("La,", 324), ("ngày", 348), ("12", 378)]])
+    lines = _words(
+        [
+            [("Ủy", 0), ("ban", 20), ("nhân", 44), ("dân", 74), ("l", 400)],  # a speck is no column
+            [],
+            [("Số:", 0), ("88/KH-UBND", 24), ("Sơn", 300), ("La,", 324), ("ngày", 348), ("12", 378)],
+        ]
+    )
     assert table_text(lines, settings) == ["Ủy ban nhân dân l", "", "Số: 88/KH-UBND\tSơn La, ngày 12"]
 
 
 def test_space_aligned_text_gets_tabs_and_keeps_every_column():
-    lines = ["Đơn vị tính: triệu đồng",
-             "TT  Nội dung          Tổng số  Ghi chú",
-             " 1  Dự án 1: Hạ tầng   98.640",
-             "    kinh tế - xã hội",
-             " 2  Dự án 4            20.260  Đã giao",
-             "",
-             "Phấn đấu  giảm tỷ lệ hộ nghèo  từ 3%  trở lên."]  # double spaces in prose stay
+    lines = [
+        "Đơn vị tính: triệu đồng",
+        "TT  Nội dung          Tổng số  Ghi chú",
+        " 1  Dự án 1: Hạ tầng   98.640",
+        "    kinh tế - xã hội",
+        " 2  Dự án 4            20.260  Đã giao",
+        "",
+        "Phấn đấu  giảm tỷ lệ hộ nghèo  từ 3%  trở lên.",
+    ]  # double spaces in prose stay
     out = aligned_text_lines(lines, LayoutSettings(min_gap=2, need_figures=True))
     assert [len(a) for a in out] == [len(b) for b in lines]
-    assert all(a == b or (b[i] == " " and a[i] == "\t") for a, b in zip(out, lines) for i in range(len(a))
-               if a[i] != b[i])
+    assert all(
+        a == b or (b[i] == " " and a[i] == "\t")
+        for a, b in zip(out, lines)
+        for i in range(len(a))
+        if a[i] != b[i]
+    )
     assert [[cell.strip() for cell in line.split("\t")] for line in out[1:5]] == [
         ["TT", "Nội dung", "Tổng số", "Ghi chú"],
         ["1", "Dự án 1: Hạ tầng", "98.640"],
@@ -103,20 +129,35 @@ def test_space_aligned_text_gets_tabs_and_keeps_every_column():
 KNOWN_FAILURES = {(".pdf", "tvpl_bac_kan_phan_bo_von_2025"), (".pdf", "nq_kon_tum_sua_doi_1719_2025")}
 
 
-@pytest.mark.parametrize("stem, suffix", [
-    pytest.param(stem, suffix, marks=pytest.mark.xfail(strict=True, reason="law-site export as an un-ruled PDF"))
-    if (suffix, stem) in KNOWN_FAILURES else (stem, suffix)
-    for stem in PLANS for suffix in (".pdf", ".docx", ".txt")])
+@pytest.mark.parametrize(
+    "stem, suffix",
+    [
+        pytest.param(
+            stem, suffix, marks=pytest.mark.xfail(strict=True, reason="law-site export as an un-ruled PDF")
+        )
+        if (suffix, stem) in KNOWN_FAILURES
+        else (stem, suffix)
+        for stem in PLANS
+        for suffix in (".pdf", ".docx", ".txt")
+    ],
+)
 def test_unruled_renderings_give_the_amounts_of_the_text(extractor, generated, stem, suffix):
     text = extractor.process_path(TEXT_FILES[stem])
     unruled = extractor.process_path(generated / "unruled" / f"{stem}{suffix}")
     assert unruled.document["status"] == "ok"
-    assert Counter(a["value_million_vnd"] for a in unruled.tables["amounts"]) == \
-        Counter(a["value_million_vnd"] for a in text.tables["amounts"])
-    table = [(a["value_million_vnd"], a["project"], a["funding_source"], a["capital_type"])
-             for a in unruled.tables["amounts"] if a["unit_raw"] is None]
-    assert Counter(table) == Counter((a["value_million_vnd"], a["project"], a["funding_source"], a["capital_type"])
-                                     for a in text.tables["amounts"] if a["unit_raw"] is None)
+    assert Counter(a["value_million_vnd"] for a in unruled.tables["amounts"]) == Counter(
+        a["value_million_vnd"] for a in text.tables["amounts"]
+    )
+    table = [
+        (a["value_million_vnd"], a["project"], a["funding_source"], a["capital_type"])
+        for a in unruled.tables["amounts"]
+        if a["unit_raw"] is None
+    ]
+    assert Counter(table) == Counter(
+        (a["value_million_vnd"], a["project"], a["funding_source"], a["capital_type"])
+        for a in text.tables["amounts"]
+        if a["unit_raw"] is None
+    )
     # the header block in two columns (PDF, DOCX) gives what the text's header lines give
     for field in ("doc_number", "issue_date", "issuer", "province", "programs", "plan_year"):
         assert unruled.document[field] == text.document[field], field
@@ -127,14 +168,21 @@ def test_a_borderless_two_column_header_in_docx_gives_the_date(extractor, tmp_pa
 
     document = docx.Document()
     table = document.add_table(rows=3, cols=2)
-    for r, (left, right) in enumerate([("ỦY BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
-                                       ("TỈNH QUẢNG NGÃI", "Độc lập - Tự do - Hạnh phúc"),
-                                       ("Số: 215/KH-UBND", "Quảng Ngãi, ngày 12 tháng 3 năm 2025")]):
+    for r, (left, right) in enumerate(
+        [
+            ("ỦY BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+            ("TỈNH QUẢNG NGÃI", "Độc lập - Tự do - Hạnh phúc"),
+            ("Số: 215/KH-UBND", "Quảng Ngãi, ngày 12 tháng 3 năm 2025"),
+        ]
+    ):
         table.cell(r, 0).text, table.cell(r, 1).text = left, right
     document.add_paragraph("KẾ HOẠCH")
     document.add_paragraph("Thực hiện Chương trình mục tiêu quốc gia giảm nghèo bền vững năm 2025")
     buffer = io.BytesIO()
     document.save(buffer)
     doc = extractor.process(Path("header.docx"), buffer.getvalue()).document
-    assert (doc["doc_number"], str(doc["issue_date"]), doc["issuer"]) == \
-        ("215/KH-UBND", "2025-03-12", "UBND tỉnh Quảng Ngãi")
+    assert (doc["doc_number"], str(doc["issue_date"]), doc["issuer"]) == (
+        "215/KH-UBND",
+        "2025-03-12",
+        "UBND tỉnh Quảng Ngãi",
+    )

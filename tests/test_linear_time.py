@@ -1,5 +1,6 @@
 """Extraction time grows with the length of a paragraph, not faster (issue 11), and the
 indexes that make it so answer exactly as the searches they replace."""
+
 from __future__ import annotations
 
 import random
@@ -40,7 +41,9 @@ def test_time_grows_linearly(extractor, name):
     _cpu_seconds(extractor, plan_with(make(1)[:200]))  # warm up (rules, spaCy)
     small = min(_cpu_seconds(extractor, plan_with(make(1))) for _ in range(2))
     large = _cpu_seconds(extractor, plan_with(make(SCALE)))
-    assert large <= GROWTH_LIMIT * small + SLACK_SECONDS, f"{name}: {small:.3f}s at 1x, {large:.3f}s at {SCALE}x"
+    assert large <= GROWTH_LIMIT * small + SLACK_SECONDS, (
+        f"{name}: {small:.3f}s at 1x, {large:.3f}s at {SCALE}x"
+    )
     assert large <= SECONDS_AT_8X, f"{name}: {large:.3f}s at {SCALE}x"
 
 
@@ -88,8 +91,10 @@ def test_folded_text_falls_back_on_text_that_is_not_nfc():
 
 
 def test_prefix_matches_are_those_of_the_prefix():
-    patterns = [(regex.compile(r"[;:(]|[.!?]\s+|(?<!\d)\s[-–]\s(?!\d)"), 5),
-                (regex.compile(r"[.!?]\s+(?=\p{Lu})"), 3)]
+    patterns = [
+        (regex.compile(r"[;:(]|[.!?]\s+|(?<!\d)\s[-–]\s(?!\d)"), 5),
+        (regex.compile(r"[.!?]\s+(?=\p{Lu})"), 3),
+    ]
     for text in _SAMPLES + [". " * 50 + "x . - 5 .   Y"]:
         for pattern, read_ahead in patterns:
             index = PrefixMatches(pattern, text, read_ahead)
@@ -109,10 +114,19 @@ def test_match_index_answers_as_a_search():
                 assert (got and got.span()) == (expected and expected.span())
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Hoàn thành.", True), ("Hoàn thành. )", True), ("Hoàn thành.”  ", True), ("đạt 5", False),
-    ("đồng.))", False), ("như sau:", False), ("", False), ("…", True),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Hoàn thành.", True),
+        ("Hoàn thành. )", True),
+        ("Hoàn thành.”  ", True),
+        ("đạt 5", False),
+        ("đồng.))", False),
+        ("như sau:", False),
+        ("", False),
+        ("…", True),
+    ],
+)
 def test_ends_sentence(text, expected):
     assert ends_sentence(text) is expected
     assert ends_sentence(text) == bool(regex.search(r"[.!?;…]\s*[)”\"']?\s*$", text))
@@ -121,6 +135,7 @@ def test_ends_sentence(text, expected):
 
 def test_suffix_search_in_a_window_finds_the_same_suffix():
     import re
+
     pattern = re.compile(r"\.\.+$|(?<=[0-9])%$|\)$|(?<=[a-z])\.$")
     search = _end_search(pattern, 4)
     for s in ["abc.", "x" * 10 + "." * 10, "12%", "(((((x)))))", "a..", "no", "9" * 20 + "%"]:
@@ -141,7 +156,8 @@ def test_sentence_at_picks_the_covering_sentences():
 _OLD_NUM = r"\d+(?:[.,]\d+)*"
 _OLD_PERCENT = regex.compile(rf"(?:(?P<lo>{_OLD_NUM})\s*%?\s*(?:-|–|đến|tới)\s*)?(?P<num>{_OLD_NUM})\s*%")
 _OLD_RATIO = regex.compile(
-    rf"(?<![\d/.,])(?P<a>{_OLD_NUM})\s*(?P<ua>km|ha)?\s*/\s*(?P<b>{_OLD_NUM})\s*(?P<ub>km|ha)?(?![\d/])")
+    rf"(?<![\d/.,])(?P<a>{_OLD_NUM})\s*(?P<ua>km|ha)?\s*/\s*(?P<b>{_OLD_NUM})\s*(?P<ub>km|ha)?(?![\d/])"
+)
 
 
 def test_percent_and_ratio_patterns_match_as_before():
@@ -150,14 +166,24 @@ def test_percent_and_ratio_patterns_match_as_before():
     for _ in range(3000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(1, 16)))
         for new, old in ((PERCENT, _OLD_PERCENT), (RATIO, _OLD_RATIO)):
-            assert [m.groupdict() | {"span": m.span()} for m in new.finditer(text)] == \
-                   [m.groupdict() | {"span": m.span()} for m in old.finditer(text)], text
+            assert [m.groupdict() | {"span": m.span()} for m in new.finditer(text)] == [
+                m.groupdict() | {"span": m.span()} for m in old.finditer(text)
+            ], text
 
 
-@pytest.mark.parametrize("text", [
-    "1" + ".000" * 20000, "1" * 50000 + "x", "1" + "." * 50000 + "5", "2" + "," * 50000,
-    "3" + " " * 50000 + "x", "1" + "O" * 50000 + "1", "(" * 50000 + "1", "1/" * 20000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1" + ".000" * 20000,
+        "1" * 50000 + "x",
+        "1" + "." * 50000 + "5",
+        "2" + "," * 50000,
+        "3" + " " * 50000 + "x",
+        "1" + "O" * 50000 + "1",
+        "(" * 50000 + "1",
+        "1/" * 20000,
+    ],
+)
 def test_number_patterns_are_fast_on_long_runs(text):
     start = time.process_time()
     list(NUMBER_TOKEN.finditer(text))
@@ -175,8 +201,11 @@ _OLD_PAGE_NUMBER = regex.compile(r"^\s*[-–—]?\s*\d{1,3}\s*[-–—]?\s*$")
 
 
 def test_page_number_line_pattern_matches_as_before(rules):
-    new = next(regex.compile(e["pattern"]) for e in rules.section("artefacts")["blank_lines"]
-               if e["name"] == "page_number")
+    new = next(
+        regex.compile(e["pattern"])
+        for e in rules.section("artefacts")["blank_lines"]
+        if e["name"] == "page_number"
+    )
     rnd = random.Random(14)
     for _ in range(3000):
         line = "".join(rnd.choice(" \t-–—12345x") for _ in range(rnd.randrange(0, 10)))
@@ -196,15 +225,31 @@ def _rule_patterns(rules):
     yield from (regex.compile(d[k]) for k in ("doc_number", "issue_date"))
     yield from (regex.compile(s["pattern"]) for s in d["issuer_patterns"])
     yield from (regex.compile(p) for p in [t["unit_line"], t["column_number_cell"], *t["row_levels"]])
-    yield from (regex.compile(m[k], regex.IGNORECASE) for k in ("unitless_follower", "unitless_label", "per_unit_suffix"))
+    yield from (
+        regex.compile(m[k], regex.IGNORECASE)
+        for k in ("unitless_follower", "unitless_label", "per_unit_suffix")
+    )
     yield from (regex.compile(p, regex.IGNORECASE) for p in g["deadline_patterns"])
     yield from (regex.compile(p) for p in rules.section("targets").get("period_patterns", []))
 
 
-@pytest.mark.parametrize("line", [
-    " " * 50000 + "x", "\t" * 50000 + "x", "1" * 50000 + "x", "- " * 20000 + "x", "-" * 20000, "1." * 20000,
-    "(" * 20000, "Dự án " * 5000, "#" * 20000 + " ", "a" + "¹" * 20000 + " x", "\\" * 20000, "$" * 20000,
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        " " * 50000 + "x",
+        "\t" * 50000 + "x",
+        "1" * 50000 + "x",
+        "- " * 20000 + "x",
+        "-" * 20000,
+        "1." * 20000,
+        "(" * 20000,
+        "Dự án " * 5000,
+        "#" * 20000 + " ",
+        "a" + "¹" * 20000 + " x",
+        "\\" * 20000,
+        "$" * 20000,
+    ],
+)
 def test_rule_patterns_are_fast_on_long_lines(rules, line):
     start = time.process_time()
     for pattern in _rule_patterns(rules):

@@ -21,8 +21,18 @@ def test_docx_automatic_numbering_and_pdf_text_give_the_same_facts(extractor, ge
 
 def test_docx_labels_come_from_numbering_xml(extractor, generated):
     result = extractor.process_path(generated / "kh_son_la_giam_ngheo_2024.docx")
-    labels = [(s["label"], s["kind"]) for s in result.tables["sections"] if s["kind"] in ("section", "project", "subproject")]
-    assert labels[:5] == [("I.", "section"), ("II.", "section"), ("1.", "project"), ("1.1.", "subproject"), ("1.2.", "subproject")]
+    labels = [
+        (s["label"], s["kind"])
+        for s in result.tables["sections"]
+        if s["kind"] in ("section", "project", "subproject")
+    ]
+    assert labels[:5] == [
+        ("I.", "section"),
+        ("II.", "section"),
+        ("1.", "project"),
+        ("1.1.", "subproject"),
+        ("1.2.", "subproject"),
+    ]
 
 
 def test_bad_files_become_failed_rows(extractor, tmp_path):
@@ -56,7 +66,9 @@ def test_encrypted_pdf_fails_cleanly(extractor, tmp_path):
 
 def test_cli_writes_every_table_and_keeps_going(tmp_path, capsys):
     (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "plan.txt").write_text((CORPUS / "kh_son_la_giam_ngheo_2024.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "in" / "plan.txt").write_text(
+        (CORPUS / "kh_son_la_giam_ngheo_2024.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     (tmp_path / "in" / "bad.odt").write_bytes(b"nothing")
     out = tmp_path / "out"
     assert main(["extract", str(tmp_path / "in"), "-o", str(out)]) == 1
@@ -70,7 +82,8 @@ def test_cli_writes_every_table_and_keeps_going(tmp_path, capsys):
     assert sorted(d["status"] for d in docs) == ["failed", "ok"]
     assignments = read_table(out, "assignments").to_pylist()
     assert [(a["agency"], a["role"], a["deadline"]) for a in assignments] == [
-        ("Sở Lao động - Thương binh và Xã hội", "lead", "trước ngày 15/12/2024")]
+        ("Sở Lao động - Thương binh và Xã hội", "lead", "trước ngày 15/12/2024")
+    ]
     # same bytes -> same ids and rows
     out2 = tmp_path / "out2"
     main(["extract", str(tmp_path / "in"), "-o", str(out2)])
@@ -80,7 +93,9 @@ def test_cli_writes_every_table_and_keeps_going(tmp_path, capsys):
 def test_cli_usage_errors_and_fast_help():
     assert main(["extract", "/no/such/path"]) == 2
     assert main(["bogus"]) == 2
-    code = "import sys, time; t=time.time(); from extract.cli import main; import contextlib, io\n" \
-           "with contextlib.redirect_stdout(io.StringIO()):\n    main(['--help'])\n" \
-           "assert 'pyarrow' not in sys.modules and 'spacy' not in sys.modules, 'heavy import at start-up'"
+    code = (
+        "import sys, time; t=time.time(); from extract.cli import main; import contextlib, io\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n    main(['--help'])\n"
+        "assert 'pyarrow' not in sys.modules and 'spacy' not in sys.modules, 'heavy import at start-up'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

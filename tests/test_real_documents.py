@@ -2,6 +2,7 @@
 Class 1: law-site exports (tables one cell per line, units per row, hard-wrapped labels);
 class 2: resolutions (articles, quoted amending articles, brackets naming the other level,
 percentage tables without % signs); class 10: a project named in a list item."""
+
 from tests.conftest import run_text
 
 # A law-site export: the two-column header block and the signature are layout tables
@@ -89,8 +90,11 @@ Triệu USD
 
 
 def _amount(result, value, line=None):
-    hits = [r for r in result.tables["amounts"] if r["value_million_vnd"] == value
-            and (line is None or r["line"] == line)]
+    hits = [
+        r
+        for r in result.tables["amounts"]
+        if r["value_million_vnd"] == value and (line is None or r["line"] == line)
+    ]
     assert len(hits) == 1, (value, hits)
     return hits[0]
 
@@ -129,8 +133,10 @@ def test_heading_split_by_a_hard_wrap_and_bold_title_over_two_lines(extractor):
 
 
 def test_layout_tables_and_text_between_tables_stay_text(extractor):
-    text = ("|\nCơ quan\nNgày ký\n|\n\nNội dung báo cáo gồm 3 phần.\n\n|\nBảng 1\nChỉ tiêu\nSố\n|\n"
-            "Ghi chú chung của bảng\n|\n")
+    text = (
+        "|\nCơ quan\nNgày ký\n|\n\nNội dung báo cáo gồm 3 phần.\n\n|\nBảng 1\nChỉ tiêu\nSố\n|\n"
+        "Ghi chú chung của bảng\n|\n"
+    )
     result = run_text(extractor, text, "plan.md")
     assert result.tables["amounts"] == [] and result.tables["targets"] == []
 
@@ -155,15 +161,22 @@ Kinh phí còn lại giao cho Dự án 5 là 600 triệu đồng và dự phòng
 
 def test_articles_quoted_articles_and_brackets_naming_the_other_level(extractor):
     result = run_text(extractor, RESOLUTION)
-    keys = sorted((s["kind"], s["number"], s["line_start"]) for s in result.tables["sections"]
-                  if s["kind"] in ("project", "subproject"))
+    keys = sorted(
+        (s["kind"], s["number"], s["line_start"])
+        for s in result.tables["sections"]
+        if s["kind"] in ("project", "subproject")
+    )
     assert keys == [("project", "4", 5), ("subproject", "2", 6), ("subproject", "3", 7)]
     by_id = {s["section_id"]: s for s in result.tables["sections"]}
     for s in result.tables["sections"]:
         if s["kind"] == "subproject":
             assert by_id[s["parent_id"]]["number"] == "4"
     articles = [(s["kind"], s["number"]) for s in result.tables["sections"] if s["label"].startswith("Điều")]
-    assert articles == [("section", "1"), ("project", "4"), ("section", "2")]  # "Điều 7. Dự án 4:" is the project
+    assert articles == [
+        ("section", "1"),
+        ("project", "4"),
+        ("section", "2"),
+    ]  # "Điều 7. Dự án 4:" is the project
 
 
 def test_project_named_in_a_list_item_places_its_amount(extractor):
@@ -178,8 +191,10 @@ def test_project_named_in_a_list_item_places_its_amount(extractor):
 
 
 def test_project_of_a_table_row_does_not_leak_into_the_prose_after_it(extractor):
-    text = ("*Đơn vị: Triệu đồng*\n\n|\nTT\nDự án\nKinh phí\n|\n1\nDự án 9\n300\n|\n2\nDự án 10\n450\n|\n\n"
-            "Tổng kinh phí của các địa phương là 5.000 triệu đồng.\n")
+    text = (
+        "*Đơn vị: Triệu đồng*\n\n|\nTT\nDự án\nKinh phí\n|\n1\nDự án 9\n300\n|\n2\nDự án 10\n450\n|\n\n"
+        "Tổng kinh phí của các địa phương là 5.000 triệu đồng.\n"
+    )
     result = run_text(extractor, text, "plan.md")
     assert _amount(result, 450.0)["project"] == "10"
     assert _amount(result, 5000.0)["project"] is None
@@ -187,26 +202,36 @@ def test_project_of_a_table_row_does_not_leak_into_the_prose_after_it(extractor)
 
 
 def test_percentage_table_without_percent_signs_gives_norms_not_money(extractor):
-    text = ("PHỤ LỤC\nCƠ CẤU PHÂN BỔ VỐN GIỮA CÁC CẤP\n*Đơn vị tính: %*\n\n|\nTT\nNội dung\nTỉnh\nHuyện\n|\n"
-            "1\nVốn đầu tư\n30\n70\n|\n2\nVốn sự nghiệp\n55,5\n44,5\n|\n")
+    text = (
+        "PHỤ LỤC\nCƠ CẤU PHÂN BỔ VỐN GIỮA CÁC CẤP\n*Đơn vị tính: %*\n\n|\nTT\nNội dung\nTỉnh\nHuyện\n|\n"
+        "1\nVốn đầu tư\n30\n70\n|\n2\nVốn sự nghiệp\n55,5\n44,5\n|\n"
+    )
     result = run_text(extractor, text, "plan.md")
     assert result.tables["amounts"] == []
     got = sorted((t["value"], t["kind"], t["unit"]) for t in result.tables["targets"])
-    assert got == [(30.0, "norm", "percent"), (44.5, "norm", "percent"), (55.5, "norm", "percent"),
-                   (70.0, "norm", "percent")]  # the order cells 1, 2 are not percentages
+    assert got == [
+        (30.0, "norm", "percent"),
+        (44.5, "norm", "percent"),
+        (55.5, "norm", "percent"),
+        (70.0, "norm", "percent"),
+    ]  # the order cells 1, 2 are not percentages
 
 
 def test_allocation_formula_coefficients_are_not_facts(extractor):
-    text = ("Điều 5. Phân bổ vốn\nVốn phân bổ cho xã j: Vj = V x Hj / ΣH, với Hj = 1,0 + 0,4 x Nj\n"
-            "Xã có trên 40% số hộ nghèo được cộng thêm hệ số 0,3.\n")
+    text = (
+        "Điều 5. Phân bổ vốn\nVốn phân bổ cho xã j: Vj = V x Hj / ΣH, với Hj = 1,0 + 0,4 x Nj\n"
+        "Xã có trên 40% số hộ nghèo được cộng thêm hệ số 0,3.\n"
+    )
     result = run_text(extractor, text)
     assert result.tables["amounts"] == []
     assert [t["value"] for t in result.tables["targets"]] == [40.0]
 
 
 def test_law_site_header_in_two_rows_under_a_spanning_cell(extractor):
-    text = ("*Đơn vị: Triệu đồng*\n\n|\nSTT\nĐịa phương\nTổng số\nTrong đó\n|\nVốn đầu tư phát triển\nVốn sự nghiệp\n|\n"
-            "1\nXã Tân Lập\n1.500\n1.000\n500\n|\n2\nXã Hòa Bình\n900\n-\n900\n|\n")
+    text = (
+        "*Đơn vị: Triệu đồng*\n\n|\nSTT\nĐịa phương\nTổng số\nTrong đó\n|\nVốn đầu tư phát triển\nVốn sự nghiệp\n|\n"
+        "1\nXã Tân Lập\n1.500\n1.000\n500\n|\n2\nXã Hòa Bình\n900\n-\n900\n|\n"
+    )
     result = run_text(extractor, text, "plan.md")
     rows = {r["value_million_vnd"]: r for r in result.tables["amounts"]}
     assert set(rows) == {1500.0, 1000.0, 500.0, 900.0}
@@ -215,14 +240,16 @@ def test_law_site_header_in_two_rows_under_a_spanning_cell(extractor):
 
 
 def test_footnote_note_belongs_where_its_marker_stands(extractor):
-    text = ("I. CHƯƠNG TRÌNH MỤC TIÊU QUỐC GIA GIẢM NGHÈO BỀN VỮNG\n"
-            "1. Dự án 3: Hỗ trợ phát triển sản xuất\n"
-            "Vốn năm 2025 là 8.400 triệu đồng*[1]*.\n"
-            "II. TỔ CHỨC THỰC HIỆN\n"
-            "1. Dự án 9: Theo dõi, đánh giá\n"
-            "Giao Sở Tài chính hướng dẫn.\n\n"
-            "[1] Trong đó 1.300 triệu đồng vốn năm trước chuyển sang.\n"
-            "[2] Ghi chú không có dấu trong văn bản: 50 triệu đồng.\n")
+    text = (
+        "I. CHƯƠNG TRÌNH MỤC TIÊU QUỐC GIA GIẢM NGHÈO BỀN VỮNG\n"
+        "1. Dự án 3: Hỗ trợ phát triển sản xuất\n"
+        "Vốn năm 2025 là 8.400 triệu đồng*[1]*.\n"
+        "II. TỔ CHỨC THỰC HIỆN\n"
+        "1. Dự án 9: Theo dõi, đánh giá\n"
+        "Giao Sở Tài chính hướng dẫn.\n\n"
+        "[1] Trong đó 1.300 triệu đồng vốn năm trước chuyển sang.\n"
+        "[2] Ghi chú không có dấu trong văn bản: 50 triệu đồng.\n"
+    )
     result = run_text(extractor, text)
     rows = {r["value_million_vnd"]: r for r in result.tables["amounts"]}
     part = rows[1300.0]
@@ -232,33 +259,43 @@ def test_footnote_note_belongs_where_its_marker_stands(extractor):
 
 
 def test_typed_heads_split_anywhere_by_the_wrap(extractor):
-    text = ("II. NỘI DUNG\n1. Dự\nán 4: Đầu tư cơ sở hạ tầng thiết yếu\n2. Tiểu dự\nán 2: Đầu tư cứng hóa đường\n"
-            "Dự án\n6: Bảo tồn văn hóa truyền thống\n")
+    text = (
+        "II. NỘI DUNG\n1. Dự\nán 4: Đầu tư cơ sở hạ tầng thiết yếu\n2. Tiểu dự\nán 2: Đầu tư cứng hóa đường\n"
+        "Dự án\n6: Bảo tồn văn hóa truyền thống\n"
+    )
     result = run_text(extractor, text)
-    got = [(s["kind"], s["number"], s["line_start"]) for s in result.tables["sections"]
-           if s["kind"] in ("project", "subproject")]
+    got = [
+        (s["kind"], s["number"], s["line_start"])
+        for s in result.tables["sections"]
+        if s["kind"] in ("project", "subproject")
+    ]
     assert got == [("project", "4", 2), ("subproject", "2", 4), ("project", "6", 6)]
 
 
 def test_two_column_law_site_table(extractor):
-    text = ("*Đơn vị: Triệu đồng*\n\n|\nNội dung\nKinh phí\n|\nDự án 2\n1.250\n|\nDự án 3\n-\n|\n"
-            "Cộng\n1.250\n|\n")
+    text = (
+        "*Đơn vị: Triệu đồng*\n\n|\nNội dung\nKinh phí\n|\nDự án 2\n1.250\n|\nDự án 3\n-\n|\nCộng\n1.250\n|\n"
+    )
     result = run_text(extractor, text, "plan.md")
     rows = sorted((r["value_million_vnd"], r["project"] or "") for r in result.tables["amounts"])
     assert rows == [(1250.0, ""), (1250.0, "2")]  # "Dự án 3" with "-" is a row of its own
 
 
 def test_row_in_percent_of_a_unit_column_gives_percentages(extractor):
-    text = ("|\nTT\nChỉ tiêu\nĐơn vị tính\nKế hoạch năm 2025\n|\n1\nVốn hỗ trợ sản xuất\nTriệu đồng\n2.300\n|\n"
-            "2\nTỷ lệ hộ thoát nghèo\n%\n4,5\n|\n3\nVốn vay ưu đãi\nTriệu USD\n1,5\n|\n")
+    text = (
+        "|\nTT\nChỉ tiêu\nĐơn vị tính\nKế hoạch năm 2025\n|\n1\nVốn hỗ trợ sản xuất\nTriệu đồng\n2.300\n|\n"
+        "2\nTỷ lệ hộ thoát nghèo\n%\n4,5\n|\n3\nVốn vay ưu đãi\nTriệu USD\n1,5\n|\n"
+    )
     result = run_text(extractor, text, "plan.md")
     assert [r["value_million_vnd"] for r in result.tables["amounts"]] == [2300.0]
     assert [(t["value"], t["kind"]) for t in result.tables["targets"]] == [(4.5, "target")]
 
 
 def test_item_naming_both_levels_places_its_amounts_beyond_the_tree(extractor):
-    text = ("Điều 3. Kinh phí\n- Tiểu dự án 2 (Dự án 3): hỗ trợ phát triển sản xuất theo chuỗi, kinh phí 780 triệu đồng;\n"
-            "- Dự án 10 (Tiểu dự án 1): tuyên truyền, vận động với tổng kinh phí 95 triệu đồng.\n")
+    text = (
+        "Điều 3. Kinh phí\n- Tiểu dự án 2 (Dự án 3): hỗ trợ phát triển sản xuất theo chuỗi, kinh phí 780 triệu đồng;\n"
+        "- Dự án 10 (Tiểu dự án 1): tuyên truyền, vận động với tổng kinh phí 95 triệu đồng.\n"
+    )
     result = run_text(extractor, text)
     placed = {r["value_million_vnd"]: (r["project"], r["subproject"]) for r in result.tables["amounts"]}
     assert placed == {780.0: ("3", "2"), 95.0: ("10", "1")}

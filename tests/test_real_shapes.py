@@ -9,6 +9,7 @@ What today's code fails is marked xfail(strict=True) with the class it belongs t
 has to flip the mark (an XPASS fails the run: remove the mark then).
 `python scripts/score_corpus.py OUT --show-misses` lists every failure.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -40,7 +41,9 @@ def _stems():
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    files = [next(p for p in CORPUS.iterdir() if p.stem == s and p.suffix in (".txt", ".md")) for s in _stems()]
+    files = [
+        next(p for p in CORPUS.iterdir() if p.stem == s and p.suffix in (".txt", ".md")) for s in _stems()
+    ]
     out = tmp_path_factory.mktemp("real_shapes") / "out"
     summary = run(files, out, jobs=1)
     assert summary.statuses.get("ok") == len(files)
@@ -55,8 +58,12 @@ def test_expected_files_match_their_annotations():
     """tests/expected is what scripts/build_expected.py writes: lines and raw strings verified."""
     import subprocess
     import sys
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_expected.py"), "--check"],
-                          capture_output=True, text=True)
+
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_expected.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -74,27 +81,44 @@ def test_sections_f1(report):
 
 AMOUNT_XFAIL = {
     "parent": "class 5: breakdowns across sentences ('Cụ thể:', 'Phân theo Chương trình', 'như sau:' above "
-              "the list); class 11: an unclosed bracket makes a sibling a child",
+    "the list); class 11: an unclosed bracket makes a sibling a child",
 }
 
 
-@pytest.mark.parametrize("attr", [
-    pytest.param(a, marks=xfail(AMOUNT_XFAIL[a])) if a in AMOUNT_XFAIL else a
-    for a in ["program", "project", "subproject", "funding_source", "capital_type", "measure", "parent",
-              "comparator", "value_max"]])
+@pytest.mark.parametrize(
+    "attr",
+    [
+        pytest.param(a, marks=xfail(AMOUNT_XFAIL[a])) if a in AMOUNT_XFAIL else a
+        for a in [
+            "program",
+            "project",
+            "subproject",
+            "funding_source",
+            "capital_type",
+            "measure",
+            "parent",
+            "comparator",
+            "value_max",
+        ]
+    ],
+)
 def test_amount_attribute(report, attr):
     assert report["amount_attributes"][attr] >= 0.90, (attr, report["amount_attributes"])
 
 
 TARGET_XFAIL = {
     "program": "class 4: the program of a sentence or heading ('Chương trình 1719', the third program of a "
-               "list) is not carried to its percentages",
+    "list) is not carried to its percentages",
 }
 
 
-@pytest.mark.parametrize("attr", [
-    pytest.param(a, marks=xfail(TARGET_XFAIL[a])) if a in TARGET_XFAIL else a
-    for a in ["value_max", "comparator", "direction", "kind", "program"]])
+@pytest.mark.parametrize(
+    "attr",
+    [
+        pytest.param(a, marks=xfail(TARGET_XFAIL[a])) if a in TARGET_XFAIL else a
+        for a in ["value_max", "comparator", "direction", "kind", "program"]
+    ],
+)
 def test_target_attribute(report, attr):
     assert report["target_attributes"][attr] >= 0.90, (attr, report["target_attributes"])
 
@@ -104,8 +128,10 @@ def test_no_false_sum_mismatch(report):
     assert not report["negatives"]["broken"]["checks"], report["negatives"]["broken"]["checks"]
 
 
-@xfail("class 5: the list under 'Vốn sự nghiệp được phân bổ như sau:' is not tied to 210.330 in the paragraph "
-       "above, so its real mismatch (209.930) is not reported")
+@xfail(
+    "class 5: the list under 'Vốn sự nghiệp được phân bổ như sau:' is not tied to 210.330 in the paragraph "
+    "above, so its real mismatch (209.930) is not reported"
+)
 def test_real_sum_mismatch_is_reported(report):
     assert report["checks"]["sum_mismatch"]["fn"] == 0, report["checks"]
 
@@ -135,8 +161,13 @@ CLASS_XFAIL = {
 }
 
 
-@pytest.mark.parametrize("cls", [
-    pytest.param(c, marks=xfail(f"class {c}: {CLASS_XFAIL[c]}")) if c in CLASS_XFAIL else c for c in range(1, 16)])
+@pytest.mark.parametrize(
+    "cls",
+    [
+        pytest.param(c, marks=xfail(f"class {c}: {CLASS_XFAIL[c]}")) if c in CLASS_XFAIL else c
+        for c in range(1, 16)
+    ],
+)
 def test_class(report, cls):
     r = report["classes"][cls]
     assert r["items"] >= 2

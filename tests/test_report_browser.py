@@ -4,6 +4,7 @@ over 1,000 plans.
 
 Skipped with the reason when Playwright or Chromium is missing, except under CI (the CI
 environment variable set), where a missing browser is a failure."""
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,12 @@ def _unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="module")
 def chromium_path() -> str:
-    candidates = [os.environ.get("KEHOACH_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                  shutil.which("chromium-browser")]
+    candidates = [
+        os.environ.get("KEHOACH_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ]
     found = next((c for c in candidates if c and Path(c).is_file()), None)
     if found is None:
         _unavailable("Chromium is not installed (apt-get install chromium, or set KEHOACH_CHROMIUM)")
@@ -70,7 +75,9 @@ class Watched:
         """Seconds from navigation to the load event and the next painted frame."""
         start = time.perf_counter()
         self.page.goto(path.resolve().as_uri(), wait_until="load")
-        self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        self.page.evaluate(
+            "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
         return time.perf_counter() - start
 
     def close(self) -> None:
@@ -132,13 +139,17 @@ def test_report_over_1000_plans_opens_fast(browser, tmp_path):
         try:
             times.append(watched.open(written.html))
             # the frame waited for holds a chart: the first one is on the first screen
-            top = watched.page.evaluate("() => document.querySelector('svg.chart').getBoundingClientRect().top")
+            top = watched.page.evaluate(
+                "() => document.querySelector('svg.chart').getBoundingClientRect().top"
+            )
             assert 0 < top < watched.page.viewport_size["height"]
         finally:
             watched.close()
     median = statistics.median(times)
-    print(f"open time, {GENERATED_PLANS} plans, {written.html.stat().st_size / 1e6:.1f} MB: "
-          f"median {median:.2f} s of {', '.join(f'{t:.2f}' for t in times)}")
+    print(
+        f"open time, {GENERATED_PLANS} plans, {written.html.stat().st_size / 1e6:.1f} MB: "
+        f"median {median:.2f} s of {', '.join(f'{t:.2f}' for t in times)}"
+    )
     assert median < OPEN_TIME_LIMIT
 
 

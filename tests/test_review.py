@@ -1,5 +1,6 @@
 """The review page (extract/review.py) and `kehoach show` (extract/show.py), without a browser:
 offsets, escaping, determinism, the output-folder path and the terminal tree."""
+
 from __future__ import annotations
 
 import io
@@ -14,7 +15,6 @@ from extract.cli import main
 from extract.review import collect_facts, place_facts, render_review, vn_number
 from extract.show import as_json, console_for, show
 from extract.view import row_label, view_from_file, views_from_out
-
 from tests.conftest import CORPUS
 
 CORPUS_FILES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".txt", ".md"))
@@ -122,8 +122,9 @@ def test_hostile_text_and_file_name_cannot_inject_markup(tmp_path, extractor):
     marks = parse(page)
     assert len(marks.scripts) == 2, "only the page's own data and code"
     payload = json.loads(marks.scripts[0])  # the JSON element survives the hostile text intact
-    assert set(payload["facts"]) == {r["amount_id"] for r in view.amounts} | {r["target_id"] for r in view.targets} \
-        | {s["section_id"] for s in view.sections}
+    assert set(payload["facts"]) == {r["amount_id"] for r in view.amounts} | {
+        r["target_id"] for r in view.targets
+    } | {s["section_id"] for s in view.sections}
     for needle in ("<img", "<script>alert", "</script><script>", "<!-- comment"):
         assert needle not in page
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
@@ -193,7 +194,7 @@ def test_review_of_an_output_folder_whose_source_changed_or_went_says_so(out_fol
     assert all("unplaced" in c for c in marks.classes.values())
     for c in view.checks:
         if c["line"]:
-            assert f'L{c["line"]}' in marks.ids
+            assert f"L{c['line']}" in marks.ids
 
 
 def test_review_usage_errors(out_folder, tmp_path):

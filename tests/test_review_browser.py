@@ -3,6 +3,7 @@ no console error and no request, shows one highlight per row, a click shows the 
 value, each check's link lands on its line, the filters hide what they say, a bbox is
 drawn on its page image. Skipped only when Chromium is not installed
 (`make setup` installs both, so CI runs them: there a missing Chromium fails)."""
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,9 @@ from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
+CHROMIUM = next(
+    (p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None
+)
 CORPUS_FILES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".txt", ".md"))
 
 
@@ -59,9 +62,12 @@ class Opened:
         return [u for u in self.requests if u.split("#")[0] != self.url and not u.startswith("data:")]
 
     def line_visible(self, n: int) -> bool:
-        return self.page.evaluate("""n => { const line = document.getElementById('L' + n);
+        return self.page.evaluate(
+            """n => { const line = document.getElementById('L' + n);
             const box = document.getElementById('text').getBoundingClientRect(), r = line.getBoundingClientRect();
-            return !line.hidden && r.height > 0 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1; }""", n)
+            return !line.hidden && r.height > 0 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1; }""",
+            n,
+        )
 
 
 @pytest.fixture()
@@ -81,7 +87,8 @@ def test_one_highlight_per_row_no_console_error_no_request(pages, opened, tmp_pa
     for i, (view, path) in enumerate(pages):
         o = opened(path)
         highlighted = o.page.evaluate(
-            "new Set([...document.querySelectorAll('mark.fact')].map(m => m.dataset.f)).size")
+            "new Set([...document.querySelectorAll('mark.fact')].map(m => m.dataset.f)).size"
+        )
         assert highlighted == len(view.amounts) + len(view.targets) + len(view.sections), path.name
         assert o.page.locator("mark.fact.unplaced").count() == 0
         assert o.console_errors == []
@@ -115,7 +122,9 @@ def test_every_check_link_lands_on_its_line(pages, opened):
         for i, c in enumerate(with_lines):
             links.nth(i).click()
             assert o.page.evaluate("location.hash") == f"#L{c['line']}"
-            assert o.line_visible(c["line"]), f"{path.name}: line {c['line']} is not in view after its check's link"
+            assert o.line_visible(c["line"]), (
+                f"{path.name}: line {c['line']} is not in view after its check's link"
+            )
             if c["amount_id"]:  # the amount the check is about is selected
                 assert c["amount_id"] in o.page.text_content("#panel")
             checked += 1
@@ -137,8 +146,10 @@ def test_filters_hide_what_they_say(pages, opened):
     o.page.check("#only-money")
     shown = o.page.evaluate(visible)
     assert shown and all("has-amount" in c for c in shown)
-    assert len(shown) == len({a["line"] for a in view.amounts} | {
-        n for a in view.amounts for n in range(a["line"], a["line"] + a["raw_text"].count("\n") + 1)})
+    assert len(shown) == len(
+        {a["line"] for a in view.amounts}
+        | {n for a in view.amounts for n in range(a["line"], a["line"] + a["raw_text"].count("\n") + 1)}
+    )
     o.page.uncheck("#only-money")
     o.page.check("#only-checks")
     shown = o.page.evaluate(visible)
@@ -146,8 +157,11 @@ def test_filters_hide_what_they_say(pages, opened):
     o.page.uncheck("#only-checks")
     program = next(a["program"] for a in view.amounts if a["program"])
     o.page.select_option("#program", program)
-    ids = o.page.evaluate("""p => [...document.querySelectorAll('#text .ln')].filter(l => !l.hidden)
-        .flatMap(l => [...l.querySelectorAll('mark.fact')].map(m => m.dataset.f))""", program)
+    ids = o.page.evaluate(
+        """p => [...document.querySelectorAll('#text .ln')].filter(l => !l.hidden)
+        .flatMap(l => [...l.querySelectorAll('mark.fact')].map(m => m.dataset.f))""",
+        program,
+    )
     assert {a["amount_id"] for a in view.amounts if a["program"] == program} <= set(ids)
 
 
@@ -162,7 +176,7 @@ def test_pdf_page_images_and_bbox_boxes(generated, extractor, opened, tmp_path):
     first = boxed[0]
     o.page.click(f'[id="f-{first["amount_id"]}"]')
     box = o.page.locator(f'.box.selected[data-f="{first["amount_id"]}"]')
-    sheet = o.page.locator(f'#P{first["page"]} .sheet').bounding_box()
+    sheet = o.page.locator(f"#P{first['page']} .sheet").bounding_box()
     b = box.bounding_box()
     assert b["x"] - sheet["x"] == pytest.approx(0.1 * sheet["width"], abs=3)
     assert b["width"] == pytest.approx(0.4 * sheet["width"], abs=4)

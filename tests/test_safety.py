@@ -1,5 +1,6 @@
 """Never lose or destroy data: output folders, accumulation, the lock, worker isolation,
 odd inputs and failed writes."""
+
 from __future__ import annotations
 
 import errno
@@ -38,7 +39,9 @@ def test_out_dot_beside_a_folder_named_documents_is_refused_and_untouched(tmp_pa
     mine = _copy(PLAN_A, tmp_path / "documents" / "plan.txt")
     other = _copy(PLAN_B, tmp_path / "elsewhere" / "plan_b.txt")
     monkeypatch.chdir(tmp_path)
-    assert main(["extract", "documents", "-o", ".", "-j", "1"]) == EXIT_USAGE  # the input is where OUT's table goes
+    assert (
+        main(["extract", "documents", "-o", ".", "-j", "1"]) == EXIT_USAGE
+    )  # the input is where OUT's table goes
     assert main(["extract", str(other), "-o", ".", "-j", "1"]) == EXIT_USAGE  # OUT's documents/ is foreign
     err = capsys.readouterr().err
     assert "lies inside the output folder" in err and "did not write" in err and "documents/plan.txt" in err
@@ -79,8 +82,10 @@ def test_runs_accumulate_and_prune_says_how_many(tmp_path, capsys):
 
 def test_out_inside_the_inputs_is_refused_and_a_marked_folder_is_never_read(tmp_path, capsys):
     _copy(PLAN_A, tmp_path / "archive" / "a.txt")
-    assert main(["extract", str(tmp_path / "archive"), "-o", str(tmp_path / "archive" / "out"), "-j", "1"]) \
+    assert (
+        main(["extract", str(tmp_path / "archive"), "-o", str(tmp_path / "archive" / "out"), "-j", "1"])
         == EXIT_USAGE
+    )
     assert "lies inside the input" in capsys.readouterr().err
     assert not (tmp_path / "archive" / "out").exists()
     out = tmp_path / "out"
@@ -133,6 +138,7 @@ def test_an_unreadable_file_becomes_a_failed_row(tmp_path):
         target = tmp_path / "in" / "dir_named_like_a_plan.txt"
         target.mkdir(parents=True)
         from extract.inputs import InputFile
+
         files = [InputFile(target, str(target), str(target))]
     else:
         target = _copy(PLAN_A, tmp_path / "in" / "secret.txt")
@@ -149,7 +155,7 @@ def _sleep_then_echo(seconds: float, value: str) -> str:
 
 
 def _allocate(gib: float, value: str) -> str:
-    block = bytearray(int(gib * 1024 ** 3))
+    block = bytearray(int(gib * 1024**3))
     block[::4096] = b"x" * len(block[::4096])  # touched, so it is resident
     return value
 
@@ -162,8 +168,13 @@ def test_worker_pool_turns_a_time_limit_a_memory_limit_and_a_death_into_failures
     from extract.workers import GIB, Limits, WorkerFailure, WorkerPool
 
     pool: WorkerPool[str] = WorkerPool(2, _dispatch, Limits(timeout_s=3, memory_bytes=int(0.4 * GIB)))
-    jobs = [("fast1", ("sleep", 0.0, "a")), ("stuck", ("sleep", 60.0, "b")), ("greedy", ("alloc", 1.5, "c")),
-            ("dies", ("die", 3, "d")), ("fast2", ("sleep", 0.0, "e"))]
+    jobs = [
+        ("fast1", ("sleep", 0.0, "a")),
+        ("stuck", ("sleep", 60.0, "b")),
+        ("greedy", ("alloc", 1.5, "c")),
+        ("dies", ("die", 3, "d")),
+        ("fast2", ("sleep", 0.0, "e")),
+    ]
     started = time.monotonic()
     results = dict(pool.run(iter(jobs)))
     assert time.monotonic() - started < 30
@@ -209,10 +220,23 @@ def test_a_document_over_the_time_limit_is_a_failed_row_and_the_batch_goes_on(tm
 def test_no_worker_outlives_a_kill_9_of_the_parent(tmp_path):
     root = tmp_path / "in"
     (root).mkdir()
-    (root / "slow.txt").write_text("Kế hoạch năm 2024\nMục tiêu: " + "đạt 1% " * 4000 + "\n", encoding="utf-8")
+    (root / "slow.txt").write_text(
+        "Kế hoạch năm 2024\nMục tiêu: " + "đạt 1% " * 4000 + "\n", encoding="utf-8"
+    )
     _copy(PLAN_A, root / "a.txt")
-    cmd = [sys.executable, "-m", "extract.cli", "extract", str(root), "-o", str(tmp_path / "out"), "-j", "2",
-           "-q", "--no-progress"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "extract.cli",
+        "extract",
+        str(root),
+        "-o",
+        str(tmp_path / "out"),
+        "-j",
+        "2",
+        "-q",
+        "--no-progress",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: list[int] = []
     deadline = time.time() + 60
@@ -245,8 +269,9 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_a_failed_write_is_exit_3_keeps_what_was_committed_and_the_next_run_resumes(tmp_path, monkeypatch,
-                                                                                    capsys):
+def test_a_failed_write_is_exit_3_keeps_what_was_committed_and_the_next_run_resumes(
+    tmp_path, monkeypatch, capsys
+):
     root = tmp_path / "in"
     for i, src in enumerate((PLAN_A, PLAN_B, PLAN_A)):
         text = src.read_text(encoding="utf-8") + f"\n(bản {i})\n"
@@ -310,8 +335,10 @@ def test_parts_of_an_earlier_version_without_a_new_column_still_compact(tmp_path
     store = Store(out)
     key = store.part_infos()[0].key
     older = store.read_part(key, "amounts").drop_columns(["context"])  # as an earlier version wrote it
-    with pa.OSFile(str(out / "_parts" / key / "amounts.arrow"), "wb") as sink, \
-            pa.ipc.new_file(sink, older.schema) as writer:
+    with (
+        pa.OSFile(str(out / "_parts" / key / "amounts.arrow"), "wb") as sink,
+        pa.ipc.new_file(sink, older.schema) as writer,
+    ):
         writer.write_table(older)
     (out / "_parts" / ".built").unlink()
     summary = run([PLAN_B], out, jobs=1)  # compacts both documents
@@ -324,11 +351,19 @@ def test_parts_of_an_earlier_version_without_a_new_column_still_compact(tmp_path
 def test_a_real_full_or_read_only_file_system_is_exit_3(tmp_path, capsys, options, why):
     mount = tmp_path / "mnt"
     mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)],
-                                           capture_output=True).returncode != 0:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("mounting a tmpfs needs root")
     try:
-        assert main(["extract", str(PLAN_A), str(PLAN_B), "-o", str(mount / "out"), "-j", "1", "-q"]) == EXIT_OUTPUT
+        assert (
+            main(["extract", str(PLAN_A), str(PLAN_B), "-o", str(mount / "out"), "-j", "1", "-q"])
+            == EXIT_OUTPUT
+        )
         err = capsys.readouterr().err
         assert why in err and "Traceback" not in err
     finally:
@@ -352,8 +387,17 @@ def test_a_breakdown_thousands_deep_builds_its_allocations():
     from extract.rules import load_rules
 
     depth = 5000  # "… trong đó … trong đó …": each amount a part of the one before
-    amounts = [{"amount_id": f"d:a{i}", "value_million_vnd": float(depth - i), "raw_text": str(depth - i),
-                "parent_amount_id": f"d:a{i - 1}" if i else None, "measure": "carryover" if i == depth - 1 else "plan",
-                "line": 1, "char_start": i} for i in range(depth)]
+    amounts = [
+        {
+            "amount_id": f"d:a{i}",
+            "value_million_vnd": float(depth - i),
+            "raw_text": str(depth - i),
+            "parent_amount_id": f"d:a{i - 1}" if i else None,
+            "measure": "carryover" if i == depth - 1 else "plan",
+            "line": 1,
+            "char_start": i,
+        }
+        for i in range(depth)
+    ]
     statements = statements_of(amounts, 2024, AllocationRules.from_rules(load_rules()))
     assert statements[0].measure == load_rules().section("allocations")["mixed_measure"]

@@ -1,4 +1,5 @@
 """The five real plans in ../shared/seeds, scored against the hand-checked gold."""
+
 import datetime as dt
 import json
 import subprocess
@@ -22,8 +23,12 @@ def seed_output(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def report(seed_output):
-    proc = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), str(seed_output), "--json"],
-                          check=True, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(SHARED / "eval" / "score.py"), str(seed_output), "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(proc.stdout)
 
 
@@ -51,16 +56,46 @@ def test_target_attributes(report):
 def test_documents_metadata(seed_output):
     docs = {d["source_name"][:3]: d for d in read_table(seed_output, "documents").to_pylist()}
     want = {
-        "000": dict(province="Đồng Nai", district=None, admin_level="province", doc_number=None, plan_year=2024,
-                    programs=["NTM", "GNBV", "DTTS"]),
-        "001": dict(province="Đắk Nông", admin_level="province", doc_number="122/KH-UBND",
-                    issue_date=dt.date(2024, 2, 29), plan_year=2024, programs=["GNBV"]),
-        "002": dict(province="Đồng Nai", district="Tân Phú", admin_level="district", doc_number="73/KH-UBND",
-                    issue_date=dt.date(2024, 2, 29), plan_year=2024, programs=["GNBV"]),
-        "003": dict(province="Đồng Nai", admin_level="province", doc_number="60/KH-UBND",
-                    issue_date=dt.date(2022, 3, 17), programs=["GNBV"]),
-        "004": dict(province="Lạng Sơn", district="Bắc Sơn", admin_level="district", doc_number="/KH-UBND",
-                    plan_year=2024, programs=["DTTS"]),
+        "000": dict(
+            province="Đồng Nai",
+            district=None,
+            admin_level="province",
+            doc_number=None,
+            plan_year=2024,
+            programs=["NTM", "GNBV", "DTTS"],
+        ),
+        "001": dict(
+            province="Đắk Nông",
+            admin_level="province",
+            doc_number="122/KH-UBND",
+            issue_date=dt.date(2024, 2, 29),
+            plan_year=2024,
+            programs=["GNBV"],
+        ),
+        "002": dict(
+            province="Đồng Nai",
+            district="Tân Phú",
+            admin_level="district",
+            doc_number="73/KH-UBND",
+            issue_date=dt.date(2024, 2, 29),
+            plan_year=2024,
+            programs=["GNBV"],
+        ),
+        "003": dict(
+            province="Đồng Nai",
+            admin_level="province",
+            doc_number="60/KH-UBND",
+            issue_date=dt.date(2022, 3, 17),
+            programs=["GNBV"],
+        ),
+        "004": dict(
+            province="Lạng Sơn",
+            district="Bắc Sơn",
+            admin_level="district",
+            doc_number="/KH-UBND",
+            plan_year=2024,
+            programs=["DTTS"],
+        ),
     }
     for key, fields in want.items():
         assert docs[key]["status"] == "ok"
@@ -78,6 +113,9 @@ def test_flattened_and_kept_structures_share_a_code(seed_output):
     """Seed 000 lists 'Dự án 9. Giảm thiểu tình trạng tảo hôn…'; seed 004 keeps it as
     'Tiểu dự án 2' under 'Dự án 9'. Both name the same official item."""
     sections = read_table(seed_output, "sections").to_pylist()
-    codes = {s["canonical_code"] for s in sections
-             if s["title"] and "tảo hôn" in s["title"] and s["kind"] in ("project", "subproject")}
+    codes = {
+        s["canonical_code"]
+        for s in sections
+        if s["title"] and "tảo hôn" in s["title"] and s["kind"] in ("project", "subproject")
+    }
     assert codes == {"DTTS.DA9.TDA2"}

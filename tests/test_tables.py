@@ -1,5 +1,6 @@
 """Funding tables: our own appendices (corpus/) read from text, DOCX and PDF. Small
 tables, one text each, are in tests/corpora/tables.yaml."""
+
 import pytest
 
 from tests.conftest import CORPUS
@@ -13,10 +14,19 @@ def _table_rows(result):
     rows = result.tables["amounts"]
     by_id = {r["amount_id"]: r for r in rows}
     return sorted(
-        (r["value_million_vnd"], r["funding_source"] or "", r["capital_type"] or "", r["project"] or "",
-         r["subproject"] or "", r["program"] or "", r["fiscal_year"] or 0,
-         by_id[r["parent_amount_id"]]["value_million_vnd"] if r["parent_amount_id"] else 0.0)
-        for r in rows if r["unit_raw"] is None and r["unit_inferred"])
+        (
+            r["value_million_vnd"],
+            r["funding_source"] or "",
+            r["capital_type"] or "",
+            r["project"] or "",
+            r["subproject"] or "",
+            r["program"] or "",
+            r["fiscal_year"] or 0,
+            by_id[r["parent_amount_id"]]["value_million_vnd"] if r["parent_amount_id"] else 0.0,
+        )
+        for r in rows
+        if r["unit_raw"] is None and r["unit_inferred"]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +35,13 @@ def son_la(extractor):
 
 
 def _find(result, value, **attrs):
-    hits = [r for r in result.tables["amounts"] if r["value_million_vnd"] == value and r["unit_raw"] is None
-            and all(r[k] == v for k, v in attrs.items())]
+    hits = [
+        r
+        for r in result.tables["amounts"]
+        if r["value_million_vnd"] == value
+        and r["unit_raw"] is None
+        and all(r[k] == v for k, v in attrs.items())
+    ]
     assert len(hits) == 1, (value, attrs, hits)
     return hits[0]
 
@@ -38,7 +53,11 @@ def _value_of(result, amount_id):
 def test_two_level_header_gives_source_and_capital_type(son_la):
     # "Ngân sách Trung ương" spans "Tổng số | Vốn ĐTPT | Vốn SN"
     investment = _find(son_la, 80120.0, subproject="1")
-    assert (investment["funding_source"], investment["capital_type"], investment["project"]) == ("central", "investment", "1")
+    assert (investment["funding_source"], investment["capital_type"], investment["project"]) == (
+        "central",
+        "investment",
+        "1",
+    )
     assert _value_of(son_la, investment["parent_amount_id"]) == 89673.0  # the row's NSTW total
     central = _find(son_la, 89673.0, subproject="1")
     assert (central["funding_source"], central["capital_type"]) == ("central", None)
@@ -63,7 +82,11 @@ def test_table_unit_and_sums_are_checked(son_la):
     units = [c for c in checks if c["kind"] == "unit_missing"]
     assert len(units) == 1 and "Đơn vị tính: triệu đồng" in units[0]["message"]
     # the 6.050 row of the table does not add up (5.500 + 500), like the text above it
-    table_line = next(r["line"] for r in son_la.tables["amounts"] if r["value_million_vnd"] == 6050.0 and r["unit_raw"] is None)
+    table_line = next(
+        r["line"]
+        for r in son_la.tables["amounts"]
+        if r["value_million_vnd"] == 6050.0 and r["unit_raw"] is None
+    )
     mismatches = {(c["line"], c["expected"], c["actual"]) for c in checks if c["kind"] == "sum_mismatch"}
     assert (table_line, 6050.0, 6000.0) in mismatches
     assert len(mismatches) == 2  # the text's and the table's: every other row adds up

@@ -53,7 +53,13 @@ def _lines(rules, raw):
 
 
 def test_artefacts_removed_without_shifting_lines(rules):
-    raw = ["[bookmark: _Toc1]## **I. MỤC TIÊU**", "- 3 -", "Giảm $\\geq 5\\%$ tai nạn¹", "tổ\u00adchức", "*Tiểu dự án 1:*"]
+    raw = [
+        "[bookmark: _Toc1]## **I. MỤC TIÊU**",
+        "- 3 -",
+        "Giảm $\\geq 5\\%$ tai nạn¹",
+        "tổ\u00adchức",
+        "*Tiểu dự án 1:*",
+    ]
     lines = _lines(rules, raw)
     assert [ln.clean for ln in lines] == ["I. MỤC TIÊU", "", "Giảm ≥ 5% tai nạn", "tổchức", "Tiểu dự án 1:"]
     # every clean character maps back to its source column
@@ -62,7 +68,15 @@ def test_artefacts_removed_without_shifting_lines(rules):
 
 
 def test_broken_lines_are_joined_and_keep_their_start_line(rules):
-    lines = _lines(rules, ["- Kinh phí giao năm 2024: 202,65 trđ (trong đó NSTW 193, 0", "", "trđ; NSĐP 9,650trđ).", "Câu mới."])
+    lines = _lines(
+        rules,
+        [
+            "- Kinh phí giao năm 2024: 202,65 trđ (trong đó NSTW 193, 0",
+            "",
+            "trđ; NSĐP 9,650trđ).",
+            "Câu mới.",
+        ],
+    )
     blocks = build_blocks(lines, {0})
     assert blocks[0].text.endswith("193, 0 trđ; NSĐP 9,650trđ).")
     assert blocks[0].line_indexes == [0, 2]

@@ -1,4 +1,5 @@
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from extract.vnnumbers import format_vn_number, parse_vn_number
 
@@ -30,7 +31,7 @@ def test_decimal_point_only_for_percentages():
 
 @given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=3))
 def test_any_vietnamese_number_parses_back(whole, decimals):
-    value = whole / (10 ** decimals)
+    value = whole / (10**decimals)
     text = format_vn_number(value, decimals)
     parsed = parse_vn_number(text)
     assert parsed.status == "ok"

@@ -1,4 +1,5 @@
 """Readers: a file's bytes -> SourceText (lines, with page numbers, and what was detected)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,20 +32,27 @@ def read_document(path: Path, data: bytes, rules, ocr: str = "auto") -> SourceTe
     fmt = detect_format(path, data[:8])
     if fmt in ("txt", "md"):
         from .text import read_text
+
         return read_text(data, fmt, rules)
     if fmt == "docx":
         from .docx import read_docx
+
         return read_docx(data, rules)
     if fmt == "pdf":
         from .pdf import read_pdf
+
         return read_pdf(data, rules, ocr)
     if fmt == "image":
         if ocr == "never":
             raise UnsupportedFormat("image", "an image needs OCR, and OCR is off (--ocr never)")
         from .image import read_image
+
         return read_image(data, rules)
-    raise UnsupportedFormat(fmt, f"no reader for '{path.suffix or 'files without a suffix'}' files "
-                                 "(supported: .txt, .md, .docx, .pdf, and images: .png, .jpg, .tif)")
+    raise UnsupportedFormat(
+        fmt,
+        f"no reader for '{path.suffix or 'files without a suffix'}' files "
+        "(supported: .txt, .md, .docx, .pdf, and images: .png, .jpg, .tif)",
+    )
 
 
 __all__ = ["ReadError", "SourceText", "UnsupportedFormat", "read_document", "detect_format"]

@@ -1,4 +1,5 @@
 """What every reader returns."""
+
 from __future__ import annotations
 
 import tempfile
@@ -29,6 +30,7 @@ class UnsupportedFormat(ReadError):
 class PageProblem:
     """Something a reader met in the file (a page it could not read, a value it had to
     clamp, bytes it repaired); it becomes a check. PAGE is None when no page is concerned."""
+
     kind: str  # e.g. unreadable_page, page_downsampled, input_truncated, input_clamped, encoding_repaired
     page: int | None
     message: str
@@ -76,7 +78,7 @@ def plain_message(text: str, max_chars: int | None = None) -> str:
     text = " ".join(text.split())
     if max_chars is None or len(text) <= max_chars:
         return text
-    return text[:max_chars - 1].rstrip() + "…"
+    return text[: max_chars - 1].rstrip() + "…"
 
 
 def plain_error(exc: BaseException, max_chars: int | None = None) -> str:

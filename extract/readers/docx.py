@@ -3,6 +3,7 @@
 python-docx shows a paragraph's text but not the "1.", "1.1.", "a)" that Word draws
 from numbering.xml; plans number their sections that way, so we render it ourselves.
 """
+
 from __future__ import annotations
 
 import io
@@ -55,8 +56,21 @@ class _Numbering:
 
 
 def _roman(n: int) -> str:
-    vals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-            (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    vals = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ]
     out = ""
     for v, s in vals:
         while n >= v:
@@ -106,8 +120,10 @@ class _Clamps:
             return self.note(default, f"{what} is '{shown}', not a number; {default} used")
         if low <= number <= high:
             return number
-        return self.note(min(max(number, low), high), f"{what} is {shown}; {min(max(number, low), high)} used "
-                                                      f"(limit {low}-{high})")
+        return self.note(
+            min(max(number, low), high),
+            f"{what} is {shown}; {min(max(number, low), high)} used (limit {low}-{high})",
+        )
 
     def note(self, value: int, message: str) -> int:
         self.count += 1
@@ -118,8 +134,13 @@ class _Clamps:
         messages = list(self.notes)
         out = [PageProblem("input_clamped", None, m) for m in messages[:shown]]
         if self.count > len(out):
-            out.append(PageProblem("input_clamped", None, f"{self.count} values out of range in all, "
-                                                          f"{self.count - len(out)} more than listed"))
+            out.append(
+                PageProblem(
+                    "input_clamped",
+                    None,
+                    f"{self.count} values out of range in all, {self.count - len(out)} more than listed",
+                )
+            )
         return out
 
 
@@ -139,7 +160,9 @@ def _load_numbering(document, clamps: _Clamps) -> _Numbering:
             for child in lvl:
                 val = child.get(f"{W}val")
                 if child.tag == f"{W}start" and val is not None:
-                    level.start = clamps.number(val, 1, 0, top_number, f"numbering {aid}: a list's first number")
+                    level.start = clamps.number(
+                        val, 1, 0, top_number, f"numbering {aid}: a list's first number"
+                    )
                 elif child.tag == f"{W}numFmt" and val is not None:
                     level.fmt = val
                 elif child.tag == f"{W}lvlText" and val is not None:
@@ -156,7 +179,8 @@ def _load_numbering(document, clamps: _Clamps) -> _Numbering:
             start = override.find(f"{W}startOverride")
             if start is not None:
                 numbering.start_overrides[(nid, ilvl)] = clamps.number(
-                    start.get(f"{W}val"), 1, 0, top_number, f"list {nid}: a list's first number")
+                    start.get(f"{W}val"), 1, 0, top_number, f"list {nid}: a list's first number"
+                )
     return numbering
 
 
@@ -198,7 +222,9 @@ def _num_pr(paragraph_el, styles_by_id, clamps: _Clamps) -> tuple[str, int] | No
 def _list_level(lvl_el, clamps: _Clamps) -> int | None:
     if lvl_el is None:
         return None
-    return clamps.number(lvl_el.get(f"{W}val"), 0, 0, clamps.limits.max_list_level, "a paragraph's list level")
+    return clamps.number(
+        lvl_el.get(f"{W}val"), 0, 0, clamps.limits.max_list_level, "a paragraph's list level"
+    )
 
 
 def _paragraph_text(p_el) -> str:
@@ -218,6 +244,7 @@ def read_docx(data: bytes, rules) -> SourceText:
     check_package(data, limits.docx)
     try:
         import docx  # python-docx
+
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several types for broken packages
         raise ReadError(f"not a readable DOCX file ({plain_error(exc)})") from exc
@@ -247,8 +274,14 @@ def read_docx(data: bytes, rules) -> SourceText:
                 lines.append("\t".join(_row_cells(row, f"table {tables}, row {row_number}", clamps)))
     lines = [unicodedata.normalize("NFC", line) for line in lines]
     notes = [f"{numbered} paragraphs with automatic numbering", f"{tables} tables"]
-    return SourceText(lines=lines, pages=[None] * len(lines), format="docx", method="text", notes=notes,
-                      problems=clamps.problems(limits.max_reported_positions))
+    return SourceText(
+        lines=lines,
+        pages=[None] * len(lines),
+        format="docx",
+        method="text",
+        notes=notes,
+        problems=clamps.problems(limits.max_reported_positions),
+    )
 
 
 def _row_cells(row, where: str, clamps: _Clamps) -> list[str]:
@@ -260,11 +293,15 @@ def _row_cells(row, where: str, clamps: _Clamps) -> list[str]:
         # converted text writes them), so figures stay under their headers
         span = cell.find(f"{W}tcPr/{W}gridSpan")
         if span is not None:
-            columns = clamps.number(span.get(f"{W}val"), 1, 1, limits.max_grid_span, f"{where}: a cell's column span")
+            columns = clamps.number(
+                span.get(f"{W}val"), 1, 1, limits.max_grid_span, f"{where}: a cell's column span"
+            )
             cells.extend([""] * (columns - 1))
         if len(cells) > limits.max_row_cells:
-            clamps.note(0, f"{where}: more than {limits.max_row_cells} cells; the first {limits.max_row_cells} kept")
-            return cells[:limits.max_row_cells]
+            clamps.note(
+                0, f"{where}: more than {limits.max_row_cells} cells; the first {limits.max_row_cells} kept"
+            )
+            return cells[: limits.max_row_cells]
     return cells
 
 
@@ -286,15 +323,21 @@ def check_package(data: bytes, limits: DocxLimits) -> None:
         for part in parts:
             name = part.filename[:80]
             if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise ReadError(f"part '{name}' of the DOCX is compressed with zip method {part.compress_type}; "
-                                f"a DOCX may only store or deflate its parts")
+                raise ReadError(
+                    f"part '{name}' of the DOCX is compressed with zip method {part.compress_type}; "
+                    f"a DOCX may only store or deflate its parts"
+                )
             if part.file_size > limits.max_part_bytes:
-                raise ReadError(f"part '{name}' of the DOCX would inflate to {part.file_size:,} bytes, over the limit "
-                                f"of {limits.max_part_bytes:,} a part")
+                raise ReadError(
+                    f"part '{name}' of the DOCX would inflate to {part.file_size:,} bytes, over the limit "
+                    f"of {limits.max_part_bytes:,} a part"
+                )
             declared += part.file_size
         if declared > limits.max_package_bytes:
-            raise ReadError(f"the DOCX's parts would inflate to {declared:,} bytes in all, over the limit of "
-                            f"{limits.max_package_bytes:,}")
+            raise ReadError(
+                f"the DOCX's parts would inflate to {declared:,} bytes in all, over the limit of "
+                f"{limits.max_package_bytes:,}"
+            )
         inflated = 0
         for part in parts:
             name, size = part.filename[:80], 0
@@ -304,9 +347,11 @@ def check_package(data: bytes, limits: DocxLimits) -> None:
                         size += len(chunk)
                         inflated += len(chunk)
                         if size > limits.max_part_bytes or inflated > limits.max_package_bytes:
-                            raise ReadError(f"part '{name}' of the DOCX inflates beyond its limit "
-                                            f"({limits.max_part_bytes:,} bytes a part, "
-                                            f"{limits.max_package_bytes:,} in all)")
+                            raise ReadError(
+                                f"part '{name}' of the DOCX inflates beyond its limit "
+                                f"({limits.max_part_bytes:,} bytes a part, "
+                                f"{limits.max_package_bytes:,} in all)"
+                            )
             except ReadError:
                 raise
             except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"

@@ -1,10 +1,19 @@
 """Scanned images (.png, .jpg, .tif, multi-page TIFF): every frame OCR'd as a page, one
 frame decoded at a time and each within the pixel budget (rules/inputs.yaml)."""
+
 from __future__ import annotations
 
 from .base import PageProblem, SourceText
 from .limits import InputLimits
-from .ocr import ImageFrames, OcrSettings, figure_spans, low_confidence, mean_confidence, ocr_pages, repair_confusions
+from .ocr import (
+    ImageFrames,
+    OcrSettings,
+    figure_spans,
+    low_confidence,
+    mean_confidence,
+    ocr_pages,
+    repair_confusions,
+)
 
 
 def read_image(data: bytes, rules) -> SourceText:
@@ -16,24 +25,43 @@ def read_image(data: bytes, rules) -> SourceText:
     numbers: list[int | None] = []
     problems: list[PageProblem] = []
     if frames.truncated:
-        problems.append(PageProblem("input_truncated", None, f"the image has more than {frames.count} frames; "
-                                                             f"only the first {frames.count} were read"))
+        problems.append(
+            PageProblem(
+                "input_truncated",
+                None,
+                f"the image has more than {frames.count} frames; only the first {frames.count} were read",
+            )
+        )
     if frames.broken_after is not None:
-        problems.append(PageProblem("input_truncated", None, f"the image's frames after frame {frames.count} could "
-                                                             f"not be found ({frames.broken_after})"))
+        problems.append(
+            PageProblem(
+                "input_truncated",
+                None,
+                f"the image's frames after frame {frames.count} could not be found ({frames.broken_after})",
+            )
+        )
     figure_confidence: dict[int, list[tuple[int, int, float]]] = {}
     for result in results:
         problems.extend(result.problems)
         if result.page is None:
             continue
         page_lines, repairs = repair_confusions(result.page, result.number, settings)
-        figure_confidence.update((len(lines) + k, spans)
-                                 for k, spans in enumerate(figure_spans(page_lines, result.page)) if spans)
+        figure_confidence.update(
+            (len(lines) + k, spans) for k, spans in enumerate(figure_spans(page_lines, result.page)) if spans
+        )
         lines.extend(page_lines)
         numbers.extend([result.number] * len(page_lines))
         problems.extend(repairs + low_confidence(result.number, result.page.confidence, settings))
     read = [r.number for r in results if r.page is not None]
-    return SourceText(lines=lines, pages=numbers, format="image", method="ocr", page_count=frames.count,
-                      notes=[f"{len(read)} of {frames.count} pages OCR'd"], problems=problems,
-                      ocr_confidence=mean_confidence([r.page.confidence for r in results if r.page is not None]),
-                      ocr_pages=read, figure_confidence=figure_confidence)
+    return SourceText(
+        lines=lines,
+        pages=numbers,
+        format="image",
+        method="ocr",
+        page_count=frames.count,
+        notes=[f"{len(read)} of {frames.count} pages OCR'd"],
+        problems=problems,
+        ocr_confidence=mean_confidence([r.page.confidence for r in results if r.page is not None]),
+        ocr_pages=read,
+        figure_confidence=figure_confidence,
+    )

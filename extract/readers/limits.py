@@ -3,6 +3,7 @@ page and frame counts, DOCX packages and the counts inside them, text decoding.
 
 A value beyond a bound never stops the document: it is clamped, downsampled or left
 unread, and said so in a PageProblem (a check)."""
+
 from __future__ import annotations
 
 import math
@@ -15,6 +16,7 @@ from .base import PageProblem
 @dataclass(frozen=True)
 class PageLimits:
     """Page images given to OCR."""
+
     max_pixels: int
     max_side: int
     min_dpi: float
@@ -25,7 +27,9 @@ class PageLimits:
         shrink by a whole factor (1/2, 1/3, …), which decoded images reduce fast."""
         if not (math.isfinite(width_px) and math.isfinite(height_px)) or width_px <= 0 or height_px <= 0:
             return PageFit(width_px, height_px, dpi, 0.0, refused=True)
-        scale = min(1.0, math.sqrt(self.max_pixels / (width_px * height_px)), self.max_side / max(width_px, height_px))
+        scale = min(
+            1.0, math.sqrt(self.max_pixels / (width_px * height_px)), self.max_side / max(width_px, height_px)
+        )
         if whole_factor and scale < 1.0:
             scale = 1.0 / math.ceil(1.0 / scale - 1e-9)
         # only a page that must be shrunk can be refused: an image's own low dpi is its own
@@ -48,15 +52,21 @@ class PageFit:
         """The check for page NUMBER (WHAT: the page's own size, in its units), if any."""
         size = f"{measure(self.width_px)} × {measure(self.height_px)} pixels at {self.dpi:g} dpi"
         if self.refused:
-            return PageProblem("unreadable_page", number,
-                               f"page {number}: {what}, {size}; it cannot be brought within "
-                               f"{limits.max_pixels / 1e6:g} megapixels and {limits.max_side} pixels a side at "
-                               f"{limits.min_dpi:g} dpi or more, so it was not OCR'd")
+            return PageProblem(
+                "unreadable_page",
+                number,
+                f"page {number}: {what}, {size}; it cannot be brought within "
+                f"{limits.max_pixels / 1e6:g} megapixels and {limits.max_side} pixels a side at "
+                f"{limits.min_dpi:g} dpi or more, so it was not OCR'd",
+            )
         if self.downsampled:
-            return PageProblem("page_downsampled", number,
-                               f"page {number}: {what}, {size}, over the limit of {limits.max_pixels / 1e6:g} "
-                               f"megapixels or {limits.max_side} pixels a side; OCR'd at {self.dpi * self.scale:.0f} "
-                               f"dpi instead (small type may be read less well)")
+            return PageProblem(
+                "page_downsampled",
+                number,
+                f"page {number}: {what}, {size}, over the limit of {limits.max_pixels / 1e6:g} "
+                f"megapixels or {limits.max_side} pixels a side; OCR'd at {self.dpi * self.scale:.0f} "
+                f"dpi instead (small type may be read less well)",
+            )
         return None
 
 
@@ -98,13 +108,21 @@ class InputLimits:
         limits, decoding = section["limits"], section["decoding"]
         pages, docx = limits["pages"], limits["docx"]
         return cls(
-            pages=PageLimits(int(pages["max_pixels"]), int(pages["max_side"]), float(pages["min_dpi"]),
-                             int(pages["max_decoded_pixels"])),
-            max_pdf_pages=int(limits["max_pdf_pages"]), max_image_frames=int(limits["max_image_frames"]),
+            pages=PageLimits(
+                int(pages["max_pixels"]),
+                int(pages["max_side"]),
+                float(pages["min_dpi"]),
+                int(pages["max_decoded_pixels"]),
+            ),
+            max_pdf_pages=int(limits["max_pdf_pages"]),
+            max_image_frames=int(limits["max_image_frames"]),
             docx=DocxLimits(**{name: int(docx[name]) for name in DocxLimits.__dataclass_fields__}),
-            decoding=DecodingLimits(**{name: float(decoding[name]) for name in DecodingLimits.__dataclass_fields__}),
+            decoding=DecodingLimits(
+                **{name: float(decoding[name]) for name in DecodingLimits.__dataclass_fields__}
+            ),
             max_reported_positions=int(limits["max_reported_positions"]),
-            max_message_chars=int(limits["max_message_chars"]))
+            max_message_chars=int(limits["max_message_chars"]),
+        )
 
 
 def measure(value: float) -> str:

@@ -4,6 +4,7 @@ process, one thread each). Settings: rules/ocr.yaml.
 
 A text layer is used when it reads as Vietnamese; a page without one, or with a garbage
 one (legacy-font mojibake, diacritics split by spaces), is OCR'd (`--ocr auto`)."""
+
 from __future__ import annotations
 
 import io
@@ -66,19 +67,26 @@ class OcrSettings:
         layer = o.get("text_layer", {})
         legacy = rules.section("legacy_encodings")
         return cls(
-            language=o.get("language", "vie"), dpi=int(o.get("dpi", 300)),
-            psm=int(o.get("page_segmentation", 4)), table_psm=int(o.get("table_page_segmentation", 6)),
-            min_confidence=float(o.get("min_confidence", 75)), min_letters=int(layer.get("min_letters", 20)),
+            language=o.get("language", "vie"),
+            dpi=int(o.get("dpi", 300)),
+            psm=int(o.get("page_segmentation", 4)),
+            table_psm=int(o.get("table_page_segmentation", 6)),
+            min_confidence=float(o.get("min_confidence", 75)),
+            min_letters=int(layer.get("min_letters", 20)),
             min_common_share=float(layer.get("min_common_share", 0.12)),
             common_words=frozenset(legacy.get("common_words", [])),
             mojibake_chars="".join(legacy.get("mojibake_chars", [])),
             max_mojibake_share=float(layer.get("max_mojibake_share", 0.03)),
-            deskew=bool(o.get("deskew", True)), binarise=bool(o.get("binarise", False)),
+            deskew=bool(o.get("deskew", True)),
+            binarise=bool(o.get("binarise", False)),
             ruling_min_inches=float(o.get("ruling_min_inches", 0.6)),
-            repairs=tuple((r["name"], regex.compile(r["pattern"]), r["replace"]) for r in o.get("repairs", [])),
+            repairs=tuple(
+                (r["name"], regex.compile(r["pattern"]), r["replace"]) for r in o.get("repairs", [])
+            ),
             reread_below=float(o.get("reread", {}).get("below_confidence", 0)),
             reread_characters=str(o.get("reread", {}).get("characters", "0123456789.,")),
-            layout=page_settings(rules, 1.0))
+            layout=page_settings(rules, 1.0),
+        )
 
     def text_layer_usable(self, text: str) -> bool:
         if len(regex.findall(r"\p{L}", text)) < self.min_letters:
@@ -87,7 +95,10 @@ class OcrSettings:
             return False  # a legacy font (TCVN3, VNI) shown as Unicode
         words = regex.findall(r"\w+", text.lower())
         letters = [w for w in words if not w.isdigit()]
-        return bool(letters) and sum(w in self.common_words for w in letters) / len(letters) >= self.min_common_share
+        return (
+            bool(letters)
+            and sum(w in self.common_words for w in letters) / len(letters) >= self.min_common_share
+        )
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +119,7 @@ def ocr_available(language: str) -> bool:
 @dataclass(frozen=True)
 class LoadedPage:
     """A page image ready for OCR (None: refused), with what was done to it."""
+
     image: Any | None
     problems: tuple[PageProblem, ...] = ()
 
@@ -119,15 +131,19 @@ class OcrResult:
     problems: list[PageProblem] = field(default_factory=list)
 
 
-def ocr_pages(numbers: list[int], load: Callable[[int], LoadedPage], settings: OcrSettings) -> list[OcrResult]:
+def ocr_pages(
+    numbers: list[int], load: Callable[[int], LoadedPage], settings: OcrSettings
+) -> list[OcrResult]:
     """OCR the pages NUMBERS, in parallel, results in order. Each worker loads (renders or
     decodes) its own page just before reading it, so no more page images exist at once
     than there are workers, whatever the page count. LOAD runs under a lock: pdfium and
     an image file's frame pointer are not thread-safe. A page that fails is reported
     (unreadable_page) and the others go on."""
     if not ocr_available(settings.language):
-        raise ReadError(f"OCR needs Tesseract with the '{settings.language}' model, which is not installed "
-                        f"(install it with: {INSTALL_HINT})")
+        raise ReadError(
+            f"OCR needs Tesseract with the '{settings.language}' model, which is not installed "
+            f"(install it with: {INSTALL_HINT})"
+        )
     # one thread per Tesseract process: pages run in parallel instead
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     loading = threading.Lock()
@@ -144,8 +160,11 @@ def ocr_pages(numbers: list[int], load: Callable[[int], LoadedPage], settings: O
                 return OcrResult(number, OcrPage([], None), problems)
             return OcrResult(number, _ocr_one(loaded.image, settings), problems)
         except Exception as exc:  # one bad page must not lose the others
-            problems.append(PageProblem("unreadable_page", number,
-                                        f"page {number} could not be OCR'd ({plain_error(exc)})"))
+            problems.append(
+                PageProblem(
+                    "unreadable_page", number, f"page {number} could not be OCR'd ({plain_error(exc)})"
+                )
+            )
             return OcrResult(number, None, problems)
 
     workers = max(1, min(len(numbers), os.cpu_count() or 1))
@@ -184,17 +203,18 @@ def _ocr_one(image, settings: OcrSettings) -> OcrPage:
     line_words: dict[int, list[_Word]] = {}  # order -> the words of that line
     rereads: list[str] = []
     if grid is not None:
-        table = Image.fromarray(cleaned[grid.top:grid.bottom, grid.left:grid.right])
+        table = Image.fromarray(cleaned[grid.top : grid.bottom, grid.left : grid.right])
         words = _words(table, settings, dpi, settings.table_psm, confidences, dx=grid.left, dy=grid.top)
         words = _reread_figures(table, words, settings, dpi, (grid.left, grid.top), rereads, grid.xs)
         bands = _band_words(grid, words)
         for k, (top, row) in enumerate(grid.rows(words, down)):
             placed.append((top, k, row))
             line_words[k] = bands.get(top, [])
-        cleaned[grid.top:grid.bottom, grid.left:grid.right] = 255
+        cleaned[grid.top : grid.bottom, grid.left : grid.right] = 255
     page = Image.fromarray(cleaned)
-    words = _reread_figures(page, _words(page, settings, dpi, settings.psm, confidences), settings, dpi, (0, 0),
-                            rereads)
+    words = _reread_figures(
+        page, _words(page, settings, dpi, settings.psm, confidences), settings, dpi, (0, 0), rereads
+    )
     lines: dict[tuple, list[_Word]] = {}
     for w in words:
         lines.setdefault(w.line, []).append(w)
@@ -210,8 +230,14 @@ def _ocr_one(image, settings: OcrSettings) -> OcrPage:
         previous = key
     placed.sort()
     confidence = round(sum(confidences) / len(confidences), 1) if confidences else None
-    figures = tuple(tuple((w.text, w.confidence) for w in line_words.get(order, [])
-                          if w.confidence is not None and _FIGURE_WORD.search(w.text)) for _, order, _ in placed)
+    figures = tuple(
+        tuple(
+            (w.text, w.confidence)
+            for w in line_words.get(order, [])
+            if w.confidence is not None and _FIGURE_WORD.search(w.text)
+        )
+        for _, order, _ in placed
+    )
     return OcrPage([text for _, _, text in placed], confidence, figures, tuple(rereads))
 
 
@@ -221,14 +247,22 @@ _FIGURE_WORD = regex.compile(r"\d(?:[\d.,]*\d)?")
 # specks OCR puts for digits ("1.O25", "12o‡g", "1....-"); not a number of a document
 # ("90/QĐ-TTg"), a percentage, a formula ("3=4+7") or a figure glued to its unit.
 _DIGITS_READ_AS = regex.compile(
-    r"^(?!\d+/\d+$)(?!.*/.*/)[(]?(?=[^\d]{0,2}\d)[\d.,;:/OoIlSBgZ|‡†'’ˆ_~\-]{2,}[)]?$")
+    r"^(?!\d+/\d+$)(?!.*/.*/)[(]?(?=[^\d]{0,2}\d)[\d.,;:/OoIlSBgZ|‡†'’ˆ_~\-]{2,}[)]?$"
+)
 # A figure of four digits or more written without separators: on a page whose sure
 # figures all have them, a separator was probably lost ("352,2" read as 3522).
 _BARE = regex.compile(r"^\d{4,}$")
 
 
-def _reread_figures(image, words: list["_Word"], settings: OcrSettings, dpi: int, origin: tuple[int, int],
-                    rereads: list[str], columns: list[int] | None = None) -> list["_Word"]:
+def _reread_figures(
+    image,
+    words: list["_Word"],
+    settings: OcrSettings,
+    dpi: int,
+    origin: tuple[int, int],
+    rereads: list[str],
+    columns: list[int] | None = None,
+) -> list["_Word"]:
     """Figures read with a low word confidence, and bare figures ("3522") on a page whose
     sure figures carry separators, get a second, digits-only look (Tesseract allowed
     only digits and separators, on the word's box). The new reading replaces the
@@ -242,37 +276,64 @@ def _reread_figures(image, words: list["_Word"], settings: OcrSettings, dpi: int
     import pytesseract
 
     stripped = [(w, w.text.strip("(),.;:")) for w in words]
-    sure = [t for w, t in stripped
-            if w.confidence is not None and w.confidence >= settings.reread_below and _FIGURE_WORD.fullmatch(t)]
+    sure = [
+        t
+        for w, t in stripped
+        if w.confidence is not None and w.confidence >= settings.reread_below and _FIGURE_WORD.fullmatch(t)
+    ]
     styles = {_style(t) for t in sure if parse_vn_number(t).status == "ok"}
     separated = [t for t in sure if len(regex.sub(r"\D", "", t)) >= 3 and not _YEAR_LIKE.match(t)]
-    bare_is_odd = bool(separated) and sum(_style(t) != (False, False) for t in separated) >= ODD_SHARE * len(separated)
+    bare_is_odd = bool(separated) and sum(_style(t) != (False, False) for t in separated) >= ODD_SHARE * len(
+        separated
+    )
     out = []
     covered: set[int] = set()  # pieces of a figure a cell-wide look read with it
     for w in words:
         if id(w) in covered:
             continue
-        doubted = w.confidence is not None and (w.confidence < settings.reread_below and _DIGITS_READ_AS.match(w.text)
-                                                or bare_is_odd and _BARE.match(w.text) and not _YEAR_LIKE.match(w.text))
+        doubted = w.confidence is not None and (
+            w.confidence < settings.reread_below
+            and _DIGITS_READ_AS.match(w.text)
+            or bare_is_odd
+            and _BARE.match(w.text)
+            and not _YEAR_LIKE.match(w.text)
+        )
         if not doubted:
             out.append(w)
             continue
         pad = max(2, w.height // 4)
-        left, right, pieces = _cell_span(w, words, columns) if columns else (w.left - pad, w.left + w.width + pad, [])
-        box = (left - origin[0], w.top - origin[1] - pad, right - origin[0], w.top - origin[1] + w.height + pad)
+        left, right, pieces = (
+            _cell_span(w, words, columns) if columns else (w.left - pad, w.left + w.width + pad, [])
+        )
+        box = (
+            left - origin[0],
+            w.top - origin[1] - pad,
+            right - origin[0],
+            w.top - origin[1] + w.height + pad,
+        )
         config = f"--psm 7 --dpi {dpi} -c tessedit_char_whitelist={settings.reread_characters}"
-        data = pytesseract.image_to_data(image.crop(box), lang=settings.language, config=config,
-                                         output_type=pytesseract.Output.DICT)
+        data = pytesseract.image_to_data(
+            image.crop(box), lang=settings.language, config=config, output_type=pytesseract.Output.DICT
+        )
         read = [(t.strip(), float(c)) for t, c in zip(data["text"], data["conf"]) if t and t.strip()]
         text = _comma_for_point("".join(t for t, _ in read).rstrip(".,"), styles)
         first = w.text.strip("(),;:")
         unsure = w.confidence < settings.reread_below / 2 and all(c >= settings.reread_below for _, c in read)
         if read and min(c for _, c in read) >= REREAD_FLOOR and _agrees(first, text, styles, unsure):
-            tail = w.text[len(w.text.rstrip("),;:")):]
-            head = w.text[:len(w.text) - len(w.text.lstrip("("))]
-            rereads.append(f"'{w.text}' (confidence {w.confidence:g}) read again with digits only as '{text}'")
-            w = _Word(head + text + tail, w.left, w.top, w.width, w.height, w.line,
-                      min(c for _, c in read) if all(c >= 0 for _, c in read) else w.confidence)
+            tail = w.text[len(w.text.rstrip("),;:")) :]
+            head = w.text[: len(w.text) - len(w.text.lstrip("("))]
+            rereads.append(
+                f"'{w.text}' (confidence {w.confidence:g}) read again with digits only as '{text}'"
+            )
+            w = _Word(
+                head + text + tail,
+                w.left,
+                w.top,
+                w.width,
+                w.height,
+                w.line,
+                min(c for _, c in read) if all(c >= 0 for _, c in read) else w.confidence,
+            )
             covered.update(id(p) for p in pieces)
             out = [o for o in out if id(o) not in covered]
         out.append(w)
@@ -308,10 +369,10 @@ RULING_MARGIN = 4
 
 
 def _comma_for_point(text: str, styles: set[tuple[bool, bool]]) -> str:
-    """"352.2" as "352,2" where the page writes decimal commas: a dot before one or two
+    """ "352.2" as "352,2" where the page writes decimal commas: a dot before one or two
     last digits cannot group thousands, and a speck under the line reads as a dot."""
     if any(decimal for _, decimal in styles) and regex.fullmatch(r"\d{1,3}(?:\.\d{3})*\.\d{1,2}", text):
-        return text[:text.rindex(".")] + "," + text[text.rindex(".") + 1:]
+        return text[: text.rindex(".")] + "," + text[text.rindex(".") + 1 :]
     return text
 
 
@@ -355,11 +416,15 @@ def _text_lines(lines: list[list["_Word"]], settings: OcrSettings) -> list[str |
     if settings.layout is None:
         return [" ".join(w.text for w in ws) for ws in lines]
     height = median([w.height for ws in lines for w in ws])
-    layout = LayoutSettings(min_gap=settings.layout.min_gap * height,
-                            min_aligned_share=settings.layout.min_aligned_share,
-                            wide_gap=settings.layout.wide_gap * height if settings.layout.wide_gap else None)
-    as_words = [[Word(w.text, w.left, w.left + w.width, w.top, w.top + w.height, w.confidence) for w in ws]
-                for ws in lines]
+    layout = LayoutSettings(
+        min_gap=settings.layout.min_gap * height,
+        min_aligned_share=settings.layout.min_aligned_share,
+        wide_gap=settings.layout.wide_gap * height if settings.layout.wide_gap else None,
+    )
+    as_words = [
+        [Word(w.text, w.left, w.left + w.width, w.top, w.top + w.height, w.confidence) for w in ws]
+        for ws in lines
+    ]
     return table_text_lines(as_words, layout)
 
 
@@ -378,19 +443,29 @@ class _Word:
         return self.left + self.width / 2, self.top + self.height / 2
 
 
-def _words(image, settings: OcrSettings, dpi: int, psm: int, confidences: list[float],
-           dx: int = 0, dy: int = 0) -> list[_Word]:
+def _words(
+    image, settings: OcrSettings, dpi: int, psm: int, confidences: list[float], dx: int = 0, dy: int = 0
+) -> list[_Word]:
     import pytesseract
 
-    data = pytesseract.image_to_data(image, lang=settings.language, config=f"--psm {psm} --dpi {dpi}",
-                                     output_type=pytesseract.Output.DICT)
+    data = pytesseract.image_to_data(
+        image, lang=settings.language, config=f"--psm {psm} --dpi {dpi}", output_type=pytesseract.Output.DICT
+    )
     out = []
     for i, text in enumerate(data["text"]):
         if not text or not text.strip():
             continue
-        out.append(_Word(text.strip(), data["left"][i] + dx, data["top"][i] + dy, data["width"][i],
-                         data["height"][i], (data["block_num"][i], data["par_num"][i], data["line_num"][i]),
-                         float(data["conf"][i]) if float(data["conf"][i]) >= 0 else None))
+        out.append(
+            _Word(
+                text.strip(),
+                data["left"][i] + dx,
+                data["top"][i] + dy,
+                data["width"][i],
+                data["height"][i],
+                (data["block_num"][i], data["par_num"][i], data["line_num"][i]),
+                float(data["conf"][i]) if float(data["conf"][i]) >= 0 else None,
+            )
+        )
         if float(data["conf"][i]) >= 0:
             confidences.append(float(data["conf"][i]))
     return out
@@ -399,6 +474,7 @@ def _words(image, settings: OcrSettings, dpi: int, psm: int, confidences: list[f
 @dataclass(frozen=True)
 class _Grid:
     """A ruled table: the positions of its horizontal and vertical lines."""
+
     ys: list[int]
     xs: list[int]
 
@@ -424,7 +500,7 @@ class _Grid:
         xs = _line_positions(down.sum(axis=0), 0)
         if len(ys) < 2 or len(xs) < 3:
             return None
-        inside = [x for x in xs if down[ys[0]:ys[-1], x].mean() > 0.3]  # lines of this table only
+        inside = [x for x in xs if down[ys[0] : ys[-1], x].mean() > 0.3]  # lines of this table only
         return cls(ys, inside) if len(inside) >= 3 else None
 
     def rows(self, words: list[_Word], down) -> list[tuple[float, str]]:
@@ -452,7 +528,7 @@ class _Grid:
         """Is there a vertical line at xs[c] through row band r?"""
         top, bottom, x = self.ys[r], self.ys[r + 1], self.xs[c]
         margin = max(1, (bottom - top) // 5)
-        band = down[top + margin:bottom - margin, max(0, x - 3):x + 4]
+        band = down[top + margin : bottom - margin, max(0, x - 3) : x + 4]
         return band.size > 0 and band.any(axis=1).mean() > 0.5
 
 
@@ -467,7 +543,9 @@ def _cell_text(words: list[_Word]) -> str:
         if regex.search(r"\w", w.text) and not speck:
             lines.setdefault(w.line, []).append(w)
     ordered = sorted(lines.values(), key=lambda ws: min(w.top for w in ws))
-    return join_cell_lines("\n".join(" ".join(w.text for w in sorted(ws, key=lambda w: w.left)) for ws in ordered))
+    return join_cell_lines(
+        "\n".join(" ".join(w.text for w in sorted(ws, key=lambda w: w.left)) for ws in ordered)
+    )
 
 
 # A word confidence at or above which a reading is not doubted.
@@ -490,8 +568,13 @@ def _widen(mask):
     """A ruling mask grown by one pixel each way (the lines' anti-aliased edges)."""
     import numpy as np
 
-    return mask | np.roll(mask, 1, axis=0) | np.roll(mask, -1, axis=0) | np.roll(mask, 1, axis=1) \
+    return (
+        mask
+        | np.roll(mask, 1, axis=0)
+        | np.roll(mask, -1, axis=0)
+        | np.roll(mask, 1, axis=1)
         | np.roll(mask, -1, axis=1)
+    )
 
 
 def _otsu(pixels) -> int:
@@ -558,8 +641,12 @@ def _render_page(document, number: int, dpi: int, limits: PageLimits) -> LoadedP
     try:
         width, height = page.get_size()
         fit = limits.fit(width / 72 * dpi, height / 72 * dpi, dpi)
-        problem = fit.problem(number, f"the page is {measure(width)} × {measure(height)} pt "
-                                      f"({measure(width / 72 * 2.54)} × {measure(height / 72 * 2.54)} cm)", limits)
+        problem = fit.problem(
+            number,
+            f"the page is {measure(width)} × {measure(height)} pt "
+            f"({measure(width / 72 * 2.54)} × {measure(height / 72 * 2.54)} cm)",
+            limits,
+        )
         problems = (problem,) if problem else ()
         if fit.refused:
             return LoadedPage(None, problems)
@@ -609,13 +696,22 @@ class ImageFrames:
         plausible = isinstance(stated, (int, float)) and self._limits.min_dpi <= stated <= 10_000
         dpi = float(stated) if plausible else float(self._default_dpi)
         if width * height > self._limits.max_decoded_pixels:
-            return LoadedPage(None, (PageProblem(
-                "unreadable_page", number, f"page {number}: the image is {width} × {height} pixels, over the "
-                                           f"{self._limits.max_decoded_pixels / 1e6:g} megapixels an image may have "
-                                           f"to be decoded; it was not OCR'd"),))
+            return LoadedPage(
+                None,
+                (
+                    PageProblem(
+                        "unreadable_page",
+                        number,
+                        f"page {number}: the image is {width} × {height} pixels, over the "
+                        f"{self._limits.max_decoded_pixels / 1e6:g} megapixels an image may have "
+                        f"to be decoded; it was not OCR'd",
+                    ),
+                ),
+            )
         fit = self._limits.fit(width, height, dpi, whole_factor=True)
-        problem = fit.problem(number, "the image" if plausible else f"the image (taken as {dpi:g} dpi)",
-                              self._limits)
+        problem = fit.problem(
+            number, "the image" if plausible else f"the image (taken as {dpi:g} dpi)", self._limits
+        )
         problems = (problem,) if problem else ()
         if fit.refused:
             return LoadedPage(None, problems)
@@ -627,7 +723,9 @@ class ImageFrames:
         return LoadedPage(image, problems)
 
 
-def repair_confusions(page: OcrPage, number: int, settings: OcrSettings) -> tuple[list[str], list[PageProblem]]:
+def repair_confusions(
+    page: OcrPage, number: int, settings: OcrSettings
+) -> tuple[list[str], list[PageProblem]]:
     """The page's lines with the OCR confusions of rules/ocr.yaml repaired, each repair
     reported. A line opening with a unit sees the figure that ends the line before it."""
     lines, problems = [], []
@@ -636,15 +734,21 @@ def repair_confusions(page: OcrPage, number: int, settings: OcrSettings) -> tupl
         for name, pattern, replacement in settings.repairs:
             text = before + line
             for m in reversed([m for m in pattern.finditer(text) if m.start() >= len(before)]):
-                problems.append(PageProblem("ocr_repaired", number,
-                                            f"page {number}: OCR read '{m.group(0)}' where the context needs "
-                                            f"'{replacement}' ({name}): '{text[max(0, m.start() - 25):m.end() + 5]}'",
-                                            severity="info"))
-                text = text[:m.start()] + replacement + text[m.end():]
-            line = text[len(before):]
+                problems.append(
+                    PageProblem(
+                        "ocr_repaired",
+                        number,
+                        f"page {number}: OCR read '{m.group(0)}' where the context needs "
+                        f"'{replacement}' ({name}): '{text[max(0, m.start() - 25) : m.end() + 5]}'",
+                        severity="info",
+                    )
+                )
+                text = text[: m.start()] + replacement + text[m.end() :]
+            line = text[len(before) :]
         lines.append(line)
-    problems.extend(PageProblem("ocr_reread", number, f"page {number}: {said}", severity="info")
-                    for said in page.rereads)
+    problems.extend(
+        PageProblem("ocr_reread", number, f"page {number}: {said}", severity="info") for said in page.rereads
+    )
     return lines, problems
 
 
@@ -672,9 +776,14 @@ def low_confidence(number: int, confidence: float | None, settings: OcrSettings)
     if confidence is not None and confidence >= settings.min_confidence:
         return []
     said = "no words recognised" if confidence is None else f"mean word confidence {confidence:g}"
-    return [PageProblem("ocr_low_confidence", number,
-                        f"page {number}: OCR is unsure of this page ({said}, below {settings.min_confidence:g}); "
-                        f"check its figures against the scan")]
+    return [
+        PageProblem(
+            "ocr_low_confidence",
+            number,
+            f"page {number}: OCR is unsure of this page ({said}, below {settings.min_confidence:g}); "
+            f"check its figures against the scan",
+        )
+    ]
 
 
 def mean_confidence(values: list[float | None]) -> float | None:

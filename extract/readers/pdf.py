@@ -1,6 +1,7 @@
 """PDF, page by page: the text layer (pdfplumber) where it reads as Vietnamese, OCR
 (readers/ocr.py) where it is missing or garbage, or everywhere with --ocr always. A page
 that needs OCR but cannot have it is reported (unreadable_page)."""
+
 from __future__ import annotations
 
 import io
@@ -11,8 +12,17 @@ from contextlib import contextmanager
 from ..layout import Word, median, page_settings, table_text, text_lines
 from .base import PageProblem, ReadError, SourceText, join_cell_lines, plain_error
 from .limits import InputLimits
-from .ocr import (INSTALL_HINT, OcrSettings, figure_spans, low_confidence, mean_confidence, ocr_available,
-                  ocr_pages, pdf_page_loader, repair_confusions)
+from .ocr import (
+    INSTALL_HINT,
+    OcrSettings,
+    figure_spans,
+    low_confidence,
+    mean_confidence,
+    ocr_available,
+    ocr_pages,
+    pdf_page_loader,
+    repair_confusions,
+)
 
 
 def _is_password_error(exc: BaseException) -> bool:
@@ -47,6 +57,7 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
     limits = InputLimits.from_rules(rules)
     try:
         import pdfplumber
+
         # pages past the bound are walked but never built (one more, to know there are more)
         pdf = pdfplumber.open(io.BytesIO(data), pages=range(1, limits.max_pdf_pages + 2))
     except Exception as exc:
@@ -62,14 +73,26 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
         except Exception as exc:
             raise ReadError(f"the PDF's page tree is broken ({plain_error(exc)})") from exc
         if len(page_list) > limits.max_pdf_pages:
-            problems.append(PageProblem("input_truncated", None, f"the PDF has more than {limits.max_pdf_pages} pages; "
-                                                                 f"only the first {limits.max_pdf_pages} were read"))
-            page_list = page_list[:limits.max_pdf_pages]
+            problems.append(
+                PageProblem(
+                    "input_truncated",
+                    None,
+                    f"the PDF has more than {limits.max_pdf_pages} pages; "
+                    f"only the first {limits.max_pdf_pages} were read",
+                )
+            )
+            page_list = page_list[: limits.max_pdf_pages]
         for number, page in enumerate(page_list, start=1):
             try:
                 text = _page_text(page, rules)
             except Exception as exc:
-                problems.append(PageProblem("unreadable_page", number, f"page {number}: text could not be extracted ({type(exc).__name__})"))
+                problems.append(
+                    PageProblem(
+                        "unreadable_page",
+                        number,
+                        f"page {number}: text could not be extracted ({type(exc).__name__})",
+                    )
+                )
                 text = ""
             finally:
                 page.close()  # its parsed objects are not needed again: memory stays one page's
@@ -86,8 +109,10 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
                 results = ocr_pages(to_ocr, load, settings)
         except Exception as exc:  # pdfium cannot open what pdfplumber could: those pages stay unread
             why = plain_error(exc)
-            problems.extend(PageProblem("unreadable_page", n, f"page {n} could not be rendered for OCR ({why})")
-                            for n in to_ocr)
+            problems.extend(
+                PageProblem("unreadable_page", n, f"page {n} could not be rendered for OCR ({why})")
+                for n in to_ocr
+            )
             results = []
         for result in results:
             problems.extend(result.problems)
@@ -101,21 +126,34 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
             problems.extend(repairs + low_confidence(n, page.confidence, settings))
     else:
         why = "OCR is off (--ocr never)" if ocr == "never" else f"OCR is not installed ({INSTALL_HINT})"
-        problems.extend(PageProblem("unreadable_page", n, f"page {n} has no usable text layer (a scan?) and {why}")
-                        for n in unusable)
+        problems.extend(
+            PageProblem("unreadable_page", n, f"page {n} has no usable text layer (a scan?) and {why}")
+            for n in unusable
+        )
     lines: list[str] = []
     pages: list[int | None] = []
     figure_confidence: dict[int, list[tuple[int, int, float]]] = {}
     for number, text in enumerate(texts, start=1):
         page_lines = text.split("\n") if text else []
-        figure_confidence.update((len(lines) + k, spans) for k, spans in enumerate(figures.get(number, [])) if spans)
+        figure_confidence.update(
+            (len(lines) + k, spans) for k, spans in enumerate(figures.get(number, [])) if spans
+        )
         lines.extend(page_lines)
         pages.extend([number] * len(page_lines))
     method = "pdf_text" if not confidences else "ocr" if len(confidences) == count else "mixed"
     notes = [f"{count} pages"] + ([f"{len(confidences)} pages OCR'd"] if confidences else [])
-    return SourceText(lines=lines, pages=pages, format="pdf", method=method, page_count=count, notes=notes,
-                      problems=problems, ocr_confidence=mean_confidence(list(confidences.values())),
-                      ocr_pages=sorted(confidences), figure_confidence=figure_confidence)
+    return SourceText(
+        lines=lines,
+        pages=pages,
+        format="pdf",
+        method=method,
+        page_count=count,
+        notes=notes,
+        problems=problems,
+        ocr_confidence=mean_confidence(list(confidences.values())),
+        ocr_pages=sorted(confidences),
+        figure_confidence=figure_confidence,
+    )
 
 
 def _page_text(page, rules) -> str:
@@ -137,7 +175,6 @@ def _page_text(page, rules) -> str:
             items.append((table.bbox[1] + i * 1e-3, "\t".join(cells)))
     items.sort(key=lambda item: item[0])
     return "\n".join(text for _, text in items)
-
 
 
 def _unruled_page_text(page, rules) -> str:

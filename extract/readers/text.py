@@ -1,4 +1,5 @@
 """Plain text and Markdown: encoding detection, legacy Vietnamese fonts, NFC."""
+
 from __future__ import annotations
 
 import codecs
@@ -70,15 +71,19 @@ def decode_bytes(data: bytes, legacy: dict) -> tuple[str, str]:
         strict = None
         readings = [("utf-8", _utf8), ("cp1258", _cp1258), ("cp1252", _cp1252)]
     cut = data.rfind(b"\n", 0, _SAMPLE_BYTES) + 1 if len(data) > _SAMPLE_BYTES else len(data)
-    sample = data[:cut or _SAMPLE_BYTES]
+    sample = data[: cut or _SAMPLE_BYTES]
     texts = [decode(sample) for _, decode in readings]
     # legacy fonts survive any byte decoding: try their conversions when their debris shows
     base_name, base_decode = readings[-1]
     base = texts[-1][:_SCORED_CHARS]
     if sum(base.count(c) for c in legacy["mojibake_chars"]) >= max(3, len(base) // 500):
         readings.append((f"{base_name}+tcvn3", lambda b: convert_tcvn3(base_decode(b), legacy["tcvn3"])))
-        readings.append((f"{base_name}+vni",
-                         lambda b: unicodedata.normalize("NFC", convert_vni(base_decode(b), legacy["vni"]))))
+        readings.append(
+            (
+                f"{base_name}+vni",
+                lambda b: unicodedata.normalize("NFC", convert_vni(base_decode(b), legacy["vni"])),
+            )
+        )
         texts += [decode(sample) for _, decode in readings[-2:]]
     # the most Vietnamese reading wins; ties keep the earliest, i.e. the plainest reading
     best = max(range(len(readings)), key=lambda i: (vietnamese_score(texts[i], legacy), -i))
@@ -101,9 +106,11 @@ def _cp1252(data: bytes) -> str:
 
 
 # One well-formed UTF-8 character (RFC 3629: no overlongs, no surrogates, up to U+10FFFF).
-_UTF8_RUN = re.compile(rb"(?:[\x00-\x7f]|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]"
-                       rb"|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
-                       rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2})+")
+_UTF8_RUN = re.compile(
+    rb"(?:[\x00-\x7f]|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]"
+    rb"|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2})+"
+)
 # Control bytes that text does not hold (tab, line feed, vertical tab, form feed, carriage
 # return and NUL excepted: NUL is dropped separately).
 _CONTROL_BYTES = bytes([*range(1, 9), *range(14, 32), 127])
@@ -169,7 +176,11 @@ def read_text(data: bytes, fmt: str, rules) -> SourceText:
     if not data.replace(b"\x00", b"").strip():
         raise ReadError("the file is empty" if not data.strip() else "the file holds only NUL bytes")
     problems: list[PageProblem] = []
-    utf16 = None if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else _looks_utf16(data, limits.decoding)
+    utf16 = (
+        None
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        else _looks_utf16(data, limits.decoding)
+    )
     if utf16:
         text, encoding = data.decode(utf16, errors="replace"), utf16
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -179,20 +190,32 @@ def read_text(data: bytes, fmt: str, rules) -> SourceText:
         nuls = _positions_of(data, b"\x00", shown)
         if nuls:
             data = data.replace(b"\x00", b"")
-            problems.append(PageProblem("encoding_repaired", None,
-                                        f"{nuls.count} NUL byte(s) removed ({listed(nuls.first, nuls.count)})"))
+            problems.append(
+                PageProblem(
+                    "encoding_repaired",
+                    None,
+                    f"{nuls.count} NUL byte(s) removed ({listed(nuls.first, nuls.count)})",
+                )
+            )
         controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
         if controls > limits.decoding.max_control_share * len(data):
-            raise ReadError(f"the file holds binary data, not text ({controls:,} of its {len(data):,} bytes are "
-                            f"control characters)")
+            raise ReadError(
+                f"the file holds binary data, not text ({controls:,} of its {len(data):,} bytes are "
+                f"control characters)"
+            )
         text, encoding = decode_bytes(data, rules.section("legacy_encodings"))
         if encoding in ("utf-8", "utf-8-sig"):
             bad = invalid_utf8(data, shown)
             if bad:
                 where = _original_positions(bad.first, b"\x00", original) if nuls else bad.first
-                problems.append(PageProblem("encoding_repaired", None,
-                                            f"{bad.count} byte(s) that are not valid UTF-8 replaced by U+FFFD "
-                                            f"({listed(where, bad.count)}); the rest of the file read as UTF-8"))
+                problems.append(
+                    PageProblem(
+                        "encoding_repaired",
+                        None,
+                        f"{bad.count} byte(s) that are not valid UTF-8 replaced by U+FFFD "
+                        f"({listed(where, bad.count)}); the rest of the file read as UTF-8",
+                    )
+                )
     text = unicodedata.normalize("NFC", text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
@@ -203,5 +226,12 @@ def read_text(data: bytes, fmt: str, rules) -> SourceText:
     notes = [f"encoding: {encoding}"]
     if text.count("\ufffd") > 0:
         notes.append(f"{text.count(chr(0xFFFD))} undecodable bytes replaced")
-    return SourceText(lines=lines, pages=[None] * len(lines), format=fmt, method="text",
-                      encoding=encoding, notes=notes, problems=problems)
+    return SourceText(
+        lines=lines,
+        pages=[None] * len(lines),
+        format=fmt,
+        method="text",
+        encoding=encoding,
+        notes=notes,
+        problems=problems,
+    )
