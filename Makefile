@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup system-deps corpus run test test-fast clean
+.PHONY: setup system-deps corpus run lint test test-fast clean
 
 # Debian packages: Tesseract with its Vietnamese model (OCR of scans), the DejaVu fonts
 # for the PDF fixtures (every Vietnamese glyph) and Chromium, which the review page's
@@ -35,11 +35,18 @@ corpus: setup
 run: corpus
 	$(BIN)/kehoach extract corpus -o outputs
 
-test: corpus
+# the gate (issue 12): ruff (pyflakes, pycodestyle, bugbear, import order, complexity at
+# 110 columns) and mypy (every function typed); settings in pyproject.toml
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: corpus lint
 	$(BIN)/python -m pytest -q
 
 # everyday edits: everything but the OCR, batch, packaging and browser tests
-test-fast: setup
+test-fast: lint
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 clean:

@@ -14,10 +14,14 @@ import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import regex
 
 from .plans import Plan
+
+if TYPE_CHECKING:
+    from .rules import Rules
 
 LEVELS = ("plan", "program", "project", "subproject", "content")
 _CODE_LEVEL = {"DA": "project", "TDA": "subproject", "ND": "content"}
@@ -42,7 +46,7 @@ class Item:
             return (self.program, self.level, self.canonical_code)
         return (self.program, self.level, None, self.project, self.subproject)
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Item) and self.key == other.key
 
     def __hash__(self) -> int:
@@ -124,7 +128,7 @@ class AllocationRules:
     mixed_measure_parts: frozenset[str]
 
     @classmethod
-    def from_rules(cls, rules) -> "AllocationRules":
+    def from_rules(cls, rules: Rules) -> "AllocationRules":
         a = rules.section("allocations")
         return cls(
             frozenset(a["excluded_measures"]),
@@ -443,7 +447,9 @@ def compare_versions(
                 continue
             # a figure read in both versions but placed differently (a table column's
             # attributes lost by OCR) is not a different figure
-            if o is None and _states(other, b) or b is None and _states(base, o):
+            if (o is None and b is not None and _states(other, b)) or (
+                b is None and o is not None and _states(base, o)
+            ):
                 continue
             first = o.statements[0] if o is not None else None
             out.append(
@@ -512,7 +518,7 @@ def fmt_money(value: float) -> str:
     return whole.replace(",", ".") + ("," + frac if frac else "")
 
 
-def _sort_key(value) -> tuple:
+def _sort_key(value: Any) -> tuple:
     """A total order over keys that mix None, text, numbers and items."""
     if isinstance(value, Item):
         value = value.key

@@ -5,7 +5,9 @@ Vocabulary: rules/agencies.yaml."""
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import regex
 
@@ -13,6 +15,9 @@ from .document import Block
 from .nlp import sentence_spans
 from .sections import Section, match_label
 from .textnorm import FoldedText, fold
+
+if TYPE_CHECKING:
+    from .rules import Rules
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ class Assignment:
 
 
 class AssignmentFinder:
-    def __init__(self, rules):
+    def __init__(self, rules: Rules):
         spec = rules.section("agencies")
         self.rules = rules
         spellings = sorted(
@@ -152,12 +157,12 @@ def _key(spelling: str) -> str:
     return fold(regex.sub(r"\s+", " ", spelling))
 
 
-def _phrases(phrases, before_name: bool = False) -> regex.Pattern:
+def _phrases(phrases: Iterable[str], before_name: bool = False) -> regex.Pattern:
     alts = "|".join(regex.escape(fold(p)) for p in sorted(phrases, key=len, reverse=True))
     return regex.compile(rf"(?<!\w)(?:{alts})(?!\w)" + (r"\s*$" if before_name else ""))
 
 
-def _chain(section: Section | None):
+def _chain(section: Section | None) -> Iterator[Section]:
     while section is not None:
         yield section
         section = section.parent

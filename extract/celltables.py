@@ -12,7 +12,9 @@ Vocabulary: rules/tables.yaml (`cell_per_line`, `row_levels`, `total_words`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import regex
 
@@ -21,6 +23,10 @@ from .rules import phrase_regex
 from .tables import Cell
 from .textnorm import fold, nfc
 from .vnnumbers import parse_vn_number
+
+if TYPE_CHECKING:
+    from .rules import Rules
+
 
 _FIGURE = regex.compile(r"[-–]?\d[\d.,]*")
 _CONTINUATION = regex.compile(r"^[\p{Ll}(,;]")
@@ -53,7 +59,7 @@ class _Segment:
 
 
 class CellTableFinder:
-    def __init__(self, rules):
+    def __init__(self, rules: Rules):
         t = rules.section("tables")
         spec = t["cell_per_line"]
         self.separator = regex.compile(spec["row_separator"])
@@ -210,7 +216,7 @@ def _text(line: Line) -> str:
     return line.clean or _MARKS.sub("", line.raw.strip())
 
 
-def _cell(line: Line, continuation: list[str] = ()) -> Cell:
+def _cell(line: Line, continuation: Sequence[str] = ()) -> Cell:
     """A cell on its line: its text (bold marks gone) and where that text stands in the raw
     line."""
     if line.clean:

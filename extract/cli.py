@@ -11,9 +11,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .workers import DEFAULT_DOC_MEMORY_BYTES, DEFAULT_DOC_TIMEOUT_S
+
+if TYPE_CHECKING:
+    from .batch import Job
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_OUTPUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -198,7 +202,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def cmd_extract(args) -> int:
+def cmd_extract(args: argparse.Namespace) -> int:
     from .batch import run
     from .inputs import collect
     from .rules import RuleError, load_rules
@@ -225,7 +229,7 @@ def cmd_extract(args) -> int:
         memory_bytes=int(args.doc_memory or DEFAULT_DOC_MEMORY_BYTES),
     )
 
-    def report(job, doc) -> None:
+    def report(job: Job, doc: dict) -> None:
         if doc["status"] == "failed" or not (args.quiet or progress):
             extra = f" — {doc['error']}" if doc.get("error") else ""
             print(f"{doc['status']:<8}{job.source.display}{extra}", flush=True)
@@ -275,7 +279,7 @@ def cmd_extract(args) -> int:
     return EXIT_SOME_FAILED if summary.statuses["failed"] else EXIT_OK
 
 
-def cmd_sql(args) -> int:
+def cmd_sql(args: argparse.Namespace) -> int:
     from .query import QueryRefused, present_tables, render, run
 
     if not present_tables(args.out):
@@ -307,7 +311,7 @@ def cmd_sql(args) -> int:
     return EXIT_OK
 
 
-def cmd_describe(args) -> int:
+def cmd_describe(args: argparse.Namespace) -> int:
     from .describe import describe
     from .schema import TABLES
 
@@ -318,7 +322,7 @@ def cmd_describe(args) -> int:
     return EXIT_OK
 
 
-def cmd_export(args) -> int:
+def cmd_export(args: argparse.Namespace) -> int:
     from .export import export_tables
     from .query import present_tables
 
@@ -338,7 +342,7 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
-def cmd_report(args) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
     from .query import present_tables
     from .report import write_report
 
@@ -354,7 +358,7 @@ def cmd_report(args) -> int:
     return EXIT_OK
 
 
-def cmd_show(args) -> int:
+def cmd_show(args: argparse.Namespace) -> int:
     from .pipeline import Extractor
     from .rules import load_rules
     from .show import as_json, console_for, show
@@ -371,7 +375,7 @@ def cmd_show(args) -> int:
     return EXIT_OK
 
 
-def cmd_review(args) -> int:
+def cmd_review(args: argparse.Namespace) -> int:
     from .pipeline import Extractor
     from .review import write_review
     from .rules import RuleError, load_rules

@@ -111,7 +111,7 @@ def build_derived(
                         f"(the preferred version) states {fmt_money(diff.expected)}"
                     ),
                 )
-            elif diff.actual is None:
+            elif diff.expected is not None:  # the version lacks the figure
                 severity, said = (
                     "info",
                     (
@@ -119,7 +119,7 @@ def build_derived(
                         f"version) states {fmt_money(diff.expected)}"
                     ),
                 )
-            else:
+            elif diff.actual is not None:
                 severity, said = (
                     "warning",
                     (
@@ -127,6 +127,8 @@ def build_derived(
                         f"{names[plan.preferred['doc_id']]} does not state"
                     ),
                 )
+            else:
+                continue  # a difference names at least one figure
             version_checks.append(
                 {
                     "check_id": f"{diff.doc_id}:v{i}",

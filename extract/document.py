@@ -8,12 +8,17 @@ every cleaned character knows the source column it came from.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import regex
 
 from .nlp import ends_sentence
 from .readers.base import SourceText
+
+if TYPE_CHECKING:
+    from .rules import Rules
 
 
 @dataclass
@@ -62,7 +67,7 @@ class Cleaner:
     footnote_line: regex.Pattern
 
     @classmethod
-    def from_rules(cls, rules) -> "Cleaner":
+    def from_rules(cls, rules: Rules) -> "Cleaner":
         a = rules.section("artefacts")
         return cls(
             removals=tuple(regex.compile(e["pattern"]) for e in a.get("remove", [])),
@@ -122,7 +127,7 @@ _CONTINUES = regex.compile(r"^(?:\p{Ll}|\d|[(,;%])")
 
 
 def build_blocks(
-    lines: list[Line], heading_lines: set[int], *, skip: set[int] = frozenset(), join_limit: int = 3
+    lines: list[Line], heading_lines: set[int], *, skip: Set[int] = frozenset(), join_limit: int = 3
 ) -> list[Block]:
     """Group lines into blocks. A heading line always starts a block; a line continues the
     previous block when that block did not end its sentence and the line starts like a
@@ -152,7 +157,7 @@ def build_blocks(
             and _CONTINUES.match(text) is not None
             and not lines[current.line_indexes[-1]].footnote
         )
-        if joins:
+        if joins and current is not None:
             parts[-1].append(" ")
             current.positions.append(current.positions[-1])
             _extend(current, parts[-1], line)

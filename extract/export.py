@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -61,7 +62,7 @@ def _flat(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     return frame
 
 
-def _json_cell(value):
+def _json_cell(value: Any) -> Any:
     if value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
     if isinstance(value, pd.Timestamp):

@@ -9,6 +9,7 @@ markers of rules/money.yaml."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import regex
 
@@ -16,6 +17,9 @@ from .amounts import Amount
 from .document import Block
 from .rules import phrase_regex
 from .textnorm import fold
+
+if TYPE_CHECKING:
+    from .rules import Rules
 
 
 @dataclass
@@ -25,13 +29,13 @@ class _Marker:
 
 
 class FootnoteLinker:
-    def __init__(self, rules):
+    def __init__(self, rules: Rules):
         h = rules.section("headings")
         self.marker = regex.compile(h["footnote_marker"])
         self.note = regex.compile(h["footnote_note"])
         self.breakdown = phrase_regex(fold(w) for w in rules.section("money")["breakdown_markers"])
 
-    def markers(self, blocks: list[Block]) -> dict[Block, _Marker]:
+    def markers(self, blocks: list[Block]) -> dict[int, tuple[Block, _Marker]]:
         """Each note block with the marker it explains (the first marker of its number
         before it)."""
         seen: dict[str, _Marker] = {}

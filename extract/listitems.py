@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import regex
 
 from .amounts import Amount, Placement
 
+if TYPE_CHECKING:
+    from .rules import Rules
+
 
 class MentionPlacer:
-    def __init__(self, rules):
+    def __init__(self, rules: Rules):
         h = rules.section("headings")
         self.mention = regex.compile(h["project_mention"])
         self.link = regex.compile(h["mention_link"])

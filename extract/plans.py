@@ -62,9 +62,9 @@ class Plan:
 
 def reading_rank(doc: dict) -> tuple:
     return (
-        METHOD_RANK.get(doc.get("method"), 9),
+        METHOD_RANK.get(doc.get("method") or "", 9),
         doc.get("status") != "ok",
-        FORMAT_RANK.get(doc.get("format"), 9),
+        FORMAT_RANK.get(doc.get("format") or "", 9),
         doc["doc_id"],
     )
 

@@ -15,8 +15,12 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .schema import TABLES
+
+if TYPE_CHECKING:
+    import duckdb
 
 READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN")
 FORMATS = ("table", "csv", "json", "md")
@@ -36,7 +40,7 @@ def present_tables(out: Path) -> list[str]:
     return [name for name in TABLES if (out / name).is_dir() and any((out / name).rglob("*.parquet"))]
 
 
-def connect(out: Path, unsafe: bool = False):
+def connect(out: Path, unsafe: bool = False) -> duckdb.DuckDBPyConnection:
     import duckdb
 
     con = duckdb.connect(config={"autoinstall_known_extensions": unsafe, "autoload_known_extensions": unsafe})
@@ -93,7 +97,7 @@ def run(out: Path, query: str, unsafe: bool = False) -> Result | None:
 
 
 # ---- output --------------------------------------------------------------------------------
-def plain(value):
+def plain(value: Any) -> Any:
     """A value as text: money without float artefacts (1471301.5, not 1471301.5000000002)."""
     if value is None:
         return ""
@@ -115,7 +119,7 @@ def format_float(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def json_value(value):
+def json_value(value: Any) -> Any:
     if isinstance(value, float):
         return None if math.isnan(value) else round(value, 9) + 0.0
     if isinstance(value, decimal.Decimal):
@@ -147,7 +151,7 @@ def render(result: Result, fmt: str, full_width: bool) -> str:
         )
     if fmt == "md":
 
-        def cell(v) -> str:
+        def cell(v: object) -> str:
             return plain(v).replace("|", "\\|").replace("\n", " ")
 
         lines = ["| " + " | ".join(result.columns) + " |", "|" + "---|" * len(result.columns)]

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import regex
+
+if TYPE_CHECKING:
+    from .rules import Rules
 
 
 @dataclass(frozen=True)
@@ -20,7 +24,7 @@ class Reference:
 
 
 class ReferenceFinder:
-    def __init__(self, rules):
+    def __init__(self, rules: Rules):
         d = rules.section("documents")
         self.abbreviations = d["reference_abbreviations"]
         types = sorted(list(d["reference_types"]) + list(self.abbreviations), key=len, reverse=True)

@@ -25,8 +25,10 @@ import io
 import os
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pyarrow as pa
@@ -413,7 +415,9 @@ def _plan_lines(plans: list[dict], documents: dict[str, dict], checks: list[dict
     )
 
 
-def _indicator_lines(out: Path, plans: list[dict], rules: Rules, read_table) -> list[IndicatorLine]:
+def _indicator_lines(
+    out: Path, plans: list[dict], rules: Rules, read_table: Callable[[Path, str], pa.Table]
+) -> list[IndicatorLine]:
     """Targets with an official indicator code, read from each plan's preferred version."""
     if not (out / "targets").is_dir():
         return []
@@ -476,7 +480,11 @@ def _indicator_lines(out: Path, plans: list[dict], rules: Rules, read_table) -> 
 
 
 def _review_lines(
-    out: Path, plans: list[dict], documents: dict[str, dict], checks: list[dict], read_table
+    out: Path,
+    plans: list[dict],
+    documents: dict[str, dict],
+    checks: list[dict],
+    read_table: Callable[[Path, str], pa.Table],
 ) -> list[ReviewLine]:
     """Every sum_mismatch and version_mismatch, and every figure on a page OCR was unsure of
     (the check is per page; its figures are what a person must compare with the scan)."""
@@ -552,7 +560,7 @@ def place_key(name: str | None) -> tuple[str, str]:
     return (fold(strip_diacritics(name or "")), name or "")
 
 
-def _none_last(value) -> tuple:
+def _none_last(value: Any) -> tuple:
     return (value is None, value if value is not None else 0)
 
 
@@ -586,7 +594,7 @@ def review_dir_for(out: Path, report_path: Path) -> str:
     return Path(rel).as_posix()
 
 
-def _esc(value) -> str:
+def _esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 

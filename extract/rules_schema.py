@@ -82,18 +82,18 @@ class Closed(BaseModel):
 
 def _phrases(value_type: Any) -> type[Closed]:
     class PhraseEntry(Closed):
-        value: value_type  # type: ignore[valid-type]
+        value: value_type
         phrases: list[str]
 
     return PhraseEntry
 
 
-FundingEntry = _phrases(Literal[FUNDING_SOURCES])  # type: ignore[valid-type]
-CapitalEntry = _phrases(Literal[CAPITAL_TYPES])  # type: ignore[valid-type]
-MeasureEntry = _phrases(Literal[MEASURES])  # type: ignore[valid-type]
-ComparatorEntry = _phrases(Literal[COMPARATORS])  # type: ignore[valid-type]
-DirectionEntry = _phrases(Literal[DIRECTIONS])  # type: ignore[valid-type]
-TargetKindEntry = _phrases(Literal[TARGET_KINDS])  # type: ignore[valid-type]
+FundingEntry = _phrases(Literal[FUNDING_SOURCES])
+CapitalEntry = _phrases(Literal[CAPITAL_TYPES])
+MeasureEntry = _phrases(Literal[MEASURES])
+ComparatorEntry = _phrases(Literal[COMPARATORS])
+DirectionEntry = _phrases(Literal[DIRECTIONS])
+TargetKindEntry = _phrases(Literal[TARGET_KINDS])
 
 
 # --- headings.yaml ---------------------------------------------------------------------------

@@ -5,13 +5,18 @@ nearest open project or sub-project), with roles and program attribution."""
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import regex
 
 from .document import Line
 from .textnorm import fold
+
+if TYPE_CHECKING:
+    from .rules import Rules, TypedHead
+
 
 ITEM_TITLE_MAX = 80
 # A typed head split by a hard wrap leaves at most this much of it on the first line ("Tiểu").
@@ -53,7 +58,7 @@ class Section:
     children: list["Section"] = field(default_factory=list, repr=False)
     parent: "Section | None" = field(default=None, repr=False)
 
-    def ancestors(self):
+    def ancestors(self) -> Iterator[Section]:
         node = self.parent
         while node is not None:
             yield node
@@ -80,7 +85,7 @@ class Label:
     end: int  # where the text after the label starts
 
 
-def match_label(text: str, rules) -> Label | None:
+def match_label(text: str, rules: Rules) -> Label | None:
     """The first label style of rules/headings.yaml that opens TEXT."""
     for ls in rules.label_styles:
         m = ls.pattern.match(text)
@@ -99,7 +104,7 @@ def match_label(text: str, rules) -> Label | None:
     return None
 
 
-def detect_headings(lines: list[Line], rules, skip: set[int] = frozenset()) -> list[Heading]:
+def detect_headings(lines: list[Line], rules: Rules, skip: Set[int] = frozenset()) -> list[Heading]:
     """The headings of a document, lines in SKIP (tables one cell per line) left out. A
     typed head whose words a hard wrap split ("- Tiểu" / "dự án 1: …") is read on its
     first line, and its second line is no heading of its own."""
@@ -144,7 +149,9 @@ def _opens_bold(raw: str) -> bool:
     return raw.count("**") % 2 == 1
 
 
-def detect_heading(line: Line, rules, continued: str | None = None, typed: bool = True) -> Heading | None:
+def detect_heading(
+    line: Line, rules: Rules, continued: str | None = None, typed: bool = True
+) -> Heading | None:
     """The heading LINE opens, or None. CONTINUED: the next line's text, when only the two
     together make a typed head (its words split by a hard wrap)."""
     # an amending resolution quotes the new text: "“Điều 9. Dự án 3: …", "“1. Tiểu dự án 1: …"
@@ -158,13 +165,13 @@ def detect_heading(line: Line, rules, continued: str | None = None, typed: bool 
     if continued is not None:
         if len(rest) > WRAPPED_HEAD_MAX or typed_head(rest, rules) is not None:
             return None
-        typed = typed_head(f"{rest} {continued}", rules)
+        head = typed_head(f"{rest} {continued}", rules)
     else:
-        typed = typed_head(rest, rules) if typed else None
-    if typed is not None and regex.match(rules.section("headings")["amount_title"], typed[2]):
-        typed = None  # "- Dự án 5: 64.830 triệu đồng;" is a list item carrying an amount
-    if typed is not None:
-        th, number, title = typed
+        head = typed_head(rest, rules) if typed else None
+    if head is not None and regex.match(rules.section("headings")["amount_title"], head[2]):
+        head = None  # "- Dự án 5: 64.830 triệu đồng;" is a list item carrying an amount
+    if head is not None:
+        th, number, title = head
         return Heading(
             line.index,
             label.text if label else "",
@@ -189,7 +196,7 @@ def detect_heading(line: Line, rules, continued: str | None = None, typed: bool 
     )
 
 
-def typed_head(text: str, rules):
+def typed_head(text: str, rules: Rules) -> tuple[TypedHead, str | None, str] | None:
     """(typed head rule, number, title) when TEXT (its list label removed) opens with a
     program, "Dự án N", "Tiểu dự án N", "Nội dung N"… head, else None."""
     for th in rules.typed_heads:
@@ -208,7 +215,7 @@ def typed_head(text: str, rules):
     return None
 
 
-def _norm_number(number: str | None, style_name: str, rules) -> str | None:
+def _norm_number(number: str | None, style_name: str, rules: Rules) -> str | None:
     """ "IV" -> "4", "thứ hai" -> "2"; bullets have no number."""
     if number is None or style_name == "bullet":
         return None
@@ -231,7 +238,7 @@ def _roman(value: str) -> int:
 
 
 def build_tree(
-    doc_id: str, lines: list[Line], headings: list[Heading], rules, doc_programs: list[str]
+    doc_id: str, lines: list[Line], headings: list[Heading], rules: Rules, doc_programs: list[str]
 ) -> list[Section]:
     """Nest headings into sections. Returns sections in document order (root excluded)."""
     root = Section(
@@ -278,7 +285,8 @@ def build_tree(
 def _pop_for(stack: list[Section], h: Heading) -> None:
     # 1. a label style already open: the new heading is that section's sibling
     for idx in range(len(stack) - 1, 0, -1):
-        if stack[idx].heading.style == h.style:
+        opened = stack[idx].heading
+        if opened is not None and opened.style == h.style:
             del stack[idx:]
             return
     # 2. a ranked style (PHẦN, I., 1., 1.1.) closes everything ranked at or below it;
@@ -286,12 +294,12 @@ def _pop_for(stack: list[Section], h: Heading) -> None:
     for rank_of, rank in ((lambda x: x.style_rank, h.style_rank), (lambda x: x.typed_rank, h.typed_rank)):
         if rank is None:
             continue
-        idx = next(
+        closes = next(
             (i for i in range(1, len(stack)) if (r := rank_of(stack[i].heading)) is not None and r >= rank),
             None,
         )
-        if idx is not None:
-            del stack[idx:]
+        if closes is not None:
+            del stack[closes:]
             return
 
 
@@ -308,7 +316,7 @@ def _set_line_ends(sections: list[Section], n_lines: int) -> None:
         sec.line_end = max(sec.line_end, sec.line_start)
 
 
-def _assign_programs_and_roles(root: Section, rules, doc_programs: list[str]) -> None:
+def _assign_programs_and_roles(root: Section, rules: Rules, doc_programs: list[str]) -> None:
     program_keys = {
         code: [fold(k) for k in spec.get("keywords", [])]
         for code, spec in rules.section("programs")["programs"].items()
@@ -339,7 +347,7 @@ def _assign_programs_and_roles(root: Section, rules, doc_programs: list[str]) ->
     visit(root, None, None)
 
 
-def _named_program(title: str, rules) -> str | None:
+def _named_program(title: str, rules: Rules) -> str | None:
     """The one program a section heading names ("4. Phân bổ vốn Chương trình mục tiêu quốc
     gia giảm nghèo bền vững"): its subtree belongs to it."""
     folded = fold(title)

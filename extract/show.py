@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TextIO
 
 from rich.console import Console
 from rich.text import Text
@@ -145,6 +146,7 @@ def render_tree(view: DocumentView, facts_only: bool = False) -> Tree:
         for child in node.children:
             if facts_only and not child.holds_facts():
                 continue
+            assert child.section is not None  # only the root has no section
             add(branch.add(section_text(child.section)), child)
 
     add(tree, root)
@@ -168,7 +170,7 @@ def show(view: DocumentView, console: Console, facts_only: bool = False) -> None
     console.print(legend())
 
 
-def console_for(stream, is_terminal: bool) -> Console:
+def console_for(stream: TextIO, is_terminal: bool) -> Console:
     """Colour and the terminal's width on a terminal; plain text of any width when piped."""
     if is_terminal:
         return Console(file=stream, force_terminal=True)

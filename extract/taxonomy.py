@@ -6,8 +6,12 @@ A plan's project is matched to the official item by its number and by title simi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeGuard
 
 from .textnorm import words
+
+if TYPE_CHECKING:
+    from .rules import Rules
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class Item:
 
 
 class Taxonomy:
-    def __init__(self, rules):
+    def __init__(self, rules: Rules):
         spec = rules.section("programs")
         self.threshold = float(spec.get("title_match_threshold", 0.6))
         # how much better a title must match another item than the numbered one
@@ -118,7 +122,7 @@ class Taxonomy:
 
     def _clearly_better(
         self, candidate: Item | None, numbered: Item, cand_sim: float, num_sim: float
-    ) -> bool:
+    ) -> TypeGuard[Item]:
         return (
             candidate is not None
             and candidate is not numbered

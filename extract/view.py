@@ -145,7 +145,7 @@ def views_from_out(out: Path, rules: Rules, doc_ids: list[str] | None = None) ->
 def _by_order(rows: list[dict], id_column: str) -> list[dict]:
     """Rows in the order the extractor made them (ids end in their index: a0, a1, … a10)."""
 
-    def key(row: dict):
+    def key(row: dict) -> tuple:
         tail = (row.get(id_column) or "").rsplit(":", 1)[-1]
         digits = tail.lstrip("abcdefghijklmnopqrstuvwxyz")
         return (int(digits) if digits.isdigit() else -1, row.get(id_column) or "")

@@ -40,6 +40,30 @@ def parse_vn_number(raw: str, *, decimal_point_ok: bool = False) -> VnNumber:
     "1.O25" -> 1025 (repaired, reported); "1.8,0" -> malformed (value None, never a guess).
     With decimal_point_ok (percentages), "93.09" whose group is not three digits reads as
     the decimal 93.09 instead of being malformed.
+
+    >>> parse_vn_number("122.854").value
+    122854.0
+    >>> n = parse_vn_number("9.757,650")
+    >>> n.value, n.decimals, n.status
+    (9757.65, 3, 'ok')
+    >>> parse_vn_number("13,350").value  # a comma is always the decimal mark
+    13.35
+    >>> parse_vn_number("267, 0").value  # a space typed after the comma
+    267.0
+    >>> n = parse_vn_number("1.O25")  # OCR read a zero as the letter O
+    >>> n.value, n.status, n.note
+    (1025.0, 'repaired', 'letter read as digit')
+    >>> n = parse_vn_number("1.8,0")
+    >>> n.value, n.status, n.note
+    (None, 'malformed', 'thousands groups are not three digits')
+    >>> parse_vn_number("1.234.567,5").value
+    1234567.5
+    >>> parse_vn_number("93.09").status, parse_vn_number("93.09", decimal_point_ok=True).value
+    ('malformed', 93.09)
+    >>> parse_vn_number("12,3,4").note
+    'more than one decimal comma'
+    >>> parse_vn_number("đồng").status
+    'malformed'
     """
     text = regex.sub(r"\s+", "", raw.strip())
     status, note = "ok", ""
@@ -70,7 +94,17 @@ def parse_vn_number(raw: str, *, decimal_point_ok: bool = False) -> VnNumber:
 
 
 def format_vn_number(value: float, decimals: int = 0) -> str:
-    """The inverse of parse_vn_number: 9757.65 -> "9.757,65" (decimals=2)."""
+    """The inverse of parse_vn_number: 9757.65 -> "9.757,65" (decimals=2).
+
+    >>> format_vn_number(9757.65, 2)
+    '9.757,65'
+    >>> format_vn_number(1471301)
+    '1.471.301'
+    >>> format_vn_number(-0.5, 1)
+    '-0,5'
+    >>> parse_vn_number(format_vn_number(2_048_500.25, 2)).value
+    2048500.25
+    """
     text = f"{abs(value):,.{decimals}f}"  # "9,757.65"
     whole, _, frac = text.partition(".")
     out = whole.replace(",", ".") + ("," + frac if frac else "")

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import PageProblem
+
+if TYPE_CHECKING:
+    from ..rules import Rules
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class InputLimits:
     max_message_chars: int
 
     @classmethod
-    def from_rules(cls, rules) -> InputLimits:
+    def from_rules(cls, rules: Rules) -> InputLimits:
         return cls.from_section(rules.section("inputs"))
 
     @classmethod
