@@ -5,7 +5,7 @@ Vocabulary: rules/agencies.yaml."""
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,7 @@ import regex
 
 from .document import Block
 from .nlp import sentence_spans
+from .rules import phrase_regex
 from .sections import Section, match_label
 from .textnorm import FoldedText, fold
 
@@ -49,10 +50,10 @@ class AssignmentFinder:
             regex.IGNORECASE,
         )
         roles = spec["roles"]
-        self.lead = _phrases(roles["lead"])
+        self.lead = phrase_regex(fold(p) for p in roles["lead"])
         # a coordinate or report word right before the agency's name
-        self.coordinate = _phrases(roles["coordinate"], before_name=True)
-        self.report_to = _phrases(roles["report_to"], before_name=True)
+        self.coordinate = phrase_regex((fold(p) for p in roles["coordinate"]), at_end=True)
+        self.report_to = phrase_regex((fold(p) for p in roles["report_to"]), at_end=True)
         self.before_reach = max(len(fold(p)) for p in roles["coordinate"] + roles["report_to"])
         self.window = int(spec.get("lead_after_window", 40))
         self.deadline = regex.compile(
@@ -155,11 +156,6 @@ OPENING_MARKS = " -+*•–:"  # what may stand before an agency that opens its 
 
 def _key(spelling: str) -> str:
     return fold(regex.sub(r"\s+", " ", spelling))
-
-
-def _phrases(phrases: Iterable[str], before_name: bool = False) -> regex.Pattern:
-    alts = "|".join(regex.escape(fold(p)) for p in sorted(phrases, key=len, reverse=True))
-    return regex.compile(rf"(?<!\w)(?:{alts})(?!\w)" + (r"\s*$" if before_name else ""))
 
 
 def _chain(section: Section | None) -> Iterator[Section]:

@@ -202,24 +202,31 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _extract_usage_problem(args: argparse.Namespace, missing: list[str]) -> str | None:
+    """What makes the command unusable, checked before any work (rule errors included)."""
+    from .rules import RuleError, load_rules
+
+    if missing:
+        return f"no such file or folder: {', '.join(missing)}"
+    if args.scheduler and args.engine != "dask":
+        return "--scheduler needs --engine dask"
+    try:
+        load_rules(args.rules)
+    except RuleError as exc:
+        return f"rules: {exc}"
+    return None
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from .batch import run
     from .inputs import collect
-    from .rules import RuleError, load_rules
     from .store import OutputError, OutputRefused
     from .workers import Limits, WorkerStartError
 
     collected = collect(args.paths, follow_links=args.follow_links)
-    if collected.missing:
-        print(f"kehoach: no such file or folder: {', '.join(collected.missing)}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.scheduler and args.engine != "dask":
-        print("kehoach: --scheduler needs --engine dask", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        load_rules(args.rules)  # rule errors are usage errors, reported before any work
-    except RuleError as exc:
-        print(f"kehoach: rules: {exc}", file=sys.stderr)
+    problem = _extract_usage_problem(args, collected.missing)
+    if problem:
+        print(f"kehoach: {problem}", file=sys.stderr)
         return EXIT_USAGE
     for message in collected.skipped:
         print(f"skipped {message}", file=sys.stderr)

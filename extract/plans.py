@@ -3,8 +3,8 @@
 Documents are the same plan when their plan_id agrees (issuer, number and date, or lacking
 a number, issuer, title and date: metadata.plan_id). A version whose number or date could
 not be read (an OCR miss) joins the plan of the same issuer that agrees on what it has
-(number, date, or most of the title). The preferred version is the most reliable reading: text or DOCX over a PDF text
-layer over OCR."""
+(number, date, or most of the title). The preferred version is the most reliable reading:
+text or DOCX over a PDF text layer over OCR."""
 
 from __future__ import annotations
 

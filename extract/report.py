@@ -663,7 +663,8 @@ def render_html(report: Report, review_dir: str = "review") -> str:
         f"<h1>{_bi('So sánh các tỉnh', 'Province comparison')} — {_esc(report.out_name)}</h1>",
         (
             f"<div>{len(report.plans)} {_bi('kế hoạch', 'plans')}; "
-            f"{sum(p.counted for p in report.plans)} {_bi('được cộng vào tổng tỉnh', 'counted in the province sums')}; "
+            f"{sum(p.counted for p in report.plans)} "
+            f"{_bi('được cộng vào tổng tỉnh', 'counted in the province sums')}; "
             f"{len(report.review)} {_bi('mục cần xem', 'items to review')}</div>"
         ),
         "</header>",
@@ -693,29 +694,32 @@ def _method_note(report: Report, review_dir: str) -> str:
     vi, en = GROUPINGS[report.grouping]
     return (
         '<details class="note"><summary>'
-        f'<b>Nhóm theo</b> <span class="en">Grouped by</span>: {_bi(vi, en)} (<code>{_esc(report.grouping)}</code>); '
+        f'<b>Nhóm theo</b> <span class="en">Grouped by</span>: {_bi(vi, en)} '
+        f"(<code>{_esc(report.grouping)}</code>); "
         "chỉ cộng kế hoạch cấp tỉnh. "
         '<span class="en">Only province plans are summed.</span> '
         'Đơn vị: triệu đồng. <span class="en">Money in million VND (triệu đồng).</span> '
         '<u>Cách đọc</u> <span class="en">How to read</span></summary>'
         '<p><b>Cách cộng</b> <span class="en">How the sums are made</span>: '
-        "chỉ kế hoạch cấp tỉnh, không cộng kế hoạch đã nằm trong kế hoạch cấp trên, một phiên bản ưu tiên mỗi "
-        "kế hoạch, vốn kế hoạch của năm kế hoạch, mọi loại vốn (bảng <code>allocations</code>). "
+        "chỉ kế hoạch cấp tỉnh, không cộng kế hoạch đã nằm trong kế hoạch cấp trên, một phiên bản ưu tiên "
+        "mỗi kế hoạch, vốn kế hoạch của năm kế hoạch, mọi loại vốn (bảng <code>allocations</code>). "
         '<span class="en">Province plans only (district and commune plans repeat their province\'s money), '
-        "plans included in a higher-level plan left out, one preferred version per plan, the planned funds of "
-        "the plan year, all capital types (table <code>allocations</code>, one level at a time).</span></p>"
-        '<p><b>Tỉnh</b> <span class="en">Provinces</span>: mỗi dòng ghi tỉnh như văn bản ghi và, khi khác, tỉnh '
-        "sau sắp xếp 1/7/2025 (Nghị quyết 202/2025/QH15), dạng “Hà Giang → Tuyên Quang”. "
-        '<span class="en">Every row shows the province as written and, when it differs, the province it belongs '
-        "to from 1 July 2025, as “Hà Giang → Tuyên Quang”; <code>kehoach report OUT --group-by province_2025</code> "
-        "groups by the merged provinces (the provinces as written in brackets).</span></p>"
-        '<p><b>Nguồn vốn</b> <span class="en">Sources</span>: Trung ương = NSTW; Địa phương = NSĐP, ngân sách '
-        "tỉnh, huyện, xã; Nguồn khác = tín dụng, doanh nghiệp, nhân dân, lồng ghép, huy động, khác; "
+        "plans included in a higher-level plan left out, one preferred version per plan, the planned funds "
+        "of the plan year, all capital types (table <code>allocations</code>, one level at a time)."
+        "</span></p>"
+        '<p><b>Tỉnh</b> <span class="en">Provinces</span>: mỗi dòng ghi tỉnh như văn bản ghi và, khi khác, '
+        "tỉnh sau sắp xếp 1/7/2025 (Nghị quyết 202/2025/QH15), dạng “Hà Giang → Tuyên Quang”. "
+        '<span class="en">Every row shows the province as written and, when it differs, the province it '
+        "belongs to from 1 July 2025, as “Hà Giang → Tuyên Quang”; <code>kehoach report OUT --group-by "
+        "province_2025</code> groups by the merged provinces (the provinces as written in brackets)."
+        "</span></p>"
+        '<p><b>Nguồn vốn</b> <span class="en">Sources</span>: Trung ương = NSTW; Địa phương = NSĐP, ngân '
+        "sách tỉnh, huyện, xã; Nguồn khác = tín dụng, doanh nghiệp, nhân dân, lồng ghép, huy động, khác; "
         "<i>không ghi nguồn</i> = phần của tổng mà kế hoạch không ghi nguồn (không đoán). "
-        '<span class="en">Central = central budget; local = local budget and its province, district and commune '
-        "parts; other = credit, enterprises, communities, pooled, mobilised and other funds; "
-        "<i>not stated</i> = the part of a stated total whose source the plan does not state (never guessed). "
-        "A total marked Σ is the sum of the stated sources (the plan states no total).</span></p>"
+        '<span class="en">Central = central budget; local = local budget and its province, district and '
+        "commune parts; other = credit, enterprises, communities, pooled, mobilised and other funds; "
+        "<i>not stated</i> = the part of a stated total whose source the plan does not state (never "
+        "guessed). A total marked Σ is the sum of the stated sources (the plan states no total).</span></p>"
         f'<p><b>Trang kiểm tra</b> <span class="en">Review pages</span>: các liên kết mở '
         f"<code>{_esc(review_dir)}/&lt;doc_id&gt;.html#L&lt;dòng&gt;</code>; tạo bằng "
         f"<code>kehoach review OUT</code> (mọi tài liệu) hoặc <code>kehoach review OUT --doc DOC_ID</code>. "
@@ -756,7 +760,8 @@ def _summary_section(report: Report) -> str:
     ]
     body = [
         f'<tr><td class="n">{_esc(year if year is not None else "?")}</td><td class="n">{len(ps)}</td>'
-        f'<td class="n">{sum(p.admin_level == "province" for p in ps)}</td><td class="n">{sum(p.counted for p in ps)}</td>'
+        f'<td class="n">{sum(p.admin_level == "province" for p in ps)}</td>'
+        f'<td class="n">{sum(p.counted for p in ps)}</td>'
         f'<td class="n">{sum(p.admin_level in ("district", "commune") for p in ps)}</td>'
         f'<td class="n">{len({p.province for p in ps if p.province})}</td>'
         f'<td class="n">{sum(p.warnings > 0 for p in ps)}</td></tr>'
@@ -787,8 +792,10 @@ def _plans_section(report: Report) -> str:
     for p in report.plans:
         body.append(
             f"<tr><td>{_esc(_where(p.province, p.province_2025))}</td><td>{_esc(p.district)}</td>"
-            f'<td>{_esc(LEVEL_LABELS.get(p.admin_level or "", p.admin_level))}</td><td class="n">{_esc(p.plan_year)}</td>'
-            f"<td>{_esc(p.doc_number)}</td><td>{_esc(p.issue_date)}</td><td>{_esc(', '.join(p.programs))}</td>"
+            f"<td>{_esc(LEVEL_LABELS.get(p.admin_level or '', p.admin_level))}</td>"
+            f'<td class="n">{_esc(p.plan_year)}</td>'
+            f"<td>{_esc(p.doc_number)}</td><td>{_esc(p.issue_date)}</td>"
+            f"<td>{_esc(', '.join(p.programs))}</td>"
             f"<td>{_esc(', '.join(p.formats))}</td><td>{_esc(p.status)}</td>"
             f'<td class="n{" warn" if p.warnings else ""}">{p.warnings} / {p.infos}</td>'
             f"<td>{'có / yes' if p.counted else _esc('không / no: ' + (p.why_not_counted or ''))}</td></tr>"
@@ -1070,7 +1077,8 @@ def _review_section(report: Report, review_dir: str) -> str:
     body = [
         f"<tr><td>{_esc(r.kind)}</td><td>{_esc(r.severity)}</td><td>{_esc(r.province)}</td>"
         f'<td>{_esc(r.district)}</td><td class="n">{_esc(r.plan_year)}</td><td>{_esc(r.doc_number)}</td>'
-        f'<td>{_esc(r.source_name)}</td><td>{"✓" if r.preferred else ""}</td><td class="n">{_esc(r.page)}</td>'
+        f"<td>{_esc(r.source_name)}</td><td>{'✓' if r.preferred else ''}</td>"
+        f'<td class="n">{_esc(r.page)}</td>'
         f'<td><a class="review" href="{_esc(review_href(review_dir, r.doc_id, r.line))}">'
         f"{_esc(r.line if r.line else 'xem / open')}</a></td><td>{_esc(r.message)}</td></tr>"
         for r in report.review

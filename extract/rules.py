@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -90,12 +91,19 @@ class PhraseTable:
         return best
 
 
-def phrase_regex(phrases, flags: int = 0) -> regex.Pattern:
+def phrase_regex(phrases: Iterable[str], flags: int = 0, *, at_end: bool = False) -> regex.Pattern:
     """Whole-word alternation of phrases (folded, to match folded text), longest first;
-    never matches when there are none."""
+    never matches when there are none. AT_END: only a phrase ending the text (trailing
+    spaces aside), as a role word right before a name.
+
+    >>> phrase_regex(["chu tri", "chu"]).search("don vi chu tri: so tai chinh")[0]
+    'chu tri'
+    >>> phrase_regex(["phoi hop voi"], at_end=True).search("phoi hop voi cac so ") is None
+    True
+    """
     alts = sorted(set(phrases), key=len, reverse=True)
     body = "|".join(regex.escape(p) for p in alts) or r"(?!x)x"
-    return regex.compile(rf"(?<![\w])(?:{body})(?![\w])", flags)
+    return regex.compile(rf"(?<![\w])(?:{body})(?![\w])" + (r"\s*$" if at_end else ""), flags)
 
 
 def _compile(pattern: str, where: str, flags: int = 0) -> regex.Pattern:
