@@ -37,7 +37,11 @@ def read_arrow(out: Path, name: str) -> pa.Table:
 
 
 def read_frame(out: Path, name: str, categories: bool = True) -> pd.DataFrame:
-    table = read_arrow(out, name)
+    return to_frame(read_arrow(out, name), name, categories)
+
+
+def to_frame(table: pa.Table, name: str, categories: bool = True) -> pd.DataFrame:
+    """The contract table NAME, given as Arrow, as a typed DataFrame."""
     frame = table.to_pandas(types_mapper=_NULLABLE.get, date_as_object=True)
     columns = dictionary()[name].columns
     for col in frame.columns:
