@@ -4,8 +4,8 @@ labels give it (funding source, capital type, measure, year). Vocabulary: rules/
 Within a paragraph, an amount's parent is the amount whose parenthesis it sits in
 ("111.687 triệu đồng (vốn đầu tư phát triển: 99.654 triệu đồng, …)") or the amount a
 breakdown marker follows ("… là 350.190 triệu đồng, trong đó: …"). A paragraph that ends
-with such a marker ("…, trong đó:") owns the amounts of the list items after it; the
-pipeline links those, since it knows the section tree.
+with such a marker ("…, trong đó:") owns the amounts of the list items after it;
+`link_paragraphs` links those, given the section tree.
 """
 
 from __future__ import annotations
@@ -816,3 +816,70 @@ def rounding_tolerance(parts: list[Amount]) -> float:
     ../shared/gold/README.md): each part off by half a unit of its last written digit."""
     k = max(p.number.decimals for p in parts)
     return len(parts) * 0.5 * 10 ** (-k) * max(p.factor or 1 for p in parts) + 1e-9
+
+
+# ---- across paragraphs ----------------------------------------------------------------------
+# A heading title longer than this is a paragraph with a label, not a heading to read.
+HEADING_TITLE_MAX = 120
+
+
+def link_paragraphs(
+    finder: AmountFinder,
+    blocks: list[Block],
+    block_section: dict[int, Section | None],
+    found: dict[int, list[Amount]],
+) -> list[Amount]:
+    """The amounts FOUND in each paragraph (by id() of its block), linked within their
+    paragraph and across paragraphs, placed in their sections and given their attributes;
+    all of them, in paragraph order."""
+    heading_block = {b.first_line + 1: b for b in blocks}  # line -> the block it starts
+    everything: list[Amount] = []
+    owners: list[tuple[Block, Amount]] = []
+    for b in blocks:
+        amounts = found[id(b)]
+        for a in amounts:
+            a.section = block_section[id(b)]
+        everything.extend(amounts)
+        owner = finder.link_block(amounts)
+        if owner is not None and block_section[id(b)] is not None:
+            owners.append((b, owner))
+    for b, owner in owners:
+        _own_list_items(b, owner, block_section[id(b)], heading_block, found)
+    finder.attribute(everything, _context_titles)
+    return everything
+
+
+def _own_list_items(
+    b: Block,
+    owner: Amount,
+    sec: Section | None,
+    heading_block: dict[int, Block],
+    found: dict[int, list[Amount]],
+) -> None:
+    """ "…, trong đó:" owns the amounts of the list items after it: the section's children
+    when the paragraph is its heading, else the children that follow it."""
+    for child in sec.children if sec is not None else []:
+        if not _heads(sec, b) and child.line_start <= b.line_indexes[-1] + 1:
+            continue
+        child_block = heading_block.get(child.line_start)
+        for a in found.get(id(child_block), []) if child_block is not None else []:
+            if a.parent is None and a.depth == 0 and a is not owner:
+                # the list is a breakdown of its own, beside any in the owner's sentence
+                a.parent, a.breakdown = owner, "list"
+                owner.children.append(a)
+
+
+def _context_titles(a: Amount) -> Iterable[str]:
+    """Titles of the headings above the amount (its own heading is its label)."""
+    node = a.section
+    if node is not None and _heads(node, a.block):
+        node = node.parent
+    while node is not None and node.kind != "document":
+        if len(node.title) < HEADING_TITLE_MAX:
+            yield node.title
+        node = node.parent
+
+
+def _heads(sec: Section, block: Block) -> bool:
+    """True when the block is the section's own heading paragraph."""
+    return sec.line_start == block.first_line + 1
