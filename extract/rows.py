@@ -59,6 +59,16 @@ def raw_span(block: Block, start: int, end: int, lines: list[Line]) -> str:
     return "\n".join(parts)
 
 
+# the order the rules of a fact are listed in; any other attribute after these, by name
+_RULE_ORDER = ("unit", "funding_source", "capital_type", "measure", "comparator", "direction")
+
+
+def rules_text(rules: dict[str, str]) -> str | None:
+    """A fact's rules as one string, "attribute: rule; …" (the `rules` column)."""
+    order = sorted(rules, key=lambda k: (_RULE_ORDER.index(k) if k in _RULE_ORDER else len(_RULE_ORDER), k))
+    return "; ".join(f"{k}: {rules[k]}" for k in order if rules[k]) or None
+
+
 class Contexts:
     """The sentence around a fact (spaCy), computed once per paragraph."""
 
@@ -192,6 +202,7 @@ def amount_rows(
             context=context(a.block, a.start, a.end),
             comparator=a.comparator,
             value_max=a.value_max,
+            rules=rules_text(a.rules),
         )
         rows.append(row)
     return rows
@@ -270,6 +281,7 @@ def target_row(
         numerator=t.numerator,
         denominator=t.denominator,
         context=context(t.block, t.start, t.end),
+        rules=rules_text(t.rules),
     )
     return row
 

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from .amounts import Amount, Placement, unit_factors, unit_key
+from .amounts import Amount, Placement, inherited_rule, unit_factors, unit_key
 from .document import Block, Line
-from .rules import Rules, phrase_regex
+from .rules import Hit, Rules, phrase_regex
 from .sections import typed_head
 from .targets import Target
 from .textnorm import fold, nfc
@@ -52,6 +52,7 @@ class Column:
     year: int | None = None
     group: int | None = None  # the column whose total this one is a part of
     factor: float | None = None  # a unit written in the header cell ("Kinh phí (triệu đồng)")
+    rules: dict[str, str] = field(default_factory=dict)  # attribute -> the rule that gave it
 
 
 @dataclass
@@ -75,6 +76,7 @@ class TableRow:
     capital_type: str | None = None
     measure: str | None = None
     block: Block | None = None
+    rules: dict[str, str] = field(default_factory=dict)  # attribute -> the rule that gave it
 
 
 @dataclass
@@ -90,6 +92,7 @@ class Table:
     percent: bool = False  # "Đơn vị tính: %": its figures are percentages
     unit_column: int | None = None  # a column giving each row its unit ("Triệu đồng", "%", "Tỷ đồng")
     program: str | None = None  # the one program its caption names, for rows that name none
+    unit_rule: str | None = None  # the rule that gave the table its unit
 
     @property
     def first_line(self) -> int:
@@ -261,6 +264,11 @@ def read_table(
         or unit_column is not None
         or bool(s.money_words.search(fold(header_text + " " + caption)))
     )
+    unit_rule = None
+    if factor is not None:
+        unit_rule = f'tables.yaml unit_line "{unit_raw}"' + (
+            "" if unit_line is not None else " in the header"
+        )
     near = fold(" ".join(ln.clean for ln in caption_lines[-s.unit_reach :]))  # the title, not prose above
     programs = {v for v, _, p in s.rules.programs_vocab.entries if p.search(near)}
     program = programs.pop() if len(programs) == 1 else None
@@ -276,6 +284,7 @@ def read_table(
         percent=percent,
         unit_column=unit_column,
         program=program,
+        unit_rule=unit_rule,
     )
 
 
@@ -407,13 +416,15 @@ def column(index: int, header: str, s: TableSettings) -> Column:
         spelled = pattern.sub(meaning, spelled)
     folded = fold(spelled)
     col = Column(index, header)
-    col.funding_source = s.rules.funding_source.first(folded)
-    col.capital_type = s.rules.capital_type.first(folded)
-    col.measure = s.rules.measure.first(folded)
+    hits = _hits(folded, s)
+    col.funding_source, col.capital_type, col.measure = (h.value if h else None for h in hits.values())
+    col.rules = {k: f"{h.rule} in the column header" for k, h in hits.items() if h}
     years = _YEAR.findall(header)
     col.year = int(years[-1]) if years else None
     unit = s.unit_in_header.search(header)
     col.factor = s.factors.get(unit_key(unit["unit"])) if unit else None
+    if col.factor is not None and unit is not None:
+        col.rules["unit"] = f'money.yaml units "{unit["unit"]}" in the column header'
     described = col.funding_source or col.capital_type or col.year or col.measure
     if s.percent_header.search(header):
         col.kind, col.factor = "other", None  # a percentage column is never money ("Tỷ lệ giải ngân (%)")
@@ -549,9 +560,27 @@ def _place(row: TableRow, program: str | None, s: TableSettings) -> None:
     # a funding row ("Vốn đối ứng ngân sách huyện") says what its figures are; a project
     # title ("Hỗ trợ đầu tư phát triển hạ tầng…") does not
     own = "" if kind or named else folded
-    row.funding_source = s.rules.funding_source.first(own) or (parent.funding_source if parent else None)
-    row.capital_type = s.rules.capital_type.first(own) or (parent.capital_type if parent else None)
-    row.measure = s.rules.measure.first(own) or (parent.measure if parent else None)
+    for attribute, hit in _hits(own, s).items():
+        if hit is not None:
+            setattr(row, attribute, hit.value)
+            row.rules[attribute] = f"{hit.rule} in the row's name"
+        elif parent is not None:
+            setattr(row, attribute, getattr(parent, attribute))
+            if attribute in parent.rules:
+                row.rules[attribute] = inherited_rule(parent.rules[attribute])
+
+
+_RULED = ("funding_source", "capital_type", "measure")  # the attributes a header or a row name gives
+
+
+def _hits(folded: str, s: TableSettings) -> dict[str, Hit | None]:
+    """The funding source, capital type and measure FOLDED names, with the rules that fired."""
+    r = s.rules
+    return {
+        "funding_source": r.funding_source.first_hit(folded),
+        "capital_type": r.capital_type.first_hit(folded),
+        "measure": r.measure.first_hit(folded),
+    }
 
 
 def _row_unit(table: Table, row: TableRow, s: TableSettings) -> str | None:
@@ -628,7 +657,8 @@ def table_amounts(table: Table, s: TableSettings) -> list[Amount]:
 def _figures(table: Table, s: TableSettings) -> dict[tuple[int, int], Amount]:
     """The amounts of the table's money and total cells, by (id() of the row, column), in
     row and column order."""
-    caption_measure = s.rules.measure.first(fold(table.caption))
+    caption_hit = s.rules.measure.first_hit(fold(table.caption))
+    caption_measure = caption_hit.value if caption_hit else None
     if any(c.measure == caption_measure for c in table.columns):
         caption_measure = None  # the caption names what its columns hold ("Kế hoạch … Giải ngân …")
     caption_years = _YEAR.findall(table.caption)
@@ -661,6 +691,12 @@ def _figures(table: Table, s: TableSettings) -> dict[tuple[int, int], Amount]:
             a.capital_type = col.capital_type or row.capital_type
             a.measure = col.measure or row.measure or caption_measure or "plan"
             a.fiscal_year = col.year or caption_year
+            a.rules = {k: v for k in _RULED if (v := col.rules.get(k) or row.rules.get(k))}
+            if a.measure == caption_measure and caption_hit is not None and "measure" not in a.rules:
+                a.rules["measure"] = f"{caption_hit.rule} in the table's caption"
+            unit_rule = f'tables.yaml unit column "{row_unit}"' if row_unit is not None else None
+            if unit_rule or col.factor or table.unit_rule:
+                a.rules["unit"] = unit_rule or col.rules.get("unit") or table.unit_rule or ""
             by_cell[(id(row), col.index)] = a
     return by_cell
 
@@ -687,6 +723,9 @@ def _link_figures(table: Table, by_cell: dict[tuple[int, int], Amount]) -> None:
             if a.parent is not None:
                 a.parent.children.append(a)
                 # a part inherits what it does not state (a row total under a source row)
+                for attribute in ("funding_source", "capital_type"):
+                    if getattr(a, attribute) is None and attribute in a.parent.rules:
+                        a.rules[attribute] = inherited_rule(a.parent.rules[attribute])
                 a.funding_source = a.funding_source or a.parent.funding_source
                 a.capital_type = a.capital_type or a.parent.capital_type
 
