@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 
@@ -314,7 +315,7 @@ def amount_checks(a: Amount, amount_id: str, line: int, page: int | None) -> lis
     """An amount's own problems: a malformed or repaired number, a unit taken from its
     siblings, parts that do not add up to it. LINE and PAGE: where it stands."""
     out = []
-    where = {"line": line, "page": page, "amount_id": amount_id}
+    where: dict[str, Any] = {"line": line, "page": page, "amount_id": amount_id}
     if a.number.status == "malformed":
         out.append(
             Check(

@@ -235,12 +235,12 @@ class Extractor:
         self.mention_placer.place(amounts)  # "- Dự án 5 (…): 12.480,50 triệu đồng"
         self.footnote_linker.link_parts(notes, found)
         table_amounts = []
-        for t in tree.read_tables:
-            if t.is_money:
-                in_table = self.table_reader.amounts(t)
+        for table in tree.read_tables:
+            if table.is_money:
+                in_table = self.table_reader.amounts(table)
                 for a in in_table:
                     a.section = tree.section_at(a.block.first_line)
-                table_amounts.append((t, in_table))
+                table_amounts.append((table, in_table))
                 amounts += in_table
         reference_year = meta.issue_date.year if meta.issue_date else _latest_year(lines)
         targets = [
@@ -248,12 +248,12 @@ class Extractor:
         ]
         table_targets = [
             tp
-            for t in tree.read_tables
-            for tp in self.table_reader.targets(t, self.target_finder.indicator_key)
+            for table in tree.read_tables
+            for tp in self.table_reader.targets(table, self.target_finder.indicator_key)
         ]
-        for t, _ in table_targets:
-            t.section = tree.section_at(t.block.first_line)
-        targets.extend(t for t, _ in table_targets)
+        for target, _ in table_targets:
+            target.section = tree.section_at(target.block.first_line)
+        targets.extend(target for target, _ in table_targets)
         references = [(b, r) for b in blocks for r in self.reference_finder.find(b.text)]
         assignments = [a for b in blocks for a in self.assignment_finder.find(b, block_section[id(b)])]
         return _Facts(
