@@ -1,5 +1,11 @@
-"""One document in, its rows for every table out. Data flows one way:
-reader -> cleaned lines -> headings and section tree -> blocks -> extractors -> checks -> rows.
+"""One document in, its rows for every table out. Data flows one way, one stage after the
+other (`Extractor._extract`):
+
+    reader (readers/: the format registry)  -> normalised text (document.build_lines, metadata)
+    -> section tree (headings, sections with canonical codes, tables, paragraphs)
+    -> extractors (amounts with their cross-paragraph links, targets, references, assignments)
+    -> checks (checks.py) -> rows (rows.py: one provenance helper for every fact row)
+
 A document that cannot be read still gives a `documents` row (status failed) and checks."""
 
 from __future__ import annotations
