@@ -522,7 +522,9 @@ class AmountFinder:
             if year is None and parent is None:
                 year = next((y for t in context_titles(a) if (y := _year_in(t)) is not None), None)
             a.fiscal_year = year
-            a.program = self._program(a) or (parent.program if parent else None)
+            named = self._program(a)
+            a.program = named or (parent.program if parent else None)
+            _fired(a, "program", Hit(named, f"money.yaml program_names[{named}]") if named else None, parent)
 
     def _label_after(self, a: Amount) -> str:
         """The folded words written after the amount that say what it is ("vốn đầu tư công

@@ -60,7 +60,7 @@ def raw_span(block: Block, start: int, end: int, lines: list[Line]) -> str:
 
 
 # the order the rules of a fact are listed in; any other attribute after these, by name
-_RULE_ORDER = ("unit", "funding_source", "capital_type", "measure", "comparator", "direction")
+_RULE_ORDER = ("unit", "funding_source", "capital_type", "measure", "program", "comparator", "direction")
 
 
 def rules_text(rules: dict[str, str]) -> str | None:
