@@ -229,9 +229,19 @@ class Extractor:
         return _Tree(lines, sections, overrides, read_tables, blocks, block_section, section_at)
 
     def _find_facts(self, tree: _Tree, meta: Metadata) -> _Facts:
-        """Every extractor over the paragraphs and the tables. The amounts of each paragraph
-        are found first: they tell which paragraphs are out of page order."""
-        blocks, block_section, lines = tree.blocks, tree.block_section, tree.lines
+        """Every extractor over the paragraphs and the tables."""
+        amounts, table_amounts, repairs = self._amounts(tree)
+        targets, table_program = self._targets(tree, meta)
+        blocks, block_section = tree.blocks, tree.block_section
+        references = [(b, r) for b in blocks for r in self.reference_finder.find(b.text)]
+        assignments = [a for b in blocks for a in self.assignment_finder.find(b, block_section[id(b)])]
+        return _Facts(amounts, table_amounts, targets, table_program, references, assignments, repairs)
+
+    def _amounts(self, tree: _Tree) -> tuple[list[Amount], list[tuple[Table, list[Amount]]], list[Repair]]:
+        """The paragraphs' amounts, linked across paragraphs, then the tables'. The amounts
+        of each paragraph are found first: they tell which paragraphs are out of page order
+        (the repairs move them in the tree)."""
+        blocks, block_section = tree.blocks, tree.block_section
         found = {id(b): self.amount_finder.find(b) for b in blocks}
         notes = self.footnote_linker.relocate(blocks, block_section)  # "[2] …" belongs where "*[2]*" stands
         repairs = repair_page_order(
@@ -248,9 +258,16 @@ class Extractor:
                     a.section = tree.section_at(a.block.first_line)
                 table_amounts.append((table, in_table))
                 amounts += in_table
-        reference_year = meta.issue_date.year if meta.issue_date else _latest_year(lines)
+        return amounts, table_amounts, repairs
+
+    def _targets(self, tree: _Tree, meta: Metadata) -> tuple[list[Target], dict[int, str]]:
+        """The paragraphs' targets, then the tables' percentages, with the program of the
+        table row each percentage stands in (by id() of the target)."""
+        reference_year = meta.issue_date.year if meta.issue_date else _latest_year(tree.lines)
         targets = [
-            t for b in blocks for t in self.target_finder.find(b, block_section[id(b)], reference_year)
+            t
+            for b in tree.blocks
+            for t in self.target_finder.find(b, tree.block_section[id(b)], reference_year)
         ]
         table_targets = [
             tp
@@ -260,17 +277,7 @@ class Extractor:
         for target, _ in table_targets:
             target.section = tree.section_at(target.block.first_line)
         targets.extend(target for target, _ in table_targets)
-        references = [(b, r) for b in blocks for r in self.reference_finder.find(b.text)]
-        assignments = [a for b in blocks for a in self.assignment_finder.find(b, block_section[id(b)])]
-        return _Facts(
-            amounts,
-            table_amounts,
-            targets,
-            {id(t): p.program for t, p in table_targets if p.program},
-            references,
-            assignments,
-            repairs,
-        )
+        return targets, {id(t): p.program for t, p in table_targets if p.program}
 
     def _checks(
         self, path: Path, source: SourceText, tree: _Tree, facts: _Facts, where: Provenance
