@@ -4,8 +4,8 @@ labels give it (funding source, capital type, measure, year). Vocabulary: rules/
 Within a paragraph, an amount's parent is the amount whose parenthesis it sits in
 ("111.687 triệu đồng (vốn đầu tư phát triển: 99.654 triệu đồng, …)") or the amount a
 breakdown marker follows ("… là 350.190 triệu đồng, trong đó: …"). A paragraph that ends
-with such a marker ("…, trong đó:") owns the amounts of the list items after it; the
-pipeline links those, since it knows the section tree.
+with such a marker ("…, trong đó:") owns the amounts of the list items after it;
+`link_paragraphs` links those, given the section tree.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import regex
 
 from .document import Block
 from .nlp import sentence_break
-from .rules import phrase_regex
+from .rules import Hit, phrase_regex
 from .sections import Section
 from .textnorm import FoldedText, fold
 from .vnnumbers import NUMBER_PATTERN, VnNumber, parse_vn_number
@@ -62,6 +62,7 @@ class Amount:
     comparator: str = "eq"  # "tối đa 40 triệu đồng": le; a range: value is its lower bound
     value_max: float | None = None  # a range's upper bound, in triệu đồng
     pair_of: "Amount | None" = None  # "209.850/216.340 triệu đồng": the done figure the planned one follows
+    rules: dict[str, str] = field(default_factory=dict)  # attribute -> the rule that gave it (show --why)
 
     @property
     def value(self) -> float | None:
@@ -141,6 +142,7 @@ class AmountFinder:
         self.rules = rules
         self.factors = unit_factors(rules)
         spellings = [s for unit in m["units"] for s in unit["spellings"]]
+        self.unit_spellings = {unit_key(s): s for s in reversed(spellings)}  # for the rule that fired
         bare = set(m.get("bare_units", []))
         compounds = "|".join(
             regex.escape(w) for w in sorted(set(m.get("dong_compounds", [])), key=len, reverse=True)
@@ -258,6 +260,8 @@ class AmountFinder:
                     a.comparator = self._comparator(text, a)
             found.extend(self._unitless(block, found))
             found.sort(key=lambda a: a.start)
+            for a in found:
+                a.rules["unit"] = _unit_rule(a, self.unit_spellings)
         return found
 
     def _slash_pairs(self, block: Block, found: list[Amount]) -> list[Amount]:
@@ -494,29 +498,33 @@ class AmountFinder:
             after = self._label_after(a)
             parent = a.parent
             is_total = bool(self.total_words.search(fold(a.label)))
+            source = self.rules.funding_source.first_hit(after) or self.rules.funding_source.first_hit(own)
             a.funding_source = (
-                self.rules.funding_source.first(after)
-                or self.rules.funding_source.first(own)
-                or (None if is_total or parent is None else parent.funding_source)
+                source.value if source else (None if is_total or parent is None else parent.funding_source)
             )
-            a.capital_type = (
-                self.rules.capital_type.first(after)
-                or self.rules.capital_type.first(own)
-                or (parent.capital_type if parent else None)
-            )
+            capital = self.rules.capital_type.first_hit(after) or self.rules.capital_type.first_hit(own)
+            a.capital_type = capital.value if capital else (parent.capital_type if parent else None)
+            _fired(a, "funding_source", source, parent)
+            _fired(a, "capital_type", capital, parent)
             a.measure = self._measure(a, context_titles, before)
             if a.pair_of is not None:
                 # the planned figure of "done/planned": what the done one is, as planned money
+                taken = [k for k in ("funding_source", "capital_type") if getattr(a, k) is None]
                 a.funding_source = a.funding_source or a.pair_of.funding_source
                 a.capital_type = a.capital_type or a.pair_of.capital_type
                 a.measure = "plan"
+                for attribute in taken:
+                    _fired(a, attribute, None, a.pair_of)
+                a.rules["measure"] = "the planned figure of a done/planned pair"
             year = _year_in(a.label)
             if year is None and parent is not None:
                 year = parent.fiscal_year
             if year is None and parent is None:
                 year = next((y for t in context_titles(a) if (y := _year_in(t)) is not None), None)
             a.fiscal_year = year
-            a.program = self._program(a) or (parent.program if parent else None)
+            named = self._program(a)
+            a.program = named or (parent.program if parent else None)
+            _fired(a, "program", Hit(named, f"money.yaml program_names[{named}]") if named else None, parent)
 
     def _label_after(self, a: Amount) -> str:
         """The folded words written after the amount that say what it is ("vốn đầu tư công
@@ -541,24 +549,32 @@ class AmountFinder:
         return program_of(m) if m else None
 
     def _measure(self, a: Amount, context_titles, before: dict[int, "_MeasureBefore"]) -> str:
-        measure = self.rules.measure.first(fold(a.label))
+        hit = self.rules.measure.first_hit(fold(a.label))
+        measure = hit.value if hit else None
+        rule = hit.rule if hit else None
         if a.per_unit:
             # a rate: income per head is an indicator, "05 triệu đồng/hộ" a norm
             measure = "indicator" if measure == "indicator" else "other"
+            rule = rule if measure == "indicator" else "money.yaml per_unit_suffix"
         elif measure is None and a.comparator in _NORM_COMPARATORS:
             # "tối đa 3 tỷ đồng", "từ 20 tỷ đồng trở lên", "từ 1,5 đến 2 tỷ đồng": a rule's
             # bound, not money planned
-            measure = "other"
+            measure, rule = "other", f"a bound (comparator {a.comparator})"
         if a.parent is not None and (measure is None or a.parent.measure != "plan"):
             # "giải ngân …: 45.389 (…; vốn kéo dài: 14.147)": a part of a disbursement is
             # disbursed money, whatever year's funds it came from
-            measure = a.parent.measure
+            measure, rule = a.parent.measure, a.parent.rules.get("measure")
+            rule = inherited_rule(rule) if rule else None
         if measure is None:  # an earlier word of the same paragraph ("Dự toán chi … giao là")
             if id(a.block) not in before:
                 before[id(a.block)] = _MeasureBefore(a.block.text, self.rules.measure)
             measure = before[id(a.block)].value(a.start)
+            rule = f"{self.rules.measure.where}[{measure}] earlier in the paragraph" if measure else None
         if measure is None:  # the headings above ("- Kinh phí chuyển nguồn năm 2023:")
-            measure = next((v for t in context_titles(a) if (v := self.rules.measure.first(fold(t)))), None)
+            hit = next((h for t in context_titles(a) if (h := self.rules.measure.first_hit(fold(t)))), None)
+            measure, rule = (hit.value, f"{hit.rule} in a heading above") if hit else (None, None)
+        if rule:
+            a.rules["measure"] = rule
         return measure or "plan"
 
 
@@ -816,3 +832,95 @@ def rounding_tolerance(parts: list[Amount]) -> float:
     ../shared/gold/README.md): each part off by half a unit of its last written digit."""
     k = max(p.number.decimals for p in parts)
     return len(parts) * 0.5 * 10 ** (-k) * max(p.factor or 1 for p in parts) + 1e-9
+
+
+# ---- across paragraphs ----------------------------------------------------------------------
+# A heading title longer than this is a paragraph with a label, not a heading to read.
+HEADING_TITLE_MAX = 120
+
+
+def link_paragraphs(
+    finder: AmountFinder,
+    blocks: list[Block],
+    block_section: dict[int, Section | None],
+    found: dict[int, list[Amount]],
+) -> list[Amount]:
+    """The amounts FOUND in each paragraph (by id() of its block), linked within their
+    paragraph and across paragraphs, placed in their sections and given their attributes;
+    all of them, in paragraph order."""
+    heading_block = {b.first_line + 1: b for b in blocks}  # line -> the block it starts
+    everything: list[Amount] = []
+    owners: list[tuple[Block, Amount]] = []
+    for b in blocks:
+        amounts = found[id(b)]
+        for a in amounts:
+            a.section = block_section[id(b)]
+        everything.extend(amounts)
+        owner = finder.link_block(amounts)
+        if owner is not None and block_section[id(b)] is not None:
+            owners.append((b, owner))
+    for b, owner in owners:
+        _own_list_items(b, owner, block_section[id(b)], heading_block, found)
+    finder.attribute(everything, _context_titles)
+    return everything
+
+
+def _own_list_items(
+    b: Block,
+    owner: Amount,
+    sec: Section | None,
+    heading_block: dict[int, Block],
+    found: dict[int, list[Amount]],
+) -> None:
+    """ "…, trong đó:" owns the amounts of the list items after it: the section's children
+    when the paragraph is its heading, else the children that follow it."""
+    for child in sec.children if sec is not None else []:
+        if not _heads(sec, b) and child.line_start <= b.line_indexes[-1] + 1:
+            continue
+        child_block = heading_block.get(child.line_start)
+        for a in found.get(id(child_block), []) if child_block is not None else []:
+            if a.parent is None and a.depth == 0 and a is not owner:
+                # the list is a breakdown of its own, beside any in the owner's sentence
+                a.parent, a.breakdown = owner, "list"
+                owner.children.append(a)
+
+
+def _context_titles(a: Amount) -> Iterable[str]:
+    """Titles of the headings above the amount (its own heading is its label)."""
+    node = a.section
+    if node is not None and _heads(node, a.block):
+        node = node.parent
+    while node is not None and node.kind != "document":
+        if len(node.title) < HEADING_TITLE_MAX:
+            yield node.title
+        node = node.parent
+
+
+def _heads(sec: Section, block: Block) -> bool:
+    """True when the block is the section's own heading paragraph."""
+    return sec.line_start == block.first_line + 1
+
+
+def _fired(a: Amount, attribute: str, hit: Hit | None, source: Amount | None) -> None:
+    """Record the rule that gave A's ATTRIBUTE: HIT's, else that of SOURCE (its total, or the
+    done figure of a pair) when the value was taken from it."""
+    if hit is not None:
+        a.rules[attribute] = hit.rule
+    elif source is not None and getattr(a, attribute) is not None and attribute in source.rules:
+        a.rules[attribute] = inherited_rule(source.rules[attribute])
+
+
+def inherited_rule(rule: str) -> str:
+    """A rule that gave an attribute to the amount (or row) the fact takes it from."""
+    return rule if rule.endswith(INHERITED) else rule + INHERITED
+
+
+INHERITED = " (inherited)"
+
+
+def _unit_rule(a: Amount, spellings: dict[str, str]) -> str:
+    """The rule that gave an amount of running text its unit: the spelling of money.yaml's
+    units it was written with, or the unit of the amount beside it."""
+    if a.unit_raw is None:
+        return "no unit written: the unit of the amount beside it"
+    return f'money.yaml units "{spellings.get(unit_key(a.unit_raw), a.unit_raw)}"'

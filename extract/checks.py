@@ -7,13 +7,18 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 
-from .amounts import Amount, rounding_tolerance
+from .amounts import Amount, rounding_tolerance, sum_problem
 from .document import Line
+from .readers.base import PageProblem
+from .repair import Repair
 from .sections import Section
+from .tables import Table
 from .targets import Target
+from .taxonomy import TitleOverride
 from .textnorm import fold
 from .vnnumbers import parse_vn_number
 
@@ -247,3 +252,139 @@ def _corrections(figure: Amount) -> list[tuple[float, str]]:
             if shorter.value is not None and shorter.raw[:1] not in ("", "0", ".", ","):
                 out.append((shorter.value, "a digit too many"))
     return out
+
+
+# ---- checks on what the reader and the stages met -------------------------------------------
+def source_checks(name: str, problems: list[PageProblem]) -> list[Check]:
+    """What the reader met in file NAME (a page it could not read, bytes it repaired)."""
+    return [Check(p.kind, p.severity, f"{name}: {p.message}", page=p.page) for p in problems]
+
+
+def taxonomy_checks(overrides: list[tuple[int, TitleOverride]]) -> list[Check]:
+    """Headings whose number and title name different official items (taxonomy.assign_codes)."""
+    return [
+        Check(note.check_kind, note.severity, f"line {line}: {note.message}", line=line)
+        for line, note in overrides
+    ]
+
+
+def repair_checks(repairs: list[Repair]) -> list[Check]:
+    return [
+        Check(
+            "page_order_repaired",
+            "info",
+            f"line {r.line}: '{r.what[:40]}' is out of page order; attached to "
+            f"'{r.target.label} {r.target.title[:40]}'",  # type: ignore[attr-defined]
+            line=r.line,
+        )
+        for r in repairs
+    ]
+
+
+def table_unit_checks(table: Table, amounts: list[Amount], lines: list[Line]) -> list[Check]:
+    """A money table's unit: given once above it (info), or missing (warning: its figures
+    were not read)."""
+    first = lines[table.first_line].number
+    page = lines[table.first_line].page
+    if amounts and table.unit_line is not None:
+        return [
+            Check(
+                "unit_missing",
+                "info",
+                f"table at line {first}: its {len(amounts)} figures have no unit of their own; "
+                f"'{lines[table.unit_line].clean}' (line {table.unit_line + 1}) gives {table.unit_raw}",
+                line=first,
+                page=page,
+            )
+        ]
+    if not amounts and table.factor is None:
+        return [
+            Check(
+                "unit_missing",
+                "warning",
+                f"table at line {first}: a funding table with no unit (no 'Đơn vị tính' line "
+                f"and none in its header); its figures were not read as amounts",
+                line=first,
+                page=page,
+            )
+        ]
+    return []
+
+
+def amount_checks(a: Amount, amount_id: str, line: int, page: int | None) -> list[Check]:
+    """An amount's own problems: a malformed or repaired number, a unit taken from its
+    siblings, parts that do not add up to it. LINE and PAGE: where it stands."""
+    out = []
+    where: dict[str, Any] = {"line": line, "page": page, "amount_id": amount_id}
+    if a.number.status == "malformed":
+        out.append(
+            Check(
+                "malformed_number",
+                "error",
+                f"line {line}: '{a.number.raw}' is not a valid Vietnamese number "
+                f"({a.number.note}); value left empty",
+                **where,
+            )
+        )
+    elif a.number.status == "repaired":
+        out.append(
+            Check(
+                "repaired_number",
+                "warning",
+                f"line {line}: '{a.number.raw}' read as {a.number.value} ({a.number.note})",
+                **where,
+            )
+        )
+    if a.unit_inferred and a.placement is None:  # a table's unit is reported once per table
+        sibling = next(
+            (b.unit_raw for b in (a.parent.children if a.parent else []) if b.unit_raw), "triệu đồng"
+        )
+        out.append(
+            Check(
+                "unit_missing",
+                "info",
+                f"line {line}: '{a.number.raw}' has no unit; '{sibling}' taken from the amounts beside it",
+                **where,
+            )
+        )
+    problem = sum_problem(a)
+    if problem:
+        expected, actual, n_parts = problem
+        out.append(
+            Check(
+                "sum_mismatch",
+                "warning",
+                f"line {line}: total {a.number.raw} ({expected:g} triệu đồng) but its "
+                f"{n_parts} parts add up to {actual:g}",
+                **where,
+                expected=expected,
+                actual=actual,
+            )
+        )
+    return out
+
+
+def explain_misreadings(
+    checks: list[Check],
+    amounts: dict[str, Amount],
+    confidence: dict[int, float | None],
+    where: Callable[[Amount], tuple[int, int | None]],
+) -> None:
+    """On a scan, a failing sum with an OCR'd figure in it names the figure most likely
+    misread. AMOUNTS by id; CONFIDENCE: the word confidence of each OCR'd figure (by id()
+    of the amount); WHERE: an amount's line and page."""
+    for check in checks:
+        if check.kind != "sum_mismatch" or check.amount_id not in amounts:
+            continue
+        total = amounts[check.amount_id]
+        figures = [total, *total.children]
+        check.ocr = any(confidence.get(id(a)) is not None for a in figures)
+        misread = likely_misreading(total, lambda a: confidence.get(id(a))) if check.ocr else None
+        if misread is not None:
+            line, page = where(misread.amount)
+            said = f", confidence {misread.confidence:g}" if misread.confidence is not None else ""
+            check.message += (
+                f"; on this scan the figure most likely misread is '{misread.amount.number.raw}' "
+                f"(line {line}, page {page}{said}): read as {misread.corrected:g} "
+                f"({misread.how}), the sum holds"
+            )

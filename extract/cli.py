@@ -172,6 +172,9 @@ def _parser() -> argparse.ArgumentParser:
     sh.add_argument("file", type=Path)
     sh.add_argument("--facts-only", action="store_true", help="only the branches of the tree that hold facts")
     sh.add_argument(
+        "--why", action="store_true", help="under each fact, the rules that gave its value and attributes"
+    )
+    sh.add_argument(
         "--json", action="store_true", help="the tree as JSON (sections nest, each with its facts)"
     )
     rv = sub.add_parser(
@@ -378,7 +381,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print(as_json(view, facts_only=args.facts_only))
     else:
-        show(view, console_for(sys.stdout, sys.stdout.isatty()), facts_only=args.facts_only)
+        show(view, console_for(sys.stdout, sys.stdout.isatty()), facts_only=args.facts_only, why=args.why)
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ import regex
 from .amounts import Amount
 from .document import Block
 from .rules import phrase_regex
+from .sections import Section
 from .textnorm import fold
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class FootnoteLinker:
         return out
 
     def relocate(
-        self, blocks: list[Block], block_section: dict[int, object]
+        self, blocks: list[Block], block_section: dict[int, Section | None]
     ) -> dict[int, tuple[Block, _Marker]]:
         """Moves each note block to its marker's section; returns the notes found."""
         notes = self.markers(blocks)

@@ -203,8 +203,8 @@ def _fact(
         ("line / page", f"{row['line']} / {row['page'] or '—'}"),
         ("id", row[id_column]),
     ]
-    if row.get("rule"):  # the rule that fired, when the extractor records it
-        attributes.append(("rule", str(row["rule"])))
+    if row.get("rules"):  # the rules that gave the value and the attributes (show --why)
+        attributes.append(("rules", str(row["rules"])))
     bbox = row.get("bbox")
     return Fact(
         fact_id=row[id_column],

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import regex
 import yaml
@@ -59,27 +59,62 @@ def default_rules_dir() -> Path:
     return source_tree if (source_tree / "money.yaml").is_file() else package / "rules_data"  # a wheel
 
 
+class Hit(NamedTuple):
+    """A phrase table's entry that matched, and the rule that fired, as `kehoach show
+    --why` prints it: the file and key, the entry's value, the phrase as the file writes it
+    (`money.yaml funding_source[central] "nstw"`)."""
+
+    value: str
+    rule: str
+
+
 @dataclass(frozen=True)
 class PhraseTable:
     """Ordered (value, phrases) entries; the first entry with a phrase in the text wins."""
 
     entries: tuple[tuple[str, tuple[str, ...], regex.Pattern], ...]
+    where: str = ""  # the file and key the entries come from ("money.yaml funding_source")
+    written: tuple[dict[str, str], ...] = ()  # per entry: folded phrase -> as the file writes it
 
     @classmethod
     def build(cls, items: list[dict], where: str, key: str = "phrases") -> "PhraseTable":
         entries = []
+        written = []
         for i, item in enumerate(items):
             if "value" not in item or key not in item:
                 raise RuleError(f"{where}[{i}]: needs 'value' and '{key}'")
             phrases = tuple(fold(p) for p in item[key])
             entries.append((item["value"], phrases, phrase_regex(phrases)))
-        return cls(tuple(entries))
+            written.append({fold(p): p for p in reversed(item[key])})
+        return cls(tuple(entries), where, tuple(written))
 
     def first(self, folded_text: str) -> str | None:
         for value, _, pattern in self.entries:
             if pattern.search(folded_text):
                 return value
         return None
+
+    def first_hit(self, folded_text: str) -> Hit | None:
+        """`first`, with the rule that fired."""
+        for i, (value, _, pattern) in enumerate(self.entries):
+            m = pattern.search(folded_text)
+            if m:
+                return Hit(value, self.rule(i, m.group()))
+        return None
+
+    def rule(self, i: int, folded_phrase: str) -> str:
+        """How entry I's phrase FOLDED_PHRASE is named: file and key, value, phrase."""
+        phrase = self.written[i].get(folded_phrase, folded_phrase) if i < len(self.written) else folded_phrase
+        return f'{self.where}[{self.entries[i][0]}] "{phrase}"'
+
+    def last_rule(self, folded_text: str) -> Hit | None:
+        """`last_hit`, as the rule that fired."""
+        best: tuple[int, int, str] | None = None
+        for i, (_, _, pattern) in enumerate(self.entries):
+            for m in pattern.finditer(folded_text):
+                if best is None or m.end() > best[0]:
+                    best = (m.end(), i, m.group())
+        return Hit(self.entries[best[1]][0], self.rule(best[1], best[2])) if best else None
 
     def last_hit(self, folded_text: str) -> tuple[str, int] | None:
         """The value whose phrase occurs last in the text, with its end position."""

@@ -96,6 +96,8 @@ TABLES: dict[str, pa.Schema] = {
             ("ocr_confidence", pa.float64()),
             ("comparator", pa.string()),
             ("value_max", pa.float64()),
+            # the rules that gave the value and the attributes (kehoach show --why)
+            ("rules", pa.string()),
         ]
     ),
     "targets": pa.schema(
@@ -116,6 +118,7 @@ TABLES: dict[str, pa.Schema] = {
             ("numerator", pa.float64()),
             ("denominator", pa.float64()),
             ("context", pa.string()),
+            ("rules", pa.string()),
         ]
     ),
     "checks": pa.schema(

@@ -2,7 +2,8 @@
 
 On a terminal it is a `rich` tree with guide lines and colour; piped, the same tree as plain
 text (no escape codes, no wrapping). `--facts-only` keeps only the branches that hold
-facts; `--json` prints the tree as JSON for programs.
+facts; `--why` prints under each fact the rules that gave its value and attributes (the
+`rules` column: file, key, entry and phrase); `--json` prints the tree as JSON for programs.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ LEGEND = (
     ("§", "bold", "heading: <label> <kind>: <title> [role, program] ⟨canonical code⟩ L<line>"),
     ("⚠", "yellow", "check: <severity>: <kind>: <message>"),
 )
+WHY_LEGEND = ("↳", "dim", 'why (--why): <attribute>: <rules file> <key>[<entry>] "<phrase>" that gave it')
 COMPARATOR_SIGN = {"eq": "=", "gt": ">", "ge": "≥", "lt": "<", "le": "≤", "range": "", "approx": "≈"}
 
 
@@ -136,13 +138,20 @@ def header_text(view: DocumentView) -> Text:
     return out
 
 
-def render_tree(view: DocumentView, facts_only: bool = False) -> Tree:
+def why_texts(row: dict) -> list[Text]:
+    """The rules that gave a fact's value and attributes, one line each."""
+    return [Text(f"↳ {rule.strip()}", style="dim") for rule in (row.get("rules") or "").split("; ") if rule]
+
+
+def render_tree(view: DocumentView, facts_only: bool = False, why: bool = False) -> Tree:
     root = build_tree(view)
     tree = Tree(header_text(view), guide_style="dim")
 
     def add(branch: Tree, node: _Node) -> None:
         for table, row in node.facts:
-            branch.add(amount_text(row) if table == "amounts" else target_text(row))
+            fact = branch.add(amount_text(row) if table == "amounts" else target_text(row))
+            for line in why_texts(row) if why else []:
+                fact.add(line)
         for child in node.children:
             if facts_only and not child.holds_facts():
                 continue
@@ -153,21 +162,21 @@ def render_tree(view: DocumentView, facts_only: bool = False) -> Tree:
     return tree
 
 
-def legend() -> Text:
+def legend(why: bool = False) -> Text:
     out = Text("legend\n", style="bold")
-    for mark, style, words in LEGEND:
+    for mark, style, words in LEGEND + ((WHY_LEGEND,) if why else ()):
         out.append(f"  {mark:<2} " if mark else "     ", style=style)
         out.append(words + "\n")
     return out
 
 
-def show(view: DocumentView, console: Console, facts_only: bool = False) -> None:
+def show(view: DocumentView, console: Console, facts_only: bool = False, why: bool = False) -> None:
     if view.document.get("error"):
         console.print(Text(f"error: {view.document['error']}", style="red"))
-    console.print(render_tree(view, facts_only))
+    console.print(render_tree(view, facts_only, why))
     for c in view.checks:
         console.print(check_text(c))
-    console.print(legend())
+    console.print(legend(why))
 
 
 def console_for(stream: TextIO, is_terminal: bool) -> Console:

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import bisect
 import re as _std_re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
 import regex
 
-from .amounts import program_of, program_pattern
+from .amounts import inherited_rule, program_of, program_pattern
 from .document import Block
 from .nlp import sentence_break
-from .rules import phrase_regex
+from .rules import Hit, phrase_regex
 from .sections import Section, match_label
 from .textindex import MatchIndex, PrefixMatches
 from .textnorm import FoldedText, fold, strip_diacritics
@@ -67,6 +67,7 @@ class Target:
     head: str = ""
     tail_end: int = 0
     program: str | None = None  # the one program its sentence names, if any
+    rules: dict[str, str] = field(default_factory=dict)  # attribute -> the rule that gave it (show --why)
 
 
 class TargetFinder:
@@ -281,6 +282,7 @@ class TargetFinder:
                 continue
             value = num.value * self.multipliers.get(fold(m["mult"] or ""), 1)
             unit = self.count_units.get(fold(m["noun"]), "count")
+            counted = f'targets.yaml count_units[{unit}] "{m["noun"]}"'
             out.append(
                 self._build(
                     scan,
@@ -296,6 +298,7 @@ class TargetFinder:
                     noun=None if unit in self.measure_units else m["noun"],
                 )
             )
+            out[-1].rules["unit"] = counted
         return out
 
     def _is_date_pair(self, text: str, m: regex.Match, a: float, b: float) -> bool:
@@ -327,22 +330,29 @@ class TargetFinder:
         # the folded words of the clause before the figure: only their end is read, and
         # whether a norm phrase is among them
         change = None
+        rules: dict[str, str] = {}
         if comparator is None:
-            comparator = self._comparator(scan, clause_start, start, fold(text[end : end + 20]))
+            said = self._comparator(scan, clause_start, start, fold(text[end : end + 20]))
+            comparator = said.value
             if comparator in ("gt", "lt"):
                 # "vượt 8,4% so dự toán", "cao hơn 3,7%": a change by that much, not a bound
                 before, _ = scan.folded.suffix(clause_start, start, self.comparator_reach + 2)
                 change = next((value for value, pattern in self.change_end if pattern.search(before)), None)
                 if change is not None:
                     comparator = "eq"
+                    said = Hit("eq", f"targets.yaml comparator_changes[{change}]")
+            if said.rule:
+                rules["comparator" if change is None else "direction"] = said.rule
         # the verb may stand before a colon ("Giảm tỷ lệ suy dinh dưỡng: 0,3% …") but not
         # before an earlier figure or a semicolon
         verb_start = max(scan.scope_cuts.last_end(start), prev.end if prev and prev.end <= start else 0)
         verb_words = self.direction_not.sub(
             lambda m: " " * len(m.group()), scan.folded.fold(verb_start, start)
         )
-        direction_hit = self.rules.direction.last_hit(verb_words)
-        direction = change or (direction_hit[0] if direction_hit else None)
+        direction_hit = self.rules.direction.last_rule(verb_words)
+        direction = change or (direction_hit.value if direction_hit else None)
+        if direction_hit and not change:
+            rules["direction"] = direction_hit.rule
         if prev is not None and direction is None and prev.unit == unit:
             between = text[prev.end : start]
             # "giảm 80% … và 85% …": several figures sharing one verb (not when the second
@@ -355,8 +365,12 @@ class TargetFinder:
                 and not self.carry_stops.search(fold(between))
             ):
                 direction = prev.direction
+                if "direction" in prev.rules:
+                    rules["direction"] = inherited_rule(prev.rules["direction"])
                 if comparator == "eq" and prev.comparator not in ("range", "eq"):
                     comparator = prev.comparator
+                    if "comparator" in prev.rules:
+                        rules["comparator"] = inherited_rule(prev.rules["comparator"])
         sentence = scan.sentence(start)
         kind = self._kind(scan, sentence, clause_start, start, end, section)
         if (
@@ -389,20 +403,26 @@ class TargetFinder:
             head=head,
             tail_end=tail_end,
             program=sentence.program,
+            rules=rules,
         )
 
-    def _comparator(self, scan: "_Scan", clause_start: int, start: int, folded_after: str) -> str:
-        for value, _, pattern in self.rules.comparators_after.entries:
+    def _comparator(self, scan: "_Scan", clause_start: int, start: int, folded_after: str) -> Hit:
+        """The comparator and the rule that gave it (none for "eq", the default)."""
+        after = self.rules.comparators_after
+        for i, (value, _, pattern) in enumerate(after.entries):
             m = pattern.search(folded_after)
             if m and not folded_after[: m.start()].strip():
-                return value
+                return Hit(value, after.rule(i, m.group()))
         # a comparator ends the folded words before the figure: their last characters
         # hold it, with one more as the context of its first
         before, whole = scan.folded.suffix(clause_start, start, self.comparator_reach + 2)
-        for value, pattern in self.comparator_end:
-            if pattern.search(before, 0 if whole else 1):
-                return value
-        return "eq"
+        table = self.rules.comparators
+        for i, (value, pattern) in enumerate(self.comparator_end):
+            m = pattern.search(before, 0 if whole else 1)
+            if m:
+                phrase = table.entries[i][2].search(m.group())
+                return Hit(value, table.rule(i, phrase.group() if phrase else m.group()))
+        return Hit("eq", "")
 
     def _in_clause(self, scan: "_Scan", kind: str, a: int, b: int) -> bool:
         entry = self.kind_in_clause.get(kind)

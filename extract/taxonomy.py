@@ -12,6 +12,7 @@ from .textnorm import words
 
 if TYPE_CHECKING:
     from .rules import Rules
+    from .sections import Section
 
 
 @dataclass(frozen=True)
@@ -129,3 +130,28 @@ class Taxonomy:
             and cand_sim >= self.threshold
             and cand_sim > num_sim + self.margin
         )
+
+
+def assign_codes(sections: list[Section], taxonomy: Taxonomy) -> list[tuple[int, TitleOverride]]:
+    """Set the canonical code of every project, sub-project and content section (parents
+    before children); returns (heading line, what was overridden)
+    where number and title disagree."""
+    notes = []
+    for s in sections:
+        if s.kind not in ("project", "subproject", "content"):
+            continue
+        parent_code = None
+        for anc in s.ancestors():
+            if anc.canonical_code and anc.kind in ("project", "subproject"):
+                parent_code = anc.canonical_code
+                break
+        if s.kind == "content" and parent_code is None:
+            continue
+        code, note = taxonomy.resolve(s.program, s.kind, s.number, s.title, parent_code)
+        if code is None and s.kind == "subproject" and parent_code:
+            # a plan may call a project's content a "Tiểu dự án" (or the reverse)
+            code, note = taxonomy.resolve(s.program, "content", s.number, s.title, parent_code)
+        s.canonical_code = code
+        if note:
+            notes.append((s.line_start, note))
+    return notes

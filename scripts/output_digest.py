@@ -89,11 +89,20 @@ def tables_of(files: dict[str, Path]) -> dict[str, dict[str, list[str]]]:
     return out
 
 
+def _without(rows: list[str], ignored: set[str]) -> list[str]:
+    if not ignored:
+        return rows
+    return [canonical({k: v for k, v in json.loads(r).items() if k not in ignored}) for r in rows]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("action", choices=["save", "check"])
     ap.add_argument("digest", type=Path)
     ap.add_argument("--scans", action="store_true", help="the 300 dpi scans too (OCR: slow)")
+    ap.add_argument(
+        "--ignore-column", action="append", default=[], metavar="NAME", help="check: leave this column out"
+    )
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kehoach-digest-") as tmp:
         now = tables_of(inputs(Path(tmp), args.scans))
@@ -105,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with gzip.open(args.digest, "rt", encoding="utf-8") as f:
         before = json.load(f)
+    if not args.scans:
+        before = {k: v for k, v in before.items() if not k.startswith("scans/")}
+    ignored = set(args.ignore_column)
     differences = 0
     for name in sorted(set(before) | set(now)):
         if name not in now or name not in before:
@@ -112,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
             differences += 1
             continue
         for table in sorted(set(before[name]) | set(now[name])):
-            old, new = before[name].get(table, []), now[name].get(table, [])
+            old = _without(before[name].get(table, []), ignored)
+            new = _without(now[name].get(table, []), ignored)
             if old == new:
                 continue
             differences += 1
