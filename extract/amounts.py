@@ -62,6 +62,8 @@ class Amount:
     comparator: str = "eq"  # "tối đa 40 triệu đồng": le; a range: value is its lower bound
     value_max: float | None = None  # a range's upper bound, in triệu đồng
     pair_of: "Amount | None" = None  # "209.850/216.340 triệu đồng": the done figure the planned one follows
+    all_programs: bool = False  # "… thực hiện ba chương trình": no single program
+    context_program: str | None = None  # the program a list's lead-in names ("Với Chương trình …:")
 
     @property
     def value(self) -> float | None:
@@ -230,6 +232,17 @@ class AmountFinder:
             r"(?<!\w)(?:" + "|".join(regex.escape(x) for x in markers) + r")(?!\w)\s*:?", regex.IGNORECASE
         )
         self.total_words = regex.compile("|".join(regex.escape(fold(w)) for w in m["total_words"]))
+        self.heading_money = phrase_regex(fold(x) for x in m.get("heading_money_words", []))
+        self.all_programs = phrase_regex(fold(x) for x in m.get("all_programs", []))
+        self.comparison = phrase_regex(fold(x) for x in m.get("comparison_words", []))
+        self.comparison_reach = max((len(fold(x)) for x in m.get("comparison_words", [])), default=0)
+        openers = [fold(x) for x in m.get("continuation_openers", [])]
+        self.continuation = (
+            regex.compile(r"^\W*(?:" + "|".join(regex.escape(x) for x in openers) + r")(?!\w)")
+            if openers
+            else None
+        )
+        self.list_intro = phrase_regex(fold(x) for x in m.get("list_intro_words", []))
 
     # ---- finding ---------------------------------------------------------------------
     def find(self, block: Block) -> list[Amount]:
@@ -393,10 +406,19 @@ class AmountFinder:
         last_at_depth = _Shallower()  # the last amount at each depth up to the current one
         pending = _Shallower()  # amounts a "trong đó" after them made owners
         pos = 0
+        sentence: list[Amount] = []  # the amounts of the sentence so far
         for a in amounts:
-            if sentence_break(text[pos : a.start]):
+            if a.per_unit:
+                continue  # a rate ("40 triệu đồng/hộ") is never a part nor a total
+            segment = text[pos : a.start]
+            if sentence_break(segment):
                 pending.drop_from(a.depth)
                 last_at_depth.drop_from(a.depth)
+                carried = self._carried_total(segment, a, sentence)
+                if carried is not None:  # "… 37,450 triệu đồng. Trong đó, vốn đầu tư …"
+                    last_at_depth.set(0, carried)
+                sentence = []
+            sentence.append(a)
             prev = last_at_depth.get(a.depth)
             # a marker inside a bracket closed before A breaks down what is in the bracket
             k = bisect.bisect_left(closes, a.start) - 1
@@ -406,22 +428,9 @@ class AmountFinder:
                 partial_owner[id(prev)] = folded.contains(
                     self.partial_marker, self.partial_reach, marker_from, a.start
                 )
-            a.parent = self._parent(a, at_depth, parens, pending)
-            open_pos = parens.opener[a.start] if a.depth else None
-            if a.parent is not None and a.parent is pending.get(a.depth):
-                if partial_owner.get(id(a.parent)):
-                    a.breakdown = "partial"
-            elif (
-                a.parent is not None
-                and open_pos is not None
-                and folded.contains(
-                    self.partial_marker,
-                    self.partial_reach,
-                    open_pos,
-                    min(len(text), open_pos + self.partial_reach + 3),
-                )
-            ):
-                a.breakdown = "partial"  # "(trong đó …)"
+            a.parent = self._parent(a, at_depth, parens, pending, folded)
+            if self._partial(a, pending, partial_owner, parens, folded):
+                a.breakdown = "partial"
             last_at_depth.drop_from(a.depth)
             last_at_depth.set(a.depth, a)
             pos = a.end
@@ -444,7 +453,7 @@ class AmountFinder:
                 filler_end[owner.end] = other.start() if other else len(text)
             if filler_end[owner.end] >= open_pos:
                 owner.annotation += " " + text[open_pos + 1 : close_pos]
-        tops = [a for a in amounts if a.depth == 0 and a.parent is None]
+        tops = [a for a in amounts if a.depth == 0 and a.parent is None and not a.per_unit]
         if tops:
             tail = text[tops[-1].end :]
             folded_tail = fold(tail)
@@ -456,8 +465,41 @@ class AmountFinder:
                 return tops[-1]
         return None
 
-    @staticmethod
-    def _parent(a: Amount, at_depth: "_ByDepth", parens: _Parens, pending: "_Shallower") -> Amount | None:
+    def _partial(
+        self,
+        a: Amount,
+        pending: "_Shallower",
+        partial_owner: dict[int, bool],
+        parens: _Parens,
+        folded: FoldedText,
+    ) -> bool:
+        """Whether A is a part of a breakdown that may name only some parts: after a
+        partial marker ("…, trong đó thu nội địa …"), or in "(trong đó …)"."""
+        if a.parent is None:
+            return False
+        if a.parent is pending.get(a.depth):
+            return bool(partial_owner.get(id(a.parent)))
+        open_pos = parens.opener[a.start] if a.depth else None
+        return open_pos is not None and folded.contains(
+            self.partial_marker,
+            self.partial_reach,
+            open_pos,
+            min(len(a.block.text), open_pos + self.partial_reach + 3),
+        )
+
+    def _carried_total(self, segment: str, a: Amount, sentence: list[Amount]) -> Amount | None:
+        """The total of the sentence before that a sentence opening with "Trong đó," goes
+        on breaking down (SEGMENT: the text from the last amount to A)."""
+        if self.continuation is None or a.depth != 0:
+            return None
+        opening = segment[_last_end(_FULL_STOP, segment) :]
+        if not self.continuation.match(fold(opening)):
+            return None
+        return total_of(sentence)
+
+    def _parent(
+        self, a: Amount, at_depth: "_ByDepth", parens: _Parens, pending: "_Shallower", folded: FoldedText
+    ) -> Amount | None:
         marker_owner = pending.get(a.depth)
         if a.depth == 0:
             return marker_owner
@@ -465,7 +507,12 @@ class AmountFinder:
         if marker_owner is not None and open_pos is not None and marker_owner.start > open_pos:
             return marker_owner  # "(… 20.437 trđ, trong đó NSTW: …)" inside one parenthesis
         owner = at_depth.last_ending_by(open_pos, a.depth - 1) if open_pos is not None else None
+        if owner is not None and owner.per_unit:
+            return marker_owner
         if owner is not None and not sentence_break(a.block.text[owner.end : open_pos]):
+            # "tăng 7,15% so cùng kỳ (3.657 tỷ đồng)": a figure to compare with, not a part
+            if folded.contains(self.comparison, self.comparison_reach, owner.end, open_pos):
+                return marker_owner
             return owner
         return marker_owner
 
@@ -480,7 +527,129 @@ class AmountFinder:
         label = label[label.rfind(";") + 1 :]
         label = label[_last_end(_FULL_STOP, label) :]
         label = label[_last_end(self.label_marker, label, overlapped=True) :]
+        if before is not None and self.label_after is not None and self.label_after.match(fold(label)):
+            # "86,5 tỷ đồng vốn đầu tư công từ ngân sách tỉnh và 12 tỷ đồng": the words after
+            # the previous amount are its label, up to the word joining the next item
+            label = label[_last_end(_ITEM_JOINER, label) :]
         return label.strip()
+
+    # ---- structure across paragraphs ------------------------------------------------------
+    def link_paragraphs(self, paragraphs: list[tuple[Block, list[Amount]]]) -> None:
+        """Breakdowns a paragraph continues from the one before it, in document order:
+        "Trong đó, thu nội địa …" (parts of the last total of the paragraph before),
+        "Phân theo Chương trình: …" (a second breakdown of the total the list above broke
+        down), and a list under a lead-in without an amount ("Vốn sự nghiệp được phân bổ như
+        sau:", "Một số dự án được giao vốn lớn:", "Với Chương trình MTQG giảm nghèo bền
+        vững, tỉnh ưu tiên vốn cho hai dự án:"), whose items are parts of the amount the
+        lead-in names (or of the last total before it) and take the program it names."""
+        last: list[Amount] = []  # the amounts of the last paragraph that had any
+        adjacent = False  # whether that paragraph is the one right before
+        for i, (block, amounts) in enumerate(paragraphs):
+            folded = fold(block.text)
+            if amounts:
+                if adjacent and self.continuation is not None and self.continuation.match(folded):
+                    self._continue(folded, last, amounts)
+                last, adjacent = amounts, True
+                continue
+            if block.text.rstrip().endswith(":"):
+                self._list_intro(folded, last if adjacent else [], last, paragraphs[i + 1 :])
+            adjacent = False
+
+    def _continue(self, folded: str, before: list[Amount], amounts: list[Amount]) -> None:
+        text = amounts[0].block.text
+        first_break = _FULL_STOP.search(text)
+        end = first_break.start() if first_break else len(text)  # the opening sentence only
+        parts = [a for a in amounts if a.depth == 0 and a.parent is None and not a.per_unit and a.start < end]
+        total = total_of(before)
+        if not parts:
+            return
+        if self.partial_marker.match(folded):
+            if total is None:
+                return  # "Trong đó, …": the last total's parts
+            for a in parts:
+                owner = total
+                if a.pair_of is not None:
+                    # the planned figure of a pair: part of the planned total the done one belongs to
+                    owner = next(
+                        (b for b in reversed(before[: before.index(total)]) if _covers(b, total)), total
+                    )
+                _adopt(owner, a, "partial")
+        else:  # "Phân theo …": another breakdown of the total above
+            tops = [a for a in before if a.depth == 0 and not a.per_unit]
+            if not tops:
+                return
+            root = _root(tops[-1])
+            for a in parts:
+                _adopt(root, a, f"by{id(amounts[0])}")
+
+    def _list_intro(
+        self,
+        folded: str,
+        right_before: list[Amount],
+        before: list[Amount],
+        following: list[tuple[Block, list[Amount]]],
+    ) -> None:
+        items: list[Amount] = []
+        for b, amounts in following:
+            if not _LIST_ITEM.match(b.text):
+                break
+            items.extend(a for a in amounts if a.depth == 0 and a.parent is None and not a.per_unit)
+        if not items:
+            return
+        named = self.program_named.search(folded)
+        if named:
+            for a in items:
+                a.context_program = program_of(named)
+        if not (self.marker.search(folded) or self.list_intro.search(folded)):
+            return
+        owner = self._referent(folded, before)
+        partial = bool(self.partial_marker.search(folded))
+        if owner is None and partial:  # "Một số dự án …:" right after the total
+            owner = total_of(right_before)
+        if owner is not None:
+            for a in items:
+                _adopt(owner, a, "partial" if partial else "list")
+
+    def _referent(self, folded: str, before: list[Amount]) -> Amount | None:
+        """The amount before a lead-in that the lead-in names by its capital type or source
+        ("Vốn sự nghiệp được phân bổ như sau:" after "… vốn sự nghiệp 210.330 triệu đồng")."""
+        cap = self._only_capital_type(folded)
+        source = self.rules.funding_source.first(folded)
+        if cap is None and source is None:
+            return None
+        for a in reversed(before):
+            words = fold(a.label + " " + a.annotation)
+            if (cap is None or self.rules.capital_type.first(words) == cap) and (
+                source is None or self.rules.funding_source.first(words) == source
+            ):
+                return a
+        return None
+
+    def comma_thousands(self, amounts: list[Amount]) -> None:
+        """ "37,450 triệu đồng" whose parts add up to 37.450: the comma was a thousands
+        separator (news pages write both); the figure is read so, as a repaired number."""
+        for a in amounts:
+            if not a.children or a.number.value is None or not _COMMA_THOUSANDS.match(a.number.raw):
+                continue
+            groups: dict[str, list[Amount]] = {}
+            for part in a.children:
+                groups.setdefault(part.breakdown, []).append(part)
+            as_thousands = round(a.number.value * 1000, 6)
+            for parts in groups.values():
+                values = [p.value for p in parts]
+                if len(parts) < 2 or None in values or a.factor is None:
+                    continue
+                total = sum(v for v in values if v is not None)
+                if abs(total - as_thousands * a.factor) <= rounding_tolerance(parts):
+                    a.number = VnNumber(
+                        a.number.raw,
+                        as_thousands,
+                        0,
+                        "repaired",
+                        f"the comma read as a thousands separator: its {len(parts)} parts add up to "
+                        f"{total:g} triệu đồng",
+                    )
+                    break
 
     # ---- attributes --------------------------------------------------------------------
     def attribute(self, amounts: list[Amount], context_titles: Callable[[Amount], Iterable[str]]) -> None:
@@ -503,20 +672,63 @@ class AmountFinder:
                 self.rules.capital_type.first(after)
                 or self.rules.capital_type.first(own)
                 or (parent.capital_type if parent else None)
+                or self._capital_type_above(a, context_titles)
             )
-            a.measure = self._measure(a, context_titles, before)
+            a.measure = self._measure(a, context_titles, before, after)
             if a.pair_of is not None:
                 # the planned figure of "done/planned": what the done one is, as planned money
+                # (revenue collected of revenue planned stays revenue)
                 a.funding_source = a.funding_source or a.pair_of.funding_source
                 a.capital_type = a.capital_type or a.pair_of.capital_type
-                a.measure = "plan"
+                a.measure = a.pair_of.measure if a.pair_of.measure in _PAIRED_AS_IS else "plan"
             year = _year_in(a.label)
             if year is None and parent is not None:
                 year = parent.fiscal_year
             if year is None and parent is None:
                 year = next((y for t in context_titles(a) if (y := _year_in(t)) is not None), None)
             a.fiscal_year = year
-            a.program = self._program(a) or (parent.program if parent else None)
+            a.all_programs = bool(
+                self.all_programs.search(own) or self.all_programs.search(self._words_after(a))
+            )
+            a.program = (
+                self._program(a)
+                or (parent.program if parent else None)
+                or a.context_program
+                or (None if a.all_programs or parent is not None else self._sentence_program(a))
+            )
+
+    def _capital_type_above(self, a: Amount, context_titles: Callable[[Amount], Iterable[str]]) -> str | None:
+        """The capital type the lead of the amount's paragraph ("b) Vốn sự nghiệp: …") or the
+        nearest heading naming one ("6. Kế hoạch đầu tư công nguồn NSNN …") gives, when it
+        names one type only."""
+        text = a.block.text
+        colon = text.find(":")
+        if 0 < colon < min(a.start, _LEAD_MAX):
+            found = self._only_capital_type(fold(text[:colon]))
+            if found is not None:
+                return found
+        for title in context_titles(a):
+            folded = fold(title)
+            named = [v for v, _, pattern in self.rules.capital_type.entries if pattern.search(folded)]
+            if named:
+                return named[0] if len(set(named)) == 1 and self.heading_money.search(folded) else None
+        return None
+
+    def _only_capital_type(self, folded: str) -> str | None:
+        named = {v for v, _, pattern in self.rules.capital_type.entries if pattern.search(folded)}
+        return named.pop() if len(named) == 1 else None
+
+    def _words_after(self, a: Amount) -> str:
+        after = a.block.text[a.end : a.end + _PROGRAM_AFTER_REACH]
+        return fold(_AFTER_STOP.split(after, maxsplit=1)[0])
+
+    def _sentence_program(self, a: Amount) -> str | None:
+        """The program named last earlier in the amount's sentence ("Năm 2025, Chương trình
+        1719 tập trung …; mỗi thôn … 1 - 1,5 tỷ đồng")."""
+        head = a.block.text[: a.start]
+        head = head[_last_end(_FULL_STOP, head) :]
+        hits = list(self.program_named.finditer(fold(head)))
+        return program_of(hits[-1]) if hits else None
 
     def _label_after(self, a: Amount) -> str:
         """The folded words written after the amount that say what it is ("vốn đầu tư công
@@ -524,9 +736,8 @@ class AmountFinder:
         with a label word."""
         if self.label_after is None or a.per_unit:
             return ""
-        after = fold(
-            _LABEL_AFTER_STOP.split(a.block.text[a.end : a.end + _PROGRAM_AFTER_REACH], maxsplit=1)[0]
-        )
+        chunk = _YEAR.sub(lambda m: " " * len(m.group()), a.block.text[a.end : a.end + _PROGRAM_AFTER_REACH])
+        after = fold(_LABEL_AFTER_STOP.split(chunk, maxsplit=1)[0])
         return after if self.label_after.match(after) else ""
 
     def _program(self, a: Amount) -> str | None:
@@ -540,8 +751,12 @@ class AmountFinder:
         m = self.program_named.search(fold(after))
         return program_of(m) if m else None
 
-    def _measure(self, a: Amount, context_titles, before: dict[int, "_MeasureBefore"]) -> str:
-        measure = self.rules.measure.first(fold(a.label))
+    def _measure(
+        self, a: Amount, context_titles, before: dict[int, "_MeasureBefore"], after: str = ""
+    ) -> str:
+        measure = self.rules.measure.first(fold(a.label)) or (
+            self.rules.measure.first(after) if after else None
+        )
         if a.per_unit:
             # a rate: income per head is an indicator, "05 triệu đồng/hộ" a norm
             measure = "indicator" if measure == "indicator" else "other"
@@ -557,12 +772,19 @@ class AmountFinder:
             if id(a.block) not in before:
                 before[id(a.block)] = _MeasureBefore(a.block.text, self.rules.measure)
             measure = before[id(a.block)].value(a.start)
+            if measure == "other":
+                measure = None  # a norm ("bình quân mỗi xã …") describes its own figure only
         if measure is None:  # the headings above ("- Kinh phí chuyển nguồn năm 2023:")
             measure = next((v for t in context_titles(a) if (v := self.rules.measure.first(fold(t)))), None)
         return measure or "plan"
 
 
-_NORM_COMPARATORS = ("le", "ge", "lt", "range")  # bounds that state a rule rather than planned money
+_NORM_COMPARATORS = ("le", "ge", "lt", "range")
+_PAIRED_AS_IS = ("revenue", "expenditure", "indicator", "other")  # a pair's planned figure keeps these
+_LEAD_MAX = 80  # a paragraph's lead ("b) Vốn sự nghiệp:") ends at a colon within this many characters
+_ITEM_JOINER = regex.compile(
+    r"[,;]|(?<!\w)(?:và|cho|để|còn)(?!\w)"
+)  # bounds that state a rule rather than planned money
 _RANGE_REACH = 40  # characters before an amount where the lower figure of its range may stand
 _COMPARATOR_REACH = 30  # characters before an amount where its comparator stands
 _PROGRAM_AFTER_REACH = 90  # characters after an amount where its program may be named
@@ -570,6 +792,42 @@ _PROGRAM_AFTER_REACH = 90  # characters after an amount where its program may be
 # a label after an amount ends at a stop, a figure, or a word joining the next item
 _LABEL_AFTER_STOP = regex.compile(r"[,;:()]|\.(?!\d)|\d|(?<!\w)(?:và|cho|để)(?!\w)")
 _AFTER_STOP = regex.compile(r"[,;:()]|\.(?!\d)|\d+[.,]\d|\d+\s*%")
+
+
+def total_of(amounts: list[Amount]) -> Amount | None:
+    """The total a following "Trong đó, …" breaks down: the last amount standing on its
+    own (no bracket, no parent, no rate, not the planned figure of a "done/planned" pair)."""
+    for a in reversed(amounts):
+        if a.depth == 0 and a.parent is None and a.pair_of is None and not a.per_unit:
+            return a
+    return None
+
+
+def _root(a: Amount) -> Amount:
+    n = 0
+    while a.parent is not None and n < 50:
+        a, n = a.parent, n + 1
+    return a
+
+
+def _covers(b: Amount, total: Amount) -> bool:
+    """B, written before TOTAL, can be the planned total TOTAL was done of."""
+    return (
+        b.depth == 0
+        and b.parent is None
+        and b.value is not None
+        and total.value is not None
+        and b.value >= total.value
+    )
+
+
+def _adopt(owner: Amount, part: Amount, breakdown: str) -> None:
+    part.parent, part.breakdown = owner, breakdown
+    owner.children.append(part)
+
+
+_LIST_ITEM = regex.compile(r"^\s*[-+•–*]\s")
+_COMMA_THOUSANDS = regex.compile(r"^\d{1,3},\d{3}$")
 
 
 def _year_in(text: str) -> int | None:

@@ -239,7 +239,6 @@ class Extractor:
             )
 
         amounts = self._amounts(blocks, block_section, found)
-        self.mention_placer.place(amounts)  # "- Dự án 5 (…): 12.480,50 triệu đồng"
         self.footnote_linker.link_parts(notes, found)
         amounts += self._table_amounts(tables, section_at, checks, lines)
         checks.extend(reconcile_totals(sections, amounts, self.amount_finder.total_words, lines))
@@ -342,6 +341,7 @@ class Extractor:
     def _amounts(self, blocks: list[Block], block_section, found: dict[int, list[Amount]]) -> list[Amount]:
         finder = self.amount_finder
         heading_block = {b.first_line + 1: b for b in blocks}  # line -> the block it starts
+        next_block = {id(b): nb for b, nb in zip(blocks, blocks[1:])}
         everything: list[Amount] = []
         owners: list[tuple[Block, Amount]] = []
         for b in blocks:
@@ -352,19 +352,11 @@ class Extractor:
             owner = finder.link_block(amounts)
             if owner is not None and block_section[id(b)] is not None:
                 owners.append((b, owner))
-        # "…, trong đó:" owns the amounts of the list items after it: the section's
-        # children when the paragraph is its heading, else the children that follow it
         for b, owner in owners:
-            sec = block_section[id(b)]
-            for child in sec.children:
-                if not _heads(sec, b) and child.line_start <= b.line_indexes[-1] + 1:
-                    continue
-                child_block = heading_block.get(child.line_start)
-                for a in found.get(id(child_block), []) if child_block is not None else []:
-                    if a.parent is None and a.depth == 0 and a is not owner:
-                        # the list is a breakdown of its own, beside any in the owner's sentence
-                        a.parent, a.breakdown = owner, "list"
-                        owner.children.append(a)
+            _link_list(b, owner, block_section, heading_block, next_block, found)
+        finder.link_paragraphs([(b, found[id(b)]) for b in blocks])
+        self.mention_placer.place(everything)  # "- Dự án 5 (…): 12.480,50 triệu đồng"
+        finder.comma_thousands(everything)
 
         def context_titles(a: Amount):
             """Titles of the headings above the amount (its own heading is its label)."""
@@ -432,7 +424,9 @@ class Extractor:
             sec = a.section
             project = sec.nearest("project") if sec else None
             sub = sec.nearest("subproject") if sec else None
-            program = a.program or (sec.program if sec and sec.program else single)
+            program = a.program or (
+                None if a.all_programs else sec.program if sec and sec.program else single
+            )
             project_no, sub_no = project.number if project else None, sub.number if sub else None
             code = _canonical_code(sec)
             if a.placement is not None:  # a table row says where its figures belong
@@ -573,6 +567,38 @@ def _canonical_code(sec: Section | None) -> str | None:
             return node.canonical_code
         node = node.parent
     return None
+
+
+def _link_list(
+    b: Block,
+    owner: Amount,
+    block_section: dict[int, Section | None],
+    heading_block: dict[int, Block],
+    next_block: dict[int, Block],
+    found: dict[int, list[Amount]],
+) -> None:
+    """ "…, trong đó:" owns the amounts of the list items after it: the section's children
+    when the paragraph is its heading, else the children that follow it."""
+    sec = block_section[id(b)]
+    if sec is None:
+        return
+    for child in sec.children:
+        if not _heads(sec, b) and child.line_start <= b.line_indexes[-1] + 1:
+            continue
+        child_block = heading_block.get(child.line_start)
+        if child_block is not None and not found.get(id(child_block)):
+            # "- Tiểu dự án 1: title.\nPhân bổ 128.400 triệu đồng …": the paragraph right under it
+            after = next_block.get(id(child_block))
+            if after is not None and block_section[id(after)] is child:
+                child_block = after
+        for a in found.get(id(child_block), []) if child_block is not None else []:
+            if a.parent is None and a.depth == 0 and a is not owner and not a.per_unit:
+                # the list is a breakdown of its own, beside any in the owner's sentence; an
+                # item's first figure is its total ("c) Vốn sự nghiệp: 126.100 triệu đồng,
+                # phân bổ cho Dự án 2 là 22.800 …": the others are its own parts)
+                a.parent, a.breakdown = owner, "list"
+                owner.children.append(a)
+                break
 
 
 def _heads(sec: Section, block: Block) -> bool:
