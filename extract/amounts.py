@@ -787,7 +787,7 @@ _ITEM_JOINER = regex.compile(
 )  # bounds that state a rule rather than planned money
 _RANGE_REACH = 40  # characters before an amount where the lower figure of its range may stand
 _COMPARATOR_REACH = 30  # characters before an amount where its comparator stands
-_PROGRAM_AFTER_REACH = 90  # characters after an amount where its program may be named
+_PROGRAM_AFTER_REACH = 120  # characters after an amount where its program may be named
 # the words after an amount end at a stop or the next figure ("1719" is a name, not a figure)
 # a label after an amount ends at a stop, a figure, or a word joining the next item
 _LABEL_AFTER_STOP = regex.compile(r"[,;:()]|\.(?!\d)|\d|(?<!\w)(?:và|cho|để)(?!\w)")

@@ -286,7 +286,7 @@ class Extractor:
         result.tables["sections"] = [_section_row(doc_id, s, moved_from.get(id(s))) for s in sections]
         context = _Contexts()
         result.tables["amounts"] = self._amount_rows(
-            doc_id, amounts, lines, single, checks, context, sections
+            doc_id, amounts, lines, _amounts_program(single, meta.title, amounts), checks, context, sections
         )
         if source.ocr_pages:
             _checked_against_ocr(result.tables["amounts"], amounts, checks, lines, source)
@@ -567,6 +567,19 @@ def _canonical_code(sec: Section | None) -> str | None:
             return node.canonical_code
         node = node.parent
     return None
+
+
+def _amounts_program(single: str | None, title: str | None, amounts: list[Amount]) -> str | None:
+    """The program of a document's amounts that name none: the document's one program, but
+    for a page without a title (news) the programs its amounts name decide: one program
+    named is the page's ("giải ngân vốn Chương trình 1719" … "vốn Chương trình 1719"),
+    several ("Chương trình NTM 286,4 tỷ đồng, … GNBV 341,7 tỷ đồng") leave the others open."""
+    if title:
+        return single
+    named = {a.program for a in amounts if a.program is not None}
+    if len(named) > 1:
+        return None
+    return single or (named.pop() if named else None)
 
 
 def _link_list(

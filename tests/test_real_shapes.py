@@ -140,7 +140,6 @@ def test_header_fields(report):
 
 CLASS_XFAIL = {
     3: "target kind from tense and time markers, norms",
-    13: "bounds and ranges on money, nghìn tỷ",
     14: "two-column header block",
 }
 
