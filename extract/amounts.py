@@ -703,8 +703,9 @@ class AmountFinder:
         names one type only."""
         text = a.block.text
         colon = text.find(":")
-        if 0 < colon < min(a.start, _LEAD_MAX):
-            found = self._only_capital_type(fold(text[:colon]))
+        lead = fold(text[:colon]) if 0 < colon < min(a.start, _LEAD_MAX) else ""
+        if lead and "," not in lead and not self.marker.search(lead):  # a label, not a clause
+            found = self._only_capital_type(lead)
             if found is not None:
                 return found
         for title in context_titles(a):
@@ -781,7 +782,7 @@ class AmountFinder:
 
 _NORM_COMPARATORS = ("le", "ge", "lt", "range")
 _PAIRED_AS_IS = ("revenue", "expenditure", "indicator", "other")  # a pair's planned figure keeps these
-_LEAD_MAX = 80  # a paragraph's lead ("b) Vốn sự nghiệp:") ends at a colon within this many characters
+_LEAD_MAX = 48  # a paragraph's lead ("b) Vốn sự nghiệp:") ends at a colon within this many characters
 _ITEM_JOINER = regex.compile(
     r"[,;]|(?<!\w)(?:và|cho|để|còn)(?!\w)"
 )  # bounds that state a rule rather than planned money
