@@ -5,7 +5,16 @@ Within a paragraph, an amount's parent is the amount whose parenthesis it sits i
 ("111.687 triệu đồng (vốn đầu tư phát triển: 99.654 triệu đồng, …)") or the amount a
 breakdown marker follows ("… là 350.190 triệu đồng, trong đó: …"). A paragraph that ends
 with such a marker ("…, trong đó:") owns the amounts of the list items after it; the
-pipeline links those, since it knows the section tree.
+pipeline links those, since it knows the section tree. A sentence opening with "Trong đó,"
+goes on breaking down the total of the sentence before it; a bracketed figure after a
+comparison ("so cùng kỳ (3.657 tỷ đồng)") and a rate ("40 triệu đồng/hộ") are never parts.
+
+Across paragraphs (link_paragraphs): a paragraph opening with "Trong đó," breaks down the
+last total of the paragraph before, "Phân theo Chương trình: …" the total the list above
+broke down; a lead-in without an amount ("Vốn sự nghiệp được phân bổ như sau:", "Một số dự
+án …:") makes its list items parts of the amount it names (or of the total right before
+it) and gives them the program it names. A figure written "37,450" whose parts add up to
+37.450 had a thousands comma (comma_thousands, reported as a repaired number).
 """
 
 from __future__ import annotations
@@ -236,10 +245,10 @@ class AmountFinder:
         self.all_programs = phrase_regex(fold(x) for x in m.get("all_programs", []))
         self.comparison = phrase_regex(fold(x) for x in m.get("comparison_words", []))
         self.comparison_reach = max((len(fold(x)) for x in m.get("comparison_words", [])), default=0)
-        openers = [fold(x) for x in m.get("continuation_openers", [])]
+        continuation_openers = [fold(x) for x in m.get("continuation_openers", [])]
         self.continuation = (
-            regex.compile(r"^\W*(?:" + "|".join(regex.escape(x) for x in openers) + r")(?!\w)")
-            if openers
+            regex.compile(r"^\W*(?:" + "|".join(regex.escape(x) for x in continuation_openers) + r")(?!\w)")
+            if continuation_openers
             else None
         )
         self.list_intro = phrase_regex(fold(x) for x in m.get("list_intro_words", []))
@@ -509,7 +518,11 @@ class AmountFinder:
         owner = at_depth.last_ending_by(open_pos, a.depth - 1) if open_pos is not None else None
         if owner is not None and owner.per_unit:
             return marker_owner
-        if owner is not None and not sentence_break(a.block.text[owner.end : open_pos]):
+        if (
+            owner is not None
+            and open_pos is not None
+            and not sentence_break(a.block.text[owner.end : open_pos])
+        ):
             # "tăng 7,15% so cùng kỳ (3.657 tỷ đồng)": a figure to compare with, not a part
             if folded.contains(self.comparison, self.comparison_reach, owner.end, open_pos):
                 return marker_owner
@@ -753,7 +766,11 @@ class AmountFinder:
         return program_of(m) if m else None
 
     def _measure(
-        self, a: Amount, context_titles, before: dict[int, "_MeasureBefore"], after: str = ""
+        self,
+        a: Amount,
+        context_titles: Callable[[Amount], Iterable[str]],
+        before: dict[int, "_MeasureBefore"],
+        after: str = "",
     ) -> str:
         measure = self.rules.measure.first(fold(a.label)) or (
             self.rules.measure.first(after) if after else None
