@@ -55,6 +55,7 @@ class Amount:
     factor: float | None
     unit_inferred: bool = False
     per_unit: bool = False  # "55 triệu đồng/người/năm"
+    rate: bool = False  # "mỗi mô hình được hỗ trợ 200 triệu đồng": per unit, said before it
     depth: int = 0  # parenthesis depth
     parent: "Amount | None" = None
     children: list["Amount"] = field(default_factory=list)
@@ -73,6 +74,13 @@ class Amount:
     pair_of: "Amount | None" = None  # "209.850/216.340 triệu đồng": the done figure the planned one follows
     all_programs: bool = False  # "… thực hiện ba chương trình": no single program
     context_program: str | None = None  # the program a list's lead-in names ("Với Chương trình …:")
+    context_capital_type: str | None = None  # the capital type it names ("vốn sự nghiệp … cho ba dự án:")
+
+    @property
+    def norm(self) -> bool:
+        """A rate ("40 triệu đồng/hộ", "mỗi mô hình … 200 triệu đồng") or a range: a rule's
+        figure, never a part of a total nor a total of parts."""
+        return self.per_unit or self.rate or self.comparator == "range"
 
     @property
     def value(self) -> float | None:
@@ -241,6 +249,7 @@ class AmountFinder:
             r"(?<!\w)(?:" + "|".join(regex.escape(x) for x in markers) + r")(?!\w)\s*:?", regex.IGNORECASE
         )
         self.total_words = regex.compile("|".join(regex.escape(fold(w)) for w in m["total_words"]))
+        self.rate_words = phrase_regex(fold(x) for x in m.get("rate_words", []))
         self.heading_money = phrase_regex(fold(x) for x in m.get("heading_money_words", []))
         self.all_programs = phrase_regex(fold(x) for x in m.get("all_programs", []))
         self.comparison = phrase_regex(fold(x) for x in m.get("comparison_words", []))
@@ -269,6 +278,7 @@ class AmountFinder:
                 m["unit"],
                 self.factors.get(unit_key(m["unit"])),
                 per_unit=bool(self.per_unit.match(text, m.end("unit"))),
+                rate=self._rate_clause(text, m.start("num")),
             )
             found.append(a)
         if "/" in text:
@@ -281,6 +291,12 @@ class AmountFinder:
             found.extend(self._unitless(block, found))
             found.sort(key=lambda a: a.start)
         return found
+
+    def _rate_clause(self, text: str, start: int) -> bool:
+        """The clause before the figure says it is per unit ("mỗi mô hình được hỗ trợ …")."""
+        clause = text[max(0, start - _RATE_REACH) : start]
+        clause = clause[_last_end(_CLAUSE_STOP, clause) :]
+        return bool(self.rate_words.search(fold(clause)))
 
     def _slash_pairs(self, block: Block, found: list[Amount]) -> list[Amount]:
         """Both figures of "done/planned" pairs of money; a pair of bare small numbers
@@ -417,7 +433,7 @@ class AmountFinder:
         pos = 0
         sentence: list[Amount] = []  # the amounts of the sentence so far
         for a in amounts:
-            if a.per_unit:
+            if a.norm:
                 continue  # a rate ("40 triệu đồng/hộ") is never a part nor a total
             segment = text[pos : a.start]
             if sentence_break(segment):
@@ -462,7 +478,7 @@ class AmountFinder:
                 filler_end[owner.end] = other.start() if other else len(text)
             if filler_end[owner.end] >= open_pos:
                 owner.annotation += " " + text[open_pos + 1 : close_pos]
-        tops = [a for a in amounts if a.depth == 0 and a.parent is None and not a.per_unit]
+        tops = [a for a in amounts if a.depth == 0 and a.parent is None and not a.norm]
         if tops:
             tail = text[tops[-1].end :]
             folded_tail = fold(tail)
@@ -516,7 +532,7 @@ class AmountFinder:
         if marker_owner is not None and open_pos is not None and marker_owner.start > open_pos:
             return marker_owner  # "(… 20.437 trđ, trong đó NSTW: …)" inside one parenthesis
         owner = at_depth.last_ending_by(open_pos, a.depth - 1) if open_pos is not None else None
-        if owner is not None and owner.per_unit:
+        if owner is not None and owner.norm:
             return marker_owner
         if (
             owner is not None
@@ -572,7 +588,7 @@ class AmountFinder:
         text = amounts[0].block.text
         first_break = _FULL_STOP.search(text)
         end = first_break.start() if first_break else len(text)  # the opening sentence only
-        parts = [a for a in amounts if a.depth == 0 and a.parent is None and not a.per_unit and a.start < end]
+        parts = [a for a in amounts if a.depth == 0 and a.parent is None and not a.norm and a.start < end]
         total = total_of(before)
         if not parts:
             return
@@ -588,7 +604,7 @@ class AmountFinder:
                     )
                 _adopt(owner, a, "partial")
         else:  # "Phân theo …": another breakdown of the total above
-            tops = [a for a in before if a.depth == 0 and not a.per_unit]
+            tops = [a for a in before if a.depth == 0 and not a.norm]
             if not tops:
                 return
             root = _root(tops[-1])
@@ -606,13 +622,14 @@ class AmountFinder:
         for b, amounts in following:
             if not _LIST_ITEM.match(b.text):
                 break
-            items.extend(a for a in amounts if a.depth == 0 and a.parent is None and not a.per_unit)
+            items.extend(a for a in amounts if a.depth == 0 and a.parent is None and not a.norm)
         if not items:
             return
         named = self.program_named.search(folded)
-        if named:
-            for a in items:
-                a.context_program = program_of(named)
+        cap = self._only_capital_type(folded)
+        for a in items:
+            a.context_program = program_of(named) if named else None
+            a.context_capital_type = cap
         if not (self.marker.search(folded) or self.list_intro.search(folded)):
             return
         owner = self._referent(folded, before)
@@ -669,6 +686,7 @@ class AmountFinder:
         """Funding source, capital type, measure and year, parents before their parts (a
         part inherits what it does not state itself)."""
         before: dict[int, _MeasureBefore] = {}  # per paragraph, made when first needed
+        following = _following(amounts)
         for a in _parents_first(amounts):
             own = fold(a.label + " " + a.annotation)
             if self.local_actor is not None:
@@ -685,6 +703,7 @@ class AmountFinder:
                 self.rules.capital_type.first(after)
                 or self.rules.capital_type.first(own)
                 or (parent.capital_type if parent else None)
+                or a.context_capital_type
                 or self._capital_type_above(a, context_titles)
             )
             a.measure = self._measure(a, context_titles, before, after)
@@ -707,8 +726,20 @@ class AmountFinder:
                 self._program(a)
                 or (parent.program if parent else None)
                 or a.context_program
+                or (None if a.all_programs else self._joined_program(a, following.get(id(a))))
                 or (None if a.all_programs or parent is not None else self._sentence_program(a))
             )
+
+    def _joined_program(self, a: Amount, b: Amount | None) -> str | None:
+        """ "86,5 tỷ đồng … từ ngân sách tỉnh và 12 tỷ đồng … cho Chương trình nông thôn mới":
+        the program named after the second of two figures joined by "và" is the first's too."""
+        if b is None or b.parent is not a.parent:
+            return None
+        between = a.block.text[a.end : b.start]
+        if _CLAUSE_STOP.search(between) or not _AND.search(between):
+            return None
+        m = self.program_named.search(self._words_after(b))
+        return program_of(m) if m else None
 
     def _capital_type_above(self, a: Amount, context_titles: Callable[[Amount], Iterable[str]]) -> str | None:
         """The capital type the lead of the amount's paragraph ("b) Vốn sự nghiệp: …") or the
@@ -799,13 +830,16 @@ class AmountFinder:
 
 _NORM_COMPARATORS = ("le", "ge", "lt", "range")
 _PAIRED_AS_IS = ("revenue", "expenditure", "indicator", "other")  # a pair's planned figure keeps these
+_RATE_REACH = 60  # characters before a figure where a rate word of its clause may stand
+_CLAUSE_STOP = regex.compile(r"[,;:.()]")
+_AND = regex.compile(r"(?<!\w)và(?!\w)")
 _LEAD_MAX = 48  # a paragraph's lead ("b) Vốn sự nghiệp:") ends at a colon within this many characters
 _ITEM_JOINER = regex.compile(
     r"[,;]|(?<!\w)(?:và|cho|để|còn)(?!\w)"
 )  # bounds that state a rule rather than planned money
 _RANGE_REACH = 40  # characters before an amount where the lower figure of its range may stand
 _COMPARATOR_REACH = 30  # characters before an amount where its comparator stands
-_PROGRAM_AFTER_REACH = 120  # characters after an amount where its program may be named
+_PROGRAM_AFTER_REACH = 90  # characters after an amount where its program may be named
 # the words after an amount end at a stop or the next figure ("1719" is a name, not a figure)
 # a label after an amount ends at a stop, a figure, or a word joining the next item
 _LABEL_AFTER_STOP = regex.compile(r"[,;:()]|\.(?!\d)|\d|(?<!\w)(?:và|cho|để)(?!\w)")
@@ -816,7 +850,7 @@ def total_of(amounts: list[Amount]) -> Amount | None:
     """The total a following "Trong đó, …" breaks down: the last amount standing on its
     own (no bracket, no parent, no rate, not the planned figure of a "done/planned" pair)."""
     for a in reversed(amounts):
-        if a.depth == 0 and a.parent is None and a.pair_of is None and not a.per_unit:
+        if a.depth == 0 and a.parent is None and a.pair_of is None and not a.norm:
             return a
     return None
 
@@ -826,6 +860,19 @@ def _root(a: Amount) -> Amount:
     while a.parent is not None and n < 50:
         a, n = a.parent, n + 1
     return a
+
+
+def _following(amounts: list[Amount]) -> dict[int, Amount]:
+    """Each amount's next one in its paragraph (by id)."""
+    by_block: dict[int, list[Amount]] = {}
+    for a in amounts:
+        by_block.setdefault(id(a.block), []).append(a)
+    out: dict[int, Amount] = {}
+    for group in by_block.values():
+        group.sort(key=lambda a: a.start)
+        for a, b in zip(group, group[1:]):
+            out[id(a)] = b
+    return out
 
 
 def _covers(b: Amount, total: Amount) -> bool:

@@ -129,7 +129,7 @@ def _parts_by_name(named: list[Amount], amounts: list[Amount]) -> None:
             total is None
             or len(between) != len(parts)
             or total.placement is not None
-            or total.per_unit
+            or total.norm
             or sentence_break(text[total.end : parts[-1].start])
         ):
             continue

@@ -605,7 +605,7 @@ def _link_list(
             if after is not None and block_section[id(after)] is child:
                 child_block = after
         for a in found.get(id(child_block), []) if child_block is not None else []:
-            if a.parent is None and a.depth == 0 and a is not owner and not a.per_unit:
+            if a.parent is None and a.depth == 0 and a is not owner and not a.norm:
                 # the list is a breakdown of its own, beside any in the owner's sentence; an
                 # item's first figure is its total ("c) Vốn sự nghiệp: 126.100 triệu đồng,
                 # phân bổ cho Dự án 2 là 22.800 …": the others are its own parts)

@@ -185,6 +185,8 @@ class MoneyFile(Closed):
     # names money with one of these words ("Kế hoạch đầu tư công nguồn ngân sách …", not
     # the project title "Hỗ trợ đầu tư phát triển hạ tầng …")
     heading_money_words: list[str] = Field(default_factory=list)
+    # words of the clause before a figure that make it a rate ("mỗi mô hình … 200 triệu đồng")
+    rate_words: list[str] = Field(default_factory=list)
     funding_source: list[FundingEntry]  # type: ignore[valid-type]
     capital_type: list[CapitalEntry]  # type: ignore[valid-type]
     measure: list[MeasureEntry]  # type: ignore[valid-type]
