@@ -592,9 +592,9 @@ class AmountFinder:
         total = total_of(before)
         if not parts:
             return
-        if self.partial_marker.match(folded):
+        if self.partial_marker.match(folded):  # "Trong đó, …": the last total's parts
             if total is None:
-                return  # "Trong đó, …": the last total's parts
+                return
             for a in parts:
                 owner = total
                 if a.pair_of is not None:
@@ -619,7 +619,7 @@ class AmountFinder:
         following: list[tuple[Block, list[Amount]]],
     ) -> None:
         items: list[Amount] = []
-        for b, amounts in following:
+        for b, amounts in following[:_LIST_MAX]:
             if not _LIST_ITEM.match(b.text):
                 break
             items.extend(a for a in amounts if a.depth == 0 and a.parent is None and not a.norm)
@@ -687,6 +687,7 @@ class AmountFinder:
         part inherits what it does not state itself)."""
         before: dict[int, _MeasureBefore] = {}  # per paragraph, made when first needed
         following = _following(amounts)
+        said: dict[int, _ProgramsSaid] = {}  # per paragraph, made when first needed
         for a in _parents_first(amounts):
             own = fold(a.label + " " + a.annotation)
             if self.local_actor is not None:
@@ -727,7 +728,7 @@ class AmountFinder:
                 or (parent.program if parent else None)
                 or a.context_program
                 or (None if a.all_programs else self._joined_program(a, following.get(id(a))))
-                or (None if a.all_programs or parent is not None else self._sentence_program(a))
+                or (None if a.all_programs or parent is not None else self._sentence_program(a, said))
             )
 
     def _joined_program(self, a: Amount, b: Amount | None) -> str | None:
@@ -746,8 +747,8 @@ class AmountFinder:
         nearest heading naming one ("6. Kế hoạch đầu tư công nguồn NSNN …") gives, when it
         names one type only."""
         text = a.block.text
-        colon = text.find(":")
-        lead = fold(text[:colon]) if 0 < colon < min(a.start, _LEAD_MAX) else ""
+        colon = text.find(":", 0, _LEAD_MAX)
+        lead = fold(text[:colon]) if 0 < colon < a.start else ""
         if lead and "," not in lead and not self.marker.search(lead):  # a label, not a clause
             found = self._only_capital_type(lead)
             if found is not None:
@@ -767,13 +768,12 @@ class AmountFinder:
         after = a.block.text[a.end : a.end + _PROGRAM_AFTER_REACH]
         return fold(_AFTER_STOP.split(after, maxsplit=1)[0])
 
-    def _sentence_program(self, a: Amount) -> str | None:
+    def _sentence_program(self, a: Amount, said: dict[int, "_ProgramsSaid"]) -> str | None:
         """The program named last earlier in the amount's sentence ("Năm 2025, Chương trình
         1719 tập trung …; mỗi thôn … 1 - 1,5 tỷ đồng")."""
-        head = a.block.text[: a.start]
-        head = head[_last_end(_FULL_STOP, head) :]
-        hits = list(self.program_named.finditer(fold(head)))
-        return program_of(hits[-1]) if hits else None
+        if id(a.block) not in said:
+            said[id(a.block)] = _ProgramsSaid(a.block.text, self.program_named)
+        return said[id(a.block)].last_before(a.start)
 
     def _label_after(self, a: Amount) -> str:
         """The folded words written after the amount that say what it is ("vốn đầu tư công
@@ -830,6 +830,7 @@ class AmountFinder:
 
 _NORM_COMPARATORS = ("le", "ge", "lt", "range")
 _PAIRED_AS_IS = ("revenue", "expenditure", "indicator", "other")  # a pair's planned figure keeps these
+_LIST_MAX = 60  # list items a lead-in reaches
 _RATE_REACH = 60  # characters before a figure where a rate word of its clause may stand
 _CLAUSE_STOP = regex.compile(r"[,;:.()]")
 _AND = regex.compile(r"(?<!\w)và(?!\w)")
@@ -1038,6 +1039,36 @@ class _MeasureBefore:
         for m in pattern.finditer(window, context):
             last = resume - context + m.end()
         return last
+
+
+class _ProgramsSaid:
+    """The programs a paragraph names (program_pattern, matched once on its fold) and where
+    its sentences start, to find the program named last in a sentence before a position."""
+
+    def __init__(self, text: str, pattern: regex.Pattern):
+        self.sentence_starts = [m.end() for m in _FULL_STOP.finditer(text)]
+        folded = FoldedText(text)
+        self.hits: list[tuple[int, int, str]] | None = None  # (start, end, program) in TEXT
+        self.text, self.pattern = text, pattern
+        if folded.exact:
+            self.hits = []
+            for m in pattern.finditer(folded.folded):
+                i = bisect.bisect_right(folded.g_starts, m.start()) - 1
+                j = bisect.bisect_left(folded.g_ends, m.end())
+                if 0 <= i and j < len(folded.ends):
+                    self.hits.append((folded.starts[i], folded.ends[j], program_of(m)))
+        self.ends = [end for _, end, _ in self.hits or []]
+
+    def last_before(self, pos: int) -> str | None:
+        k = bisect.bisect_right(self.sentence_starts, pos) - 1
+        start = self.sentence_starts[k] if k >= 0 else 0
+        if self.hits is None:  # a text whose fold changes its length: fold the sentence
+            found = list(self.pattern.finditer(fold(self.text[start:pos])))
+            return program_of(found[-1]) if found else None
+        i = bisect.bisect_right(self.ends, pos) - 1
+        if i >= 0 and self.hits[i][0] >= start:
+            return self.hits[i][2]
+        return None
 
 
 class _Shallower:

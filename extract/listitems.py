@@ -22,6 +22,7 @@ from .amounts import Amount, Placement
 from .nlp import sentence_break
 
 _SENTENCE_START = regex.compile(r"[.!?]\s+(?=\p{Lu})")
+_OPENING_MAX = 60  # characters from a sentence's start to a name that opens it
 
 
 class MentionPlacer:
@@ -43,7 +44,7 @@ class MentionPlacer:
                 continue
             text = a.block.text
             if id(a.block) not in indexes:
-                indexes[id(a.block)] = _Mentions.index(list(self.mention.finditer(text)))
+                indexes[id(a.block)] = _Mentions.index(list(self.mention.finditer(text)), text)
             found = indexes[id(a.block)]
             k = bisect_right(found.ends, a.start)  # the mentions that end before the amount
             if k == 0:
@@ -51,7 +52,7 @@ class MentionPlacer:
             m = found.matches[k - 1]
             if self.link.match(text[m.end() : a.start]):
                 by_mention.append(a)
-            elif not self._opens_sentence(text, m, a):
+            elif not self._opens_sentence(text, m, a, found.breaks):
                 # an item opening with both levels ("- Tiểu dự án 2 (Dự án 3): …, 500 triệu đồng"):
                 # the bracket says more than the section tree, which may hold no such project
                 m = found.matches[0]
@@ -69,13 +70,16 @@ class MentionPlacer:
             if a.placement is None and a.parent is not None and a.parent.placement is not None:
                 a.placement = a.parent.placement  # "…, trong đó ngân sách trung ương gần 47 tỉ đồng"
 
-    def _opens_sentence(self, text: str, m: regex.Match, a: Amount) -> bool:
-        """The name opens the amount's sentence after a money word ("Từ nguồn vốn Dự án 5, …")."""
-        if self.money_opening is None or sentence_break(text[m.end() : a.start]):
+    def _opens_sentence(self, text: str, m: regex.Match, a: Amount, breaks: list[tuple[int, int]]) -> bool:
+        """The name opens the amount's sentence after a money word ("Từ nguồn vốn Dự án 5, …").
+        BREAKS: where the paragraph's sentences end and the next ones start."""
+        if self.money_opening is None:
             return False
-        head = text[: m.start()]
-        starts = [s.end() for s in _SENTENCE_START.finditer(head)]
-        return bool(self.money_opening.match(head[starts[-1] if starts else 0 :]))
+        k = bisect_right(breaks, (m.end(), m.end()))
+        if k < len(breaks) and breaks[k][0] < a.start:
+            return False  # another sentence
+        start = breaks[k - 1][1] if k > 0 else 0
+        return m.start() - start <= _OPENING_MAX and bool(self.money_opening.match(text[start : m.start()]))
 
 
 @dataclass
@@ -86,16 +90,18 @@ class _Mentions:
     matches: list[regex.Match]
     ends: list[int]
     last_project: list[str | None]
+    breaks: list[tuple[int, int]]  # (end of a sentence, start of the next)
 
     @classmethod
-    def index(cls, matches: list[regex.Match]) -> _Mentions:
+    def index(cls, matches: list[regex.Match], text: str) -> _Mentions:
         last: list[str | None] = []
         current = None
         for m in matches:
             if not m["subproject_word"]:
                 current = m["num"]
             last.append(current)
-        return cls(matches, [m.end() for m in matches], last)
+        breaks = [(b.start(), b.end()) for b in _SENTENCE_START.finditer(text)]
+        return cls(matches, [m.end() for m in matches], last, breaks)
 
 
 def _depth(a: Amount) -> int:
