@@ -574,14 +574,14 @@ class AmountFinder:
         last: list[Amount] = []  # the amounts of the last paragraph that had any
         adjacent = False  # whether that paragraph is the one right before
         for i, (block, amounts) in enumerate(paragraphs):
-            folded = fold(block.text)
             if amounts:
-                if adjacent and self.continuation is not None and self.continuation.match(folded):
-                    self._continue(folded, last, amounts)
+                opening = fold(block.text[:_OPENING_REACH])
+                if adjacent and self.continuation is not None and self.continuation.match(opening):
+                    self._continue(opening, last, amounts)
                 last, adjacent = amounts, True
                 continue
             if block.text.rstrip().endswith(":"):
-                self._list_intro(folded, last if adjacent else [], last, paragraphs[i + 1 :])
+                self._list_intro(fold(block.text), last if adjacent else [], last, paragraphs[i + 1 :])
             adjacent = False
 
     def _continue(self, folded: str, before: list[Amount], amounts: list[Amount]) -> None:
@@ -831,6 +831,7 @@ class AmountFinder:
 _NORM_COMPARATORS = ("le", "ge", "lt", "range")
 _PAIRED_AS_IS = ("revenue", "expenditure", "indicator", "other")  # a pair's planned figure keeps these
 _LIST_MAX = 60  # list items a lead-in reaches
+_OPENING_REACH = 40  # characters of a paragraph's opening that may continue a breakdown
 _RATE_REACH = 60  # characters before a figure where a rate word of its clause may stand
 _CLAUSE_STOP = regex.compile(r"[,;:.()]")
 _AND = regex.compile(r"(?<!\w)và(?!\w)")
