@@ -5,7 +5,16 @@ Within a paragraph, an amount's parent is the amount whose parenthesis it sits i
 ("111.687 triệu đồng (vốn đầu tư phát triển: 99.654 triệu đồng, …)") or the amount a
 breakdown marker follows ("… là 350.190 triệu đồng, trong đó: …"). A paragraph that ends
 with such a marker ("…, trong đó:") owns the amounts of the list items after it;
-`link_paragraphs` links those, given the section tree.
+`link_amounts` links those, given the section tree. A sentence opening with "Trong đó,"
+goes on breaking down the total of the sentence before it; a bracketed figure after a
+comparison ("so cùng kỳ (3.657 tỷ đồng)") and a rate ("40 triệu đồng/hộ") are never parts.
+
+Across paragraphs (AmountFinder.link_paragraphs): a paragraph opening with "Trong đó," breaks down the
+last total of the paragraph before, "Phân theo Chương trình: …" the total the list above
+broke down; a lead-in without an amount ("Vốn sự nghiệp được phân bổ như sau:", "Một số dự
+án …:") makes its list items parts of the amount it names (or of the total right before
+it) and gives them the program it names. A figure written "37,450" whose parts add up to
+37.450 had a thousands comma (comma_thousands, reported as a repaired number).
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ class Amount:
     factor: float | None
     unit_inferred: bool = False
     per_unit: bool = False  # "55 triệu đồng/người/năm"
+    rate: bool = False  # "mỗi mô hình được hỗ trợ 200 triệu đồng": per unit, said before it
     depth: int = 0  # parenthesis depth
     parent: "Amount | None" = None
     children: list["Amount"] = field(default_factory=list)
@@ -63,6 +73,15 @@ class Amount:
     value_max: float | None = None  # a range's upper bound, in triệu đồng
     pair_of: "Amount | None" = None  # "209.850/216.340 triệu đồng": the done figure the planned one follows
     rules: dict[str, str] = field(default_factory=dict)  # attribute -> the rule that gave it (show --why)
+    all_programs: bool = False  # "… thực hiện ba chương trình": no single program
+    context_program: str | None = None  # the program a list's lead-in names ("Với Chương trình …:")
+    context_capital_type: str | None = None  # the capital type it names ("vốn sự nghiệp … cho ba dự án:")
+
+    @property
+    def norm(self) -> bool:
+        """A rate ("40 triệu đồng/hộ", "mỗi mô hình … 200 triệu đồng") or a range: a rule's
+        figure, never a part of a total nor a total of parts."""
+        return self.per_unit or self.rate or self.comparator == "range"
 
     @property
     def value(self) -> float | None:
@@ -232,6 +251,18 @@ class AmountFinder:
             r"(?<!\w)(?:" + "|".join(regex.escape(x) for x in markers) + r")(?!\w)\s*:?", regex.IGNORECASE
         )
         self.total_words = regex.compile("|".join(regex.escape(fold(w)) for w in m["total_words"]))
+        self.rate_words = phrase_regex(fold(x) for x in m.get("rate_words", []))
+        self.heading_money = phrase_regex(fold(x) for x in m.get("heading_money_words", []))
+        self.all_programs = phrase_regex(fold(x) for x in m.get("all_programs", []))
+        self.comparison = phrase_regex(fold(x) for x in m.get("comparison_words", []))
+        self.comparison_reach = max((len(fold(x)) for x in m.get("comparison_words", [])), default=0)
+        continuation_openers = [fold(x) for x in m.get("continuation_openers", [])]
+        self.continuation = (
+            regex.compile(r"^\W*(?:" + "|".join(regex.escape(x) for x in continuation_openers) + r")(?!\w)")
+            if continuation_openers
+            else None
+        )
+        self.list_intro = phrase_regex(fold(x) for x in m.get("list_intro_words", []))
 
     # ---- finding ---------------------------------------------------------------------
     def find(self, block: Block) -> list[Amount]:
@@ -249,6 +280,7 @@ class AmountFinder:
                 m["unit"],
                 self.factors.get(unit_key(m["unit"])),
                 per_unit=bool(self.per_unit.match(text, m.end("unit"))),
+                rate=self._rate_clause(text, m.start("num")),
             )
             found.append(a)
         if "/" in text:
@@ -263,6 +295,12 @@ class AmountFinder:
             for a in found:
                 a.rules["unit"] = _unit_rule(a, self.unit_spellings)
         return found
+
+    def _rate_clause(self, text: str, start: int) -> bool:
+        """The clause before the figure says it is per unit ("mỗi mô hình được hỗ trợ …")."""
+        clause = text[max(0, start - _RATE_REACH) : start]
+        clause = clause[_last_end(_CLAUSE_STOP, clause) :]
+        return bool(self.rate_words.search(fold(clause)))
 
     def _slash_pairs(self, block: Block, found: list[Amount]) -> list[Amount]:
         """Both figures of "done/planned" pairs of money; a pair of bare small numbers
@@ -397,10 +435,19 @@ class AmountFinder:
         last_at_depth = _Shallower()  # the last amount at each depth up to the current one
         pending = _Shallower()  # amounts a "trong đó" after them made owners
         pos = 0
+        sentence: list[Amount] = []  # the amounts of the sentence so far
         for a in amounts:
-            if sentence_break(text[pos : a.start]):
+            if a.norm:
+                continue  # a rate ("40 triệu đồng/hộ") is never a part nor a total
+            segment = text[pos : a.start]
+            if sentence_break(segment):
                 pending.drop_from(a.depth)
                 last_at_depth.drop_from(a.depth)
+                carried = self._carried_total(segment, a, sentence)
+                if carried is not None:  # "… 37,450 triệu đồng. Trong đó, vốn đầu tư …"
+                    last_at_depth.set(0, carried)
+                sentence = []
+            sentence.append(a)
             prev = last_at_depth.get(a.depth)
             # a marker inside a bracket closed before A breaks down what is in the bracket
             k = bisect.bisect_left(closes, a.start) - 1
@@ -410,22 +457,9 @@ class AmountFinder:
                 partial_owner[id(prev)] = folded.contains(
                     self.partial_marker, self.partial_reach, marker_from, a.start
                 )
-            a.parent = self._parent(a, at_depth, parens, pending)
-            open_pos = parens.opener[a.start] if a.depth else None
-            if a.parent is not None and a.parent is pending.get(a.depth):
-                if partial_owner.get(id(a.parent)):
-                    a.breakdown = "partial"
-            elif (
-                a.parent is not None
-                and open_pos is not None
-                and folded.contains(
-                    self.partial_marker,
-                    self.partial_reach,
-                    open_pos,
-                    min(len(text), open_pos + self.partial_reach + 3),
-                )
-            ):
-                a.breakdown = "partial"  # "(trong đó …)"
+            a.parent = self._parent(a, at_depth, parens, pending, folded)
+            if self._partial(a, pending, partial_owner, parens, folded):
+                a.breakdown = "partial"
             last_at_depth.drop_from(a.depth)
             last_at_depth.set(a.depth, a)
             pos = a.end
@@ -448,7 +482,7 @@ class AmountFinder:
                 filler_end[owner.end] = other.start() if other else len(text)
             if filler_end[owner.end] >= open_pos:
                 owner.annotation += " " + text[open_pos + 1 : close_pos]
-        tops = [a for a in amounts if a.depth == 0 and a.parent is None]
+        tops = [a for a in amounts if a.depth == 0 and a.parent is None and not a.norm]
         if tops:
             tail = text[tops[-1].end :]
             folded_tail = fold(tail)
@@ -460,8 +494,41 @@ class AmountFinder:
                 return tops[-1]
         return None
 
-    @staticmethod
-    def _parent(a: Amount, at_depth: "_ByDepth", parens: _Parens, pending: "_Shallower") -> Amount | None:
+    def _partial(
+        self,
+        a: Amount,
+        pending: "_Shallower",
+        partial_owner: dict[int, bool],
+        parens: _Parens,
+        folded: FoldedText,
+    ) -> bool:
+        """Whether A is a part of a breakdown that may name only some parts: after a
+        partial marker ("…, trong đó thu nội địa …"), or in "(trong đó …)"."""
+        if a.parent is None:
+            return False
+        if a.parent is pending.get(a.depth):
+            return bool(partial_owner.get(id(a.parent)))
+        open_pos = parens.opener[a.start] if a.depth else None
+        return open_pos is not None and folded.contains(
+            self.partial_marker,
+            self.partial_reach,
+            open_pos,
+            min(len(a.block.text), open_pos + self.partial_reach + 3),
+        )
+
+    def _carried_total(self, segment: str, a: Amount, sentence: list[Amount]) -> Amount | None:
+        """The total of the sentence before that a sentence opening with "Trong đó," goes
+        on breaking down (SEGMENT: the text from the last amount to A)."""
+        if self.continuation is None or a.depth != 0:
+            return None
+        opening = segment[_last_end(_FULL_STOP, segment) :]
+        if not self.continuation.match(fold(opening)):
+            return None
+        return total_of(sentence)
+
+    def _parent(
+        self, a: Amount, at_depth: "_ByDepth", parens: _Parens, pending: "_Shallower", folded: FoldedText
+    ) -> Amount | None:
         marker_owner = pending.get(a.depth)
         if a.depth == 0:
             return marker_owner
@@ -469,7 +536,16 @@ class AmountFinder:
         if marker_owner is not None and open_pos is not None and marker_owner.start > open_pos:
             return marker_owner  # "(… 20.437 trđ, trong đó NSTW: …)" inside one parenthesis
         owner = at_depth.last_ending_by(open_pos, a.depth - 1) if open_pos is not None else None
-        if owner is not None and not sentence_break(a.block.text[owner.end : open_pos]):
+        if owner is not None and owner.norm:
+            return marker_owner
+        if (
+            owner is not None
+            and open_pos is not None
+            and not sentence_break(a.block.text[owner.end : open_pos])
+        ):
+            # "tăng 7,15% so cùng kỳ (3.657 tỷ đồng)": a figure to compare with, not a part
+            if folded.contains(self.comparison, self.comparison_reach, owner.end, open_pos):
+                return marker_owner
             return owner
         return marker_owner
 
@@ -484,13 +560,138 @@ class AmountFinder:
         label = label[label.rfind(";") + 1 :]
         label = label[_last_end(_FULL_STOP, label) :]
         label = label[_last_end(self.label_marker, label, overlapped=True) :]
+        if before is not None and self.label_after is not None and self.label_after.match(fold(label)):
+            # "86,5 tỷ đồng vốn đầu tư công từ ngân sách tỉnh và 12 tỷ đồng": the words after
+            # the previous amount are its label, up to the word joining the next item
+            label = label[_last_end(_ITEM_JOINER, label) :]
         return label.strip()
+
+    # ---- structure across paragraphs ------------------------------------------------------
+    def link_paragraphs(self, paragraphs: list[tuple[Block, list[Amount]]]) -> None:
+        """Breakdowns a paragraph continues from the one before it, in document order:
+        "Trong đó, thu nội địa …" (parts of the last total of the paragraph before),
+        "Phân theo Chương trình: …" (a second breakdown of the total the list above broke
+        down), and a list under a lead-in without an amount ("Vốn sự nghiệp được phân bổ như
+        sau:", "Một số dự án được giao vốn lớn:", "Với Chương trình MTQG giảm nghèo bền
+        vững, tỉnh ưu tiên vốn cho hai dự án:"), whose items are parts of the amount the
+        lead-in names (or of the last total before it) and take the program it names."""
+        last: list[Amount] = []  # the amounts of the last paragraph that had any
+        adjacent = False  # whether that paragraph is the one right before
+        for i, (block, amounts) in enumerate(paragraphs):
+            if amounts:
+                opening = fold(block.text[:_OPENING_REACH])
+                if adjacent and self.continuation is not None and self.continuation.match(opening):
+                    self._continue(opening, last, amounts)
+                last, adjacent = amounts, True
+                continue
+            if block.text.rstrip().endswith(":"):
+                self._list_intro(fold(block.text), last if adjacent else [], last, paragraphs[i + 1 :])
+            adjacent = False
+
+    def _continue(self, folded: str, before: list[Amount], amounts: list[Amount]) -> None:
+        text = amounts[0].block.text
+        first_break = _FULL_STOP.search(text)
+        end = first_break.start() if first_break else len(text)  # the opening sentence only
+        parts = [a for a in amounts if a.depth == 0 and a.parent is None and not a.norm and a.start < end]
+        total = total_of(before)
+        if not parts:
+            return
+        if self.partial_marker.match(folded):  # "Trong đó, …": the last total's parts
+            if total is None:
+                return
+            for a in parts:
+                owner = total
+                if a.pair_of is not None:
+                    # the planned figure of a pair: part of the planned total the done one belongs to
+                    owner = next(
+                        (b for b in reversed(before[: before.index(total)]) if _covers(b, total)), total
+                    )
+                _adopt(owner, a, "partial")
+        else:  # "Phân theo …": another breakdown of the total above
+            tops = [a for a in before if a.depth == 0 and not a.norm]
+            if not tops:
+                return
+            root = _root(tops[-1])
+            for a in parts:
+                _adopt(root, a, f"by{id(amounts[0])}")
+
+    def _list_intro(
+        self,
+        folded: str,
+        right_before: list[Amount],
+        before: list[Amount],
+        following: list[tuple[Block, list[Amount]]],
+    ) -> None:
+        items: list[Amount] = []
+        for b, amounts in following[:_LIST_MAX]:
+            if not _LIST_ITEM.match(b.text):
+                break
+            items.extend(a for a in amounts if a.depth == 0 and a.parent is None and not a.norm)
+        if not items:
+            return
+        named = self.program_named.search(folded)
+        cap = self._only_capital_type(folded)
+        for a in items:
+            a.context_program = program_of(named) if named else None
+            a.context_capital_type = cap
+        if not (self.marker.search(folded) or self.list_intro.search(folded)):
+            return
+        owner = self._referent(folded, before)
+        partial = bool(self.partial_marker.search(folded))
+        if owner is None and partial:  # "Một số dự án …:" right after the total
+            owner = total_of(right_before)
+        if owner is not None:
+            for a in items:
+                _adopt(owner, a, "partial" if partial else "list")
+
+    def _referent(self, folded: str, before: list[Amount]) -> Amount | None:
+        """The amount before a lead-in that the lead-in names by its capital type or source
+        ("Vốn sự nghiệp được phân bổ như sau:" after "… vốn sự nghiệp 210.330 triệu đồng")."""
+        cap = self._only_capital_type(folded)
+        source = self.rules.funding_source.first(folded)
+        if cap is None and source is None:
+            return None
+        for a in reversed(before):
+            words = fold(a.label + " " + a.annotation)
+            if (cap is None or self.rules.capital_type.first(words) == cap) and (
+                source is None or self.rules.funding_source.first(words) == source
+            ):
+                return a
+        return None
+
+    def comma_thousands(self, amounts: list[Amount]) -> None:
+        """ "37,450 triệu đồng" whose parts add up to 37.450: the comma was a thousands
+        separator (news pages write both); the figure is read so, as a repaired number."""
+        for a in amounts:
+            if not a.children or a.number.value is None or not _COMMA_THOUSANDS.match(a.number.raw):
+                continue
+            groups: dict[str, list[Amount]] = {}
+            for part in a.children:
+                groups.setdefault(part.breakdown, []).append(part)
+            as_thousands = round(a.number.value * 1000, 6)
+            for parts in groups.values():
+                values = [p.value for p in parts]
+                if len(parts) < 2 or None in values or a.factor is None:
+                    continue
+                total = sum(v for v in values if v is not None)
+                if abs(total - as_thousands * a.factor) <= rounding_tolerance(parts):
+                    a.number = VnNumber(
+                        a.number.raw,
+                        as_thousands,
+                        0,
+                        "repaired",
+                        f"the comma read as a thousands separator: its {len(parts)} parts add up to "
+                        f"{total:g} triệu đồng",
+                    )
+                    break
 
     # ---- attributes --------------------------------------------------------------------
     def attribute(self, amounts: list[Amount], context_titles: Callable[[Amount], Iterable[str]]) -> None:
         """Funding source, capital type, measure and year, parents before their parts (a
         part inherits what it does not state itself)."""
         before: dict[int, _MeasureBefore] = {}  # per paragraph, made when first needed
+        following = _following(amounts)
+        said: dict[int, _ProgramsSaid] = {}  # per paragraph, made when first needed
         for a in _parents_first(amounts):
             own = fold(a.label + " " + a.annotation)
             if self.local_actor is not None:
@@ -506,13 +707,23 @@ class AmountFinder:
             a.capital_type = capital.value if capital else (parent.capital_type if parent else None)
             _fired(a, "funding_source", source, parent)
             _fired(a, "capital_type", capital, parent)
-            a.measure = self._measure(a, context_titles, before)
+            if a.capital_type is None and a.context_capital_type is not None:
+                a.capital_type = a.context_capital_type
+                a.rules["capital_type"] = "money.yaml capital_type: named by the list's lead-in"
+            if a.capital_type is None:
+                a.capital_type = self._capital_type_above(a, context_titles)
+                if a.capital_type is not None:
+                    a.rules["capital_type"] = (
+                        "money.yaml capital_type: the paragraph's lead or a heading above"
+                    )
+            a.measure = self._measure(a, context_titles, before, after)
             if a.pair_of is not None:
                 # the planned figure of "done/planned": what the done one is, as planned money
+                # (revenue collected of revenue planned stays revenue)
                 taken = [k for k in ("funding_source", "capital_type") if getattr(a, k) is None]
                 a.funding_source = a.funding_source or a.pair_of.funding_source
                 a.capital_type = a.capital_type or a.pair_of.capital_type
-                a.measure = "plan"
+                a.measure = a.pair_of.measure if a.pair_of.measure in _PAIRED_AS_IS else "plan"
                 for attribute in taken:
                     _fired(a, attribute, None, a.pair_of)
                 a.rules["measure"] = "the planned figure of a done/planned pair"
@@ -522,9 +733,64 @@ class AmountFinder:
             if year is None and parent is None:
                 year = next((y for t in context_titles(a) if (y := _year_in(t)) is not None), None)
             a.fiscal_year = year
+            a.all_programs = bool(
+                self.all_programs.search(own) or self.all_programs.search(self._words_after(a))
+            )
             named = self._program(a)
-            a.program = named or (parent.program if parent else None)
+            a.program = (
+                named
+                or (parent.program if parent else None)
+                or a.context_program
+                or (None if a.all_programs else self._joined_program(a, following.get(id(a))))
+                or (None if a.all_programs or parent is not None else self._sentence_program(a, said))
+            )
             _fired(a, "program", Hit(named, f"money.yaml program_names[{named}]") if named else None, parent)
+            if a.program is not None and "program" not in a.rules:
+                a.rules["program"] = "money.yaml program_names: named by the list's lead-in or the sentence"
+
+    def _joined_program(self, a: Amount, b: Amount | None) -> str | None:
+        """ "86,5 tỷ đồng … từ ngân sách tỉnh và 12 tỷ đồng … cho Chương trình nông thôn mới":
+        the program named after the second of two figures joined by "và" is the first's too."""
+        if b is None or b.parent is not a.parent:
+            return None
+        between = a.block.text[a.end : b.start]
+        if _CLAUSE_STOP.search(between) or not _AND.search(between):
+            return None
+        m = self.program_named.search(self._words_after(b))
+        return program_of(m) if m else None
+
+    def _capital_type_above(self, a: Amount, context_titles: Callable[[Amount], Iterable[str]]) -> str | None:
+        """The capital type the lead of the amount's paragraph ("b) Vốn sự nghiệp: …") or the
+        nearest heading naming one ("6. Kế hoạch đầu tư công nguồn NSNN …") gives, when it
+        names one type only."""
+        text = a.block.text
+        colon = text.find(":", 0, _LEAD_MAX)
+        lead = fold(text[:colon]) if 0 < colon < a.start else ""
+        if lead and "," not in lead and not self.marker.search(lead):  # a label, not a clause
+            found = self._only_capital_type(lead)
+            if found is not None:
+                return found
+        for title in context_titles(a):
+            folded = fold(title)
+            named = [v for v, _, pattern in self.rules.capital_type.entries if pattern.search(folded)]
+            if named:
+                return named[0] if len(set(named)) == 1 and self.heading_money.search(folded) else None
+        return None
+
+    def _only_capital_type(self, folded: str) -> str | None:
+        named = {v for v, _, pattern in self.rules.capital_type.entries if pattern.search(folded)}
+        return named.pop() if len(named) == 1 else None
+
+    def _words_after(self, a: Amount) -> str:
+        after = a.block.text[a.end : a.end + _PROGRAM_AFTER_REACH]
+        return fold(_AFTER_STOP.split(after, maxsplit=1)[0])
+
+    def _sentence_program(self, a: Amount, said: dict[int, "_ProgramsSaid"]) -> str | None:
+        """The program named last earlier in the amount's sentence ("Năm 2025, Chương trình
+        1719 tập trung …; mỗi thôn … 1 - 1,5 tỷ đồng")."""
+        if id(a.block) not in said:
+            said[id(a.block)] = _ProgramsSaid(a.block.text, self.program_named)
+        return said[id(a.block)].last_before(a.start)
 
     def _label_after(self, a: Amount) -> str:
         """The folded words written after the amount that say what it is ("vốn đầu tư công
@@ -532,9 +798,8 @@ class AmountFinder:
         with a label word."""
         if self.label_after is None or a.per_unit:
             return ""
-        after = fold(
-            _LABEL_AFTER_STOP.split(a.block.text[a.end : a.end + _PROGRAM_AFTER_REACH], maxsplit=1)[0]
-        )
+        chunk = _YEAR.sub(lambda m: " " * len(m.group()), a.block.text[a.end : a.end + _PROGRAM_AFTER_REACH])
+        after = fold(_LABEL_AFTER_STOP.split(chunk, maxsplit=1)[0])
         return after if self.label_after.match(after) else ""
 
     def _program(self, a: Amount) -> str | None:
@@ -548,8 +813,16 @@ class AmountFinder:
         m = self.program_named.search(fold(after))
         return program_of(m) if m else None
 
-    def _measure(self, a: Amount, context_titles, before: dict[int, "_MeasureBefore"]) -> str:
-        hit = self.rules.measure.first_hit(fold(a.label))
+    def _measure(
+        self,
+        a: Amount,
+        context_titles: Callable[[Amount], Iterable[str]],
+        before: dict[int, "_MeasureBefore"],
+        after: str = "",
+    ) -> str:
+        hit = self.rules.measure.first_hit(fold(a.label)) or (
+            self.rules.measure.first_hit(after) if after else None
+        )
         measure = hit.value if hit else None
         rule = hit.rule if hit else None
         if a.per_unit:
@@ -569,6 +842,8 @@ class AmountFinder:
             if id(a.block) not in before:
                 before[id(a.block)] = _MeasureBefore(a.block.text, self.rules.measure)
             measure = before[id(a.block)].value(a.start)
+            if measure == "other":
+                measure = None  # a norm ("bình quân mỗi xã …") describes its own figure only
             rule = f"{self.rules.measure.where}[{measure}] earlier in the paragraph" if measure else None
         if measure is None:  # the headings above ("- Kinh phí chuyển nguồn năm 2023:")
             hit = next((h for t in context_titles(a) if (h := self.rules.measure.first_hit(fold(t)))), None)
@@ -578,7 +853,17 @@ class AmountFinder:
         return measure or "plan"
 
 
-_NORM_COMPARATORS = ("le", "ge", "lt", "range")  # bounds that state a rule rather than planned money
+_NORM_COMPARATORS = ("le", "ge", "lt", "range")
+_PAIRED_AS_IS = ("revenue", "expenditure", "indicator", "other")  # a pair's planned figure keeps these
+_LIST_MAX = 60  # list items a lead-in reaches
+_OPENING_REACH = 40  # characters of a paragraph's opening that may continue a breakdown
+_RATE_REACH = 60  # characters before a figure where a rate word of its clause may stand
+_CLAUSE_STOP = regex.compile(r"[,;:.()]")
+_AND = regex.compile(r"(?<!\w)và(?!\w)")
+_LEAD_MAX = 48  # a paragraph's lead ("b) Vốn sự nghiệp:") ends at a colon within this many characters
+_ITEM_JOINER = regex.compile(
+    r"[,;]|(?<!\w)(?:và|cho|để|còn)(?!\w)"
+)  # bounds that state a rule rather than planned money
 _RANGE_REACH = 40  # characters before an amount where the lower figure of its range may stand
 _COMPARATOR_REACH = 30  # characters before an amount where its comparator stands
 _PROGRAM_AFTER_REACH = 90  # characters after an amount where its program may be named
@@ -586,6 +871,55 @@ _PROGRAM_AFTER_REACH = 90  # characters after an amount where its program may be
 # a label after an amount ends at a stop, a figure, or a word joining the next item
 _LABEL_AFTER_STOP = regex.compile(r"[,;:()]|\.(?!\d)|\d|(?<!\w)(?:và|cho|để)(?!\w)")
 _AFTER_STOP = regex.compile(r"[,;:()]|\.(?!\d)|\d+[.,]\d|\d+\s*%")
+
+
+def total_of(amounts: list[Amount]) -> Amount | None:
+    """The total a following "Trong đó, …" breaks down: the last amount standing on its
+    own (no bracket, no parent, no rate, not the planned figure of a "done/planned" pair)."""
+    for a in reversed(amounts):
+        if a.depth == 0 and a.parent is None and a.pair_of is None and not a.norm:
+            return a
+    return None
+
+
+def _root(a: Amount) -> Amount:
+    n = 0
+    while a.parent is not None and n < 50:
+        a, n = a.parent, n + 1
+    return a
+
+
+def _following(amounts: list[Amount]) -> dict[int, Amount]:
+    """Each amount's next one in its paragraph (by id)."""
+    by_block: dict[int, list[Amount]] = {}
+    for a in amounts:
+        by_block.setdefault(id(a.block), []).append(a)
+    out: dict[int, Amount] = {}
+    for group in by_block.values():
+        group.sort(key=lambda a: a.start)
+        for a, b in zip(group, group[1:]):
+            out[id(a)] = b
+    return out
+
+
+def _covers(b: Amount, total: Amount) -> bool:
+    """B, written before TOTAL, can be the planned total TOTAL was done of."""
+    return (
+        b.depth == 0
+        and b.parent is None
+        and b.value is not None
+        and total.value is not None
+        and b.value >= total.value
+    )
+
+
+def _adopt(owner: Amount, part: Amount, breakdown: str) -> None:
+    part.parent, part.breakdown = owner, breakdown
+    owner.children.append(part)
+
+
+_LIST_ITEM = regex.compile(r"^\s*[-+•–*]\s")
+_COMMA_THOUSANDS = regex.compile(r"^\d{1,3},\d{3}$")
 
 
 def _year_in(text: str) -> int | None:
@@ -733,6 +1067,36 @@ class _MeasureBefore:
         return last
 
 
+class _ProgramsSaid:
+    """The programs a paragraph names (program_pattern, matched once on its fold) and where
+    its sentences start, to find the program named last in a sentence before a position."""
+
+    def __init__(self, text: str, pattern: regex.Pattern):
+        self.sentence_starts = [m.end() for m in _FULL_STOP.finditer(text)]
+        folded = FoldedText(text)
+        self.hits: list[tuple[int, int, str]] | None = None  # (start, end, program) in TEXT
+        self.text, self.pattern = text, pattern
+        if folded.exact:
+            self.hits = []
+            for m in pattern.finditer(folded.folded):
+                i = bisect.bisect_right(folded.g_starts, m.start()) - 1
+                j = bisect.bisect_left(folded.g_ends, m.end())
+                if 0 <= i and j < len(folded.ends):
+                    self.hits.append((folded.starts[i], folded.ends[j], program_of(m)))
+        self.ends = [end for _, end, _ in self.hits or []]
+
+    def last_before(self, pos: int) -> str | None:
+        k = bisect.bisect_right(self.sentence_starts, pos) - 1
+        start = self.sentence_starts[k] if k >= 0 else 0
+        if self.hits is None:  # a text whose fold changes its length: fold the sentence
+            found = list(self.pattern.finditer(fold(self.text[start:pos])))
+            return program_of(found[-1]) if found else None
+        i = bisect.bisect_right(self.ends, pos) - 1
+        if i >= 0 and self.hits[i][0] >= start:
+            return self.hits[i][2]
+        return None
+
+
 class _Shallower:
     """Amounts by parenthesis depth, where going back to a depth forgets the deeper ones:
     dropping the depths from one on costs what it removes, not the number of depths."""
@@ -839,16 +1203,18 @@ def rounding_tolerance(parts: list[Amount]) -> float:
 HEADING_TITLE_MAX = 120
 
 
-def link_paragraphs(
+def link_amounts(
     finder: AmountFinder,
     blocks: list[Block],
     block_section: dict[int, Section | None],
     found: dict[int, list[Amount]],
+    place: Callable[[list[Amount]], None],
 ) -> list[Amount]:
     """The amounts FOUND in each paragraph (by id() of its block), linked within their
-    paragraph and across paragraphs, placed in their sections and given their attributes;
-    all of them, in paragraph order."""
+    paragraph and across paragraphs, placed in their sections and the projects named
+    beside them (PLACE), then given their attributes; all of them, in paragraph order."""
     heading_block = {b.first_line + 1: b for b in blocks}  # line -> the block it starts
+    next_block = {id(b): nb for b, nb in zip(blocks, blocks[1:])}
     everything: list[Amount] = []
     owners: list[tuple[Block, Amount]] = []
     for b in blocks:
@@ -860,29 +1226,55 @@ def link_paragraphs(
         if owner is not None and block_section[id(b)] is not None:
             owners.append((b, owner))
     for b, owner in owners:
-        _own_list_items(b, owner, block_section[id(b)], heading_block, found)
+        _own_list_items(b, owner, block_section, heading_block, next_block, found)
+    finder.link_paragraphs([(b, found[id(b)]) for b in blocks])
+    place(everything)  # "- Dự án 5 (…): 12.480,50 triệu đồng"; a placement may make a parent
+    finder.comma_thousands(everything)
     finder.attribute(everything, _context_titles)
     return everything
+
+
+def amounts_program(single: str | None, title: str | None, amounts: list[Amount]) -> str | None:
+    """The program of a document's amounts that name none: the document's one program, but
+    for a page without a title (news) the programs its amounts name decide: one program
+    named is the page's ("giải ngân vốn Chương trình 1719" … "vốn Chương trình 1719"),
+    several ("Chương trình NTM 286,4 tỷ đồng, … GNBV 341,7 tỷ đồng") leave the others open."""
+    if title:
+        return single
+    named = {a.program for a in amounts if a.program is not None}
+    if len(named) > 1:
+        return None
+    return single or (named.pop() if named else None)
 
 
 def _own_list_items(
     b: Block,
     owner: Amount,
-    sec: Section | None,
+    block_section: dict[int, Section | None],
     heading_block: dict[int, Block],
+    next_block: dict[int, Block],
     found: dict[int, list[Amount]],
 ) -> None:
     """ "…, trong đó:" owns the amounts of the list items after it: the section's children
     when the paragraph is its heading, else the children that follow it."""
+    sec = block_section[id(b)]
     for child in sec.children if sec is not None else []:
         if not _heads(sec, b) and child.line_start <= b.line_indexes[-1] + 1:
             continue
         child_block = heading_block.get(child.line_start)
+        if child_block is not None and not found.get(id(child_block)):
+            # "- Tiểu dự án 1: title.\nPhân bổ 128.400 triệu đồng …": the paragraph right under it
+            after = next_block.get(id(child_block))
+            if after is not None and block_section[id(after)] is child:
+                child_block = after
         for a in found.get(id(child_block), []) if child_block is not None else []:
-            if a.parent is None and a.depth == 0 and a is not owner:
-                # the list is a breakdown of its own, beside any in the owner's sentence
+            if a.parent is None and a.depth == 0 and a is not owner and not a.norm:
+                # the list is a breakdown of its own, beside any in the owner's sentence; an
+                # item's first figure is its total ("c) Vốn sự nghiệp: 126.100 triệu đồng,
+                # phân bổ cho Dự án 2 là 22.800 …": the others are its own parts)
                 a.parent, a.breakdown = owner, "list"
                 owner.children.append(a)
+                break
 
 
 def _context_titles(a: Amount) -> Iterable[str]:

@@ -124,6 +124,9 @@ def build_lines(source: SourceText, cleaner: Cleaner) -> list[Line]:
 
 
 _CONTINUES = regex.compile(r"^(?:\p{Ll}|\d|[(,;%])")
+# a line hard-wrapped mid-sentence: it ends with a comma after a figure's unit or a word
+# that cannot end a sentence ("… 22.800 triệu đồng," / "Dự án 4 là …")
+_MID_SENTENCE_END = regex.compile(r"(?:\d\s*(?:triệu|tỷ|tỉ)\s*đồng,|(?<!\w)(?:là|và|của|cho|với))$")
 
 
 def build_blocks(
@@ -154,7 +157,11 @@ def build_blocks(
             # a sentence's end lies in the last line or, when that is a closing bracket
             # or quote alone, in the line before it (lines are stripped, never blank)
             and not ends_sentence(" ".join(parts[-1][-3::2]))
-            and _CONTINUES.match(text) is not None
+            and (
+                _CONTINUES.match(text) is not None
+                or _closes_bracket(parts[-1][-1], text)
+                or _MID_SENTENCE_END.search(parts[-1][-1]) is not None
+            )
             and not lines[current.line_indexes[-1]].footnote
         )
         if joins and current is not None:
@@ -170,6 +177,16 @@ def build_blocks(
     for block, pieces in zip(blocks, parts):
         block.text = "".join(pieces)
     return blocks
+
+
+def _closes_bracket(last: str, text: str) -> bool:
+    """A bracket opened in LAST (the previous line) is closed in TEXT before anything else
+    opens one: "… 324.500 triệu đồng *(chi tiết tại" / "Biểu số 02)*. Cụ thể:" is one
+    paragraph, whatever letter the wrapped line starts with."""
+    if last.count("(") <= last.count(")"):
+        return False
+    close = text.find(")")
+    return close >= 0 and "(" not in text[:close]
 
 
 def _extend(block: Block, pieces: list[str], line: Line) -> None:

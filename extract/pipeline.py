@@ -18,7 +18,7 @@ from pathlib import Path
 import regex
 
 from . import PIPELINE_VERSION
-from .amounts import Amount, AmountFinder, link_paragraphs
+from .amounts import Amount, AmountFinder, amounts_program, link_amounts
 from .assignments import Assignment, AssignmentFinder
 from .celltables import CellTableFinder
 from .checks import (
@@ -247,8 +247,7 @@ class Extractor:
         repairs = repair_page_order(
             tree.sections, blocks, block_section, self.rules, lambda b: bool(found[id(b)])
         )
-        amounts = link_paragraphs(self.amount_finder, blocks, block_section, found)
-        self.mention_placer.place(amounts)  # "- Dự án 5 (…): 12.480,50 triệu đồng"
+        amounts = link_amounts(self.amount_finder, blocks, block_section, found, self.mention_placer.place)
         self.footnote_linker.link_parts(notes, found)
         table_amounts = []
         for table in tree.read_tables:
@@ -328,7 +327,12 @@ class Extractor:
         result.tables["sections"] = [section_row(doc_id, s, moved_from.get(id(s))) for s in tree.sections]
         context = Contexts()
         result.tables["amounts"] = amount_rows(
-            where, facts.amounts, single, context, tree.sections, self.taxonomy
+            where,
+            facts.amounts,
+            amounts_program(single, meta.title, facts.amounts),
+            context,
+            tree.sections,
+            self.taxonomy,
         )
         if facts.ocr_confidence is not None:
             for row, a in zip(result.tables["amounts"], facts.amounts, strict=True):

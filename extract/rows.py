@@ -174,7 +174,7 @@ def amount_rows(
         sec = a.section
         project = sec.nearest("project") if sec else None
         sub = sec.nearest("subproject") if sec else None
-        program = a.program or (sec.program if sec and sec.program else single)
+        program = a.program or (None if a.all_programs else sec.program if sec and sec.program else single)
         project_no, sub_no = project.number if project else None, sub.number if sub else None
         code = canonical_code(sec)
         if a.placement is not None:  # a table row says where its figures belong

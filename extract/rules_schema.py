@@ -168,6 +168,25 @@ class MoneyFile(Closed):
     # words joining the two figures of a money range
     range_joiners: list[str] = Field(default_factory=list)
     program_names: dict[Literal[PROGRAMS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
+    # words naming all the programs at once ("ba chương trình"): such an amount has no program
+    all_programs: list[str] = Field(default_factory=list)
+    # words between an amount and a bracket after it that make the bracket's figure a
+    # comparison ("tăng 7,15% so cùng kỳ (3.657 tỷ đồng)"), never a part
+    comparison_words: list[str] = Field(default_factory=list)
+    # words opening a paragraph that continue the breakdown of the paragraph or list before
+    # it ("Trong đó, …", "Phân theo Chương trình: …")
+    continuation_openers: list[str] = Field(default_factory=list)
+    # words that make a paragraph ending with ":" introduce the list under it ("như sau:")
+    list_intro_words: list[str] = Field(default_factory=list)
+    # money words before a project name that opens its sentence ("Từ nguồn vốn Dự án 5, …"):
+    # the name places the sentence's amounts (listitems.py)
+    mention_money_opening: Pattern | None = None
+    # a heading naming one capital type gives it to the amounts under it only when it also
+    # names money with one of these words ("Kế hoạch đầu tư công nguồn ngân sách …", not
+    # the project title "Hỗ trợ đầu tư phát triển hạ tầng …")
+    heading_money_words: list[str] = Field(default_factory=list)
+    # words of the clause before a figure that make it a rate ("mỗi mô hình … 200 triệu đồng")
+    rate_words: list[str] = Field(default_factory=list)
     funding_source: list[FundingEntry]  # type: ignore[valid-type]
     capital_type: list[CapitalEntry]  # type: ignore[valid-type]
     measure: list[MeasureEntry]  # type: ignore[valid-type]

@@ -593,8 +593,81 @@ def web_lao_cai() -> Doc:
     return d
 
 
+def tin_ha_tinh() -> Doc:
+    """Written after the amount classes were fixed, to check that they hold on other wordings."""
+    d = Doc("tin_ha_tinh_von_ba_chuong_trinh_2025")
+    # a total over the three programs, "Trong đó," in the next sentence, "Chia theo" in the next paragraph
+    d.a("1.652,4 tỷ đồng", cls=[4, 5])
+    d.a("1.120,8 tỷ đồng", cap="investment", parent="1.652,4", cls=[5])
+    d.a("531,6 tỷ đồng", cap="recurrent", parent="1.652,4", cls=[5])
+    d.a("702 tỷ đồng", prog="NTM", parent="1.652,4", cls=[4, 5])
+    d.a("410,5 tỷ đồng", prog="GNBV", parent="1.652,4", cls=[4, 5])
+    d.a("539,9 tỷ đồng", prog="DTTS", parent="1.652,4", cls=[4, 5])
+    d.n(
+        "1.652,4 tỷ đồng",
+        "checks",
+        [11, 5],
+        "two complete breakdowns (by capital type, by program), each adds up",
+    )
+    d.n("30/6/2025", "any", [9], "a date, not a ratio")
+    d.a("604,2 tỷ đồng", meas="disbursed")
+    d.a("688,5 tỷ đồng", meas="disbursed", cls=[5])
+    # a lead-in naming the program and the capital type of the list under it
+    d.set(prog="GNBV", cap="recurrent")
+    d.a("18,6 tỷ đồng", proj="2", cls=[10, 15])
+    d.a("42,1 tỷ đồng", proj="3", cls=[10, 15])
+    d.a("25,3 tỷ đồng", proj="4", cls=[10, 15])
+    d.set(prog=None, cap=None)
+    # a project opening the sentence after money words; a rate after "mỗi" is no part
+    d.a("11 tỉ đồng", proj="3", meas="disbursed", cmp="approx", cls=[10, 12], skip=["program"])
+    d.a(
+        "9,5 tỉ đồng",
+        proj="3",
+        src="central",
+        meas="disbursed",
+        cmp="approx",
+        parent="11",
+        cls=[11, 12],
+        skip=["program"],
+    )
+    d.a(
+        "200 đến 500 triệu đồng",
+        proj="3",
+        meas="other",
+        cmp="range",
+        vmax=500,
+        cls=[13, 15, 5],
+        skip=["program"],
+    )
+    d.n("11 tỉ đồng", "checks", [11], "a partial 'trong đó' list with one part")
+    # labels after the number, a program after two figures joined by "và", the actor
+    d.a("15,2 tỷ đồng", prog="NTM", src="district", cls=[8, 4])
+    d.a("4,8 tỷ đồng", prog="NTM", src="community", cls=[8])
+    d.a("38 tỉ đồng", cap="recurrent", cmp="gt", cls=[8, 12])
+    d.a("100 triệu đồng", src="credit", meas="other", cmp="le", cls=[13, 15])
+    d.a("6,2 nghìn tỷ đồng", src="credit", meas="other", cmp="approx", cls=[12, 13])
+    # a legal threshold and a norm per commune
+    d.a("15 tỷ đồng", meas="other", cmp="lt", cls=[15])
+    d.a("2,3 tỷ đồng", meas="other", cmp="approx", cls=[15])
+    # revenue; a variant after "Nếu không tính" is no part
+    d.set(meas="revenue")
+    d.a("4.210 tỷ đồng", cls=[6])
+    d.a("11.500 tỷ đồng", cls=[6])
+    d.a("2.940 tỷ đồng", cls=[6, 15])
+    d.n("3,517", "any", [12], "view counter")
+    return d
+
+
 def build() -> list[Doc]:
-    return [tvpl_bac_kan(), nq_kon_tum(), tin_cao_bang(), tin_dien_bien(), tin_lai_chau(), web_lao_cai()]
+    return [
+        tvpl_bac_kan(),
+        nq_kon_tum(),
+        tin_cao_bang(),
+        tin_dien_bien(),
+        tin_lai_chau(),
+        web_lao_cai(),
+        tin_ha_tinh(),
+    ]
 
 
 def main(argv=None) -> int:

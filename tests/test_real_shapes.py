@@ -79,10 +79,7 @@ def test_sections_f1(report):
     assert report["sections"]["f1"] >= 0.90, report["sections"]
 
 
-AMOUNT_XFAIL = {
-    "parent": "class 5: breakdowns across sentences ('Cụ thể:', 'Phân theo Chương trình', 'như sau:' above "
-    "the list); class 11: an unclosed bracket makes a sibling a child",
-}
+AMOUNT_XFAIL: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
@@ -128,10 +125,6 @@ def test_no_false_sum_mismatch(report):
     assert not report["negatives"]["broken"]["checks"], report["negatives"]["broken"]["checks"]
 
 
-@xfail(
-    "class 5: the list under 'Vốn sự nghiệp được phân bổ như sau:' is not tied to 210.330 in the paragraph "
-    "above, so its real mismatch (209.930) is not reported"
-)
 def test_real_sum_mismatch_is_reported(report):
     assert report["checks"]["sum_mismatch"]["fn"] == 0, report["checks"]
 
@@ -147,17 +140,7 @@ def test_header_fields(report):
 
 CLASS_XFAIL = {
     3: "target kind from tense and time markers, norms",
-    4: "program named in the sentence",
-    5: "breakdowns across sentences and paragraphs",
-    6: "measure and its scope (revenue, bội chi, indicators)",
-    8: "labels after the number, 'địa phương' as actor, transfers to the local budget",
-    9: "slash pairs and dates",
-    10: "project in a list item",
-    11: "partial lists and unbalanced brackets, no false sum_mismatch",
-    12: "news and portal clutter: comma thousands, tỉ, hơn/gần/khoảng",
-    13: "bounds and ranges on money, nghìn tỷ",
     14: "two-column header block",
-    15: "attributes from headings, norms and clauses",
 }
 
 
