@@ -27,7 +27,7 @@ import regex
 
 from .document import Block
 from .nlp import sentence_break
-from .rules import Hit, phrase_regex
+from .rules import Hit, PhraseTable, Rules, phrase_regex
 from .sections import Section
 from .textnorm import FoldedText, fold
 from .vnnumbers import NUMBER_PATTERN, VnNumber, parse_vn_number
@@ -150,13 +150,13 @@ def unit_key(spelling: str) -> str:
     return fold(regex.sub(r"\s+", "", spelling))
 
 
-def unit_factors(rules) -> dict[str, float]:
+def unit_factors(rules: Rules) -> dict[str, float]:
     """Unit spelling (as unit_key) -> factor to triệu đồng."""
     return {unit_key(s): float(u["factor"]) for u in rules.section("money")["units"] for s in u["spellings"]}
 
 
 class AmountFinder:
-    def __init__(self, rules):
+    def __init__(self, rules: Rules) -> None:
         m = rules.section("money")
         self.rules = rules
         self.factors = unit_factors(rules)
@@ -553,8 +553,9 @@ class AmountFinder:
         text = a.block.text
         before = at_depth.last_ending_by(a.start, a.depth)
         start = before.end if before is not None else 0
-        if a.depth > 0 and parens.opener[a.start] is not None:
-            start = max(start, parens.opener[a.start] + 1)
+        opener = parens.opener[a.start]
+        if a.depth > 0 and opener is not None:
+            start = max(start, opener + 1)
         label = _PAREN_NOTE.sub(" ", text[start : a.start])  # earlier parentheses are other facts' notes
         # what follows the last ";", the last full stop before a capital, the last marker
         label = label[label.rfind(";") + 1 :]
@@ -951,7 +952,7 @@ class _MeasureBefore:
     phrase list's matches over the folded REDUCED are found once; a prefix's matches are
     the same up to a phrase's length before its end, so only that end is searched again."""
 
-    def __init__(self, text: str, table):
+    def __init__(self, text: str, table: PhraseTable) -> None:
         self.text = text
         self.table = table
         notes = [m.span() for m in _PAREN_NOTE.finditer(text)]
@@ -1101,7 +1102,7 @@ class _Shallower:
     """Amounts by parenthesis depth, where going back to a depth forgets the deeper ones:
     dropping the depths from one on costs what it removes, not the number of depths."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.by_depth: dict[int, Amount] = {}
         self.depths: list[int] = []  # the keys, in order
 
@@ -1156,9 +1157,10 @@ def _last_end(pattern: regex.Pattern, text: str, overlapped: bool = False) -> in
 def _parents_first(amounts: list[Amount]) -> list[Amount]:
     def depth(a: Amount) -> int:
         n = 0
-        while (a.parent is not None or a.pair_of is not None) and n < 50:
+        up: Amount | None = a.parent if a.parent is not None else a.pair_of
+        while up is not None and n < 50:
             # the planned figure of a pair after the done one
-            a, n = (a.parent if a.parent is not None else a.pair_of), n + 1
+            up, n = (up.parent if up.parent is not None else up.pair_of), n + 1
         return n
 
     return sorted(amounts, key=depth)
@@ -1171,9 +1173,10 @@ def sum_problem(parent: Amount) -> tuple[float, float, int] | None:
     for part in parent.children:
         groups.setdefault(part.breakdown, []).append(part)
     for parts in groups.values():
-        if len(parts) < 2 or parent.value is None or any(p.value is None for p in parts):
+        values = [p.value for p in parts]
+        if len(parts) < 2 or parent.value is None or None in values:
             continue
-        actual = round(sum(p.value for p in parts), 9)
+        actual = round(sum(v for v in values if v is not None), 9)
         tolerance = rounding_tolerance(parts)
         if parts[0].breakdown == "partial" and actual <= parent.value + tolerance and not _splits(parts):
             continue  # "…, trong đó thu nội địa …": some parts named, not all
@@ -1258,7 +1261,9 @@ def _own_list_items(
     """ "…, trong đó:" owns the amounts of the list items after it: the section's children
     when the paragraph is its heading, else the children that follow it."""
     sec = block_section[id(b)]
-    for child in sec.children if sec is not None else []:
+    if sec is None:
+        return
+    for child in sec.children:
         if not _heads(sec, b) and child.line_start <= b.line_indexes[-1] + 1:
             continue
         child_block = heading_block.get(child.line_start)

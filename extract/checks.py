@@ -80,7 +80,7 @@ def reconcile_totals(
             ),
             None,
         )
-        if grand is None or len(totals) < 2 or len(totals) != len(projects):
+        if grand is None or grand.value is None or len(totals) < 2 or len(totals) != len(projects):
             continue
         actual = round(sum(v for v, _ in totals), 9)
         line = lines[grand.block.locate(grand.start, grand.end)[0]]
@@ -132,12 +132,13 @@ def _stated_total(project: Section, where: _ProseByPlace) -> tuple[float, Amount
     own = where.own.get(id(project), [])
     if own:
         total = single(own)
-        return (total.value, total) if total is not None else None
+        return (total.value, total) if total is not None and total.value is not None else None
     subs = where.subprojects.get(id(project), [])
     parts = [single(where.in_subproject.get(id(s), [])) for s in subs]
-    if not subs or any(p is None for p in parts):
+    values = [p.value for p in parts if p is not None and p.value is not None]
+    if not subs or len(values) != len(parts) or parts[0] is None:
         return None
-    return round(sum(p.value for p in parts), 9), parts[0]
+    return round(sum(values), 9), parts[0]
 
 
 def ratio_checks(targets: list[Target], lines: list[Line]) -> list[Check]:
@@ -153,7 +154,7 @@ def ratio_checks(targets: list[Target], lines: list[Line]) -> list[Check]:
         order.sort(key=lambda i: targets[i].start)
         starts.extend(targets[i].start for i in order)
     for t in targets:
-        if t.denominator is None:
+        if t.numerator is None or not t.denominator:
             continue
         starts, order = percents.get(id(t.block), ([], []))
         lo = bisect.bisect_left(starts, t.end)
@@ -203,16 +204,17 @@ def likely_misreading(total: Amount, confidence: Callable[[Amount], float | None
         groups.setdefault(part.breakdown, []).append(part)
     found: list[tuple[tuple, Misreading]] = []
     for parts in groups.values():
-        if len(parts) < 2 or total.value is None or any(p.value is None for p in parts):
+        part_values = {id(p): p.value for p in parts if p.value is not None}
+        if len(parts) < 2 or total.value is None or len(part_values) != len(parts):
             continue
         tolerance = rounding_tolerance(parts)
-        if abs(total.value - sum(p.value for p in parts)) <= tolerance:
+        if abs(total.value - sum(part_values.values())) <= tolerance:
             continue
         for order, figure in enumerate([total, *parts]):
             for rank, (written, how) in enumerate(_corrections(figure)):
                 value = round(written * (figure.factor or 1), 9)
                 new_total = value if figure is total else total.value
-                new_sum = sum(value if p is figure else p.value for p in parts)
+                new_sum = sum(value if p is figure else part_values[id(p)] for p in parts)
                 if abs(new_total - new_sum) <= tolerance:
                     seen = confidence(figure)
                     found.append(

@@ -395,7 +395,7 @@ def _merge_part_titles(headings: list[Heading], lines: list[Line]) -> list[Headi
 _YEAR = regex.compile(r"(?<!\d|\d[.,]|/)(?:19|20)\d\d(?!\d|[.,]\d)|(?<=\d/)(?:19|20)\d\d(?!\d)")
 
 
-def _latest_year(lines) -> int | None:
+def _latest_year(lines: list[Line]) -> int | None:
     """A text without an issue date (news, portals) is as recent as the latest year it names."""
     years = [int(m.group()) for ln in lines for m in _YEAR.finditer(ln.clean)]
     return max(years) if years else None
