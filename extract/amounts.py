@@ -429,6 +429,17 @@ class AmountFinder:
         for a in amounts:
             a.depth = parens.depth[a.start]
         at_depth = _ByDepth(amounts)
+        self._link_parents(amounts, text, parens, at_depth)
+        for a in amounts:
+            if a.parent is not None:
+                a.parent.children.append(a)
+            a.label = self._label(a, at_depth, parens)
+        _annotate(amounts, text, parens, at_depth)
+        return self._marker_owner(amounts, text)
+
+    def _link_parents(self, amounts: list[Amount], text: str, parens: _Parens, at_depth: "_ByDepth") -> None:
+        """Each amount's parent: the amount whose bracket it sits in, or the one a breakdown
+        marker follows, within its sentence (or carried over from the sentence before)."""
         folded = FoldedText(text)
         closes = sorted(close for _, close in parens.pairs)
         partial_owner: dict[int, bool] = {}  # whether an owner's marker may list only some parts
@@ -463,25 +474,10 @@ class AmountFinder:
             last_at_depth.drop_from(a.depth)
             last_at_depth.set(a.depth, a)
             pos = a.end
-        for a in amounts:
-            if a.parent is not None:
-                a.parent.children.append(a)
-            a.label = self._label(a, at_depth, parens)
-        # "(vốn sự nghiệp)" right after an amount, holding no amount, describes it
-        starts = [a.start for a in amounts]
-        filler_end: dict[int, int] = {}  # owner's end -> where its run of spaces and stops ends
-        for open_pos, close_pos in parens.pairs:
-            first_after = bisect.bisect_right(starts, open_pos)
-            if first_after < len(starts) and starts[first_after] < close_pos:
-                continue
-            owner = at_depth.last_ending_by(open_pos, parens.depth[open_pos] - 1)
-            if owner is None:
-                continue
-            if owner.end not in filler_end:
-                other = _NOT_FILLER.search(text, owner.end)
-                filler_end[owner.end] = other.start() if other else len(text)
-            if filler_end[owner.end] >= open_pos:
-                owner.annotation += " " + text[open_pos + 1 : close_pos]
+
+    def _marker_owner(self, amounts: list[Amount], text: str) -> Amount | None:
+        """The last top-level amount, when a breakdown marker closes the paragraph after it
+        ("…, trong đó:"): the owner of the list items below."""
         tops = [a for a in amounts if a.depth == 0 and a.parent is None and not a.norm]
         if tops:
             tail = text[tops[-1].end :]
@@ -872,6 +868,24 @@ _PROGRAM_AFTER_REACH = 90  # characters after an amount where its program may be
 # a label after an amount ends at a stop, a figure, or a word joining the next item
 _LABEL_AFTER_STOP = regex.compile(r"[,;:()]|\.(?!\d)|\d|(?<!\w)(?:và|cho|để)(?!\w)")
 _AFTER_STOP = regex.compile(r"[,;:()]|\.(?!\d)|\d+[.,]\d|\d+\s*%")
+
+
+def _annotate(amounts: list[Amount], text: str, parens: _Parens, at_depth: "_ByDepth") -> None:
+    """ "(vốn sự nghiệp)" right after an amount, holding no amount, describes it."""
+    starts = [a.start for a in amounts]
+    filler_end: dict[int, int] = {}  # owner's end -> where its run of spaces and stops ends
+    for open_pos, close_pos in parens.pairs:
+        first_after = bisect.bisect_right(starts, open_pos)
+        if first_after < len(starts) and starts[first_after] < close_pos:
+            continue
+        owner = at_depth.last_ending_by(open_pos, parens.depth[open_pos] - 1)
+        if owner is None:
+            continue
+        if owner.end not in filler_end:
+            other = _NOT_FILLER.search(text, owner.end)
+            filler_end[owner.end] = other.start() if other else len(text)
+        if filler_end[owner.end] >= open_pos:
+            owner.annotation += " " + text[open_pos + 1 : close_pos]
 
 
 def total_of(amounts: list[Amount]) -> Amount | None:

@@ -193,7 +193,8 @@ def _attach_source_text(view: DocumentView, extractor: Extractor) -> None:
 
 def row_label(context: str | None) -> str | None:
     """The label of a funding-table row (its order and name cells) from the row's text:
-    the cells up to its name, and any after it before the first figure. None when the context is not a table row."""
+    the cells up to its name, and any after it before the first figure. None when the
+    context is not a table row."""
     if not context or "\t" not in context:
         return None
     label_cells: list[str] = []

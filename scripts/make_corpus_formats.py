@@ -42,7 +42,8 @@ def plain_lines(path: Path) -> list[str]:
 def _numbering_xml(num_id: int) -> tuple[str, str]:
     levels = [("upperRoman", "%1."), ("decimal", "%2."), ("decimal", "%2.%3.")]
     lvls = "".join(
-        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText '
+        f'w:val="{text}"/></w:lvl>'
         for i, (fmt, text) in enumerate(levels)
     )
     abstract = f'<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="{num_id}">{lvls}</w:abstractNum>'
@@ -100,7 +101,8 @@ def write_docx(lines: list[str], out: Path, borderless: bool = False) -> None:
                 ppr = paragraph._p.get_or_add_pPr()
                 ppr.append(
                     parse_xml(
-                        f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'
+                        f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="{ilvl}"/><w:numId '
+                        f'w:val="{num_id}"/></w:numPr>'
                     )
                 )
                 line = line[m.end() :]

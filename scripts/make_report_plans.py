@@ -26,8 +26,8 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extract.rules import load_rules
-from extract.schema import file_metadata, to_arrow
+from extract.rules import load_rules  # noqa: E402 (after the path above)
+from extract.schema import file_metadata, to_arrow  # noqa: E402
 
 YEARS = (2022, 2023, 2024, 2025)
 PROGRAMS = ("NTM", "GNBV", "DTTS")

@@ -39,6 +39,8 @@ def test_extract_into_out_and_read_back_agree_with_extract_file(tmp_path):
 
 
 def test_importing_the_package_loads_no_pipeline():
-    code = "import sys, extract; print(sorted(m for m in sys.modules if m.startswith(('extract.', 'pandas'))))"
+    code = (
+        "import sys, extract; print(sorted(m for m in sys.modules if m.startswith(('extract.', 'pandas'))))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from extract.pipeline import DocumentResult
 from extract.readers.base import plain_error, plain_message
 from extract.readers.text import invalid_utf8
 from tests.conftest import ROOT
@@ -237,7 +238,10 @@ def test_docx_package_bounds(rules):
 def test_one_invalid_byte_keeps_the_plan_utf8(extractor, hostile):
     clean = extractor.process_path(PLAN)
     damaged = extractor.process_path(hostile["invalid_byte.txt"])
-    values = lambda r: sorted(a["value_million_vnd"] or -1 for a in r.tables["amounts"])
+
+    def values(r: DocumentResult) -> list[float]:
+        return sorted(a["value_million_vnd"] or -1 for a in r.tables["amounts"])
+
     assert values(damaged) == values(clean) and len(values(clean)) > 10
     assert damaged.document["encoding"] == "utf-8" and damaged.document["status"] == "ok"
     [check] = checks_of(damaged, "encoding_repaired")

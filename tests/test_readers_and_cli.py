@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 from extract.cli import main
+from extract.pipeline import DocumentResult
 from extract.schema import SCHEMA_VERSION, TABLE_NAMES, TABLES
 from extract.store import read_table
 from tests.conftest import CORPUS
@@ -13,7 +14,10 @@ def test_docx_automatic_numbering_and_pdf_text_give_the_same_facts(extractor, ge
         text = extractor.process_path(next(CORPUS.glob(stem + ".*")))
         docx = extractor.process_path(generated / f"{stem}.docx")
         pdf = extractor.process_path(generated / f"{stem}.pdf")
-        values = lambda r: sorted((a["value_million_vnd"] or -1) for a in r.tables["amounts"])
+
+        def values(r: DocumentResult) -> list[float]:
+            return sorted((a["value_million_vnd"] or -1) for a in r.tables["amounts"])
+
         assert values(docx) == values(text) == values(pdf)
         assert docx.document["doc_number"] == text.document["doc_number"] == pdf.document["doc_number"]
         assert pdf.document["pages"] >= 1 and pdf.tables["amounts"][0]["page"] == 1
