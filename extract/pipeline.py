@@ -21,7 +21,7 @@ from .fingerprint import code_fingerprint
 from .footnotes import FootnoteLinker
 from .indicators import IndicatorVocabulary
 from .listitems import MentionPlacer
-from .metadata import Gazetteer, extract_metadata
+from .metadata import Gazetteer, extract_metadata, reports_results
 from .nlp import sentence_at, sentence_spans
 from .places import Places
 from .readers import ReadError, detect_format, read_document
@@ -244,9 +244,11 @@ class Extractor:
         amounts += self._table_amounts(tables, section_at, checks, lines)
         checks.extend(reconcile_totals(sections, amounts, self.amount_finder.total_words, lines))
         targets = []
-        reference_year = meta.issue_date.year if meta.issue_date else _latest_year(lines)
+        # the year the document speaks from: its issue date's, its plan year, else the latest it names
+        reference_year = meta.issue_date.year if meta.issue_date else meta.plan_year or _latest_year(lines)
+        reports = reports_results(meta, rules)
         for b in blocks:
-            targets.extend(self.target_finder.find(b, block_section[id(b)], reference_year))
+            targets.extend(self.target_finder.find(b, block_section[id(b)], reference_year, reports))
         table_targets = [
             tp for t in read_tables for tp in self.table_reader.targets(t, self.target_finder.indicator_key)
         ]
@@ -642,7 +644,12 @@ def _target_row(
     line_idx, c0, c1 = t.block.locate(t.start, t.end)
     line = lines[line_idx]
     sec = t.section
-    program = row_program or t.program or (sec.program if sec and sec.program else single)
+    program = (
+        row_program
+        or t.program
+        or (sec.program if sec and sec.program else t.program_carried or single)
+        or t.program_hint
+    )
     row = empty_row("targets")
     row.update(
         target_id=f"{doc_id}:t{i}",

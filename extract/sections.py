@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import regex
 
 from .document import Line
+from .rules import phrase_regex
 from .textnorm import fold
 
 ITEM_TITLE_MAX = 80
@@ -314,6 +315,7 @@ def _assign_programs_and_roles(root: Section, rules, doc_programs: list[str]) ->
         for code, spec in rules.section("programs")["programs"].items()
     }
     single = doc_programs[0] if len(doc_programs) == 1 else None
+    role_not = phrase_regex(fold(p) for p in rules.section("roles").get("role_not", []))
 
     def visit(sec: Section, program: str | None, role: str | None) -> None:
         for child in sec.children:
@@ -329,7 +331,7 @@ def _assign_programs_and_roles(root: Section, rules, doc_programs: list[str]) ->
             # a heading's role words stand near its start; a list item sets a role only
             # when it reads like a title, not like a paragraph
             own_role = (
-                rules.roles.first(fold(child.title[:ROLE_TITLE_PREFIX]))
+                rules.roles.first(role_not.sub(" ", fold(child.title[:ROLE_TITLE_PREFIX])))
                 if child.kind != "item" or len(child.title) < ITEM_TITLE_MAX
                 else None
             )

@@ -106,10 +106,7 @@ def test_amount_attribute(report, attr):
     assert report["amount_attributes"][attr] >= 0.90, (attr, report["amount_attributes"])
 
 
-TARGET_XFAIL = {
-    "program": "class 4: the program of a sentence or heading ('Chương trình 1719', the third program of a "
-    "list) is not carried to its percentages",
-}
+TARGET_XFAIL: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
@@ -140,13 +137,11 @@ def test_nothing_reported_that_is_not_money_or_a_percentage(report):
     assert not report["negatives"]["broken"]["facts"], report["negatives"]["broken"]["facts"]
 
 
-@xfail("class 14: the header block in two spaced columns (issuer and number left, place and date right)")
 def test_header_fields(report):
     assert report["header"]["correct"] == report["header"]["fields"], report["header"]
 
 
 CLASS_XFAIL = {
-    3: "target kind from tense and time markers, norms",
     4: "program named in the sentence",
     5: "breakdowns across sentences and paragraphs",
     6: "measure and its scope (revenue, bội chi, indicators)",
@@ -156,7 +151,6 @@ CLASS_XFAIL = {
     11: "partial lists and unbalanced brackets, no false sum_mismatch",
     12: "news and portal clutter: comma thousands, tỉ, hơn/gần/khoảng",
     13: "bounds and ranges on money, nghìn tỷ",
-    14: "two-column header block",
     15: "attributes from headings, norms and clauses",
 }
 
