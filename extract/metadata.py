@@ -70,7 +70,7 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Pla
     d = rules.section("documents")
     meta = Metadata()
     texts = [ln.clean for ln in lines]
-    header = _columns_apart(_spaced_columns(texts[:HEADER_LINES], d))
+    header = _number_apart(_columns_apart(_spaced_columns(texts[:HEADER_LINES], d)), d)
     head = "\n".join(header)
     full = "\n".join(texts)
     folded_full = fold(full)
@@ -194,6 +194,21 @@ def _spaced_cells(text: str, gap: int, right_from: float) -> str | None:
     return None
 
 
+def _number_apart(texts: list[str], d) -> list[str]:
+    """A header line holding the number and, after it, the place and date (two columns a
+    PDF or scan put on one line without a wide gap) as two lines."""
+    number = regex.compile(d["doc_number"])
+    out: list[str] = []
+    for text in texts:
+        m = number.match(text)
+        rest = text[m.end() :].strip() if m else ""
+        if rest and regex.match(d["issue_date"], rest):
+            out.extend([text[: m.end()].strip(), rest])
+        else:
+            out.append(text)
+    return out
+
+
 def _columns_apart(texts: list[str]) -> list[str]:
     """The header lines with each block of tab-joined lines (a header laid out in two
     columns: issuer and number on the left, motto, place and date on the right) read one
@@ -244,7 +259,12 @@ def _title(texts: list[str], idx: int | None, preamble_openers: list[str]) -> st
 def _issuer_level(texts: list[str], d) -> tuple[str | None, str | None, str | None, str]:
     """(admin level, its word, the place the header names, the body's short name: UBND, HĐND)."""
     levels = {fold(k): v for k, v in d["admin_levels"].items()}
+    # the motto and the rules under the names stand between the issuer's lines when the two
+    # columns of a PDF or scan interleave ("ỦY BAN NHÂN DÂN" / "CỘNG HÒA …" / "TỈNH …")
+    motto = "|".join(regex.escape(m) for m in d.get("header_motto", []))
     header = " ".join(texts[:12])
+    if motto:
+        header = regex.sub(rf"(?i)(?:{motto})|-{{3,}}", " ", header)
     for spec in d["issuer_patterns"]:
         source = header if spec["kind"] == "header" else "\n".join(texts)
         m = regex.search(spec["pattern"], source)

@@ -275,6 +275,8 @@ class DocumentsFile(Closed):
     # the header block in two columns laid out with spaces: the least gap, where the right column starts
     header_column_gap: int = 0
     header_right_column: float = 0.3
+    # the national motto (right column): left out of the issuer's name when the columns interleave
+    header_motto: list[str] = Field(default_factory=list)
     issuer_patterns: list[IssuerPattern]
     admin_levels: dict[str, Literal[ADMIN_LEVELS]]  # type: ignore[valid-type]
     programs: dict[Literal[PROGRAMS], list[str]]  # type: ignore[valid-type]
