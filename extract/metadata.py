@@ -127,9 +127,11 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Pla
 
 def reports_results(meta: Metadata, rules) -> bool:
     """Does the document report what was done rather than plan it? A report (documents.yaml
-    report_types), or a text whose header and title give no type at all (a news page, a
-    portal article): there, a figure no word marks as an aim or a rule is a result."""
-    return meta.doc_type is None or meta.doc_type in rules.section("documents").get("report_types", [])
+    report_types), or a text with neither a number nor a type (a news page, a portal
+    article): there, a figure no word marks as an aim or a rule is a result."""
+    if meta.doc_type is None:
+        return meta.doc_number is None
+    return meta.doc_type in rules.section("documents").get("report_types", [])
 
 
 def plan_id(

@@ -219,6 +219,8 @@ class TargetsFile(Closed):
     year_carry_openers: list[str] = Field(default_factory=list)
     # deadlines ("đến hết năm"): an aim, unless the year after them is before the document's
     deadline_phrases: list[str] = Field(default_factory=list)
+    # "lần lượt": the k-th figure after it is the k-th program named in its sentence
+    respectively_words: list[str] = Field(default_factory=list)
     # names that alone stand for a program ("nông thôn mới"): the last resort for a figure's program
     program_names_alone: dict[Literal[PROGRAMS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
     count_units: list[CountUnit]

@@ -121,6 +121,7 @@ class TargetFinder:
             for k, v in t.get("kind_after_figure", {}).items()
         }
         self.program_named = program_pattern(rules.section("money"))
+        self.respectively = phrase_regex(fold(w) for w in t.get("respectively_words", []))
         self.program_alone = [
             (code, phrase_regex(fold(n) for n in names))
             for code, names in t.get("program_names_alone", {}).items()
@@ -751,11 +752,15 @@ class _Sentence:
     program: str | None = None  # the only one it names ("Đối với Chương trình 1719, …")
     carried: str | None = None  # naming none: the program of the paragraph's sentences before
     hint: str | None = None  # naming none: the one program whose name alone stands in it
+    order: tuple[str, ...] = ()  # the programs it names, in the order named
 
     def has(self, kind: str) -> bool:
         return self.flags[kind]
 
 
+# How far into a sentence "lần lượt" (respectively) pairs its figures with its programs.
+RESPECTIVE_REACH = 600
+_PERCENT_FOLDED = regex.compile(r"\d++(?:[.,]\d++)*+\s*+%")
 # How many sentences back a year carries through openers like "Riêng", "Trong đó".
 YEAR_CARRY_STEPS = 3
 _SENTENCE_START = regex.compile(r"[.!?]\s+(?=\p{Lu})")
@@ -870,7 +875,8 @@ class _Scan:
         f = self.finder
         folded = self.folded.fold(start, end)
         flags = {k: p.search(folded) is not None for k, p in f.kind_phrases.items()}
-        named = frozenset(program_of(m) for m in f.program_named.finditer(folded))
+        order = tuple(dict.fromkeys(program_of(m) for m in f.program_named.finditer(folded)))
+        named = frozenset(order)
         alone = {code for code, pattern in f.program_alone if pattern.search(folded)} if not named else set()
         return _Sentence(
             flags,
@@ -879,6 +885,7 @@ class _Scan:
             named,
             next(iter(named)) if len(named) == 1 else None,
             hint=alone.pop() if len(alone) == 1 else None,
+            order=order,
         )
 
     def sentence(self, pos: int) -> _Sentence:
@@ -919,7 +926,22 @@ class _Scan:
             return sentence.program
         a = max(sentence.start, prev_end or 0)
         named = {program_of(m) for m in self.finder.program_named.finditer(self.folded.fold(a, pos))}
-        return named.pop() if len(named) == 1 else None
+        if len(named) == 1:
+            return named.pop()
+        return self._respective(sentence, pos)
+
+    def _respective(self, sentence: _Sentence, pos: int) -> str | None:
+        """ "Chương trình nông thôn mới, Chương trình giảm nghèo bền vững và Chương trình 1719
+        lần lượt đạt 90%, 85% và 80%": the k-th figure after "lần lượt" (respectively) is the
+        k-th program's. Only in a short sentence (a long one is read no further)."""
+        if pos - sentence.start > RESPECTIVE_REACH:
+            return None
+        before = self.folded.fold(sentence.start, pos)
+        hits = list(self.finder.respectively.finditer(before))
+        if not hits or self.finder.program_named.search(before, hits[-1].end()):
+            return None
+        k = len(_PERCENT_FOLDED.findall(before, hits[-1].end()))
+        return sentence.order[k] if k < len(sentence.order) else None
 
     @cached_property
     def deadline_years(self) -> MatchIndex:
