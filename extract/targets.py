@@ -170,6 +170,7 @@ class TargetFinder:
         self.leading = [fold(x) for x in t.get("indicator_leading", [])]
         self.share_words = {fold(x) for x in t.get("indicator_share_words", [])}
         self.object_words = {fold(x) for x in t.get("indicator_object_words", [])}
+        self.object_words_reach = max((len(w.split()) for w in self.object_words), default=1)
         self.tail_openers = [fold(x).split() for x in t.get("indicator_tail_openers", [])]
         self.head_cut = phrase_regex(t.get("indicator_head_cuts", []), regex.IGNORECASE)
         self.references = {fold(k): v for k, v in t.get("indicator_references", {}).items()}
@@ -585,10 +586,13 @@ class TargetFinder:
         if hit := _phrase_at(folded[:kept], self.leading):
             tokens = tokens[len(hit.split()) :]
         tokens = tokens[-self.max_head_words :]
+        last = [fold(t.strip(",:")) for t in tokens[-self.object_words_reach :]]
         if tokens and (
-            fold(tokens[-1]) in self.object_words or self.rules.direction.last_hit(fold(tokens[-1]))
+            _phrase_ending(last, len(last), self.object_words) or self.rules.direction.last_hit(last[-1])
         ):
-            wants_object = True  # "giảm 80% hộ nghèo A": the figure's object follows it
+            # "giảm 80% hộ nghèo A", "ngân sách tỉnh hỗ trợ 70% lãi suất vốn vay": the
+            # figure's object follows it
+            wants_object = True
         return _Head(" ".join(tokens).strip(" ,:;"), share, had_figure, wants_object, sub)
 
     def _tail(self, scan: "_Scan", end: int) -> tuple[str, int]:
