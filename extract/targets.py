@@ -130,13 +130,16 @@ class TargetFinder:
         self.year_carry = regex.compile(
             rf"(?:{_alternation(fold(w) for w in t.get('year_carry_openers', []))})(?!\w)"
         )
-        # "đến hết năm 2024": a deadline, an aim unless its year is before the document's
+        # "đến hết năm 2024", "đến ngày 31/12/2024": a deadline, an aim unless its year is
+        # before the document's
         deadlines = [fold(p) for p in t.get("deadline_phrases", [])]
         self.deadline = phrase_regex(deadlines)
         self.deadline_reach = max((len(p) for p in deadlines), default=0)
         spaced = (p.replace(" ", r"\s+") for p in _escaped(t.get("deadline_phrases", [])))
         self.deadline_year = regex.compile(
-            rf"(?<!\w)(?:{'|'.join(spaced) or '(?!x)x'})\s+(?P<y>(?:19|20)\d\d)(?!\d)", regex.IGNORECASE
+            rf"(?<!\w)(?:{'|'.join(spaced) or '(?!x)x'})\s+(?:\d{{1,2}}\s*[/.-]\s*\d{{1,2}}\s*[/.-]\s*)?"
+            r"(?P<y>(?:19|20)\d\d)(?!\d)",
+            regex.IGNORECASE,
         )
         self.change_end = [
             (
@@ -498,8 +501,9 @@ class TargetFinder:
         return None
 
     def _reports_outside_aims(self, scan: "_Scan", clause_start: int, start: int, end: int) -> bool:
-        """Weaker result words ("còn", "vượt", "so với năm …") or a sentence about a year
-        before the document's ("Năm 2024, …" in a 2025 text; "Riêng …" after it)."""
+        """Weaker result words ("còn", "vượt", "so với năm …"), a sentence about a year before
+        the document's ("Năm 2024, …" in a 2025 text; "Riêng …" after it) or a deadline
+        before it ("tính đến ngày 31/12/2024")."""
         if start > clause_start and scan.folded.contains(*self.weak_result_in_clause, clause_start, start):
             return True
         after_end = scan.own_clause_end(end)
@@ -507,8 +511,10 @@ class TargetFinder:
             return True
         if scan.reference_year is not None:
             year = scan.sentence_year(start)
-            return year is not None and year < scan.reference_year
-        return False
+            if year is not None and year < scan.reference_year:
+                return True
+        # "Tính đến ngày 31/12/2024, …" in a 2025 text: a deadline passed
+        return scan.past_deadline(scan.scope_cuts.last_end(start), start)
 
     def _deadline_aim(self, scan: "_Scan", scope_start: int, clause_start: int, start: int) -> bool:
         """A deadline in the figure's scope ("đến hết năm 2025") that makes it an aim: not one
