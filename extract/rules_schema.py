@@ -199,6 +199,8 @@ class TargetsFile(Closed):
     # words between two figures that stop the first one's verb and comparator from
     # carrying to the second ("giảm 5,2%, còn 18,6%")
     direction_carry_stops: list[str] = Field(default_factory=list)
+    # words naming a new subject: a verb that followed its own subject does not carry past them
+    direction_carry_subjects: list[str] = Field(default_factory=list)
     kind: dict[Literal[TARGET_KINDS], list[str]]  # type: ignore[valid-type]
     # phrases of the figure's own clause that decide its kind before the section does
     kind_in_clause: dict[Literal[TARGET_KINDS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]

@@ -67,6 +67,7 @@ class Target:
     head: str = ""
     tail_end: int = 0
     program: str | None = None  # the program its words name (see _Scan.program_at), if any
+    verb_last: bool = False  # its direction verb stands right before it, after its subject
     # the program the paragraph's sentences before named: after the section's
     program_carried: str | None = None
     # a program only its name stands for ("xã đạt chuẩn nông thôn mới"): the last resort,
@@ -154,6 +155,7 @@ class TargetFinder:
         ]
         self.direction_not = phrase_regex(fold(p) for p in t.get("direction_not", []))
         self.carry_stops = phrase_regex(fold(p) for p in t.get("direction_carry_stops", []))
+        self.carry_subjects = phrase_regex(fold(p) for p in t.get("direction_carry_subjects", []))
         self.date_word_before = regex.compile(
             rf"(?<!\w)(?:{'|'.join(regex.escape(fold(w)) for w in t.get('date_words', [])) or '(?!x)x'})\s*$"
         )
@@ -374,20 +376,19 @@ class TargetFinder:
         )
         direction_hit = self.rules.direction.last_hit(verb_words)
         direction = change or (direction_hit[0] if direction_hit else None)
-        if prev is not None and direction is None and prev.unit == unit:
-            between = text[prev.end : start]
-            # "giảm 80% … và 85% …": several figures sharing one verb (not when the second
-            # has its own: "giảm 5,2%, còn 18,6%", "…, tỷ lệ giải ngân đạt 100%")
-            if (
-                ";" not in between
-                and not sentence_break(between)
-                and regex.search(r"(?<!\w)và(?!\w)|,", between)
-                and not regex.search(r"\d\s*/\s*\d", between)
-                and not self.carry_stops.search(fold(between))
-            ):
-                direction = prev.direction
-                if comparator == "eq" and prev.comparator not in ("range", "eq"):
-                    comparator = prev.comparator
+        # the verb stands right before the figure ("tỷ lệ hộ nghèo giảm khoảng 2%")
+        verb_last = change is not None or (
+            direction_hit is not None and len(verb_words[direction_hit[1] :].split()) <= VERB_LAST_WORDS
+        )
+        if (
+            prev is not None
+            and direction is None
+            and prev.unit == unit
+            and self._carries(prev, text[prev.end : start])
+        ):
+            direction, verb_last = prev.direction, prev.verb_last
+            if comparator == "eq" and prev.comparator not in ("range", "eq"):
+                comparator = prev.comparator
         sentence = scan.sentence(start)
         kind = self._kind(scan, sentence, clause_start, start, end, section)
         if (
@@ -420,8 +421,24 @@ class TargetFinder:
             head=head,
             tail_end=tail_end,
             program=scan.program_at(start, prev.end if prev is not None and prev.end <= start else None),
+            verb_last=verb_last,
             program_carried=sentence.carried,
             program_hint=sentence.hint,
+        )
+
+    def _carries(self, prev: Target, between: str) -> bool:
+        """Does the figure before (PREV) lend its verb and comparator across BETWEEN? "giảm
+        80% … và 85% …" share one verb; not when the second has its own ("giảm 5,2%, còn
+        18,6%", "…, tỷ lệ giải ngân đạt 100%"), nor when a verb that followed its subject
+        ("Tỷ lệ hộ nghèo giảm khoảng 2%") meets a new subject ("…, tỷ lệ hộ cận nghèo 5%")."""
+        folded = fold(between)
+        return (
+            ";" not in between
+            and not sentence_break(between)
+            and regex.search(r"(?<!\w)và(?!\w)|,", between) is not None
+            and not regex.search(r"\d\s*/\s*\d", between)
+            and not self.carry_stops.search(folded)
+            and not (prev.verb_last and self.carry_subjects.search(folded))
         )
 
     def _comparator(self, scan: "_Scan", clause_start: int, start: int, folded_after: str) -> str:
@@ -768,6 +785,8 @@ class _Sentence:
         return self.flags[kind]
 
 
+# A direction verb at most this many words before its figure stands right before it.
+VERB_LAST_WORDS = 2
 # How far into a sentence "lần lượt" (respectively) pairs its figures with its programs.
 RESPECTIVE_REACH = 600
 _PERCENT_FOLDED = regex.compile(r"\d++(?:[.,]\d++)*+\s*+%")
