@@ -153,13 +153,16 @@ def _spaced_columns(texts: list[str], d) -> list[str]:
     on the left, motto, place and date far to the right) as tab-joined cells, so that
     _columns_apart reads each column on its own. A line splits at its widest run of at
     least `header_column_gap` spaces when the text after it starts at or past
-    `header_right_column` of the widest header line; a line indented that far is a cell of
+    `header_right_column` of the widest such line; a line indented that far is a cell of
     the right column. Only a block of at least two such lines is taken for columns, so a
     blank left for the number ("Số:     /KH-UBND") or a wide gap in prose is not."""
     gap = int(d.get("header_column_gap", 0))
     if gap <= 0:
         return texts
-    width = max((len(t.rstrip()) for t in texts), default=0)
+    # the width of the lines that may stand in columns (a wide gap or a deep indent), not of
+    # the body's paragraphs, which a text export may leave unwrapped
+    spaced = regex.compile(rf"\S {{{gap},}}\S|^ {{{gap},}}\S")
+    width = max((len(t.rstrip()) for t in texts if spaced.search(t)), default=0)
     right_from = float(d.get("header_right_column", 0.3)) * width
     cells: list[str | None] = []
     for text in texts:

@@ -74,6 +74,15 @@ def test_text_with_columns_apart_by_spaces(extractor, name, indent):
     _check(extractor.process(Path("plan.txt"), text.encode()).document, want)
 
 
+def test_text_with_unwrapped_paragraphs_after_the_header(extractor):
+    """Body paragraphs left unwrapped (hundreds of characters a line) do not push the right
+    column's threshold past the header's own width."""
+    left, right, want = UBND
+    long = "Căn cứ Nghị định số 27/2022/NĐ-CP ngày 19 tháng 4 năm 2022 của Chính phủ quy định " * 4
+    text = "\n".join(_spaced(left, right) + [""] + TITLE["ubnd"] + ["", long.strip() + ";"] + BODY)
+    _check(extractor.process(Path("plan.txt"), text.encode()).document, want)
+
+
 def test_text_with_a_right_column_longer_than_the_left(extractor):
     """The date on a line of its own, indented to the right column."""
     left, right, want = UBND
