@@ -70,14 +70,15 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Pla
     d = rules.section("documents")
     meta = Metadata()
     texts = [ln.clean for ln in lines]
-    header = _columns_apart(texts[:HEADER_LINES])
+    header = _number_apart(_columns_apart(_spaced_columns(texts[:HEADER_LINES], d)), d)
     head = "\n".join(header)
     full = "\n".join(texts)
     folded_full = fold(full)
 
     m = regex.search(d["doc_number"], head)
     if m:
-        meta.doc_number = f"{m['num']}/{m['type']}-{m['issuer']}"
+        number = "".join(m["num"].split())  # "09/2025" in a resolution's number
+        meta.doc_number = f"{number}/{m['type']}-{m['issuer']}"
         meta.doc_type = m["type"] if m["type"] in d["doc_types"] else None
     m = regex.search(d["issue_date"], head)
     if m:
@@ -99,14 +100,17 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Pla
         )
     meta.title = _title(texts, title_idx, d["preamble_openers"])
 
-    meta.admin_level, level_word, header_name = _issuer_level(header + texts[HEADER_LINES:], d)
+    meta.admin_level, level_word, header_name, body = _issuer_level(header + texts[HEADER_LINES:], d)
     meta.province, meta.district = _place(
         folded_full, fold(meta.title or ""), header_name, meta.admin_level, gazetteer, fold(head)
     )
     place = meta.district if meta.admin_level == "district" else meta.province
     if meta.admin_level and place:
-        meta.issuer = f"UBND {level_word} {place}"
-    meta.plan_year = _plan_year(meta.title or "") or issue_year
+        meta.issuer = f"{body} {level_word} {place}"
+    # a document whose title names a period and no year of its own ("… giai đoạn 2021 -
+    # 2025": a resolution on norms) has no plan year; otherwise its year is its issue year
+    period = regex.search(d["title_period"], meta.title or "") if d.get("title_period") else None
+    meta.plan_year = _plan_year(meta.title or "") or (None if period else issue_year)
     meta.programs = _programs(folded_full, fold(meta.title or ""), rules)
     meta.signer = _signer(texts, d["signer_titles"])
     place = places.place(meta.province, meta.issue_date)
@@ -119,6 +123,15 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Pla
         meta.included_in_higher_level = True
     meta.plan_id = plan_id(meta.issuer, meta.doc_number, meta.title, meta.issue_date)
     return meta
+
+
+def reports_results(meta: Metadata, rules) -> bool:
+    """Does the document report what was done rather than plan it? A report (documents.yaml
+    report_types), or a text with neither a number nor a type (a news page, a portal
+    article): there, a figure no word marks as an aim or a rule is a result."""
+    if meta.doc_type is None:
+        return meta.doc_number is None
+    return meta.doc_type in rules.section("documents").get("report_types", [])
 
 
 def plan_id(
@@ -135,6 +148,72 @@ def plan_id(
     return "p" + hashlib.sha256(key.encode()).hexdigest()[:15]
 
 
+def _spaced_columns(texts: list[str], d) -> list[str]:
+    """Header lines laid out in two columns with spaces (a text export: issuer and number
+    on the left, motto, place and date far to the right) as tab-joined cells, so that
+    _columns_apart reads each column on its own. A line splits at its widest run of at
+    least `header_column_gap` spaces when the text after it starts at or past
+    `header_right_column` of the widest such line; a line indented that far is a cell of
+    the right column. Only a block of at least two such lines is taken for columns, so a
+    blank left for the number ("Số:     /KH-UBND") or a wide gap in prose is not."""
+    gap = int(d.get("header_column_gap", 0))
+    if gap <= 0:
+        return texts
+    # the width of the lines that may stand in columns (a wide gap or a deep indent), not of
+    # the body's paragraphs, which a text export may leave unwrapped
+    spaced = regex.compile(rf"\S {{{gap},}}\S|^ {{{gap},}}\S")
+    width = max((len(t.rstrip()) for t in texts if spaced.search(t)), default=0)
+    right_from = float(d.get("header_right_column", 0.3)) * width
+    cells: list[str | None] = []
+    for text in texts:
+        cells.append(_spaced_cells(text, gap, right_from) if "\t" not in text else None)
+    out = list(texts)
+    k = 0
+    while k < len(texts):
+        if cells[k] is None:
+            k += 1
+            continue
+        end = k
+        while end < len(texts) and cells[end] is not None:
+            end += 1
+        if sum(1 for c in cells[k:end] if c and not c.startswith("\t")) >= 1 and end - k >= 2:
+            out[k:end] = cells[k:end]
+        k = end
+    return out
+
+
+def _spaced_cells(text: str, gap: int, right_from: float) -> str | None:
+    """TEXT as "left\tright" (or "\tright" for a line indented to the right column), or
+    None when it does not stand in two columns."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+    indent = len(text) - len(text.lstrip())
+    gaps = [m for m in regex.finditer(rf"(?<=\S) {{{gap},}}(?=\S)", text)]
+    if gaps:
+        widest = max(gaps, key=lambda m: (len(m.group()), m.start()))
+        if widest.end() >= right_from:
+            return f"{text[: widest.start()].strip()}\t{text[widest.end() :].strip()}"
+    if indent >= right_from and indent >= gap:
+        return f"\t{stripped}"
+    return None
+
+
+def _number_apart(texts: list[str], d) -> list[str]:
+    """A header line holding the number and, after it, the place and date (two columns a
+    PDF or scan put on one line without a wide gap) as two lines."""
+    number = regex.compile(d["doc_number"])
+    out: list[str] = []
+    for text in texts:
+        m = number.match(text)
+        rest = text[m.end() :].strip() if m else ""
+        if rest and regex.match(d["issue_date"], rest):
+            out.extend([text[: m.end()].strip(), rest])
+        else:
+            out.append(text)
+    return out
+
+
 def _columns_apart(texts: list[str]) -> list[str]:
     """The header lines with each block of tab-joined lines (a header laid out in two
     columns: issuer and number on the left, motto, place and date on the right) read one
@@ -148,7 +227,7 @@ def _columns_apart(texts: list[str]) -> list[str]:
         width = max((len(row) for row in block), default=0)
         out.extend(row[c].strip() for c in range(width) for row in block if c < len(row) and row[c].strip())
         block = []
-        out.append(text)
+        out.append(text.strip())  # a line indented to the right column reads from its text
     return out[:-1]
 
 
@@ -182,9 +261,15 @@ def _title(texts: list[str], idx: int | None, preamble_openers: list[str]) -> st
     return " ".join(" ".join(parts).split()) or None
 
 
-def _issuer_level(texts: list[str], d) -> tuple[str | None, str | None, str | None]:
+def _issuer_level(texts: list[str], d) -> tuple[str | None, str | None, str | None, str]:
+    """(admin level, its word, the place the header names, the body's short name: UBND, HĐND)."""
     levels = {fold(k): v for k, v in d["admin_levels"].items()}
+    # the motto and the rules under the names stand between the issuer's lines when the two
+    # columns of a PDF or scan interleave ("ỦY BAN NHÂN DÂN" / "CỘNG HÒA …" / "TỈNH …")
+    motto = "|".join(regex.escape(m) for m in d.get("header_motto", []))
     header = " ".join(texts[:12])
+    if motto:
+        header = regex.sub(rf"(?i)(?:{motto})|-{{3,}}", " ", header)
     for spec in d["issuer_patterns"]:
         source = header if spec["kind"] == "header" else "\n".join(texts)
         m = regex.search(spec["pattern"], source)
@@ -192,9 +277,10 @@ def _issuer_level(texts: list[str], d) -> tuple[str | None, str | None, str | No
             word = m["level"].lower()
             name = m.groupdict().get("name")
             if name:
-                name = regex.split(r"\s{2,}|CỘNG HÒA|CỘNG HOÀ", name)[0].strip().title()
-            return levels.get(fold(word)), word, name
-    return None, None, None
+                # the place ends where the column's rule or the motto begins
+                name = regex.split(r"\s{2,}|\s-{2,}|CỘNG HÒA|CỘNG HOÀ", name)[0].strip().title()
+            return levels.get(fold(word)), word, name, spec.get("body", "UBND")
+    return None, None, None, "UBND"
 
 
 def _place(
@@ -253,11 +339,17 @@ def _programs(folded_full: str, folded_title: str, rules) -> list[str]:
     in_title = [code for code, _, pattern in rules.programs_vocab.entries if pattern.search(folded_title)]
     if in_title:
         return in_title
-    # no program in the title: those the body keeps coming back to
+    # no program in the title: those the body keeps coming back to, and those it names
+    # nearly as often as the most named one (a news report on three programs that names
+    # one of them more often covers all three; a page naming one program a few times is
+    # about it)
+    counts = {code: len(pattern.findall(folded_full)) for code, _, pattern in rules.programs_vocab.entries}
+    most = max(counts.values(), default=0)
     return [
         code
-        for code, _, pattern in rules.programs_vocab.entries
-        if len(pattern.findall(folded_full)) >= d["program_min_mentions"]
+        for code, n in counts.items()
+        if n >= d["program_min_mentions"]
+        or (n >= d.get("program_min_mentions_shared", n + 1) and n >= d.get("program_min_share", 1.0) * most)
     ]
 
 

@@ -37,7 +37,7 @@ from .fingerprint import code_fingerprint
 from .footnotes import FootnoteLinker
 from .indicators import IndicatorVocabulary
 from .listitems import MentionPlacer
-from .metadata import Gazetteer, Metadata, extract_metadata
+from .metadata import Gazetteer, Metadata, extract_metadata, reports_results
 from .places import Places
 from .readers import ReadError, SourceText, detect_format, read_document
 from .readers.base import plain_error, plain_message
@@ -262,11 +262,15 @@ class Extractor:
     def _targets(self, tree: _Tree, meta: Metadata) -> tuple[list[Target], dict[int, str]]:
         """The paragraphs' targets, then the tables' percentages, with the program of the
         table row each percentage stands in (by id() of the target)."""
-        reference_year = meta.issue_date.year if meta.issue_date else _latest_year(tree.lines)
+        # the year the document speaks from: its issue date's, its plan year, else the latest it names
+        reference_year = (
+            meta.issue_date.year if meta.issue_date else meta.plan_year or _latest_year(tree.lines)
+        )
+        reports = reports_results(meta, self.rules)
         targets = [
             t
             for b in tree.blocks
-            for t in self.target_finder.find(b, tree.block_section[id(b)], reference_year)
+            for t in self.target_finder.find(b, tree.block_section[id(b)], reference_year, reports)
         ]
         table_targets = [
             tp

@@ -262,7 +262,12 @@ def target_row(
 ) -> dict:
     """ROW_PROGRAM: the program of the table row a percentage stands in (it beats the section's)."""
     sec = t.section
-    program = row_program or t.program or (sec.program if sec and sec.program else single)
+    program = (
+        row_program
+        or t.program
+        or (sec.program if sec and sec.program else t.program_carried or single)
+        or t.program_hint
+    )
     row = empty_row("targets")
     row.update(
         target_id=f"{where.doc_id}:t{i}",

@@ -138,6 +138,8 @@ class RoleRule(Closed):
 
 class RolesFile(Closed):
     roles: list[RoleRule]
+    # phrases holding a role word that name something else ("chương trình mục tiêu quốc gia")
+    role_not: list[str] = Field(default_factory=list)
 
 
 # --- money.yaml --------------------------------------------------------------------------------
@@ -216,6 +218,8 @@ class TargetsFile(Closed):
     # words between two figures that stop the first one's verb and comparator from
     # carrying to the second ("giảm 5,2%, còn 18,6%")
     direction_carry_stops: list[str] = Field(default_factory=list)
+    # words naming a new subject: a verb that followed its own subject does not carry past them
+    direction_carry_subjects: list[str] = Field(default_factory=list)
     kind: dict[Literal[TARGET_KINDS], list[str]]  # type: ignore[valid-type]
     # phrases of the figure's own clause that decide its kind before the section does
     kind_in_clause: dict[Literal[TARGET_KINDS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
@@ -232,6 +236,14 @@ class TargetsFile(Closed):
     date_words: list[str] = Field(default_factory=list)
     # a year named in a sentence (group y): before the document's year, a result
     year_mention: Pattern | None = None
+    # openers of a sentence that goes on with the one before ("Riêng", "Trong đó"): its year carries
+    year_carry_openers: list[str] = Field(default_factory=list)
+    # deadlines ("đến hết năm"): an aim, unless the year after them is before the document's
+    deadline_phrases: list[str] = Field(default_factory=list)
+    # "lần lượt": the k-th figure after it is the k-th program named in its sentence
+    respectively_words: list[str] = Field(default_factory=list)
+    # names that alone stand for a program ("nông thôn mới"): the last resort for a figure's program
+    program_names_alone: dict[Literal[PROGRAMS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
     count_units: list[CountUnit]
     multipliers: dict[str, int]
     period_patterns: list[Pattern]
@@ -269,19 +281,32 @@ class ArtefactsFile(Closed):
 class IssuerPattern(Closed):
     pattern: Pattern
     kind: Literal["header", "body"]
+    body: str = "UBND"  # the body's short name in `issuer` ("HĐND tỉnh Kon Tum")
 
 
 class DocumentsFile(Closed):
     doc_types: dict[str, str]
+    # types of documents that report what was done (a figure no word marks as an aim is a result)
+    report_types: list[str] = Field(default_factory=list)
     doc_type_titles: dict[str, list[str]]
     doc_number: Pattern
     preamble_openers: list[str]
+    # a period in a title ("giai đoạn 2021 - 2025"): with no year of its own, no plan year
+    title_period: Pattern | None = None
     signer_titles: list[str]
     issue_date: Pattern
+    # the header block in two columns laid out with spaces: the least gap, where the right column starts
+    header_column_gap: int = 0
+    header_right_column: float = 0.3
+    # the national motto (right column): left out of the issuer's name when the columns interleave
+    header_motto: list[str] = Field(default_factory=list)
     issuer_patterns: list[IssuerPattern]
     admin_levels: dict[str, Literal[ADMIN_LEVELS]]  # type: ignore[valid-type]
     programs: dict[Literal[PROGRAMS], list[str]]  # type: ignore[valid-type]
     program_min_mentions: int
+    # also covered: a program named at least this often and at least this share of the most named one
+    program_min_mentions_shared: int | None = None
+    program_min_share: float | None = None
     reference_types: list[str]
     reference_abbreviations: dict[str, str]
     reference_number: Pattern

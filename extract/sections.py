@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import regex
 
 from .document import Line
+from .rules import phrase_regex
 from .textnorm import fold
 
 if TYPE_CHECKING:
@@ -322,6 +323,7 @@ def _assign_programs_and_roles(root: Section, rules: Rules, doc_programs: list[s
         for code, spec in rules.section("programs")["programs"].items()
     }
     single = doc_programs[0] if len(doc_programs) == 1 else None
+    role_not = phrase_regex(fold(p) for p in rules.section("roles").get("role_not", []))
 
     def visit(sec: Section, program: str | None, role: str | None) -> None:
         for child in sec.children:
@@ -337,7 +339,7 @@ def _assign_programs_and_roles(root: Section, rules: Rules, doc_programs: list[s
             # a heading's role words stand near its start; a list item sets a role only
             # when it reads like a title, not like a paragraph
             own_role = (
-                rules.roles.first(fold(child.title[:ROLE_TITLE_PREFIX]))
+                rules.roles.first(role_not.sub(" ", fold(child.title[:ROLE_TITLE_PREFIX])))
                 if child.kind != "item" or len(child.title) < ITEM_TITLE_MAX
                 else None
             )

@@ -66,7 +66,13 @@ class Target:
     # how the indicator was built, for the next figure of a list that shares it
     head: str = ""
     tail_end: int = 0
-    program: str | None = None  # the one program its sentence names, if any
+    program: str | None = None  # the program its words name (see _Scan.program_at), if any
+    verb_last: bool = False  # its direction verb stands right before it, after its subject
+    # the program the paragraph's sentences before named: after the section's
+    program_carried: str | None = None
+    # a program only its name stands for ("xã đạt chuẩn nông thôn mới"): the last resort,
+    # after the section's and the document's
+    program_hint: str | None = None
     rules: dict[str, str] = field(default_factory=dict)  # attribute -> the rule that gave it (show --why)
 
 
@@ -117,6 +123,26 @@ class TargetFinder:
             for k, v in t.get("kind_after_figure", {}).items()
         }
         self.program_named = program_pattern(rules.section("money"))
+        self.respectively = phrase_regex(fold(w) for w in t.get("respectively_words", []))
+        self.program_alone = [
+            (code, phrase_regex(fold(n) for n in names))
+            for code, names in t.get("program_names_alone", {}).items()
+        ]
+        # a sentence opening with these goes on with the one before: its year carries
+        self.year_carry = regex.compile(
+            rf"(?:{_alternation(fold(w) for w in t.get('year_carry_openers', []))})(?!\w)"
+        )
+        # "đến hết năm 2024", "đến ngày 31/12/2024": a deadline, an aim unless its year is
+        # before the document's
+        deadlines = [fold(p) for p in t.get("deadline_phrases", [])]
+        self.deadline = phrase_regex(deadlines)
+        self.deadline_reach = max((len(p) for p in deadlines), default=0)
+        spaced = (p.replace(" ", r"\s+") for p in _escaped(t.get("deadline_phrases", [])))
+        self.deadline_year = regex.compile(
+            rf"(?<!\w)(?:{'|'.join(spaced) or '(?!x)x'})\s+(?:\d{{1,2}}\s*[/.-]\s*\d{{1,2}}\s*[/.-]\s*)?"
+            r"(?P<y>(?:19|20)\d\d)(?!\d)",
+            regex.IGNORECASE,
+        )
         self.change_end = [
             (
                 entry["value"],
@@ -130,6 +156,7 @@ class TargetFinder:
         ]
         self.direction_not = phrase_regex(fold(p) for p in t.get("direction_not", []))
         self.carry_stops = phrase_regex(fold(p) for p in t.get("direction_carry_stops", []))
+        self.carry_subjects = phrase_regex(fold(p) for p in t.get("direction_carry_subjects", []))
         self.date_word_before = regex.compile(
             rf"(?<!\w)(?:{'|'.join(regex.escape(fold(w)) for w in t.get('date_words', [])) or '(?!x)x'})\s*$"
         )
@@ -149,6 +176,7 @@ class TargetFinder:
         self.leading = [fold(x) for x in t.get("indicator_leading", [])]
         self.share_words = {fold(x) for x in t.get("indicator_share_words", [])}
         self.object_words = {fold(x) for x in t.get("indicator_object_words", [])}
+        self.object_words_reach = max((len(w.split()) for w in self.object_words), default=1)
         self.tail_openers = [fold(x).split() for x in t.get("indicator_tail_openers", [])]
         self.head_cut = phrase_regex(t.get("indicator_head_cuts", []), regex.IGNORECASE)
         self.references = {fold(k): v for k, v in t.get("indicator_references", {}).items()}
@@ -162,8 +190,9 @@ class TargetFinder:
         )
         # a figure inside the words before a percentage: an amount ("45.389 triệu đồng, đạt
         # 84,79%") or a ratio ("1.187/1.187 đạt tỷ lệ 100%"); not "5 tuổi" or "năm 2023"
+        units_alt = "|".join(map(regex.escape, money_units))
         self.figure = regex.compile(
-            rf"{RATIO.pattern}|(?<![\w/]){_NUM_POSSESSIVE}\s*+(?:{'|'.join(regex.escape(u) for u in money_units)})(?!\w)"
+            rf"{RATIO.pattern}|(?<![\w/]){_NUM_POSSESSIVE}\s*+(?:{units_alt})(?!\w)"
             r"|(?<![\w/.,])\d{1,3}(?:\.\d{3})+(?![\w/.,])",
             regex.IGNORECASE,
         )
@@ -205,11 +234,15 @@ class TargetFinder:
         )
 
     # ------------------------------------------------------------------------------------
-    def find(self, block: Block, section: Section | None, reference_year: int | None = None) -> list[Target]:
+    def find(
+        self, block: Block, section: Section | None, reference_year: int | None = None, reports: bool = False
+    ) -> list[Target]:
         """The figures of BLOCK. REFERENCE_YEAR is the document's own year (its issue date's,
-        else the latest it names): a sentence about an earlier year reports results."""
+        else the latest it names): a sentence about an earlier year reports results. REPORTS:
+        the document reports (a news page, a report), so a figure no word marks as an aim or a
+        rule is a result; in a plan it is an aim."""
         text = block.text
-        scan = _Scan(text, self, reference_year)
+        scan = _Scan(text, self, reference_year, reports)
         out: list[Target] = []
         for m in PERCENT.finditer(text):
             lo_raw, raw = m["lo"], m["num"]
@@ -349,28 +382,29 @@ class TargetFinder:
         verb_words = self.direction_not.sub(
             lambda m: " " * len(m.group()), scan.folded.fold(verb_start, start)
         )
-        direction_hit = self.rules.direction.last_rule(verb_words)
-        direction = change or (direction_hit.value if direction_hit else None)
+        direction_hit = self.rules.direction.last_hit(verb_words)
+        direction = change or (direction_hit[0] if direction_hit else None)
         if direction_hit and not change:
-            rules["direction"] = direction_hit.rule
-        if prev is not None and direction is None and prev.unit == unit:
-            between = text[prev.end : start]
-            # "giảm 80% … và 85% …": several figures sharing one verb (not when the second
-            # has its own: "giảm 5,2%, còn 18,6%", "…, tỷ lệ giải ngân đạt 100%")
-            if (
-                ";" not in between
-                and not sentence_break(between)
-                and regex.search(r"(?<!\w)và(?!\w)|,", between)
-                and not regex.search(r"\d\s*/\s*\d", between)
-                and not self.carry_stops.search(fold(between))
-            ):
-                direction = prev.direction
-                if "direction" in prev.rules:
-                    rules["direction"] = inherited_rule(prev.rules["direction"])
-                if comparator == "eq" and prev.comparator not in ("range", "eq"):
-                    comparator = prev.comparator
-                    if "comparator" in prev.rules:
-                        rules["comparator"] = inherited_rule(prev.rules["comparator"])
+            fired = self.rules.direction.last_rule(verb_words)
+            if fired is not None:
+                rules["direction"] = fired.rule
+        # the verb stands right before the figure ("tỷ lệ hộ nghèo giảm khoảng 2%")
+        verb_last = change is not None or (
+            direction_hit is not None and len(verb_words[direction_hit[1] :].split()) <= VERB_LAST_WORDS
+        )
+        if (
+            prev is not None
+            and direction is None
+            and prev.unit == unit
+            and self._carries(prev, text[prev.end : start])
+        ):
+            direction, verb_last = prev.direction, prev.verb_last
+            if "direction" in prev.rules:
+                rules["direction"] = inherited_rule(prev.rules["direction"])
+            if comparator == "eq" and prev.comparator not in ("range", "eq"):
+                comparator = prev.comparator
+                if "comparator" in prev.rules:
+                    rules["comparator"] = inherited_rule(prev.rules["comparator"])
         sentence = scan.sentence(start)
         kind = self._kind(scan, sentence, clause_start, start, end, section)
         if (
@@ -402,8 +436,26 @@ class TargetFinder:
             number_decimals=decimals,
             head=head,
             tail_end=tail_end,
-            program=sentence.program,
+            program=scan.program_at(start, prev.end if prev is not None and prev.end <= start else None),
+            verb_last=verb_last,
+            program_carried=sentence.carried,
+            program_hint=sentence.hint,
             rules=rules,
+        )
+
+    def _carries(self, prev: Target, between: str) -> bool:
+        """Does the figure before (PREV) lend its verb and comparator across BETWEEN? "giảm
+        80% … và 85% …" share one verb; not when the second has its own ("giảm 5,2%, còn
+        18,6%", "…, tỷ lệ giải ngân đạt 100%"), nor when a verb that followed its subject
+        ("Tỷ lệ hộ nghèo giảm khoảng 2%") meets a new subject ("…, tỷ lệ hộ cận nghèo 5%")."""
+        folded = fold(between)
+        return (
+            ";" not in between
+            and not sentence_break(between)
+            and regex.search(r"(?<!\w)và(?!\w)|,", between) is not None
+            and not regex.search(r"\d\s*/\s*\d", between)
+            and not self.carry_stops.search(folded)
+            and not (prev.verb_last and self.carry_subjects.search(folded))
         )
 
     def _comparator(self, scan: "_Scan", clause_start: int, start: int, folded_after: str) -> Hit:
@@ -444,25 +496,12 @@ class TargetFinder:
         end: int,
         section: Section | None,
     ) -> str:
-        # the nearest enclosing part that is about results or objectives decides
-        role = None
-        node = section
-        while node is not None and role is None:
-            if node.role in ("results", "objectives"):
-                role = node.role
-            node = node.parent
-        if scan.folded.contains(self.kind_phrases["norm"], self.kind_reach["norm"], clause_start, start):
-            return "norm"
-        if "other" in self.kind_phrases and self.kind_phrases["other"].search(
-            scan.folded.suffix(clause_start, start, 40)[0]
-        ):
-            return "other"
-        # the clause's own words: an aim ("phấn đấu …", "Mục tiêu: hỗ trợ …"), a rule
-        # ("ngân sách tỉnh hỗ trợ 70%", "… dưới 30% … sẽ bị điều chuyển"), whatever the section
-        if self._in_clause(scan, "target", scan.scope_cuts.last_end(start), start):
-            return "target"
-        if self._in_clause(scan, "norm", clause_start, start) or self._after_figure(scan, "norm", end):
-            return "norm"
+        """The figure's kind: from its clause's own words first, then its section's role, its
+        tense, its time, its sentence's words and the kind of document."""
+        own = self._kind_of_clause(scan, clause_start, start, end)
+        if own is not None:
+            return own
+        role = _aim_or_results_role(section)
         if role == "results":
             return "result"
         # tense: "đã giải ngân đạt 93,1%", "tăng 6,4% so cùng kỳ" (an aims section reports
@@ -471,21 +510,60 @@ class TargetFinder:
             return "result"
         if role == "objectives":
             return "target"
-        if start > clause_start and scan.folded.contains(*self.weak_result_in_clause, clause_start, start):
+        if self._reports_outside_aims(scan, clause_start, start, end):
             return "result"
-        after_end = scan.own_clause_end(end)
-        if after_end > end and scan.folded.contains(*self.weak_result_after, end, after_end):
-            return "result"
-        # time: "Năm 2024, …" in a 2025 text
-        if scan.reference_year is not None:
-            year = scan.sentence_year(start)
-            if year is not None and year < scan.reference_year:
-                return "result"
         if sentence.has("norm"):
             return "norm"
         if sentence.has("result") and not sentence.has("target"):
             return "result"
+        if scan.reports and not sentence.has("target"):
+            return "result"  # a news report: what no word marks as an aim has been done
         return "target"
+
+    def _kind_of_clause(self, scan: "_Scan", clause_start: int, start: int, end: int) -> str | None:
+        """The kind the clause's own words decide whatever the section: a rule ("dự phòng",
+        "ngân sách tỉnh hỗ trợ 70%", "… dưới 30% … sẽ bị điều chuyển"), a benefit rate, an
+        aim ("phấn đấu …", "Mục tiêu: hỗ trợ …", a deadline ahead)."""
+        if scan.folded.contains(self.kind_phrases["norm"], self.kind_reach["norm"], clause_start, start):
+            return "norm"
+        if "other" in self.kind_phrases and self.kind_phrases["other"].search(
+            scan.folded.suffix(clause_start, start, 40)[0]
+        ):
+            return "other"
+        scope_start = scan.scope_cuts.last_end(start)
+        if self._in_clause(scan, "target", scope_start, start) or self._deadline_aim(
+            scan, scope_start, clause_start, start
+        ):
+            return "target"
+        if self._in_clause(scan, "norm", clause_start, start) or self._after_figure(scan, "norm", end):
+            return "norm"
+        return None
+
+    def _reports_outside_aims(self, scan: "_Scan", clause_start: int, start: int, end: int) -> bool:
+        """Weaker result words ("còn", "vượt", "so với năm …"), a sentence about a year before
+        the document's ("Năm 2024, …" in a 2025 text; "Riêng …" after it) or a deadline
+        before it ("tính đến ngày 31/12/2024")."""
+        if start > clause_start and scan.folded.contains(*self.weak_result_in_clause, clause_start, start):
+            return True
+        after_end = scan.own_clause_end(end)
+        if after_end > end and scan.folded.contains(*self.weak_result_after, end, after_end):
+            return True
+        if scan.reference_year is not None:
+            year = scan.sentence_year(start)
+            if year is not None and year < scan.reference_year:
+                return True
+        # "Tính đến ngày 31/12/2024, …" in a 2025 text: a deadline passed
+        return scan.past_deadline(scan.scope_cuts.last_end(start), start)
+
+    def _deadline_aim(self, scan: "_Scan", scope_start: int, clause_start: int, start: int) -> bool:
+        """A deadline in the figure's scope ("đến hết năm 2025") that makes it an aim: not one
+        whose year is before the document's, and not in a clause that reports ("lũy kế đến
+        hết năm 2024 đã giải ngân …")."""
+        return (
+            scan.folded.contains(self.deadline, self.deadline_reach, scope_start, start)
+            and not scan.past_deadline(scope_start, start)
+            and not self._in_clause(scan, "result", clause_start, start)
+        )
 
     def _indicator(
         self,
@@ -553,10 +631,13 @@ class TargetFinder:
         if hit := _phrase_at(folded[:kept], self.leading):
             tokens = tokens[len(hit.split()) :]
         tokens = tokens[-self.max_head_words :]
+        last = [fold(t.strip(",:")) for t in tokens[-self.object_words_reach :]]
         if tokens and (
-            fold(tokens[-1]) in self.object_words or self.rules.direction.last_hit(fold(tokens[-1]))
+            _phrase_ending(last, len(last), self.object_words) or self.rules.direction.last_hit(last[-1])
         ):
-            wants_object = True  # "giảm 80% hộ nghèo A": the figure's object follows it
+            # "giảm 80% hộ nghèo A", "ngân sách tỉnh hỗ trợ 70% lãi suất vốn vay": the
+            # figure's object follows it
+            wants_object = True
         return _Head(" ".join(tokens).strip(" ,:;"), share, had_figure, wants_object, sub)
 
     def _tail(self, scan: "_Scan", end: int) -> tuple[str, int]:
@@ -615,7 +696,7 @@ class TargetFinder:
 
     def _year(self, scan: "_Scan", a: int, b: int) -> str | None:
         """The period written in text[a:b]: a year, a range of years or per_year."""
-        for i, p in enumerate(self.periods):
+        for i in range(len(self.periods)):
             m = scan.first_period(i, a, b)
             if m:
                 y1 = m.groupdict().get("y1")
@@ -715,12 +796,24 @@ class _Sentence:
 
     flags: dict[str, bool]
     year: str | None
-    program: str | None = None  # the only program the sentence names ("Đối với Chương trình 1719, …")
+    start: int = 0
+    named: frozenset[str] = frozenset()  # the programs the sentence names
+    program: str | None = None  # the only one it names ("Đối với Chương trình 1719, …")
+    carried: str | None = None  # naming none: the program of the paragraph's sentences before
+    hint: str | None = None  # naming none: the one program whose name alone stands in it
+    order: tuple[str, ...] = ()  # the programs it names, in the order named
 
     def has(self, kind: str) -> bool:
         return self.flags[kind]
 
 
+# A direction verb at most this many words before its figure stands right before it.
+VERB_LAST_WORDS = 2
+# How far into a sentence "lần lượt" (respectively) pairs its figures with its programs.
+RESPECTIVE_REACH = 600
+_PERCENT_FOLDED = regex.compile(r"\d++(?:[.,]\d++)*+\s*+%")
+# How many sentences back a year carries through openers like "Riêng", "Trong đó".
+YEAR_CARRY_STEPS = 3
 _SENTENCE_START = regex.compile(r"[.!?]\s+(?=\p{Lu})")
 _SENTENCE_END = regex.compile(r"[.!?](?:\s+\p{Lu}|\s*$)")
 _OWN_CLAUSE_END = regex.compile(r"[;.]\s|\d\s*%")
@@ -731,10 +824,13 @@ class _Scan:
     folded text, the clause and sentence boundaries, the stops after figures, the period
     phrases. The answers are those of searching the slices (see textindex, FoldedText)."""
 
-    def __init__(self, text: str, finder: "TargetFinder", reference_year: int | None = None):
+    def __init__(
+        self, text: str, finder: "TargetFinder", reference_year: int | None = None, reports: bool = False
+    ):
         self.text = text
         self.finder = finder
         self.reference_year = reference_year
+        self.reports = reports
         self.stripped_ends: dict[int, int] = {}
         self._sentences: dict[tuple[int, int], _Sentence] = {}
         self._kept_word_ends: dict[int, int] = {}
@@ -780,7 +876,7 @@ class _Scan:
     def periods(self) -> list[MatchIndex | None]:
         return [
             MatchIndex(p, self.text) if free else None
-            for p, free in zip(self.finder.periods, self.finder.periods_context_free)
+            for p, free in zip(self.finder.periods, self.finder.periods_context_free, strict=True)
         ]
 
     @cached_property
@@ -821,29 +917,119 @@ class _Scan:
         i = bisect.bisect_left(self.closes, a)
         return i < len(self.closes) and self.closes[i] < b
 
-    def sentence(self, pos: int) -> _Sentence:
+    def _sentence_key(self, pos: int) -> tuple[int, int]:
         start = self.sentence_starts.last_end(pos)
         m = self.sentence_ends.search(pos)
-        end = m.start() + 1 if m else len(self.text)
-        key = (start, end)
-        if key not in self._sentences:
-            f = self.finder
-            folded = self.folded.fold(start, end)
-            flags = {k: p.search(folded) is not None for k, p in f.kind_phrases.items()}
-            named = {program_of(m) for m in f.program_named.finditer(folded)}
-            self._sentences[key] = _Sentence(
-                flags, f._year(self, start, end), named.pop() if len(named) == 1 else None
-            )
-        return self._sentences[key]
+        return start, m.start() + 1 if m else len(self.text)
+
+    def _make_sentence(self, start: int, end: int) -> _Sentence:
+        f = self.finder
+        folded = self.folded.fold(start, end)
+        flags = {k: p.search(folded) is not None for k, p in f.kind_phrases.items()}
+        order = tuple(dict.fromkeys(program_of(m) for m in f.program_named.finditer(folded)))
+        named = frozenset(order)
+        alone = {code for code, pattern in f.program_alone if pattern.search(folded)} if not named else set()
+        return _Sentence(
+            flags,
+            f._year(self, start, end),
+            start,
+            named,
+            next(iter(named)) if len(named) == 1 else None,
+            hint=alone.pop() if len(alone) == 1 else None,
+            order=order,
+        )
+
+    def sentence(self, pos: int) -> _Sentence:
+        """The sentence of POS. One that names no program goes on with the paragraph's: it
+        carries the program of the last sentence before it that names one ("Năm 2025,
+        Chương trình 1719 tập trung …. Tỷ lệ hộ nghèo … giảm trên 3,5%")."""
+        key = self._sentence_key(pos)
+        if key in self._sentences:
+            return self._sentences[key]
+        made: list[tuple[tuple[int, int], _Sentence]] = []  # from this sentence back
+        carried = None
+        while True:
+            if key in self._sentences:
+                known = self._sentences[key]
+                carried = known.program if known.named else known.carried
+                break
+            sentence = self._make_sentence(*key)
+            made.append((key, sentence))
+            if sentence.named or key[0] == 0:
+                break
+            key = self._sentence_key(self.sentence_starts.last_end(key[0] - 1))
+        for k, sentence in reversed(made):
+            if sentence.named:
+                carried = sentence.program
+            else:
+                sentence.carried = carried
+            self._sentences[k] = sentence
+        return made[0][1]
+
+    def program_at(self, pos: int, prev_end: int | None) -> str | None:
+        """The program the words of the figure at POS name: the one its sentence names; when
+        that names several, the one named between the figure before it (PREV_END) or the
+        sentence's start and it ("…, Chương trình 1719 đạt 80%" in a sentence giving each
+        program its figure), none when that stretch names several too ("Chương trình nông
+        thôn mới và Chương trình giảm nghèo bền vững giải ngân đạt 88,6%")."""
+        sentence = self.sentence(pos)
+        if len(sentence.named) <= 1:
+            return sentence.program
+        a = max(sentence.start, prev_end or 0)
+        named = {program_of(m) for m in self.finder.program_named.finditer(self.folded.fold(a, pos))}
+        if len(named) == 1:
+            return named.pop()
+        return self._respective(sentence, pos)
+
+    def _respective(self, sentence: _Sentence, pos: int) -> str | None:
+        """ "Chương trình nông thôn mới, Chương trình giảm nghèo bền vững và Chương trình 1719
+        lần lượt đạt 90%, 85% và 80%": the k-th figure after "lần lượt" (respectively) is the
+        k-th program's. Only in a short sentence (a long one is read no further)."""
+        if pos - sentence.start > RESPECTIVE_REACH:
+            return None
+        before = self.folded.fold(sentence.start, pos)
+        hits = list(self.finder.respectively.finditer(before))
+        if not hits or self.finder.program_named.search(before, hits[-1].end()):
+            return None
+        k = len(_PERCENT_FOLDED.findall(before, hits[-1].end()))
+        return sentence.order[k] if k < len(sentence.order) else None
+
+    @cached_property
+    def deadline_years(self) -> MatchIndex:
+        return MatchIndex(self.finder.deadline_year, self.text)
+
+    def past_deadline(self, a: int, b: int) -> bool:
+        """A deadline in text[a:b] whose year is before the document's ("lũy kế đến hết năm
+        2024" in a 2025 text): it reports, it does not aim."""
+        if self.reference_year is None:
+            return False
+        m = self.deadline_years.search(a)
+        while m is not None and m.start() < b:
+            if int(m["y"]) < self.reference_year:
+                return True
+            m = self.deadline_years.search(m.start() + 1)
+        return False
 
     @cached_property
     def year_mentions(self) -> MatchIndex:
         return MatchIndex(self.finder.year_mention, self.text)
 
     def sentence_year(self, pos: int) -> int | None:
-        """The year named ("năm 2024") in the sentence of POS before it."""
-        m = self.year_mentions.search(self.sentence_starts.last_end(pos))
-        return int(m["y"]) if m is not None and m.end() <= pos else None
+        """The year named ("năm 2024") in the sentence of POS before it; in a sentence that
+        goes on with the one before ("Riêng tại 4 huyện nghèo, …"), that one's."""
+        start = self.sentence_starts.last_end(pos)
+        m = self.year_mentions.search(start)
+        if m is not None and m.end() <= pos:
+            return int(m["y"])
+        # a chain of such sentences is followed back a few steps at most
+        for _ in range(YEAR_CARRY_STEPS):
+            if start == 0 or not self.finder.year_carry.match(self.folded.fold(start, min(pos, start + 40))):
+                return None
+            pos, start = start, self.sentence_starts.last_end(start - 1)
+            m = self.year_mentions.search(start)
+            if m is not None and m.end() <= pos:
+                return int(m["y"])
+        return None
 
     def own_clause_end(self, end: int) -> int:
         """From a figure to the next figure or clause end: where its own period is written."""
@@ -883,6 +1069,27 @@ class _Scan:
                     self._kept_word_ends[b] = word_end
                     break
         return self._kept_word_ends[b]
+
+
+def _aim_or_results_role(section: Section | None) -> str | None:
+    """The role of the nearest enclosing part that is about results or objectives."""
+    node = section
+    while node is not None:
+        if node.role in ("results", "objectives"):
+            return node.role
+        node = node.parent
+    return None
+
+
+def _escaped(phrases) -> list[str]:
+    """The phrases as regex literals whose spaces stay plain spaces."""
+    return [regex.escape(p).replace("\\ ", " ") for p in phrases]
+
+
+def _alternation(phrases) -> str:
+    """An alternation of the phrases as literals, longest first; one that never matches when
+    there are none."""
+    return "|".join(regex.escape(p) for p in sorted(set(phrases), key=len, reverse=True)) or r"(?!x)x"
 
 
 def _is_date_or_code(text: str, start: int) -> bool:

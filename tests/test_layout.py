@@ -123,10 +123,9 @@ def test_space_aligned_text_gets_tabs_and_keeps_every_column():
     assert out[0] == lines[0] and out[6] == lines[6]
 
 
-# Known failures: an un-ruled PDF rendering of a law-site export (tables one cell per line,
-# drawn here as loose words) reads the table twice, and the resolution's header in two
-# columns loses its date in that rendering.
-KNOWN_FAILURES = {(".pdf", "tvpl_bac_kan_phan_bo_von_2025"), (".pdf", "nq_kon_tum_sua_doi_1719_2025")}
+# Known failure: an un-ruled PDF rendering of a law-site export (tables one cell per line,
+# drawn here as loose words) reads the table twice.
+KNOWN_FAILURES = {(".pdf", "tvpl_bac_kan_phan_bo_von_2025")}
 
 
 @pytest.mark.parametrize(

@@ -270,6 +270,10 @@ def read_docx(data: bytes, rules) -> SourceText:
             lines.append(text)
         elif child.tag == f"{W}tbl":
             tables += 1
+            header = _header_rows(child, clamps) if not any(line.strip() for line in lines) else None
+            if header is not None:
+                lines.extend(header)
+                continue
             for row_number, row in enumerate(child.iter(f"{W}tr"), start=1):
                 lines.append("\t".join(_row_cells(row, f"table {tables}, row {row_number}", clamps)))
     lines = [unicodedata.normalize("NFC", line) for line in lines]
@@ -282,6 +286,35 @@ def read_docx(data: bytes, rules) -> SourceText:
         notes=notes,
         problems=clamps.problems(limits.max_reported_positions),
     )
+
+
+# A document's header block as a table (issuer and number | motto, place and date) has at
+# most this many rows.
+HEADER_TABLE_MAX_ROWS = 3
+
+
+def _header_rows(table, clamps: _Clamps) -> list[str] | None:
+    """The header block of an administrative document laid out as a borderless two-column
+    table before any text, its cells holding several paragraphs each (Nghị định 30/2020's
+    layout): one line per paragraph, the paragraphs of a row's cells side by side and
+    tab-joined, so that each column reads on its own, line by line, as in a text. None for
+    any other table (its cells' paragraphs join into one cell line)."""
+    rows = list(table.iter(f"{W}tr"))
+    if not rows or len(rows) > HEADER_TABLE_MAX_ROWS:
+        return None
+    grid: list[list[list[str]]] = []
+    for row in rows:
+        cells = [[_paragraph_text(p).strip() for p in cell.iter(f"{W}p")] for cell in row.iter(f"{W}tc")]
+        if len(cells) != 2:
+            return None
+        grid.append([[p for p in cell if p] for cell in cells])
+    if not any(len(cell) > 1 for row in grid for cell in row):
+        return None
+    out: list[str] = []
+    for left, right in grid:
+        for k in range(min(max(len(left), len(right)), clamps.limits.max_row_cells)):
+            out.append(f"{left[k] if k < len(left) else ''}\t{right[k] if k < len(right) else ''}")
+    return out
 
 
 def _row_cells(row, where: str, clamps: _Clamps) -> list[str]:
