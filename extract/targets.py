@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import bisect
 import re as _std_re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import regex
 
@@ -20,6 +21,9 @@ from .sections import Section, match_label
 from .textindex import MatchIndex, PrefixMatches
 from .textnorm import FoldedText, fold, strip_diacritics
 from .vnnumbers import parse_vn_number
+
+if TYPE_CHECKING:
+    from .rules import Rules
 
 _NUM = r"\d+(?:[.,]\d+)*"
 # The same number, possessive: for a number followed by anything but a digit or a
@@ -77,7 +81,7 @@ class Target:
 
 
 class TargetFinder:
-    def __init__(self, rules):
+    def __init__(self, rules: Rules) -> None:
         t = rules.section("targets")
         self.rules = rules
         fillers = "|".join(
@@ -287,9 +291,11 @@ class TargetFinder:
             out.extend(self._counts(scan, block, section, out))
         return out
 
-    def _counts(self, scan: "_Scan", block: Block, section, percents: list[Target]) -> list[Target]:
+    def _counts(
+        self, scan: "_Scan", block: Block, section: Section | None, percents: list[Target]
+    ) -> list[Target]:
         text = block.text
-        out = []
+        out: list[Target] = []
         taken = [_Spans([(t.start, t.end) for t in percents])]
         ratios = []
         for m in RATIO.finditer(text):
@@ -345,16 +351,16 @@ class TargetFinder:
     def _build(
         self,
         scan: "_Scan",
-        block,
-        section,
-        start,
-        end,
-        value,
-        value_max,
-        unit,
-        comparator,
-        earlier,
-        decimals=0,
+        block: Block,
+        section: Section | None,
+        start: int,
+        end: int,
+        value: float,
+        value_max: float | None,
+        unit: str,
+        comparator: str | None,
+        earlier: list[Target],
+        decimals: int = 0,
         noun: str | None = None,
     ) -> Target:
         text = block.text
@@ -665,19 +671,18 @@ class TargetFinder:
             kept_until = scan.last_kept_word_end(last, self.tail_droppers)
             if kept_until <= words[-1][1]:
                 words, complete = _first_words(text, first, kept_until, len(words))[0], True
-        spans = words
-        words = [text[a:b] for a, b in spans]
+        words_text = [text[a:b] for a, b in words]
         # the phrases below are looked for at the start only
-        folded = [fold(regex.sub(r"[^\w/]", "", w)) for w in words[: self.tail_phrase_words]]
+        folded = [fold(regex.sub(r"[^\w/]", "", w)) for w in words_text[: self.tail_phrase_words]]
         if hit := _phrase_at(folded, self.comparator_words):  # "từ 2% trở lên": not what is measured
-            words, folded = words[len(hit.split()) :], folded[len(hit.split()) :]
+            words_text, folded = words_text[len(hit.split()) :], folded[len(hit.split()) :]
         if hit := _phrase_at(folded, self.references):  # "đạt 49% KH" → "so với kế hoạch"
-            words = self.references[hit].split() + words[len(hit.split()) :]
+            words_text = self.references[hit].split() + words_text[len(hit.split()) :]
         if complete:
-            while words and fold(words[-1].strip(",")) in self.tail_droppers:
-                words = words[:-1]
-            return " ".join(words).strip(" ,:()"), stop_at
-        return " ".join(words).lstrip(" ,:()"), stop_at
+            while words_text and fold(words_text[-1].strip(",")) in self.tail_droppers:
+                words_text = words_text[:-1]
+            return " ".join(words_text).strip(" ,:()"), stop_at
+        return " ".join(words_text).lstrip(" ,:()"), stop_at
 
     def _strip_label(self, text: str) -> str:
         """Drop a list label ("a)", "1.", "-") that opens the clause."""
@@ -715,7 +720,7 @@ _SCOPE_CUT = regex.compile(r"[;(]|[.!?]\s+")
 _ASIDE = regex.compile(r"\([^()\d]{1,40}\)")
 
 
-def _phrase_at(folded_words: list[str], phrases, end: bool = False) -> str | None:
+def _phrase_at(folded_words: list[str], phrases: Iterable[str], end: bool = False) -> str | None:
     """The longest of PHRASES (folded) that the words open with (close with, when END)."""
     for phrase in sorted(phrases, key=len, reverse=True):
         n = len(phrase.split())
@@ -724,7 +729,7 @@ def _phrase_at(folded_words: list[str], phrases, end: bool = False) -> str | Non
     return None
 
 
-def _phrase_ending(folded_words: list[str], kept: int, phrases) -> str | None:
+def _phrase_ending(folded_words: list[str], kept: int, phrases: Iterable[str]) -> str | None:
     """_phrase_at(folded_words[:kept], phrases, end=True), without copying the words."""
     for phrase in sorted(phrases, key=len, reverse=True):
         words = phrase.split()
@@ -1081,12 +1086,12 @@ def _aim_or_results_role(section: Section | None) -> str | None:
     return None
 
 
-def _escaped(phrases) -> list[str]:
+def _escaped(phrases: Iterable[str]) -> list[str]:
     """The phrases as regex literals whose spaces stay plain spaces."""
     return [regex.escape(p).replace("\\ ", " ") for p in phrases]
 
 
-def _alternation(phrases) -> str:
+def _alternation(phrases: Iterable[str]) -> str:
     """An alternation of the phrases as literals, longest first; one that never matches when
     there are none."""
     return "|".join(regex.escape(p) for p in sorted(set(phrases), key=len, reverse=True)) or r"(?!x)x"
