@@ -297,8 +297,8 @@ def nq_kon_tum() -> Doc:
         "3",
         None,
         P,
-        "Phát triển sản xuất nông, lâm nghiệp bền vững, phát huy tiềm năng, thế mạnh của các vùng miền để sản xuất "
-        "hàng hóa theo chuỗi giá trị",
+        "Phát triển sản xuất nông, lâm nghiệp bền vững, phát huy tiềm năng, thế mạnh của các vùng miền để "
+        "sản xuất hàng hóa theo chuỗi giá trị",
         cls=[2],
     )
     d.s(
@@ -368,8 +368,8 @@ def nq_kon_tum() -> Doc:
         "10",
         None,
         P,
-        "Truyền thông, tuyên truyền, vận động trong vùng đồng bào dân tộc thiểu số và miền núi; kiểm tra, giám sát, "
-        "đánh giá việc tổ chức thực hiện Chương trình",
+        "Truyền thông, tuyên truyền, vận động trong vùng đồng bào dân tộc thiểu số và miền núi; kiểm tra, "
+        "giám sát, đánh giá việc tổ chức thực hiện Chương trình",
         cls=[2],
     )
     d.s(
@@ -379,8 +379,8 @@ def nq_kon_tum() -> Doc:
         "10",
         None,
         P,
-        "Biểu dương, tôn vinh điển hình tiên tiến, phát huy vai trò của người có uy tín; phổ biến, giáo dục pháp "
-        "luật, trợ giúp pháp lý",
+        "Biểu dương, tôn vinh điển hình tiên tiến, phát huy vai trò của người có uy tín; phổ biến, giáo dục "
+        "pháp luật, trợ giúp pháp lý",
         cls=[15],
     )
     d.s(

@@ -23,6 +23,7 @@ import re
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 LABEL = re.compile(r"^(?P<roman>[IVX]{1,5})\.\s+|^(?P<arabic>\d{1,2}(?:\.\d{1,2})*)\.\s+")
@@ -53,19 +54,10 @@ def _numbering_xml(num_id: int) -> tuple[str, str]:
 
 def write_docx(lines: list[str], out: Path, borderless: bool = False) -> None:
     import docx
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import qn
 
     document = docx.Document()
-    numbering = document.part.numbering_part.element
     num_id = 90
-    abstract, num = _numbering_xml(num_id)
-    first_num = numbering.find(qn("w:num"))
-    if first_num is not None:
-        first_num.addprevious(parse_xml(abstract))
-    else:
-        numbering.append(parse_xml(abstract))
-    numbering.append(parse_xml(num))
+    _add_numbering(document, num_id)
     table_rows: list[list[str]] = []
 
     def add_table(rows: list[list[str]]):
@@ -93,26 +85,47 @@ def write_docx(lines: list[str], out: Path, borderless: bool = False) -> None:
             table_rows.append(line.split("\t"))
             continue
         flush_table()
-        m = LABEL.match(line)
-        paragraph = document.add_paragraph()
-        if m:
-            ilvl = 0 if m["roman"] else m["arabic"].count(".") + 1
-            if ilvl <= 2:
-                ppr = paragraph._p.get_or_add_pPr()
-                ppr.append(
-                    parse_xml(
-                        f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="{ilvl}"/><w:numId '
-                        f'w:val="{num_id}"/></w:numPr>'
-                    )
-                )
-                line = line[m.end() :]
-        paragraph.add_run(line)
+        _add_numbered_paragraph(document, line, num_id)
     flush_table()
     # python-docx stamps the current time into core properties: fix it for determinism
     document.core_properties.created = document.core_properties.modified = dt.datetime(2024, 1, 1)
     buffer = io.BytesIO()
     document.save(buffer)
     _write_zip_without_times(buffer.getvalue(), out)
+
+
+def _add_numbering(document: Any, num_id: int) -> None:
+    """A numbering definition NUM_ID (I., 1., 1.1.) in the document's numbering part."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
+    numbering = document.part.numbering_part.element
+    abstract, num = _numbering_xml(num_id)
+    first_num = numbering.find(qn("w:num"))
+    if first_num is not None:
+        first_num.addprevious(parse_xml(abstract))
+    else:
+        numbering.append(parse_xml(abstract))
+    numbering.append(parse_xml(num))
+
+
+def _add_numbered_paragraph(document: Any, line: str, num_id: int) -> None:
+    """LINE as a paragraph; a label (I., 1., 1.1.) becomes Word's own list numbering."""
+    from docx.oxml import parse_xml
+
+    m = LABEL.match(line)
+    paragraph = document.add_paragraph()
+    if m:
+        ilvl = 0 if m["roman"] else m["arabic"].count(".") + 1
+        if ilvl <= 2:
+            ppr = paragraph._p.get_or_add_pPr()
+            ppr.append(
+                parse_xml(
+                    f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'
+                )
+            )
+            line = line[m.end() :]
+    paragraph.add_run(line)
 
 
 def _no_borders(table) -> None:

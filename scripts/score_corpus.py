@@ -308,7 +308,8 @@ def score_targets(gold, pred_rows, ids, misses, out: Outcomes):
                 if not ok:
                     wrong.append(attr)
                     misses.append(
-                        f"target {attr:<15} {doc}:{g['line']} {g['raw']!r}: want {g.get(attr)!r}, got {p.get(attr)!r}"
+                        f"target {attr:<15} {doc}:{g['line']} {g['raw']!r}: want {g.get(attr)!r}, got "
+                        f"{p.get(attr)!r}"
                     )
             gs, ps = syllables(g.get("indicator")), syllables(p.get("indicator"))
             if gs:
@@ -380,7 +381,8 @@ def score_sections(gold, pred_rows, ids, misses, out: Outcomes, docs_scored):
             if i not in used:
                 fp += 1
                 misses.append(
-                    f"section extra   {doc}:{pk[4]} {pk[0]} {pk[1]} (project {pk[2]}, subproject {pk[3]}) {str(pk[5])[:50]}"
+                    f"section extra   {doc}:{pk[4]} {pk[0]} {pk[1]} (project {pk[2]}, subproject {pk[3]}) "
+                    f"{str(pk[5])[:50]}"
                 )
     return prf(tp, fp, fn)
 
@@ -479,7 +481,10 @@ def score_documents(gold_docs, documents, misses, out: Outcomes):
             got = None if d is None else d.get(field)
             if field == "issue_date" and got is not None:
                 got = str(got)[:10]
-            fold = lambda v: None if blank(v) else unicodedata.normalize("NFC", str(v)).casefold().strip()
+
+            def fold(v: object) -> str | None:
+                return None if blank(v) else unicodedata.normalize("NFC", str(v)).casefold().strip()
+
             good = fold(want) == fold(got)
             n += 1
             ok += good
@@ -578,7 +583,8 @@ def print_report(report, show_failures=False):
         score = "-" if r["score"] is None else f"{r['score']:.3f}"
         negs = f"{r['negatives_kept']}/{r['negatives']}" if r["negatives"] else "-"
         print(
-            f"{str(c) + '. ' + r['name']:<52}{r['facts']:>6}{r['found']:>7}{r['facts_correct']:>7}{negs:>8}{score:>7}"
+            f"{str(c) + '. ' + r['name']:<52}{r['facts']:>6}{r['found']:>7}{r['facts_correct']:>7}"
+            f"{negs:>8}{score:>7}"
         )
     if show_failures:
         for c, r in report["classes"].items():
