@@ -45,25 +45,34 @@ class Gazetteer:
     province_patterns: dict[str, regex.Pattern]
     district_patterns: list[tuple[str, str, regex.Pattern]]  # (district, province, pattern)
     province_word: str  # folded alternation of "tỉnh" and the like
+    # a pattern can match only where its folded name(s) occur: a substring test skips it
+    district_keys: tuple[str, ...] = ()  # the folded name of each district_patterns entry
+    province_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded names
+    province_after_word: dict[str, regex.Pattern] = field(default_factory=dict)  # "tỉnh X"
 
     @classmethod
     def from_rules(cls, rules) -> "Gazetteer":
         g = rules.section("gazetteer")
         aliases = g.get("province_aliases", {})
         provinces = {p: list(d or []) for p, d in g["provinces"].items()}
-        pp = {}
+        pp, pkeys = {}, {}
         for p in provinces:
             names = [p] + list(aliases.get(p, []))
             body = "|".join(regex.escape(fold(n)) for n in sorted(names, key=len, reverse=True))
             pp[p] = regex.compile(rf"(?<!\w)(?:{body})(?!\w)")
+            pkeys[p] = tuple(fold(n) for n in names)
         # the words are folded like the text they are matched in
         district_words = "|".join(regex.escape(fold(w)) for w in g["district_words"])
         province_word = "|".join(regex.escape(fold(w)) for w in g["province_words"])
-        dp = []
+        after_word = {
+            p: regex.compile(rf"(?:{province_word})\s+{pattern.pattern}") for p, pattern in pp.items()
+        }
+        dp, keys = [], []
         for p, districts in provinces.items():
             for d in districts:
                 dp.append((d, p, regex.compile(rf"(?:{district_words})\s+{regex.escape(fold(d))}(?!\w)")))
-        return cls(provinces, pp, dp, province_word)
+                keys.append(fold(d))
+        return cls(provinces, pp, dp, province_word, tuple(keys), pkeys, after_word)
 
 
 def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Places) -> Metadata:
@@ -206,14 +215,17 @@ def _place(
     folded_head: str,
 ) -> tuple[str | None, str | None]:
     district = province = None
+    folded_header = fold(header_name) if header_name else None
     # districts named in the title or header first, then the body
     for scope in (folded_title, fold(header_name or ""), folded_head, folded_full):
         if not scope:
             continue
         counts = Counter()
-        for name, prov, pattern in gazetteer.district_patterns:
-            n = len(pattern.findall(scope))
-            if header_name and fold(header_name) == fold(name):
+        for (name, prov, pattern), key in zip(
+            gazetteer.district_patterns, gazetteer.district_keys, strict=True
+        ):
+            n = len(pattern.findall(scope)) if key in scope else 0
+            if folded_header is not None and folded_header == key:
                 n += 5
             if n:
                 counts[(name, prov)] += n
@@ -228,10 +240,15 @@ def _place(
     if province is None:
         counts = Counter()
         for prov, pattern in gazetteer.province_patterns.items():
+            if not any(
+                key in folded_full or key in folded_title or key in folded_head
+                for key in gazetteer.province_keys[prov]
+            ):
+                continue  # named nowhere: no pattern of it can match
             n = (
                 3 * len(pattern.findall(folded_title))
                 + len(pattern.findall(folded_head))
-                + len(regex.findall(rf"(?:{gazetteer.province_word})\s+{pattern.pattern}", folded_full))
+                + len(gazetteer.province_after_word[prov].findall(folded_full))
             )
             if n:
                 counts[prov] = n

@@ -41,11 +41,21 @@ def fold_word(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept)) + tone
 
 
+_WORDS_SPLIT = regex.compile(r"(\w+)")
+
+
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Match key of a text: every word folded, everything else kept (spaces collapsed)."""
-    text = nfc(text)
-    out = _WORD.sub(lambda m: fold_word(m.group(0)), text)
-    return " ".join(out.split())
+    """Match key of a text: every word folded, everything else kept (spaces collapsed).
+
+    Cached: every finder folds the same blocks and sentences, so a text is folded once."""
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    parts = _WORDS_SPLIT.split(unicodedata.normalize("NFC", text))  # other, word, other, …
+    parts[1::2] = map(fold_word, parts[1::2])
+    return " ".join("".join(parts).split())
 
 
 def strip_diacritics(text: str) -> str:

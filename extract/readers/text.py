@@ -86,7 +86,12 @@ def decode_bytes(data: bytes, legacy: dict) -> tuple[str, str]:
         )
         texts += [decode(sample) for _, decode in readings[-2:]]
     # the most Vietnamese reading wins; ties keep the earliest, i.e. the plainest reading
-    best = max(range(len(readings)), key=lambda i: (vietnamese_score(texts[i], legacy), -i))
+    # (a single reading is not scored: it wins whatever its score)
+    best = (
+        0
+        if len(readings) == 1
+        else max(range(len(readings)), key=lambda i: (vietnamese_score(texts[i], legacy), -i))
+    )
     name, decode = readings[best]
     if len(sample) == len(data):
         return texts[best], name
