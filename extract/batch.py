@@ -196,7 +196,7 @@ def _commit_all(
     for job, tables in _results(todo, settings, jobs, engine, scheduler, limits):
         store.write_part(job.key, job.source.identity, tables)
         doc = tables["documents"][0]
-        _count(summary, doc, store, job.key)
+        _tally(summary, doc, [c["kind"] for c in tables.get("checks", [])])
         if on_document:
             on_document(job, doc)
         if bar:
@@ -204,8 +204,13 @@ def _commit_all(
 
 
 def _count(summary: Summary, doc: dict, store: Store, key: str) -> None:
+    """Count a document committed by an earlier run (its checks read from its part)."""
+    _tally(summary, doc, store.read_part(key, "checks").column("kind").to_pylist())
+
+
+def _tally(summary: Summary, doc: dict, kinds: list[str]) -> None:
     summary.statuses[doc["status"]] += 1
-    for kind in store.read_part(key, "checks").column("kind").to_pylist():
+    for kind in kinds:
         summary.checks[kind] += 1
 
 

@@ -7,7 +7,6 @@ the same way, so "hoà"/"hòa", "thuỷ"/"thủy" and "Khoẻ"/"khỏe" compare 
 from __future__ import annotations
 
 import bisect
-import re
 import unicodedata
 from functools import lru_cache
 
@@ -68,9 +67,10 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-# What str.split() and so fold() treat as white space (the standard library's \s is
-# str.isspace, unlike the regex module's).
-_STD_NOT_SPACE = re.compile(r"\S+")
+# The pieces fold() folds one by one: a word, or one character that is neither a word's
+# nor white space as str.isspace has it (spelled out: the regex module's \s differs)
+_STD_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+_PIECE = regex.compile(rf"(\w+)|[^\w{regex.escape(_STD_SPACES)}]")
 
 
 class FoldedText:
@@ -95,22 +95,20 @@ class FoldedText:
         parts: list[str] = []
         size = 0
         if self.exact:
-            words = {m.start(): m.end() for m in _WORD.finditer(text)}
-            for chunk in _STD_NOT_SPACE.finditer(text):
-                if parts:
+            gap_from = 0  # white space lies between the last piece's end and the next piece
+            for m in _PIECE.finditer(text):
+                a, b = m.span()
+                if a > gap_from and parts:
                     parts.append(" ")
                     size += 1
-                pos = chunk.start()
-                while pos < chunk.end():
-                    end = words.get(pos, pos + 1)
-                    piece = fold_word(text[pos:end]) if end > pos + 1 or pos in words else text[pos]
-                    starts.append(pos)
-                    ends.append(end)
-                    g_starts.append(size)
-                    parts.append(piece)
-                    size += len(piece)
-                    g_ends.append(size)
-                    pos = end
+                piece = fold_word(m.group()) if m.lastindex == 1 else m.group()
+                starts.append(a)
+                ends.append(b)
+                g_starts.append(size)
+                parts.append(piece)
+                size += len(piece)
+                g_ends.append(size)
+                gap_from = b
         self.starts, self.ends, self.g_starts, self.g_ends = starts, ends, g_starts, g_ends
         self.folded = "".join(parts)
         self._hits: dict[regex.Pattern, list[int]] = {}

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import codecs
+import math
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
-from ..layout import aligned_text_lines, text_settings
+from ..layout import ORDER_MARKS, WRAPPED_LINES, LayoutSettings, aligned_text_lines, text_settings
 from .base import PageProblem, ReadError, SourceText
 from .limits import DecodingLimits, InputLimits, listed
 
@@ -227,7 +229,7 @@ def read_text(data: bytes, fmt: str, rules) -> SourceText:
         lines.pop()
     # a table aligned with spaces (a text export of a PDF or a spreadsheet) reads as a
     # table: its column gaps become tabs, every character keeping its column
-    lines = aligned_text_lines(lines, text_settings(rules))
+    lines = _aligned(lines, text_settings(rules))
     notes = [f"encoding: {encoding}"]
     if text.count("\ufffd") > 0:
         notes.append(f"{text.count(chr(0xFFFD))} undecodable bytes replaced")
@@ -239,4 +241,44 @@ def read_text(data: bytes, fmt: str, rules) -> SourceText:
         encoding=encoding,
         notes=notes,
         problems=problems,
+    )
+
+
+def _aligned(lines: list[str], settings: LayoutSettings) -> list[str]:
+    """aligned_text_lines over the lines after one that may hold two phrases: a table
+    region starts at such a line and reaches at most WRAPPED_LINES lines of one phrase
+    past one (its scan looks one line further), so other lines are never in a region, and
+    the scan over each window of candidates finds the regions the scan over every line
+    would."""
+    may_split = _may_split(settings.min_gap)
+    candidates = [i for i, line in enumerate(lines) if "\t" not in line and may_split.search(line)]
+    if not candidates:
+        return lines
+    reach = WRAPPED_LINES + 2
+    windows: list[list[int]] = []
+    for i in candidates:
+        a, b = i, min(len(lines), i + reach)
+        if windows and a <= windows[-1][1]:
+            windows[-1][1] = b
+        else:
+            windows.append([a, b])
+    out = list(lines)
+    for a, b in windows:
+        out[a:b] = aligned_text_lines(lines[a:b], settings)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _may_split(min_gap: float) -> regex.Pattern:
+    """A line that layout.phrases may cut in two (tokens: runs of non-space): a gap of
+    MIN_GAP spaces or more between two tokens, a token without a letter or digit (a speck,
+    left out, widening the gap around it; an order mark alone is kept), or two figures
+    side by side. Every line of two phrases or more matches; some others do too."""
+    wide = max(1, math.ceil(min_gap))
+    marks = regex.escape("".join(sorted(ORDER_MARKS)))
+    figure = r"[(]?\d[\d.,]*[)]?"
+    return regex.compile(
+        rf"\S\s{{{wide},}}\S"
+        rf"|(?<!\S)(?:[^\s\w]{{2,}}|[^\s\w{marks}])(?!\S)"
+        rf"|(?<!\S){figure}\s+{figure}(?!\S)"
     )
