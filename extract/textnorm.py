@@ -73,6 +73,33 @@ _STD_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 _PIECE = regex.compile(rf"(\w+)|[^\w{regex.escape(_STD_SPACES)}]")
 
 
+@lru_cache(maxsize=256)
+def _pieces(text: str) -> tuple[list[int], list[int], list[int], list[int], str]:
+    """FoldedText's pieces of an NFC TEXT (cached: several extractors fold one paragraph):
+    their starts and ends in TEXT and in the fold, and the fold."""
+    starts: list[int] = []
+    ends: list[int] = []
+    g_starts: list[int] = []
+    g_ends: list[int] = []
+    parts: list[str] = []
+    size = 0
+    gap_from = 0  # white space lies between the last piece's end and the next piece
+    for m in _PIECE.finditer(text):
+        a, b = m.span()
+        if a > gap_from and parts:
+            parts.append(" ")
+            size += 1
+        piece = fold_word(m.group()) if m.lastindex == 1 else m.group()
+        starts.append(a)
+        ends.append(b)
+        g_starts.append(size)
+        parts.append(piece)
+        size += len(piece)
+        g_ends.append(size)
+        gap_from = b
+    return starts, ends, g_starts, g_ends, "".join(parts)
+
+
 class FoldedText:
     """fold() of any slice of one text, from one pass over it.
 
@@ -88,29 +115,10 @@ class FoldedText:
     def __init__(self, text: str):
         self.text = text
         self.exact = unicodedata.is_normalized("NFC", text)
-        starts: list[int] = []  # pieces: whole words and single other characters, in order
-        ends: list[int] = []
-        g_starts: list[int] = []
-        g_ends: list[int] = []
-        parts: list[str] = []
-        size = 0
-        if self.exact:
-            gap_from = 0  # white space lies between the last piece's end and the next piece
-            for m in _PIECE.finditer(text):
-                a, b = m.span()
-                if a > gap_from and parts:
-                    parts.append(" ")
-                    size += 1
-                piece = fold_word(m.group()) if m.lastindex == 1 else m.group()
-                starts.append(a)
-                ends.append(b)
-                g_starts.append(size)
-                parts.append(piece)
-                size += len(piece)
-                g_ends.append(size)
-                gap_from = b
-        self.starts, self.ends, self.g_starts, self.g_ends = starts, ends, g_starts, g_ends
-        self.folded = "".join(parts)
+        # pieces: whole words and single other characters, in order (shared, never changed)
+        self.starts, self.ends, self.g_starts, self.g_ends, self.folded = (
+            _pieces(text) if self.exact else ([], [], [], [], "")
+        )
         self._hits: dict[regex.Pattern, list[int]] = {}
 
     def _split(self, a: int, b: int) -> tuple[str, int, int, str]:
