@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import math
 import re
@@ -9,6 +10,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 import regex
 
@@ -250,8 +252,7 @@ def _aligned(lines: list[str], settings: LayoutSettings) -> list[str]:
     past one (its scan looks one line further), so other lines are never in a region, and
     the scan over each window of candidates finds the regions the scan over every line
     would."""
-    may_split = _may_split(settings.min_gap)
-    candidates = [i for i, line in enumerate(lines) if "\t" not in line and may_split.search(line)]
+    candidates = _may_split(lines, settings.min_gap)
     if not candidates:
         return lines
     reach = WRAPPED_LINES + 2
@@ -268,17 +269,28 @@ def _aligned(lines: list[str], settings: LayoutSettings) -> list[str]:
     return out
 
 
+def _may_split(lines: list[str], min_gap: float) -> list[int]:
+    """The lines (without a tab) that layout.phrases may cut in two, tokens being runs of
+    non-space: a gap of MIN_GAP spaces or more between two tokens, a token without a
+    letter or digit (a speck, left out, widening the gap around it; an order mark alone is
+    kept), or two figures side by side. Every line of two phrases or more is one; some
+    others are too. Found in one pass over the text per pattern (none crosses a line)."""
+    text = "\n".join(lines)
+    starts = list(accumulate(len(line) + 1 for line in lines))  # where each next line starts
+    found = set()
+    for pattern in _split_patterns(min_gap):
+        for m in pattern.finditer(text):
+            found.add(bisect.bisect_right(starts, m.start()))
+    return sorted(i for i in found if "\t" not in lines[i])
+
+
 @lru_cache(maxsize=8)
-def _may_split(min_gap: float) -> regex.Pattern:
-    """A line that layout.phrases may cut in two (tokens: runs of non-space): a gap of
-    MIN_GAP spaces or more between two tokens, a token without a letter or digit (a speck,
-    left out, widening the gap around it; an order mark alone is kept), or two figures
-    side by side. Every line of two phrases or more matches; some others do too."""
+def _split_patterns(min_gap: float) -> tuple[regex.Pattern, ...]:
     wide = max(1, math.ceil(min_gap))
     marks = regex.escape("".join(sorted(ORDER_MARKS)))
     figure = r"[(]?\d[\d.,]*[)]?"
-    return regex.compile(
-        rf"\S\s{{{wide},}}\S"
-        rf"|(?<!\S)(?:[^\s\w]{{2,}}|[^\s\w{marks}])(?!\S)"
-        rf"|(?<!\S){figure}\s+{figure}(?!\S)"
+    return (
+        regex.compile(rf"(?<=\S)[^\S\n]{{{wide},}}(?=\S)"),
+        regex.compile(rf"(?<!\S)(?:[^\s\w]{{2,}}|[^\s\w{marks}])(?!\S)"),
+        regex.compile(rf"(?<!\S){figure}[^\S\n]+{figure}(?!\S)"),
     )
