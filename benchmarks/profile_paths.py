@@ -67,7 +67,7 @@ def profile_startup(top: int, save: Path | None) -> None:
         "import cProfile, pstats, sys\n"
         "import time; p = cProfile.Profile(time.process_time); p.enable()\n"
         "import extract.cli\n"
-        "from extract.batch import load_extractor\n"
+        "from extract.work import load_extractor\n"
         "load_extractor(None, 'auto')\n"
         "p.disable(); p.dump_stats(sys.argv[1])\n"
     )
@@ -80,7 +80,7 @@ def profile_startup(top: int, save: Path | None) -> None:
 def profile_documents(
     files: list[Path], title: str, top: int, save: Path | None, warm: Path | None = None
 ) -> None:
-    from extract.batch import _extractor, load_extractor
+    from extract.work import _extractor, load_extractor
 
     load_extractor(None, "auto")
     extractor = _extractor(None, "auto")

@@ -157,7 +157,7 @@ def _child_main(kind: str, args: dict, out: Path, repeat: int) -> None:
 
 
 def _kehoach_setup(files: list[str], ocr: str = "auto") -> dict:
-    from extract.batch import _extractor, load_extractor
+    from extract.work import _extractor, load_extractor
 
     load_extractor(None, ocr)
     return {"extractor": _extractor(None, ocr), "files": [Path(f) for f in files]}
@@ -481,7 +481,12 @@ def bench_startup(tmp: Path, repeat: int, quick: bool) -> None:
     )
     load = repeat_process(
         "a worker's load (load_extractor)",
-        [PY, "-c", "from extract.batch import load_extractor; load_extractor(None, 'auto')"],
+        [PY, "-c", "from extract.work import load_extractor; load_extractor(None, 'auto')"],
+        repeat,
+    )
+    spacy = repeat_process(
+        "spaCy's sentence pipeline (a worker loads it at its first document with sentences)",
+        [PY, "-c", "from extract.nlp import sentence_spans; sentence_spans('Kế hoạch.')"],
         repeat,
     )
     j1 = repeat_process("kehoach extract tiny -j 1 (2 processes)", cli([tiny], tmp / "o-tiny1", 1), repeat)
@@ -492,7 +497,7 @@ def bench_startup(tmp: Path, repeat: int, quick: bool) -> None:
             "kehoach extract tiny -j 2 (3 processes)", cli([tiny], tmp / "o-tiny2", 2), repeat
         )
     )
-    for f in (floor, imp, load, j1) if quick else (floor, imp, load, j1, j2):
+    for f in (floor, imp, load, spacy, j1) if quick else (floor, imp, load, spacy, j1, j2):
         print(f.line())
     per_process = j1.cpu / 2
     extra = "not measured (--quick)" if quick else f"{j2.cpu - j1.cpu:.2f} s"
