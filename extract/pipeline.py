@@ -35,6 +35,7 @@ from .sections import Section, build_tree, detect_headings, section_lookup
 from .tables import Table, TableReader
 from .targets import TargetFinder
 from .taxonomy import Taxonomy
+from .textnorm import forget_texts
 
 # A heading title longer than this is a paragraph with a label, not a heading to read.
 HEADING_TITLE_MAX = 120
@@ -136,6 +137,7 @@ class Extractor:
     def process(self, path: Path, data: bytes) -> DocumentResult:
         """Never raises, whatever the bytes: a file that cannot be read is a failed row whose
         error (the same for the same bytes) says why."""
+        forget_texts()  # the caches of folds and sentences serve one document
         try:
             source = read_document(path, data, self.rules, self.ocr)
         except ReadError as exc:

@@ -47,8 +47,19 @@ _WORDS_SPLIT = regex.compile(r"(\w+)")
 def fold(text: str) -> str:
     """Match key of a text: every word folded, everything else kept (spaces collapsed).
 
-    Cached: every finder folds the same blocks and sentences, so a text is folded once."""
+    Cached: every finder folds the same blocks and sentences, so a text is folded once
+    (the cache is emptied at each document: forget_texts)."""
     return _fold(text)
+
+
+def forget_texts() -> None:
+    """Empty the caches of whole texts (folds, FoldedText pieces, sentences): they serve
+    the extractors of one document, and hold no memory after it."""
+    from .nlp import forget_sentences
+
+    fold.cache_clear()
+    _pieces.cache_clear()
+    forget_sentences()
 
 
 def _fold(text: str) -> str:
