@@ -1,8 +1,9 @@
 """What a worker process runs: load the extractor, then extract one file at a time.
 
 Kept apart from batch.py, which imports the store (pyarrow, its Parquet writer): a worker
-never writes Parquet, so it imports only the pipeline. spaCy is not loaded here either:
-the pipeline imports it the first time a document needs sentences (nlp.py)."""
+never writes Parquet, so it imports only the pipeline, and spaCy (which the parent never
+loads). An Extractor used in process loads spaCy the first time a document needs
+sentences (nlp.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,11 @@ def _extractor(rules_dir: str | None, ocr: str):
 
 
 def load_extractor(rules_dir: str | None, ocr: str) -> None:
-    """A worker's start: the rules and the pipeline load before its first document."""
+    """A worker's start: the rules, the pipeline and spaCy's sentence pipeline load before
+    its first document, so that a document's time limit counts the document alone."""
+    from .nlp import sentence_spans
+
+    sentence_spans("Kế hoạch.")
     _extractor(rules_dir, ocr)
 
 
