@@ -488,7 +488,7 @@ def bench_startup(tmp: Path, repeat: int, quick: bool) -> None:
         repeat,
     )
     spacy = repeat_process(
-        "spaCy's sentence pipeline (a worker loads it at its first document with sentences)",
+        "spaCy's sentence pipeline alone (part of a worker's load)",
         [PY, "-c", "from extract.nlp import sentence_spans; sentence_spans('Kế hoạch.')"],
         repeat,
     )
