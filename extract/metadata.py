@@ -71,7 +71,8 @@ class Gazetteer:
         after_word = {
             p: regex.compile(rf"(?:{province_word})\s+{pattern.pattern}") for p, pattern in pp.items()
         }
-        dp, keys = [], []
+        dp: list[tuple[str, str, regex.Pattern]] = []
+        keys: list[str] = []
         by_first: dict[str, list[int]] = {}
         for p, districts in provinces.items():
             for d in districts:
