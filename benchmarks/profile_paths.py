@@ -8,8 +8,9 @@ text: Extractor.process_path over plan-size documents (make_archive.py over the 
 after a warm-up; growth: one document of --factor copies of the largest seed (what
 grows faster than the text); pdf: the same over two seeds rendered to 30+ page text PDFs.
 Times are CPU seconds of this process (the machine may be shared), inflated by the
-profiler's own cost on small functions. Prints, per path, the top functions by cumulative time and by own time, each with its
-share of the profiled total. --save writes the .prof files (snakeviz, pstats).
+profiler's own cost on small functions. Prints, per path, the top functions by cumulative
+time and by own time, each with its share of the profiled total. --save writes the .prof
+files (snakeviz, pstats).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def report(stats: pstats.Stats, title: str, top: int, save: Path | None) -> None
     total = stats.total_tt
     print(f"## {title}: {total:.2f} s profiled\n")
     rows = []
-    for (file, line, fn), (cc, nc, tt, ct, _) in stats.stats.items():
+    for (file, line, fn), (_cc, nc, tt, ct, _) in stats.stats.items():
         where = _short(file, line, fn)
         rows.append((where, nc, tt, ct))
     for label, key in (("cumulative", 3), ("own time", 2)):
@@ -67,7 +68,7 @@ def profile_startup(top: int, save: Path | None) -> None:
         "import cProfile, pstats, sys\n"
         "import time; p = cProfile.Profile(time.process_time); p.enable()\n"
         "import extract.cli\n"
-        "from extract.batch import load_extractor\n"
+        "from extract.work import load_extractor\n"
         "load_extractor(None, 'auto')\n"
         "p.disable(); p.dump_stats(sys.argv[1])\n"
     )
@@ -80,7 +81,7 @@ def profile_startup(top: int, save: Path | None) -> None:
 def profile_documents(
     files: list[Path], title: str, top: int, save: Path | None, warm: Path | None = None
 ) -> None:
-    from extract.batch import _extractor, load_extractor
+    from extract.work import _extractor, load_extractor
 
     load_extractor(None, "auto")
     extractor = _extractor(None, "auto")

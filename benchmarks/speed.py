@@ -50,7 +50,10 @@ BENCHES = ("startup", "text", "batch", "pdf", "scan", "growth", "peers")
 PY = sys.executable
 BATCH_COUNT = 200  # --batch-count
 QUICK_DEFAULT = ("startup", "text", "batch", "pdf", "growth")
-TINY = "KẾ HOẠCH\nThực hiện chương trình năm 2024\nI. MỤC TIÊU\n1. Hỗ trợ 120 hộ nghèo, kinh phí 1.250 triệu đồng.\n"
+TINY = (
+    "KẾ HOẠCH\nThực hiện chương trình năm 2024\nI. MỤC TIÊU\n"
+    "1. Hỗ trợ 120 hộ nghèo, kinh phí 1.250 triệu đồng.\n"
+)
 
 
 # ---------------------------------------------------------------------------------------
@@ -157,7 +160,7 @@ def _child_main(kind: str, args: dict, out: Path, repeat: int) -> None:
 
 
 def _kehoach_setup(files: list[str], ocr: str = "auto") -> dict:
-    from extract.batch import _extractor, load_extractor
+    from extract.work import _extractor, load_extractor
 
     load_extractor(None, ocr)
     return {"extractor": _extractor(None, ocr), "files": [Path(f) for f in files]}
@@ -481,7 +484,12 @@ def bench_startup(tmp: Path, repeat: int, quick: bool) -> None:
     )
     load = repeat_process(
         "a worker's load (load_extractor)",
-        [PY, "-c", "from extract.batch import load_extractor; load_extractor(None, 'auto')"],
+        [PY, "-c", "from extract.work import load_extractor; load_extractor(None, 'auto')"],
+        repeat,
+    )
+    spacy = repeat_process(
+        "spaCy's sentence pipeline alone (part of a worker's load)",
+        [PY, "-c", "from extract.nlp import sentence_spans; sentence_spans('Kế hoạch.')"],
         repeat,
     )
     j1 = repeat_process("kehoach extract tiny -j 1 (2 processes)", cli([tiny], tmp / "o-tiny1", 1), repeat)
@@ -492,7 +500,7 @@ def bench_startup(tmp: Path, repeat: int, quick: bool) -> None:
             "kehoach extract tiny -j 2 (3 processes)", cli([tiny], tmp / "o-tiny2", 2), repeat
         )
     )
-    for f in (floor, imp, load, j1) if quick else (floor, imp, load, j1, j2):
+    for f in (floor, imp, load, spacy, j1) if quick else (floor, imp, load, spacy, j1, j2):
         print(f.line())
     per_process = j1.cpu / 2
     extra = "not measured (--quick)" if quick else f"{j2.cpu - j1.cpu:.2f} s"
@@ -565,8 +573,8 @@ def bench_batch(tmp: Path, repeat: int, quick: bool) -> None:
     load = os.getloadavg()[0]
     speedup = r1.wall / r2.wall
     print(
-        f"  -j 2 / -j 1: {speedup:.2f}× faster (wall), {r2.cpu / r1.cpu:.2f}× the CPU; load average {load:.1f} "
-        f"on {os.cpu_count()} cores (a busy machine caps the wall-time speed-up)"
+        f"  -j 2 / -j 1: {speedup:.2f}× faster (wall), {r2.cpu / r1.cpu:.2f}× the CPU; "
+        f"load average {load:.1f} on {os.cpu_count()} cores (a busy machine caps the wall-time speed-up)"
     )
     rate = mb40 / r40.cpu
     GOALS.append(
@@ -685,10 +693,11 @@ def bench_growth(tmp: Path, repeat: int, quick: bool) -> None:
         rows.append((factor, size, f, per_mb, grow_mb))
         print(
             f.line(
-                f"{per_mb:7.2f} s CPU per MB; RSS +{grow_mb:.0f} MB = {grow_mb / (size / 1e6):.0f} MB per input MB"
+                f"{per_mb:7.2f} s CPU per MB; RSS +{grow_mb:.0f} MB = "
+                f"{grow_mb / (size / 1e6):.0f} MB per input MB"
             )
         )
-    (f1, s1, _, t1, _), (fn, sn, _, tn, gn) = rows[0], rows[-1]
+    (f1, _, _, t1, _), (fn, sn, _, tn, gn) = rows[0], rows[-1]
     lo = rows[-2]
     exponent = math.log(rows[-1][2].cpu / lo[2].cpu) / math.log(sn / lo[1])
     mem_ratio = (gn / sn) / (lo[4] / lo[1]) if lo[4] > 0 else float("nan")
@@ -789,7 +798,8 @@ def bench_peers(tmp: Path, repeat: int, quick: bool) -> None:
             measured.append(f"Unstructured {name} {f.cpu / k.cpu:.2f}×")
     else:
         print(
-            "  Unstructured: not installed; skipped (it pulls in torch and models that cannot be downloaded here)"
+            "  Unstructured: not installed; skipped "
+            "(it pulls in torch and models that cannot be downloaded here)"
         )
     if importlib.util.find_spec("docling") is not None:
         for label, files, k in (
@@ -808,7 +818,8 @@ def bench_peers(tmp: Path, repeat: int, quick: bool) -> None:
                 measured.append(f"Docling {f.cpu / k.cpu:.2f}× on DOCX")
     else:
         print(
-            "  Docling: not installed; skipped (it pulls in torch and layout models that cannot be downloaded here)"
+            "  Docling: not installed; skipped "
+            "(it pulls in torch and layout models that cannot be downloaded here)"
         )
     GOALS.append(
         Goal(

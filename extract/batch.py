@@ -19,18 +19,15 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .inputs import InputFile, display_path
 from .store import Store, output_errors, part_key
+from .work import MAX_INPUT_BYTES, _extractor, extract_document, extract_file, load_extractor
 from .workers import Limits, WorkerFailure, WorkerPool
 
 IN_FLIGHT_PER_WORKER = 2
-# A file larger than this is not read (a plan, even scanned, is far smaller); it becomes a
-# failed row.
-MAX_INPUT_BYTES = 512 * 1024**2
 _HASH_CHUNK = 1 << 20
 
 
@@ -82,47 +79,6 @@ class Summary:
             f"{self.skipped} unchanged and skipped; checks by kind: {kinds}; wall time {self.seconds:.1f} s "
             f"({rate}){held}{pruned}"
         )
-
-
-@lru_cache(maxsize=4)
-def _extractor(rules_dir: str | None, ocr: str):
-    """One Extractor per process and settings (the rules load once)."""
-    from .pipeline import Extractor
-    from .rules import load_rules
-
-    return Extractor(load_rules(rules_dir), ocr)
-
-
-def load_extractor(rules_dir: str | None, ocr: str) -> None:
-    """A worker's start: the rules, the pipeline and spaCy load before its first document."""
-    from .nlp import sentence_spans
-
-    sentence_spans("Kế hoạch.")
-    _extractor(rules_dir, ocr)
-
-
-def extract_document(
-    path: str, data: bytes, rules_dir: str | None, ocr: str = "auto"
-) -> dict[str, list[dict]]:
-    """The rows of every table for one document, from its bytes (a Dask worker)."""
-    return _extractor(rules_dir, ocr).process(Path(path), data).tables
-
-
-def extract_file(rules_dir: str | None, ocr: str, path: bytes, display: str) -> dict[str, list[dict]]:
-    """The rows of every table for the file at PATH (a local worker reads the file itself,
-    so no document's bytes pass through the parent). DISPLAY is the path as text."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_INPUT_BYTES)
-    except OSError as exc:
-        data = b""
-        message = f"cannot read the file: {exc.strerror or type(exc).__name__}"
-        return (
-            _extractor(rules_dir, ocr)
-            .failed(Path(display), hashlib.sha256(data).hexdigest(), "unknown", message, "read_error")
-            .tables
-        )
-    return extract_document(display, data, rules_dir, ocr)
 
 
 def plan(files: list[InputFile], store: Store, version: str, force: bool) -> tuple[list[Job], list[Job]]:
@@ -240,7 +196,7 @@ def _commit_all(
     for job, tables in _results(todo, settings, jobs, engine, scheduler, limits):
         store.write_part(job.key, job.source.identity, tables)
         doc = tables["documents"][0]
-        _count(summary, doc, store, job.key)
+        _tally(summary, doc, [c["kind"] for c in tables.get("checks", [])])
         if on_document:
             on_document(job, doc)
         if bar:
@@ -248,8 +204,13 @@ def _commit_all(
 
 
 def _count(summary: Summary, doc: dict, store: Store, key: str) -> None:
+    """Count a document committed by an earlier run (its checks read from its part)."""
+    _tally(summary, doc, store.read_part(key, "checks").column("kind").to_pylist())
+
+
+def _tally(summary: Summary, doc: dict, kinds: list[str]) -> None:
     summary.statuses[doc["status"]] += 1
-    for kind in store.read_part(key, "checks").column("kind").to_pylist():
+    for kind in kinds:
         summary.checks[kind] += 1
 
 

@@ -32,7 +32,9 @@ class TableEntry:
 
 @lru_cache(maxsize=1)
 def dictionary() -> dict[str, TableEntry]:
-    raw = yaml.safe_load(DICTIONARY_FILE.read_text(encoding="utf-8"))
+    raw = yaml.load(
+        DICTIONARY_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
     out = {}
     for table, spec in raw["tables"].items():
         columns = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Set
 from dataclasses import dataclass
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 import regex
@@ -77,38 +78,44 @@ class Cleaner:
         )
 
     def clean(self, raw: str) -> tuple[str, list[int]]:
-        chars = list(raw)
-        cols = list(range(len(raw)))
         for pattern in self.blank_lines:
             if pattern.match(raw):
                 return "", [0]
-        for pattern, repl in self.replacements:
-            chars, cols = _apply(pattern, "".join(chars), cols, repl)
-        for pattern in self.removals:
-            chars, cols = _apply(pattern, "".join(chars), cols, "")
-        text = "".join(chars)
+        text = raw
+        cols: list[int] | None = None  # None: every character still at its own column
+        for pattern, repl in (*self.replacements, *((p, "") for p in self.removals)):
+            # most lines hold no artefact: the column map is built at the first match
+            if cols is None:
+                if pattern.search(text) is None:
+                    continue
+                cols = list(range(len(text)))
+            text, cols = _apply(pattern, text, cols, repl)
         # trailing/leading spaces are noise for matching; keep the map in step
         lead = len(text) - len(text.lstrip())
         text_stripped = text.strip()
-        cols = cols[lead : lead + len(text_stripped)]
-        end_col = (cols[-1] + 1) if cols else (len(raw) if raw else 0)
-        return text_stripped, cols + [end_col]
+        if cols is None:
+            kept = list(range(lead, lead + len(text_stripped)))
+        else:
+            kept = cols[lead : lead + len(text_stripped)]
+        end_col = (kept[-1] + 1) if kept else (len(raw) if raw else 0)
+        kept.append(end_col)
+        return text_stripped, kept
 
 
-def _apply(pattern: regex.Pattern, text: str, cols: list[int], repl: str) -> tuple[list[str], list[int]]:
-    out_chars: list[str] = []
+def _apply(pattern: regex.Pattern, text: str, cols: list[int], repl: str) -> tuple[str, list[int]]:
+    out_text: list[str] = []
     out_cols: list[int] = []
     pos = 0
     for m in pattern.finditer(text):
-        out_chars.extend(text[pos : m.start()])
+        out_text.append(text[pos : m.start()])
         out_cols.extend(cols[pos : m.start()])
         anchor = cols[m.start()] if m.start() < len(cols) else (cols[-1] + 1 if cols else 0)
-        out_chars.extend(repl)
+        out_text.append(repl)
         out_cols.extend([anchor] * len(repl))
         pos = m.end()
-    out_chars.extend(text[pos:])
+    out_text.append(text[pos:])
     out_cols.extend(cols[pos:])
-    return out_chars, out_cols
+    return "".join(out_text), out_cols
 
 
 def build_lines(source: SourceText, cleaner: Cleaner) -> list[Line]:
@@ -191,5 +198,5 @@ def _closes_bracket(last: str, text: str) -> bool:
 
 def _extend(block: Block, pieces: list[str], line: Line) -> None:
     pieces.append(line.clean)
-    block.positions.extend((line.index, c) for c in line.colmap[: len(line.clean)])
+    block.positions.extend(zip(repeat(line.index), line.colmap[: len(line.clean)]))
     block.line_indexes.append(line.index)

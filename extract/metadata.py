@@ -45,25 +45,69 @@ class Gazetteer:
     province_patterns: dict[str, regex.Pattern]
     district_patterns: list[tuple[str, str, regex.Pattern]]  # (district, province, pattern)
     province_word: str  # folded alternation of "tỉnh" and the like
+    # One pass and a dictionary instead of every pattern over the text: a name's pattern can
+    # match only where its first word stands as a whole word of the text (after a district
+    # word, for a district). Names that do not start with a word are always tried.
+    district_keys: tuple[str, ...] = ()  # the folded name of each district_patterns entry
+    district_after_word: tuple[regex.Pattern, ...] = ()  # each district word, then the word after it
+    district_by_first_word: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    province_first_words: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
+    province_after_word: dict[str, regex.Pattern] = field(default_factory=dict)  # "tỉnh X"
 
     @classmethod
     def from_rules(cls, rules) -> "Gazetteer":
         g = rules.section("gazetteer")
         aliases = g.get("province_aliases", {})
         provinces = {p: list(d or []) for p, d in g["provinces"].items()}
-        pp = {}
+        pp, pfirst = {}, {}
         for p in provinces:
             names = [p] + list(aliases.get(p, []))
             body = "|".join(regex.escape(fold(n)) for n in sorted(names, key=len, reverse=True))
             pp[p] = regex.compile(rf"(?<!\w)(?:{body})(?!\w)")
+            pfirst[p] = tuple(_first_word(fold(n)) for n in names)
         # the words are folded like the text they are matched in
         district_words = "|".join(regex.escape(fold(w)) for w in g["district_words"])
         province_word = "|".join(regex.escape(fold(w)) for w in g["province_words"])
-        dp = []
+        after_word = {
+            p: regex.compile(rf"(?:{province_word})\s+{pattern.pattern}") for p, pattern in pp.items()
+        }
+        dp: list[tuple[str, str, regex.Pattern]] = []
+        keys: list[str] = []
+        by_first: dict[str, list[int]] = {}
         for p, districts in provinces.items():
             for d in districts:
+                by_first.setdefault(_first_word(fold(d)) or "", []).append(len(dp))
                 dp.append((d, p, regex.compile(rf"(?:{district_words})\s+{regex.escape(fold(d))}(?!\w)")))
-        return cls(provinces, pp, dp, province_word)
+                keys.append(fold(d))
+        word_then = tuple(regex.compile(rf"(?:{regex.escape(fold(w))})\s+(\w+)") for w in g["district_words"])
+        return cls(
+            provinces,
+            pp,
+            dp,
+            province_word,
+            tuple(keys),
+            word_then,
+            {w: tuple(ids) for w, ids in by_first.items()},
+            pfirst,
+            after_word,
+        )
+
+    def districts_in(self, scope: str) -> set[int]:
+        """The district_patterns entries that may match in SCOPE (every one that does)."""
+        found = set(self.district_by_first_word.get("", ()))
+        for pattern in self.district_after_word:
+            for m in pattern.finditer(scope, overlapped=True):
+                found.update(self.district_by_first_word.get(m.group(1), ()))
+        return found
+
+
+_LEADING_WORD = regex.compile(r"\w+")
+
+
+def _first_word(key: str) -> str | None:
+    """The word KEY starts with (None when it starts with no word character)."""
+    m = _LEADING_WORD.match(key)
+    return m.group() if m else None
 
 
 def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Places) -> Metadata:
@@ -292,14 +336,18 @@ def _place(
     folded_head: str,
 ) -> tuple[str | None, str | None]:
     district = province = None
+    folded_header = fold(header_name) if header_name else None
     # districts named in the title or header first, then the body
     for scope in (folded_title, fold(header_name or ""), folded_head, folded_full):
         if not scope:
             continue
         counts = Counter()
-        for name, prov, pattern in gazetteer.district_patterns:
-            n = len(pattern.findall(scope))
-            if header_name and fold(header_name) == fold(name):
+        maybe = gazetteer.districts_in(scope)
+        for i, ((name, prov, pattern), key) in enumerate(
+            zip(gazetteer.district_patterns, gazetteer.district_keys, strict=True)
+        ):
+            n = len(pattern.findall(scope)) if i in maybe else 0
+            if folded_header is not None and folded_header == key:
                 n += 5
             if n:
                 counts[(name, prov)] += n
@@ -313,11 +361,15 @@ def _place(
             break
     if province is None:
         counts = Counter()
+        seen = {*_LEADING_WORD.findall(folded_full), *_LEADING_WORD.findall(folded_title)}
+        seen.update(_LEADING_WORD.findall(folded_head))
         for prov, pattern in gazetteer.province_patterns.items():
+            if not any(w is None or w in seen for w in gazetteer.province_first_words[prov]):
+                continue  # named nowhere: no pattern of it can match
             n = (
                 3 * len(pattern.findall(folded_title))
                 + len(pattern.findall(folded_head))
-                + len(regex.findall(rf"(?:{gazetteer.province_word})\s+{pattern.pattern}", folded_full))
+                + len(gazetteer.province_after_word[prov].findall(folded_full))
             )
             if n:
                 counts[prov] = n

@@ -65,6 +65,7 @@ from .sections import Heading, Section, build_tree, detect_headings, section_loo
 from .tables import Table, TableReader
 from .targets import Target, TargetFinder
 from .taxonomy import Taxonomy, TitleOverride, assign_codes
+from .textnorm import forget_texts
 
 
 @dataclass
@@ -163,6 +164,7 @@ class Extractor:
     def process(self, path: Path, data: bytes) -> DocumentResult:
         """Never raises, whatever the bytes: a file that cannot be read is a failed row whose
         error (the same for the same bytes) says why."""
+        forget_texts()  # the caches of folds and sentences serve one document
         try:
             source = read_document(path, data, self.rules, self.ocr)
         except ReadError as exc:

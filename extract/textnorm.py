@@ -7,7 +7,6 @@ the same way, so "hoà"/"hòa", "thuỷ"/"thủy" and "Khoẻ"/"khỏe" compare 
 from __future__ import annotations
 
 import bisect
-import re
 import unicodedata
 from functools import lru_cache
 
@@ -41,11 +40,32 @@ def fold_word(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept)) + tone
 
 
+_WORDS_SPLIT = regex.compile(r"(\w+)")
+
+
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Match key of a text: every word folded, everything else kept (spaces collapsed)."""
-    text = nfc(text)
-    out = _WORD.sub(lambda m: fold_word(m.group(0)), text)
-    return " ".join(out.split())
+    """Match key of a text: every word folded, everything else kept (spaces collapsed).
+
+    Cached: every finder folds the same blocks and sentences, so a text is folded once
+    (the cache is emptied at each document: forget_texts)."""
+    return _fold(text)
+
+
+def forget_texts() -> None:
+    """Empty the caches of whole texts (folds, FoldedText pieces, sentences): they serve
+    the extractors of one document, and hold no memory after it."""
+    from .nlp import forget_sentences
+
+    fold.cache_clear()
+    _pieces.cache_clear()
+    forget_sentences()
+
+
+def _fold(text: str) -> str:
+    parts = _WORDS_SPLIT.split(unicodedata.normalize("NFC", text))  # other, word, other, …
+    parts[1::2] = map(fold_word, parts[1::2])
+    return " ".join("".join(parts).split())
 
 
 def strip_diacritics(text: str) -> str:
@@ -58,9 +78,37 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-# What str.split() and so fold() treat as white space (the standard library's \s is
-# str.isspace, unlike the regex module's).
-_STD_NOT_SPACE = re.compile(r"\S+")
+# The pieces fold() folds one by one: a word, or one character that is neither a word's
+# nor white space as str.isspace has it (spelled out: the regex module's \s differs)
+_STD_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+_PIECE = regex.compile(rf"(\w+)|[^\w{regex.escape(_STD_SPACES)}]")
+
+
+@lru_cache(maxsize=256)
+def _pieces(text: str) -> tuple[list[int], list[int], list[int], list[int], str]:
+    """FoldedText's pieces of an NFC TEXT (cached: several extractors fold one paragraph):
+    their starts and ends in TEXT and in the fold, and the fold."""
+    starts: list[int] = []
+    ends: list[int] = []
+    g_starts: list[int] = []
+    g_ends: list[int] = []
+    parts: list[str] = []
+    size = 0
+    gap_from = 0  # white space lies between the last piece's end and the next piece
+    for m in _PIECE.finditer(text):
+        a, b = m.span()
+        if a > gap_from and parts:
+            parts.append(" ")
+            size += 1
+        piece = fold_word(m.group()) if m.lastindex == 1 else m.group()
+        starts.append(a)
+        ends.append(b)
+        g_starts.append(size)
+        parts.append(piece)
+        size += len(piece)
+        g_ends.append(size)
+        gap_from = b
+    return starts, ends, g_starts, g_ends, "".join(parts)
 
 
 class FoldedText:
@@ -78,31 +126,10 @@ class FoldedText:
     def __init__(self, text: str):
         self.text = text
         self.exact = unicodedata.is_normalized("NFC", text)
-        starts: list[int] = []  # pieces: whole words and single other characters, in order
-        ends: list[int] = []
-        g_starts: list[int] = []
-        g_ends: list[int] = []
-        parts: list[str] = []
-        size = 0
-        if self.exact:
-            words = {m.start(): m.end() for m in _WORD.finditer(text)}
-            for chunk in _STD_NOT_SPACE.finditer(text):
-                if parts:
-                    parts.append(" ")
-                    size += 1
-                pos = chunk.start()
-                while pos < chunk.end():
-                    end = words.get(pos, pos + 1)
-                    piece = fold_word(text[pos:end]) if end > pos + 1 or pos in words else text[pos]
-                    starts.append(pos)
-                    ends.append(end)
-                    g_starts.append(size)
-                    parts.append(piece)
-                    size += len(piece)
-                    g_ends.append(size)
-                    pos = end
-        self.starts, self.ends, self.g_starts, self.g_ends = starts, ends, g_starts, g_ends
-        self.folded = "".join(parts)
+        # pieces: whole words and single other characters, in order (shared, never changed)
+        self.starts, self.ends, self.g_starts, self.g_ends, self.folded = (
+            _pieces(text) if self.exact else ([], [], [], [], "")
+        )
         self._hits: dict[regex.Pattern, list[int]] = {}
 
     def _split(self, a: int, b: int) -> tuple[str, int, int, str]:

@@ -21,6 +21,13 @@ _DIGIT = rf"(?:\d|[OolI](?=[OolI.,]{{0,{LETTER_DIGIT_REACH}}}+\d))"
 NUMBER_PATTERN = rf"(?<![\w.,/])\d{_DIGIT}*+(?:[.,]{_DIGIT}++)*+"
 NUMBER_TOKEN = regex.compile(NUMBER_PATTERN)
 
+# parse_vn_number's patterns, compiled once (it runs for every figure of a document)
+_SPACES = regex.compile(r"\s+")
+_LETTER = regex.compile(r"[OolI]")
+_WITH_LETTERS = regex.compile(r"[\d.,OolI]+")
+_ANY_DIGIT = regex.compile(r"\d")
+_PLAIN = regex.compile(r"\d[\d.,]*")
+
 _CONFUSABLE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 
 
@@ -65,15 +72,15 @@ def parse_vn_number(raw: str, *, decimal_point_ok: bool = False) -> VnNumber:
     >>> parse_vn_number("đồng").status
     'malformed'
     """
-    text = regex.sub(r"\s+", "", raw.strip())
+    text = _SPACES.sub("", raw.strip())
     status, note = "ok", ""
-    if regex.search(r"[OolI]", text):
+    if _LETTER.search(text):
         # a letter inside digits is read as a digit only between digits or separators
-        if not regex.fullmatch(r"[\d.,OolI]+", text) or not regex.search(r"\d", text):
+        if not _WITH_LETTERS.fullmatch(text) or not _ANY_DIGIT.search(text):
             return VnNumber(raw, None, 0, "malformed", "letters inside the number")
         text = text.translate(_CONFUSABLE)
         status, note = "repaired", "letter read as digit"
-    if not regex.fullmatch(r"\d[\d.,]*", text) or text.endswith((".", ",")):
+    if not _PLAIN.fullmatch(text) or text.endswith((".", ",")):
         return VnNumber(raw, None, 0, "malformed", "not a number")
     if text.count(",") > 1:
         return VnNumber(raw, None, 0, "malformed", "more than one decimal comma")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import bisect
 import codecs
+import math
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 
 import regex
 
-from ..layout import aligned_text_lines, text_settings
+from ..layout import ORDER_MARKS, WRAPPED_LINES, LayoutSettings, aligned_text_lines, text_settings
 from .base import PageProblem, ReadError, SourceText
 from .limits import DecodingLimits, InputLimits, listed
 
@@ -86,7 +90,12 @@ def decode_bytes(data: bytes, legacy: dict) -> tuple[str, str]:
         )
         texts += [decode(sample) for _, decode in readings[-2:]]
     # the most Vietnamese reading wins; ties keep the earliest, i.e. the plainest reading
-    best = max(range(len(readings)), key=lambda i: (vietnamese_score(texts[i], legacy), -i))
+    # (a single reading is not scored: it wins whatever its score)
+    best = (
+        0
+        if len(readings) == 1
+        else max(range(len(readings)), key=lambda i: (vietnamese_score(texts[i], legacy), -i))
+    )
     name, decode = readings[best]
     if len(sample) == len(data):
         return texts[best], name
@@ -222,7 +231,7 @@ def read_text(data: bytes, fmt: str, rules) -> SourceText:
         lines.pop()
     # a table aligned with spaces (a text export of a PDF or a spreadsheet) reads as a
     # table: its column gaps become tabs, every character keeping its column
-    lines = aligned_text_lines(lines, text_settings(rules))
+    lines = _aligned(lines, text_settings(rules))
     notes = [f"encoding: {encoding}"]
     if text.count("\ufffd") > 0:
         notes.append(f"{text.count(chr(0xFFFD))} undecodable bytes replaced")
@@ -234,4 +243,54 @@ def read_text(data: bytes, fmt: str, rules) -> SourceText:
         encoding=encoding,
         notes=notes,
         problems=problems,
+    )
+
+
+def _aligned(lines: list[str], settings: LayoutSettings) -> list[str]:
+    """aligned_text_lines over the lines after one that may hold two phrases: a table
+    region starts at such a line and reaches at most WRAPPED_LINES lines of one phrase
+    past one (its scan looks one line further), so other lines are never in a region, and
+    the scan over each window of candidates finds the regions the scan over every line
+    would."""
+    candidates = _may_split(lines, settings.min_gap)
+    if not candidates:
+        return lines
+    reach = WRAPPED_LINES + 2
+    windows: list[list[int]] = []
+    for i in candidates:
+        a, b = i, min(len(lines), i + reach)
+        if windows and a <= windows[-1][1]:
+            windows[-1][1] = b
+        else:
+            windows.append([a, b])
+    out = list(lines)
+    for a, b in windows:
+        out[a:b] = aligned_text_lines(lines[a:b], settings)
+    return out
+
+
+def _may_split(lines: list[str], min_gap: float) -> list[int]:
+    """The lines (without a tab) that layout.phrases may cut in two, tokens being runs of
+    non-space: a gap of MIN_GAP spaces or more between two tokens, a token without a
+    letter or digit (a speck, left out, widening the gap around it; an order mark alone is
+    kept), or two figures side by side. Every line of two phrases or more is one; some
+    others are too. Found in one pass over the text per pattern (none crosses a line)."""
+    text = "\n".join(lines)
+    starts = list(accumulate(len(line) + 1 for line in lines))  # where each next line starts
+    found = set()
+    for pattern in _split_patterns(min_gap):
+        for m in pattern.finditer(text):
+            found.add(bisect.bisect_right(starts, m.start()))
+    return sorted(i for i in found if "\t" not in lines[i])
+
+
+@lru_cache(maxsize=8)
+def _split_patterns(min_gap: float) -> tuple[regex.Pattern, ...]:
+    wide = max(1, math.ceil(min_gap))
+    marks = regex.escape("".join(sorted(ORDER_MARKS)))
+    figure = r"[(]?\d[\d.,]*[)]?"
+    return (
+        regex.compile(rf"(?<=\S)[^\S\n]{{{wide},}}(?=\S)"),
+        regex.compile(rf"(?<!\S)(?:[^\s\w]{{2,}}|[^\s\w{marks}])(?!\S)"),
+        regex.compile(rf"(?<!\S){figure}[^\S\n]+{figure}(?!\S)"),
     )

@@ -1,0 +1,58 @@
+"""What a worker process runs: load the extractor, then extract one file at a time.
+
+Kept apart from batch.py, which imports the store (pyarrow, its Parquet writer): a worker
+never writes Parquet, so it imports only the pipeline, and spaCy (which the parent never
+loads). An Extractor used in process loads spaCy the first time a document needs
+sentences (nlp.py)."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+# A file larger than this is not read (a plan, even scanned, is far smaller); it becomes a
+# failed row.
+MAX_INPUT_BYTES = 512 * 1024**2
+
+
+@lru_cache(maxsize=4)
+def _extractor(rules_dir: str | None, ocr: str):
+    """One Extractor per process and settings (the rules load once)."""
+    from .pipeline import Extractor
+    from .rules import load_rules
+
+    return Extractor(load_rules(rules_dir), ocr)
+
+
+def load_extractor(rules_dir: str | None, ocr: str) -> None:
+    """A worker's start: the rules, the pipeline and spaCy's sentence pipeline load before
+    its first document, so that a document's time limit counts the document alone."""
+    from .nlp import sentence_spans
+
+    sentence_spans("Kế hoạch.")
+    _extractor(rules_dir, ocr)
+
+
+def extract_document(
+    path: str, data: bytes, rules_dir: str | None, ocr: str = "auto"
+) -> dict[str, list[dict]]:
+    """The rows of every table for one document, from its bytes (a Dask worker)."""
+    return _extractor(rules_dir, ocr).process(Path(path), data).tables
+
+
+def extract_file(rules_dir: str | None, ocr: str, path: bytes, display: str) -> dict[str, list[dict]]:
+    """The rows of every table for the file at PATH (a local worker reads the file itself,
+    so no document's bytes pass through the parent). DISPLAY is the path as text."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_INPUT_BYTES)
+    except OSError as exc:
+        data = b""
+        message = f"cannot read the file: {exc.strerror or type(exc).__name__}"
+        return (
+            _extractor(rules_dir, ocr)
+            .failed(Path(display), hashlib.sha256(data).hexdigest(), "unknown", message, "read_error")
+            .tables
+        )
+    return extract_document(display, data, rules_dir, ocr)
