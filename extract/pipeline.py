@@ -14,6 +14,7 @@ import regex
 from . import PIPELINE_VERSION
 from .amounts import Amount, AmountFinder, sum_problem
 from .assignments import AssignmentFinder
+from .boxes import add_boxes
 from .celltables import CellTableFinder
 from .checks import Check, likely_misreading, ratio_checks, reconcile_totals
 from .document import Block, Cleaner, Line, build_blocks, build_lines
@@ -297,6 +298,7 @@ class Extractor:
             _target_row(doc_id, i, t, lines, single, context, self.indicators, table_program.get(id(t)))
             for i, t in enumerate(targets)
         ]
+        add_boxes(result.tables, lines, source)  # where each fact stands on its page image
         refs = []
         for b in blocks:
             for r in self.reference_finder.find(b.text):

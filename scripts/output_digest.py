@@ -11,7 +11,12 @@ text PDFs (scripts/make_corpus_formats.py), the seeds rendered to 30-60 page PDF
 slow: OCR). Each file goes through Extractor.process_path in this process; its rows are
 kept in order as canonical JSON with the ids (`*_id` columns), `pipeline_version` and
 `source_path` (a temporary folder for generated files) left out. `check` names every file
-and table that differs and shows its first differing row.
+and table that differs and shows its first differing row; `--ignore TABLE.COLUMN` (or
+`COLUMN` for every table, `bbox_*` for a prefix; repeatable) leaves columns out of the
+comparison, e.g. columns added since the digest was saved:
+
+    python scripts/output_digest.py check before.json.gz --ignore 'bbox_*' --ignore page_widths \
+        --ignore page_heights --ignore targets.ocr_confidence
 """
 
 from __future__ import annotations
@@ -34,6 +39,27 @@ LEFT_OUT = {"pipeline_version", "source_path"}
 def canonical(row: dict) -> str:
     kept = {k: v for k, v in row.items() if k not in LEFT_OUT and not k.endswith("_id")}
     return json.dumps(kept, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def ignoring(rows: list[str], table: str, ignore: list[str]) -> list[str]:
+    """ROWS (canonical JSON) without the columns IGNORE names for TABLE."""
+
+    def ignored(column: str) -> bool:
+        for spec in ignore:
+            where, _, name = spec.rpartition(".")
+            if where and where != table:
+                continue
+            if name == column or name.endswith("*") and column.startswith(name[:-1]):
+                return True
+        return False
+
+    if not ignore:
+        return rows
+    out = []
+    for row in rows:
+        kept = {k: v for k, v in json.loads(row).items() if not ignored(k)}
+        out.append(json.dumps(kept, sort_keys=True, ensure_ascii=False, default=str))
+    return out
 
 
 def inputs(tmp: Path, scans: bool) -> dict[str, Path]:
@@ -94,6 +120,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("action", choices=["save", "check"])
     ap.add_argument("digest", type=Path)
     ap.add_argument("--scans", action="store_true", help="the 300 dpi scans too (OCR: slow)")
+    ap.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="[TABLE.]COLUMN",
+        help="leave a column out of the comparison (COLUMN* for a prefix; repeatable)",
+    )
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kehoach-digest-") as tmp:
         now = tables_of(inputs(Path(tmp), args.scans))
@@ -112,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             differences += 1
             continue
         for table in sorted(set(before[name]) | set(now[name])):
-            old, new = before[name].get(table, []), now[name].get(table, [])
+            old = ignoring(before[name].get(table, []), table, args.ignore)
+            new = ignoring(now[name].get(table, []), table, args.ignore)
             if old == new:
                 continue
             differences += 1
