@@ -21,16 +21,16 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 BOX_COLUMNS = ("bbox_page", "bbox_x0", "bbox_y0", "bbox_x1", "bbox_y1")
 BOXED_TABLES = ("amounts", "targets", "sections")
 PRECISION = 2  # decimals of a point kept in the output
 
 
-@dataclass(frozen=True)
-class Glyph:
-    """A piece of a line's text and its box on the page, in points from the top left."""
+class Glyph(NamedTuple):
+    """A piece of a line's text and its box on the page, in points from the top left (a
+    tuple: a PDF page has thousands)."""
 
     text: str
     x0: float
