@@ -112,6 +112,10 @@ def character_boxes(text: str, glyphs: Sequence[Glyph]) -> list[Glyph | None]:
         return out
     left = "".join(text[k] for k in where)
     right = "".join(g.text for g in chars)
+    if left == right:  # a text layer read as written: one to one
+        for k, g in zip(where, chars, strict=True):
+            out[k] = g
+        return out
     matcher = SequenceMatcher(None, left, right, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -169,8 +173,10 @@ class LineBoxes:
         return union(boxes, page)
 
     def line(self, index: int) -> Box | None:
+        """The box of the whole line (its glyphs, whatever text they gave)."""
         page = self._lines[index].page if 0 <= index < len(self._lines) else None
-        return None if page is None else union(self.of(index), page)
+        glyphs = self._glyphs.get(index, ())
+        return None if page is None else union([g for g in glyphs if g.text.strip()], page)
 
 
 def fact_box(boxes: LineBoxes, row: dict, lines: Sequence[SourceLine]) -> Box | None:
