@@ -216,9 +216,9 @@ def _ocr_one(image, settings: OcrSettings) -> OcrPage:
             line_words[k] = grid.reading_order(bands.get(top, []))
         cleaned[grid.top : grid.bottom, grid.left : grid.right] = 255
     page = Image.fromarray(cleaned)
-    words = _reread_figures(
-        page, _words(page, settings, dpi, settings.psm, confidences), settings, dpi, (0, 0), rereads
-    )
+    # a page that was all table has nothing left to read: no second Tesseract run
+    rest = [] if grid is not None and _blank(page) else _words(page, settings, dpi, settings.psm, confidences)
+    words = _reread_figures(page, rest, settings, dpi, (0, 0), rereads)
     lines: dict[tuple, list[_Word]] = {}
     for w in words:
         lines.setdefault(w.line, []).append(w)
