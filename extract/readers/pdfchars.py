@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 from unicodedata import combining
 
 from ..boxes import Glyph
@@ -82,8 +84,8 @@ def page_chars(page, advances: Advances) -> list[_Char] | None:
         rect = pdfium_c.FS_RECTF()
         x, y = ctypes.c_double(), ctypes.c_double()
         rect_ref, x_ref, y_ref = ctypes.byref(rect), ctypes.byref(x), ctypes.byref(y)
-        loose, origin = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin
-        size_of, generated = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_IsGenerated
+        loose, origin = _bare("FPDFText_GetLooseCharBox"), _bare("FPDFText_GetCharOrigin")
+        size_of, generated = _bare("FPDFText_GetFontSize", ctypes.c_double), _bare("FPDFText_IsGenerated")
         # text, x0, loose right, bottom (from the page's top), size, index in pdfium's text
         found: list[tuple[str, float, float, float, float, int]] = []
         box_height, size = None, 0.0
@@ -108,6 +110,23 @@ def page_chars(page, advances: Advances) -> list[_Char] | None:
         x1 = x0 + advance if advance is not None else max(x0, right)
         out.append(_new_glyph(Glyph, (ch, x0, bottom - size, x1, bottom, None)))
     return out
+
+
+@lru_cache(maxsize=None)
+def _bare(name: str, restype: Any = ctypes.c_int) -> Any:
+    """pdfium's function NAME without pypdfium2's argument types: ctypes then passes the
+    pointers and ints as they are, three times faster than checking each (a page has
+    thousands of calls). pypdfium2's own binding when its library cannot be reached."""
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        from pypdfium2_raw.bindings import _libs
+
+        function = _libs["pdfium"][name]  # indexing makes a new pointer, argtypes unset
+        function.restype = restype
+        return function
+    except Exception:  # another pypdfium2 layout: the checked binding works too
+        return getattr(pdfium_c, name)
 
 
 def _learn(found: list[tuple[str, float, float, float, float, int]], advances: Advances) -> None:
@@ -137,22 +156,23 @@ def page_words(chars: list[_Char]) -> tuple[list[Word], dict[int, tuple[Glyph, .
     by the word's id."""
     words: list[Word] = []
     glyphs: dict[int, tuple[Glyph, ...]] = {}
+    ligatures = any(c[0] in LIGATURES for c in chars)
     for line in _lines(chars):
-        current: list[_Char] = []
-        for c in line:
+        first, prev = -1, None  # the current word's first character, and its last
+        for k, c in enumerate(line):
             if c[0].isspace():
-                _flush(current, words, glyphs)
-                current = []
-            elif current and (
-                c[1] < current[-1][1]
-                or c[1] > current[-1][3] + X_TOLERANCE
-                or abs(c[2] - current[-1][2]) > Y_TOLERANCE
-            ):
-                _flush(current, words, glyphs)
-                current = [c]
-            else:
-                current.append(c)
-        _flush(current, words, glyphs)
+                if first >= 0:
+                    _word(line[first:k], words, glyphs, ligatures)
+                first, prev = -1, None
+                continue
+            if prev is None:
+                first = k
+            elif c[1] < prev[1] or c[1] > prev[3] + X_TOLERANCE or abs(c[2] - prev[2]) > Y_TOLERANCE:
+                _word(line[first:k], words, glyphs, ligatures)
+                first = k
+            prev = c
+        if first >= 0:
+            _word(line[first:], words, glyphs, ligatures)
     return words, glyphs
 
 
@@ -176,18 +196,22 @@ def _x0(c: _Char) -> float:
     return c[1]
 
 
-def _flush(chars: list[_Char], words: list[Word], glyphs: dict[int, tuple[Glyph, ...]]) -> None:
-    if not chars:
-        return
-    text = "".join(c[0] for c in chars)
-    if any(c in LIGATURES for c in text):
+def _word(
+    chars: list[_Char], words: list[Word], glyphs: dict[int, tuple[Glyph, ...]], ligatures: bool
+) -> None:
+    text = "".join([c[0] for c in chars])
+    if ligatures:
         text = "".join(LIGATURES.get(c, c) for c in text)
     if len(chars) == 1:
         c = chars[0]
         word = Word(text, c[1], c[3], c[2], c[4])
     else:
         word = Word(
-            text, chars[0][1], max(c[3] for c in chars), min(c[2] for c in chars), max(c[4] for c in chars)
+            text,
+            chars[0][1],
+            max([c[3] for c in chars]),
+            min([c[2] for c in chars]),
+            max([c[4] for c in chars]),
         )
     words.append(word)
     glyphs[id(word)] = tuple(chars)
