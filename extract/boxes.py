@@ -4,7 +4,8 @@ A reader that has a page image (PDF text layers, OCR'd PDF pages, scanned images
 for each line it writes, the glyphs the line was written from: pieces of text (a word of
 Tesseract, a character or a word of a PDF's text layer) with their box in PDF points,
 origin at the page's top left (pdfplumber's `x0, top, x1, bottom`; an image's pixels are
-turned into points at its resolution, 72 points an inch). Nothing is mapped while reading:
+turned into points at its resolution, 72 points an inch; an OCR'd page's boxes are those of
+the page as levelled before OCR, turned by at most 2°). Nothing is mapped while reading:
 only the lines that hold a fact are aligned, when the rows are built (add_boxes).
 
 The line's text and the glyphs' text are aligned character by character (difflib: equal
