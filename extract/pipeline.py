@@ -20,6 +20,7 @@ import regex
 from . import PIPELINE_VERSION
 from .amounts import Amount, AmountFinder, amounts_program, link_amounts
 from .assignments import Assignment, AssignmentFinder
+from .boxes import add_boxes
 from .celltables import CellTableFinder
 from .checks import (
     Check,
@@ -347,6 +348,7 @@ class Extractor:
             target_row(where, i, t, single, context, self.indicators, facts.table_program.get(id(t)))
             for i, t in enumerate(facts.targets)
         ]
+        add_boxes(result.tables, tree.lines, source)  # where each fact stands on its page image
         result.tables["references"] = [
             reference_row(where, i, b, r, tree.block_section[id(b)])
             for i, (b, r) in enumerate(facts.references)

@@ -6,8 +6,10 @@ target and heading highlighted by kind at its `char_start`/`char_end`, each high
 attributes on hover (title) and click (side panel), the section tree as an outline, the
 document's checks at the top with links to their lines, filters (only lines with checks,
 one program, only money), and for PDFs and scans the page images beside the text; a fact
-whose row has a `bbox` ([x0, y0, x1, y1] as fractions of the page's width and height, origin
-top left) gets a box on its page.
+whose row has a box (`bbox_page`, `bbox_x0` … `bbox_y1` in points from the page's top
+left, extract/boxes.py) gets a box on its page image, placed as fractions of the page's
+size (the documents row's `page_widths` and `page_heights`, in the same points). An OCR'd
+figure shows its word confidence.
 
 Nothing leaves the page: CSS, script and images are inline. The same view gives the same
 bytes. All document text goes through html.escape, and the facts' JSON is made safe to
@@ -55,7 +57,8 @@ class Fact:
     summary: str  # one line, for the hover title
     attributes: list[tuple[str, str]]  # shown in the panel, in this order
     problem: str | None = None  # why the fact is not drawn at its offsets
-    bbox: list[float] | None = None
+    bbox: list[float] | None = None  # x0, y0, x1, y1 as fractions of the page, origin top left
+    bbox_page: int | None = None
     check_ids: list[str] = field(default_factory=list)
     minor: bool = False  # a list item or activity heading: drawn lighter than parts and projects
 
@@ -182,6 +185,8 @@ def collect_facts(view: DocumentView) -> list[Fact]:
                 minor=s["kind"] in MINOR_HEADING_KINDS,
             )
         )
+    for fact, row in zip(facts, [*view.amounts, *view.targets, *view.sections], strict=True):
+        _boxed(fact, row, view.document)
     by_id = {f.fact_id: f for f in facts}
     for c in view.checks:
         if c["amount_id"] in by_id:
@@ -203,9 +208,10 @@ def _fact(
         ("line / page", f"{row['line']} / {row['page'] or '—'}"),
         ("id", row[id_column]),
     ]
+    if row.get("ocr_confidence") is not None:  # an OCR'd figure: the word confidence it was read with
+        attributes.append(("OCR confidence", f"{row['ocr_confidence']:g} / 100"))
     if row.get("rules"):  # the rules that gave the value and the attributes (show --why)
         attributes.append(("rules", str(row["rules"])))
-    bbox = row.get("bbox")
     return Fact(
         fact_id=row[id_column],
         kind=kind,
@@ -217,8 +223,30 @@ def _fact(
         program=program,
         summary=summary,
         attributes=attributes,
-        bbox=[float(v) for v in bbox] if bbox is not None and len(bbox) == 4 else None,
     )
+
+
+def page_box(row: dict, document: dict) -> tuple[int, list[float]] | None:
+    """The row's box as (page, [x0, y0, x1, y1] as fractions of that page's width and
+    height, origin top left), from its bbox columns in points and the document's page
+    sizes; None when either is missing."""
+    page = row.get("bbox_page")
+    widths, heights = document.get("page_widths") or [], document.get("page_heights") or []
+    if page is None or not 1 <= page <= min(len(widths), len(heights)):
+        return None
+    width, height = widths[page - 1], heights[page - 1]
+    corners = [row.get(c) for c in ("bbox_x0", "bbox_y0", "bbox_x1", "bbox_y1")]
+    if not width or not height or any(v is None for v in corners):
+        return None
+    x0, y0, x1, y1 = corners
+    return page, [round(x0 / width, 5), round(y0 / height, 5), round(x1 / width, 5), round(y1 / height, 5)]
+
+
+def _boxed(fact: Fact, row: dict, document: dict) -> Fact:
+    box = page_box(row, document)
+    if box is not None:
+        fact.bbox_page, fact.bbox = box
+    return fact
 
 
 def place_facts(facts: list[Fact], view: DocumentView) -> None:
@@ -481,6 +509,7 @@ def render_review(view: DocumentView) -> str:
                 "attributes": f.attributes,
                 "problem": f.problem,
                 "bbox": f.bbox,
+                "bboxPage": f.bbox_page,
                 "checks": f.check_ids,
             }
             for f in facts
@@ -619,6 +648,7 @@ body.money-only mark.target.checked,body.money-only mark.heading.checked{outline
 .sheet img{display:block;width:100%;height:auto}
 .box{position:absolute;border:1.5px solid #0a7f35;background:rgba(10,127,53,.08)}
 .box.target{border-color:#1b6fd1;background:rgba(27,111,209,.08)}
+.box.heading{border-color:#8a8a8a;border-style:dashed;background:none}
 .box.selected{border-width:3px;border-color:#d93025}
 """
 
@@ -634,8 +664,8 @@ document.getElementById("checks").addEventListener("toggle",fitHeader);
 function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;if(text!==undefined)e.textContent=text;return e;}
 function drawBoxes(){
   Object.keys(data.facts).forEach(function(id){
-    var f=data.facts[id];if(!f.bbox||!f.page)return;
-    var fig=document.getElementById("P"+f.page);if(!fig)return;
+    var f=data.facts[id];if(!f.bbox||!f.bboxPage)return;
+    var fig=document.getElementById("P"+f.bboxPage);if(!fig)return;
     var b=el("div","box "+f.kind);b.dataset.f=id;
     b.style.left=(f.bbox[0]*100)+"%";b.style.top=(f.bbox[1]*100)+"%";
     b.style.width=((f.bbox[2]-f.bbox[0])*100)+"%";b.style.height=((f.bbox[3]-f.bbox[1])*100)+"%";
@@ -657,7 +687,8 @@ function select(id,scroll){
   panel.appendChild(t);
   f.checks.forEach(function(cid){var c=data.checks[cid];
     panel.appendChild(el("p","problem",c.severity+": "+c.kind+": "+c.message));});
-  if(f.page){var fig=document.getElementById("P"+f.page);
+  var onPage=f.bboxPage||f.page;
+  if(onPage){var fig=document.getElementById("P"+onPage);
     if(fig){var box=fig.querySelector('.box[data-f="'+CSS.escape(id)+'"]');(box||fig).scrollIntoView({block:"nearest"});}}
   if(scroll){var m=document.getElementById("f-"+id);if(m)m.scrollIntoView({block:"center"});}
 }

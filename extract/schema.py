@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "3"  # 3: plans, allocations; plan and place columns; indicator_code; from_table
+SCHEMA_VERSION = "4"  # 4: bbox columns, page sizes, targets.ocr_confidence; 3: plans, allocations, …
 
 _PROVENANCE = [
     ("doc_id", pa.string()),
@@ -18,6 +18,16 @@ _PROVENANCE = [
     ("char_start", pa.int64()),
     ("char_end", pa.int64()),
     ("raw_text", pa.string()),
+]
+
+# Where a fact stands on its page image (extract/boxes.py): page, and x0, y0, x1, y1 in PDF
+# points from the page's top left; null for formats without pages (text, DOCX)
+_BOX = [
+    ("bbox_page", pa.int32()),
+    ("bbox_x0", pa.float64()),
+    ("bbox_y0", pa.float64()),
+    ("bbox_x1", pa.float64()),
+    ("bbox_y1", pa.float64()),
 ]
 
 TABLES: dict[str, pa.Schema] = {
@@ -53,6 +63,9 @@ TABLES: dict[str, pa.Schema] = {
             ("province_2025", pa.string()),
             ("province_2025_code", pa.string()),
             ("included_in_higher_level", pa.bool_()),
+            # each page's size in points (PDF: its own; image: pixels at its resolution)
+            ("page_widths", pa.list_(pa.float64())),
+            ("page_heights", pa.list_(pa.float64())),
         ]
     ),
     "sections": pa.schema(
@@ -72,6 +85,7 @@ TABLES: dict[str, pa.Schema] = {
             ("page_start", pa.int32()),
             ("canonical_code", pa.string()),
             ("repaired_from_line", pa.int32()),
+            *_BOX,
         ]
     ),
     "amounts": pa.schema(
@@ -98,6 +112,7 @@ TABLES: dict[str, pa.Schema] = {
             ("value_max", pa.float64()),
             # the rules that gave the value and the attributes (kehoach show --why)
             ("rules", pa.string()),
+            *_BOX,
         ]
     ),
     "targets": pa.schema(
@@ -119,6 +134,9 @@ TABLES: dict[str, pa.Schema] = {
             ("denominator", pa.float64()),
             ("context", pa.string()),
             ("rules", pa.string()),
+            # OCR'd targets: the least word confidence (0-100) inside the box; null for text
+            ("ocr_confidence", pa.float64()),
+            *_BOX,
         ]
     ),
     "checks": pa.schema(

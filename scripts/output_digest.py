@@ -11,7 +11,12 @@ text PDFs (scripts/make_corpus_formats.py), the seeds rendered to 30-60 page PDF
 slow: OCR). Each file goes through Extractor.process_path in this process; its rows are
 kept in order as canonical JSON with the ids (`*_id` columns), `pipeline_version` and
 `source_path` (a temporary folder for generated files) left out. `check` names every file
-and table that differs and shows its first differing row.
+and table that differs and shows its first differing row; `--ignore TABLE.COLUMN` (or
+`COLUMN` for every table, `bbox_*` for a prefix; repeatable) leaves columns out of the
+comparison, e.g. columns added since the digest was saved:
+
+    python scripts/output_digest.py check before.json.gz --ignore 'bbox_*' --ignore page_widths \
+        --ignore page_heights --ignore targets.ocr_confidence
 """
 
 from __future__ import annotations
@@ -34,6 +39,27 @@ LEFT_OUT = {"pipeline_version", "source_path"}
 def canonical(row: dict) -> str:
     kept = {k: v for k, v in row.items() if k not in LEFT_OUT and not k.endswith("_id")}
     return json.dumps(kept, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def ignoring(rows: list[str], table: str, ignore: list[str]) -> list[str]:
+    """ROWS (canonical JSON) without the columns IGNORE names for TABLE."""
+
+    def ignored(column: str) -> bool:
+        for spec in ignore:
+            where, _, name = spec.rpartition(".")
+            if where and where != table:
+                continue
+            if name == column or name.endswith("*") and column.startswith(name[:-1]):
+                return True
+        return False
+
+    if not ignore:
+        return rows
+    out = []
+    for row in rows:
+        kept = {k: v for k, v in json.loads(row).items() if not ignored(k)}
+        out.append(json.dumps(kept, sort_keys=True, ensure_ascii=False, default=str))
+    return out
 
 
 def inputs(tmp: Path, scans: bool) -> dict[str, Path]:
@@ -89,19 +115,19 @@ def tables_of(files: dict[str, Path]) -> dict[str, dict[str, list[str]]]:
     return out
 
 
-def _without(rows: list[str], ignored: set[str]) -> list[str]:
-    if not ignored:
-        return rows
-    return [canonical({k: v for k, v in json.loads(r).items() if k not in ignored}) for r in rows]
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("action", choices=["save", "check"])
     ap.add_argument("digest", type=Path)
     ap.add_argument("--scans", action="store_true", help="the 300 dpi scans too (OCR: slow)")
     ap.add_argument(
-        "--ignore-column", action="append", default=[], metavar="NAME", help="check: leave this column out"
+        "--ignore",
+        "--ignore-column",
+        dest="ignore",
+        action="append",
+        default=[],
+        metavar="[TABLE.]COLUMN",
+        help="leave a column out of the comparison (COLUMN* for a prefix; repeatable)",
     )
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kehoach-digest-") as tmp:
@@ -116,7 +142,6 @@ def main(argv: list[str] | None = None) -> int:
         before = json.load(f)
     if not args.scans:
         before = {k: v for k, v in before.items() if not k.startswith("scans/")}
-    ignored = set(args.ignore_column)
     differences = 0
     for name in sorted(set(before) | set(now)):
         if name not in now or name not in before:
@@ -124,8 +149,8 @@ def main(argv: list[str] | None = None) -> int:
             differences += 1
             continue
         for table in sorted(set(before[name]) | set(now[name])):
-            old = _without(before[name].get(table, []), ignored)
-            new = _without(now[name].get(table, []), ignored)
+            old = ignoring(before[name].get(table, []), table, args.ignore)
+            new = ignoring(now[name].get(table, []), table, args.ignore)
             if old == new:
                 continue
             differences += 1

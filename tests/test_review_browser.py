@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -165,21 +164,28 @@ def test_filters_hide_what_they_say(pages, opened):
     assert {a["amount_id"] for a in view.amounts if a["program"] == program} <= set(ids)
 
 
-def test_pdf_page_images_and_bbox_boxes(generated, extractor, opened, tmp_path):
+def test_pdf_page_images_and_fact_boxes(generated, extractor, opened, tmp_path):
+    """Every fact of a text PDF has its box (extract/boxes.py), drawn on its page image
+    where the bbox columns say, as a share of the page's size in points."""
     pdf = next(p for p in sorted(generated.iterdir()) if p.suffix == ".pdf")
     view = view_from_file(extractor, pdf)
-    boxed = [dict(a, bbox=[0.1, 0.2, 0.5, 0.25]) for a in view.amounts[:3]]
-    view = replace(view, amounts=boxed + view.amounts[3:])
+    rows = [*view.amounts, *view.targets, *view.sections]
+    boxed = [r for r in rows if r["bbox_page"] is not None]
+    assert view.amounts and all(a["bbox_page"] is not None for a in view.amounts)
     o = opened(write_review(view, tmp_path))
     assert o.page.locator("figure.page img").count() == view.document["pages"]
     assert o.page.locator(".box").count() == len(boxed)
-    first = boxed[0]
-    o.page.click(f'[id="f-{first["amount_id"]}"]')
-    box = o.page.locator(f'.box.selected[data-f="{first["amount_id"]}"]')
-    sheet = o.page.locator(f"#P{first['page']} .sheet").bounding_box()
-    b = box.bounding_box()
-    assert b["x"] - sheet["x"] == pytest.approx(0.1 * sheet["width"], abs=3)
-    assert b["width"] == pytest.approx(0.4 * sheet["width"], abs=4)
+    for first in (view.amounts[0], view.amounts[-1]):
+        o.page.click(f'[id="f-{first["amount_id"]}"]')
+        box = o.page.locator(f'.box.selected[data-f="{first["amount_id"]}"]')
+        page = first["bbox_page"]
+        width, height = view.document["page_widths"][page - 1], view.document["page_heights"][page - 1]
+        sheet = o.page.locator(f"#P{page} .sheet").bounding_box()
+        b = box.bounding_box()
+        assert b["x"] - sheet["x"] == pytest.approx(first["bbox_x0"] / width * sheet["width"], abs=2)
+        assert b["y"] - sheet["y"] == pytest.approx(first["bbox_y0"] / height * sheet["height"], abs=2)
+        span = (first["bbox_x1"] - first["bbox_x0"]) / width * sheet["width"]
+        assert b["width"] == pytest.approx(span, abs=3)
     assert o.console_errors == [] and o.outside_requests() == []
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import regex
 
+from ..boxes import Glyph
+
 _NUMBER_WRAP = regex.compile(r"(?<=\d[.,]?)\s*\n\s*(?=[\d.,])")
 # What differs between two runs on the same bytes: object addresses in reprs
 # ("<_io.BytesIO object at 0x7f3a…>"), bare addresses, and temporary files' names.
@@ -54,6 +56,11 @@ class SourceText:
     # OCR'd lines: where their figures stand and the word confidence each was read with,
     # {line index: [(start, end, confidence)]}
     figure_confidence: dict[int, list[tuple[int, int, float]]] = field(default_factory=dict)
+    # readers with a page image: the glyphs each line was written from (boxes in points,
+    # origin top left; extract/boxes.py), {line index: glyphs}, and each page's size in
+    # points, {page: (width, height)}
+    glyphs: dict[int, tuple[Glyph, ...]] = field(default_factory=dict)
+    page_sizes: dict[int, tuple[float, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(self.lines) != len(self.pages):

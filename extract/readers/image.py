@@ -3,6 +3,7 @@ frame decoded at a time and each within the pixel budget (rules/inputs.yaml)."""
 
 from __future__ import annotations
 
+from ..boxes import Glyph
 from .base import PageProblem, SourceText
 from .limits import InputLimits
 from .ocr import (
@@ -41,6 +42,8 @@ def read_image(data: bytes, rules) -> SourceText:
             )
         )
     figure_confidence: dict[int, list[tuple[int, int, float]]] = {}
+    glyphs: dict[int, tuple[Glyph, ...]] = {}
+    sizes: dict[int, tuple[float, float]] = {}
     for result in results:
         problems.extend(result.problems)
         if result.page is None:
@@ -49,6 +52,10 @@ def read_image(data: bytes, rules) -> SourceText:
         figure_confidence.update(
             (len(lines) + k, spans) for k, spans in enumerate(figure_spans(page_lines, result.page)) if spans
         )
+        if len(result.page.glyphs) == len(page_lines):
+            glyphs.update((len(lines) + k, g) for k, g in enumerate(result.page.glyphs) if g)
+        if result.page.size is not None:
+            sizes[result.number] = result.page.size
         lines.extend(page_lines)
         numbers.extend([result.number] * len(page_lines))
         problems.extend(repairs + low_confidence(result.number, result.page.confidence, settings))
@@ -64,4 +71,6 @@ def read_image(data: bytes, rules) -> SourceText:
         ocr_confidence=mean_confidence([r.page.confidence for r in results if r.page is not None]),
         ocr_pages=read,
         figure_confidence=figure_confidence,
+        glyphs=glyphs,
+        page_sizes=sizes,
     )

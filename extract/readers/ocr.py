@@ -21,6 +21,7 @@ from typing import Any
 
 import regex
 
+from ..boxes import Glyph
 from ..layout import LayoutSettings, Word, median, page_settings, table_text_lines
 from ..vnnumbers import parse_vn_number
 from .base import PageProblem, ReadError, join_cell_lines, plain_error
@@ -38,6 +39,9 @@ class OcrPage:
     # per line, the figures on it in order: (text as read, word confidence)
     figures: tuple[tuple[tuple[str, float], ...], ...] = ()
     rereads: tuple[str, ...] = ()  # figures a digits-only second look read again, said in words
+    # per line, the words it was written from, in points (72 an inch) from the page's top left
+    glyphs: tuple[tuple[Glyph, ...], ...] = ()
+    size: tuple[float, float] | None = None  # the page's (width, height) in points
 
 
 @dataclass(frozen=True)
@@ -209,25 +213,27 @@ def _ocr_one(image, settings: OcrSettings) -> OcrPage:
         bands = _band_words(grid, words)
         for k, (top, row) in enumerate(grid.rows(words, down)):
             placed.append((top, k, row))
-            line_words[k] = bands.get(top, [])
+            line_words[k] = grid.reading_order(bands.get(top, []))
         cleaned[grid.top : grid.bottom, grid.left : grid.right] = 255
     page = Image.fromarray(cleaned)
-    words = _reread_figures(
-        page, _words(page, settings, dpi, settings.psm, confidences), settings, dpi, (0, 0), rereads
-    )
+    # a page that was all table has nothing left to read: no second Tesseract run
+    rest = [] if grid is not None and _blank(page) else _words(page, settings, dpi, settings.psm, confidences)
+    words = _reread_figures(page, rest, settings, dpi, (0, 0), rereads)
     lines: dict[tuple, list[_Word]] = {}
     for w in words:
         lines.setdefault(w.line, []).append(w)
     texts = _text_lines(list(lines.values()), settings)
-    previous = None
+    previous, last = None, None
     for k, (key, words_of_line) in enumerate(lines.items()):
-        if texts[k] is None:
-            continue  # the ends of figures wrapped from the line above, now joined to it
+        if texts[k] is None:  # the ends of figures wrapped from the line above, now joined to it
+            if last is not None:
+                line_words[last] = line_words[last] + words_of_line
+            continue
         if previous is not None and key[:2] != previous[:2]:
             placed.append((min(w.top for w in words_of_line) - 0.5, 10_000 + k, ""))  # a new paragraph
         placed.append((min(w.top for w in words_of_line), 10_000 + k, texts[k]))
         line_words[10_000 + k] = words_of_line
-        previous = key
+        previous, last = key, 10_000 + k
     placed.sort()
     confidence = round(sum(confidences) / len(confidences), 1) if confidences else None
     figures = tuple(
@@ -238,7 +244,22 @@ def _ocr_one(image, settings: OcrSettings) -> OcrPage:
         )
         for _, order, _ in placed
     )
-    return OcrPage([text for _, _, text in placed], confidence, figures, tuple(rereads))
+    points = 72 / dpi
+    glyphs = tuple(
+        tuple(
+            Glyph(w.text, w.left, w.top, w.left + w.width, w.top + w.height, w.confidence).scaled(points)
+            for w in line_words.get(order, [])
+        )
+        for _, order, _ in placed
+    )
+    return OcrPage(
+        [text for _, _, text in placed],
+        confidence,
+        figures,
+        tuple(rereads),
+        glyphs,
+        (image.width * points, image.height * points),
+    )
 
 
 # A word holding a figure (or the start or end of one): "592,3", "1.254,0trđ", "(12,5".
@@ -523,6 +544,13 @@ class _Grid:
             if any(texts):
                 out.append((self.ys[r] + 0.1, "\t".join(texts)))
         return out
+
+    def reading_order(self, words: list[_Word]) -> list[_Word]:
+        """A row band's words as its text reads them: column by column, each top to
+        bottom and left to right."""
+        from bisect import bisect_right
+
+        return sorted(words, key=lambda w: (bisect_right(self.xs, w.centre[0]), w.top, w.left))
 
     def _ruled(self, down, r: int, c: int) -> bool:
         """Is there a vertical line at xs[c] through row band r?"""

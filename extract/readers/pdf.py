@@ -1,6 +1,7 @@
-"""PDF, page by page: the text layer (pdfplumber) where it reads as Vietnamese, OCR
-(readers/ocr.py) where it is missing or garbage, or everywhere with --ocr always. A page
-that needs OCR but cannot have it is reported (unreadable_page)."""
+"""PDF, page by page: the text layer where it reads as Vietnamese (pdfium for plain
+pages, readers/pdfchars.py; pdfplumber for pages with vector graphics, which may hold
+ruled tables), OCR (readers/ocr.py) where it is missing or garbage, or everywhere with
+--ocr always. A page that needs OCR but cannot have it is reported (unreadable_page)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ..layout import Word, median, page_settings, table_text, text_lines
+from ..boxes import Glyph
+from ..layout import Word, median, page_settings, table_text_lines, text_lines
 from .base import PageProblem, ReadError, SourceText, join_cell_lines, plain_error
 from .limits import InputLimits
 from .ocr import (
@@ -23,6 +25,7 @@ from .ocr import (
     pdf_page_loader,
     repair_confusions,
 )
+from .pdfchars import Advances, page_chars, page_words, plain_page
 
 
 def _is_password_error(exc: BaseException) -> bool:
@@ -67,7 +70,10 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
     settings = OcrSettings.from_rules(rules)
     texts: list[str] = []
     problems: list[PageProblem] = []
-    with _closed_after(pdf):
+    sizes: dict[int, tuple[float, float]] = {}  # page -> (width, height) in points
+    page_glyphs: dict[int, list[tuple[Glyph, ...]]] = {}  # page -> its lines' glyphs
+    fast = _FastPages.open(data)
+    with _closed_after(pdf), fast:
         try:
             page_list = list(pdf.pages)
         except Exception as exc:
@@ -84,7 +90,8 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
             page_list = page_list[: limits.max_pdf_pages]
         for number, page in enumerate(page_list, start=1):
             try:
-                text = _page_text(page, rules)
+                page_lines = fast.lines(number, rules) or _page_lines(page, rules)
+                sizes[number] = (float(page.width), float(page.height))
             except Exception as exc:
                 problems.append(
                     PageProblem(
@@ -93,10 +100,11 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
                         f"page {number}: text could not be extracted ({type(exc).__name__})",
                     )
                 )
-                text = ""
+                page_lines = []
             finally:
                 page.close()  # its parsed objects are not needed again: memory stays one page's
-            texts.append(unicodedata.normalize("NFC", text))
+            texts.append(unicodedata.normalize("NFC", "\n".join(text for text, _ in page_lines)))
+            page_glyphs[number] = [glyphs for _, glyphs in page_lines]
         count = len(page_list)
     # a page whose text layer is missing or garbage is OCR'd (all pages with --ocr always)
     unusable = [n for n, t in enumerate(texts, start=1) if not settings.text_layer_usable(t)]
@@ -118,28 +126,22 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
             problems.extend(result.problems)
             if result.page is None:
                 continue
-            n, page = result.number, result.page
-            page_lines, repairs = repair_confusions(page, n, settings)
-            texts[n - 1] = "\n".join(page_lines)
-            figures[n] = figure_spans(page_lines, page)
-            confidences[n] = page.confidence
-            problems.extend(repairs + low_confidence(n, page.confidence, settings))
+            n, read = result.number, result.page
+            read_lines, repairs = repair_confusions(read, n, settings)
+            texts[n - 1] = "\n".join(read_lines)
+            figures[n] = figure_spans(read_lines, read)
+            page_glyphs[n] = list(read.glyphs)
+            if read.size is not None:
+                sizes[n] = read.size
+            confidences[n] = read.confidence
+            problems.extend(repairs + low_confidence(n, read.confidence, settings))
     else:
         why = "OCR is off (--ocr never)" if ocr == "never" else f"OCR is not installed ({INSTALL_HINT})"
         problems.extend(
             PageProblem("unreadable_page", n, f"page {n} has no usable text layer (a scan?) and {why}")
             for n in unusable
         )
-    lines: list[str] = []
-    pages: list[int | None] = []
-    figure_confidence: dict[int, list[tuple[int, int, float]]] = {}
-    for number, text in enumerate(texts, start=1):
-        page_lines = text.split("\n") if text else []
-        figure_confidence.update(
-            (len(lines) + k, spans) for k, spans in enumerate(figures.get(number, [])) if spans
-        )
-        lines.extend(page_lines)
-        pages.extend([number] * len(page_lines))
+    lines, pages, figure_confidence, glyphs = _joined_pages(texts, figures, page_glyphs)
     method = "pdf_text" if not confidences else "ocr" if len(confidences) == count else "mixed"
     notes = [f"{count} pages"] + ([f"{len(confidences)} pages OCR'd"] if confidences else [])
     return SourceText(
@@ -153,35 +155,153 @@ def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
         ocr_confidence=mean_confidence(list(confidences.values())),
         ocr_pages=sorted(confidences),
         figure_confidence=figure_confidence,
+        glyphs=glyphs,
+        page_sizes=sizes,
     )
 
 
-def _page_text(page, rules) -> str:
-    """The page's text; a ruled table becomes one line per row with its cells joined by
-    tabs (as DOCX tables and converted text give them), in its place on the page."""
+def _joined_pages(
+    texts: list[str],
+    figures: dict[int, list[list[tuple[int, int, float]]]],
+    page_glyphs: dict[int, list[tuple[Glyph, ...]]],
+) -> tuple[
+    list[str], list[int | None], dict[int, list[tuple[int, int, float]]], dict[int, tuple[Glyph, ...]]
+]:
+    """The pages' texts as one list of lines, with each line's page, and the figures'
+    confidences and the lines' glyphs keyed by line index."""
+    lines: list[str] = []
+    pages: list[int | None] = []
+    figure_confidence: dict[int, list[tuple[int, int, float]]] = {}
+    glyphs: dict[int, tuple[Glyph, ...]] = {}
+    for number, text in enumerate(texts, start=1):
+        page_lines = text.split("\n") if text else []
+        figure_confidence.update(
+            (len(lines) + k, spans) for k, spans in enumerate(figures.get(number, [])) if spans
+        )
+        of_lines = page_glyphs.get(number, [])
+        if len(of_lines) == len(page_lines):
+            glyphs.update((len(lines) + k, g) for k, g in enumerate(of_lines) if g)
+        lines.extend(page_lines)
+        pages.extend([number] * len(page_lines))
+    return lines, pages, figure_confidence, glyphs
+
+
+def _page_lines(page, rules) -> list[tuple[str, tuple[Glyph, ...]]]:
+    """The page's lines, each with the glyphs it was written from; a ruled table becomes
+    one line per row with its cells joined by tabs (as DOCX tables and converted text
+    give them), in its place on the page."""
     tables = page.find_tables()
     if not tables:
-        return _unruled_page_text(page, rules)
+        return _unruled_page_lines(page, rules)
     boxes = [t.bbox for t in tables]
 
     def outside(obj) -> bool:
         x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
-    items = [(ln["top"], ln["text"]) for ln in page.filter(outside).extract_text_lines()]
+    items = [
+        (ln["top"], ln["text"], tuple(_char_glyph(c) for c in ln.get("chars", ())))
+        for ln in page.filter(outside).extract_text_lines()
+    ]
+    words, chars = _words_and_chars(page)
     for table in tables:
-        for i, row in enumerate(table.extract()):
+        for i, (row, cell_boxes) in enumerate(
+            zip(table.extract(), (r.cells for r in table.rows), strict=True)
+        ):
             cells = [join_cell_lines(cell or "") for cell in row]
-            items.append((table.bbox[1] + i * 1e-3, "\t".join(cells)))
+            glyphs = tuple(g for box in cell_boxes for g in _cell_glyphs(box, words, chars))
+            items.append((table.bbox[1] + i * 1e-3, "\t".join(cells), glyphs))
     items.sort(key=lambda item: item[0])
-    return "\n".join(text for _, text in items)
+    return [(text, glyphs) for _, text, glyphs in items]
 
 
-def _unruled_page_text(page, rules) -> str:
+def _char_glyph(char: dict) -> Glyph:
+    return Glyph(char["text"], char["x0"], char["top"], char["x1"], char["bottom"])
+
+
+def _words_and_chars(page) -> tuple[list[Word], dict[int, tuple[Glyph, ...]]]:
+    """The page's words (pdfplumber's extract_words) and each word's characters as
+    glyphs, keyed by the word's id."""
+    words, chars = [], {}
+    for w in page.extract_words(return_chars=True):
+        word = Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"])
+        words.append(word)
+        chars[id(word)] = tuple(_char_glyph(c) for c in w["chars"])
+    return words, chars
+
+
+def _cell_glyphs(box, words: list[Word], chars: dict[int, tuple[Glyph, ...]]) -> list[Glyph]:
+    """The characters of the words whose centre lies in a table cell's box, in reading order."""
+    if box is None:
+        return []
+    x0, top, x1, bottom = box
+    inside = [w for w in words if x0 <= (w.x0 + w.x1) / 2 <= x1 and top <= (w.top + w.bottom) / 2 <= bottom]
+    return [g for line in text_lines(inside, tolerance=3) for w in line for g in chars[id(w)]]
+
+
+def _unruled_page_lines(page, rules) -> list[tuple[str, tuple[Glyph, ...]]]:
     """A page without ruled tables, line by line as pdfplumber's extract_text gives it,
     except that lines whose words stand in columns (a table without rulings, a header
     block in two columns) become rows of tab-joined cells (extract/layout.py)."""
-    words = [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in page.extract_words()]
+    return _word_lines(*_words_and_chars(page), rules)
+
+
+def _word_lines(
+    words: list[Word], chars: dict[int, tuple[Glyph, ...]], rules
+) -> list[tuple[str, tuple[Glyph, ...]]]:
+    """Words as text lines (extract/layout.py), each with its words' characters as glyphs.
+    A line holding the ends of figures wrapped from the line above is joined to it, with
+    its glyphs."""
     lines = text_lines(words, tolerance=3)  # extract_text's default y tolerance
     height = median([w.bottom - w.top for w in words])
-    return "\n".join(table_text(lines, page_settings(rules, height)))
+    out: list[tuple[str, tuple[Glyph, ...]]] = []
+    for line, text in zip(lines, table_text_lines(lines, page_settings(rules, height)), strict=True):
+        glyphs = tuple(g for w in line for g in chars[id(w)])
+        if text is not None:
+            out.append((text, glyphs))
+        elif out:
+            out[-1] = (out[-1][0], out[-1][1] + glyphs)
+    return out
+
+
+class _FastPages:
+    """Plain pages (no vector graphics, so no ruled table; unrotated) read with pdfium
+    (readers/pdfchars.py) in pdfplumber's geometry: the same lines, ten times faster.
+    Any other page, or any page when pdfium cannot open the file, gives None."""
+
+    def __init__(self, document) -> None:
+        self._document = document
+        self._advances = Advances()
+
+    @classmethod
+    def open(cls, data: bytes) -> "_FastPages":
+        try:
+            import pypdfium2 as pdfium
+
+            return cls(pdfium.PdfDocument(data))
+        except Exception:  # pdfplumber reads it, or says why it cannot
+            return cls(None)
+
+    def lines(self, number: int, rules) -> list[tuple[str, tuple[Glyph, ...]]] | None:
+        if self._document is None or number > len(self._document):
+            return None
+        try:
+            page = self._document[number - 1]
+        except Exception:
+            return None
+        try:
+            if not plain_page(page):
+                return None
+            chars = page_chars(page, self._advances)
+            return None if chars is None else _word_lines(*page_words(chars), rules)
+        except Exception:  # pdfplumber tries the page again, and reports it if it fails too
+            return None
+        finally:
+            page.close()
+
+    def __enter__(self) -> "_FastPages":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._document is not None:
+            self._document.close()

@@ -1,0 +1,84 @@
+"""Plain PDF pages read with pdfium (extract/readers/pdfchars.py) give pdfplumber's words:
+the same text in the same order, in the same geometry: top and bottom to a hundredth of a
+point, x0 to five (pdfium's loose box starts where a "T" inks, a little left of its
+origin), x1 to half a point (pdfium does not give the advance of a word's last character
+when its ink overhangs it)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pdfplumber
+import pypdfium2 as pdfium
+import pytest
+
+from extract.readers.pdf import read_pdf
+from extract.readers.pdfchars import Advances, page_chars, page_words, plain_page
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def _both(path) -> list[tuple[list[dict], list]]:
+    """(pdfplumber's words, pdfium's words) of every plain page of PATH."""
+    document = pdfium.PdfDocument(path)
+    advances = Advances()
+    out = []
+    with pdfplumber.open(path) as pdf:
+        for page, fast in zip(pdf.pages, document, strict=True):
+            if plain_page(fast):
+                out.append((page.extract_words(), page_words(page_chars(fast, advances))[0]))
+    return out
+
+
+def test_plain_pages_give_pdfplumbers_words(generated):
+    pages = [pair for pdf in sorted(generated.glob("*.pdf")) for pair in _both(pdf)]
+    assert len(pages) >= 10
+    for theirs, ours in pages:
+        assert [w.text for w in ours] == [w["text"] for w in theirs]
+        for w, t in zip(ours, theirs, strict=True):
+            assert (w.top, w.bottom) == pytest.approx((t["top"], t["bottom"]), abs=0.01)
+            assert w.x0 == pytest.approx(t["x0"], abs=0.05)  # a "T" inks a little left of its origin
+            assert w.x1 == pytest.approx(t["x1"], abs=0.5)
+
+
+def _pdf(path, lines: list[str], ruled: bool = False, rotate: int = 0) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.add_page()
+    pdf.add_font("DejaVu", "", FONT)
+    pdf.set_font("DejaVu", size=11)
+    y = 80.0
+    for text in lines:
+        pdf.text(60, y, text)
+        y += 20
+    if ruled:
+        pdf.line(60, y, 400, y)
+    pdf.output(str(path))
+    if rotate:
+        document = pdfium.PdfDocument(path)
+        document[0].set_rotation(rotate)
+        document.save(path)
+
+
+def test_decomposed_diacritics_read_in_their_place(tmp_path, rules):
+    """Combining marks (a text written in NFD) are drawn left of their origin: they go
+    after their letter, as pdfplumber puts them, and the text is NFC."""
+    lines = ["Chương trình giảm nghèo", "Tỉnh Sơn La: 12.480,50 triệu đồng"]
+    _pdf(tmp_path / "nfd.pdf", [unicodedata.normalize("NFD", t) for t in lines])
+    ((theirs, ours),) = _both(tmp_path / "nfd.pdf")
+    assert [w.text for w in ours] == [w["text"] for w in theirs]
+    assert read_pdf((tmp_path / "nfd.pdf").read_bytes(), rules).lines == lines
+
+
+def test_pages_with_graphics_or_turned_go_to_pdfplumber(tmp_path):
+    _pdf(tmp_path / "ruled.pdf", ["Tổng kinh phí"], ruled=True)
+    _pdf(tmp_path / "turned.pdf", ["Tổng kinh phí"], rotate=90)
+    _pdf(tmp_path / "plain.pdf", ["Tổng kinh phí"])
+    assert [
+        plain_page(pdfium.PdfDocument(tmp_path / f"{name}.pdf")[0]) for name in ("ruled", "turned", "plain")
+    ] == [
+        False,
+        False,
+        True,
+    ]
