@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         floor = statistics.median(floor_seconds(files) for _ in range(args.repeat))
         print(f"archive: {len(files)} documents, {megabytes:.2f} MB of text; cores: {os.cpu_count()}")
         print(
-            f"floor (read + NFC, in process): {len(files) / floor:,.0f} documents/s, {megabytes / floor:,.1f} MB/s"
+            f"floor (read + NFC, in process): {len(files) / floor:,.0f} documents/s, "
+            f"{megabytes / floor:,.1f} MB/s"
         )
         print("| jobs | median s | documents/s | MB/s | peak RSS MB | × floor time |")
         print("| --- | --- | --- | --- | --- | --- |")

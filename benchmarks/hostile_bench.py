@@ -5,9 +5,10 @@
 
 Each file is extracted in a fresh process (Extractor.process_path) under an address-space
 limit (prlimit --as), so a reader that would eat the machine fails fast instead, and a
-time limit (a reader that loops is stopped); `/usr/bin/time -v` gives the peak RSS. --code DIR runs another checkout of the package
-(e.g. an older commit, to compare). Prints a Markdown table: file, size on disk, status,
-peak RSS MB, seconds, and the error or the check kinds.
+time limit (a reader that loops is stopped); `/usr/bin/time -v` gives the peak RSS.
+--code DIR runs another checkout of the package (e.g. an older commit, to compare).
+Prints a Markdown table: file, size on disk, status, peak RSS MB, seconds, and the error
+or the check kinds.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.hostile_files import write_hostile_files
+from tests.hostile_files import write_hostile_files  # noqa: E402 (after the path above)
 
 DRIVER = """
 import json, sys
@@ -100,7 +101,8 @@ def main() -> None:
             said = (r["error"] or ", ".join(f"{k} {n}" for k, n in r["checks"].items())).replace("|", "/")
             amounts = "" if r["amounts"] is None else r["amounts"]
             print(
-                f"| {name} | {path.stat().st_size:,} | {r['status']} | {amounts} | {r['rss_mb']:.0f} | {r['seconds']:.1f} "
+                f"| {name} | {path.stat().st_size:,} | {r['status']} | {amounts} | {r['rss_mb']:.0f} | "
+                f"{r['seconds']:.1f} "
                 f"| {said[:160]} |",
                 flush=True,
             )

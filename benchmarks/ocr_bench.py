@@ -70,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         if p.suffix in (".txt", ".md")
     }
     print(
-        "| dpi | input | amounts F1 | targets F1 | pages | pages/min | pipeline s | raw tesseract s | overhead |"
+        "| dpi | input | amounts F1 | targets F1 | pages | pages/min | pipeline s | raw tesseract s | "
+        "overhead |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory(prefix="kehoach-ocr-") as tmp:

@@ -82,9 +82,12 @@ class SourceLine(Protocol):
 class BoxedSource(Protocol):
     """What add_boxes needs of a reader's output (readers.base.SourceText has it)."""
 
-    glyphs: Mapping[int, Sequence[Glyph]]
-    page_sizes: Mapping[int, tuple[float, float]]
-    page_count: int | None
+    @property
+    def glyphs(self) -> Mapping[int, Sequence[Glyph]]: ...
+    @property
+    def page_sizes(self) -> Mapping[int, tuple[float, float]]: ...
+    @property
+    def page_count(self) -> int | None: ...
 
 
 def character_glyphs(glyphs: Sequence[Glyph]) -> list[Glyph]:

@@ -13,9 +13,14 @@ on the left, motto, place and date on the right), whose columns are then read ap
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import regex
+
+if TYPE_CHECKING:
+    from .rules import Rules
 
 # A phrase that is a figure ("144.200", "27,971", "3=4+7" is not): data rows hold them.
 _FIGURE = regex.compile(r"^[(]?\d[\d.,]*[)]?$")
@@ -257,15 +262,15 @@ def _covered(intervals: list[tuple[float, float]], min_gap: float) -> list[tuple
     return [(a, b) for a, b in out]
 
 
-def _distance(p: Phrase, columns) -> float:
+def _distance(p: Phrase, columns: Sequence[tuple[float, float]]) -> float:
     return min(max(c0 - p.x1, p.x0 - c1, 0) for c0, c1 in columns)
 
 
-def _overlapped(x0: float, x1: float, columns) -> list[int]:
+def _overlapped(x0: float, x1: float, columns: Sequence[tuple[float, float]]) -> list[int]:
     return [k for k, (c0, c1) in enumerate(columns) if x0 < c1 and x1 > c0]
 
 
-def _column_of(x0: float, x1: float, columns) -> int:
+def _column_of(x0: float, x1: float, columns: Sequence[tuple[float, float]]) -> int:
     """The leftmost column a span overlaps (a spanning header cell is written in the first
     column of its span); a span in a gap goes to the nearest column."""
     hit = _overlapped(x0, x1, columns)
@@ -334,7 +339,7 @@ def table_text_lines(lines: list[list[Word]], settings: LayoutSettings) -> list[
     out: list[str | None] = [_line_text(line, settings) for line in lines]
     for region in table_regions(lines, settings):
         previous: list[list[Word]] | None = None
-        previous_index = None
+        previous_index = 0
         for k in range(region.first, region.last + 1):
             row = cells(lines[k], region, settings.min_gap)
             if previous is not None and continues_figures(previous, row):
@@ -398,8 +403,9 @@ def aligned_text_lines(lines: list[str], settings: LayoutSettings) -> list[str]:
     for region in table_regions(words, settings):
         rows = [cells(words[k], region, settings.min_gap) for k in range(region.first, region.last + 1)]
         tabbed = [_tabbed(lines[region.first + n], row) for n, row in enumerate(rows)]
-        if all(t is not None for t in tabbed):
-            out[region.first : region.last + 1] = tabbed
+        whole = [t for t in tabbed if t is not None]
+        if len(whole) == len(tabbed):
+            out[region.first : region.last + 1] = whole
     return out
 
 
@@ -427,7 +433,7 @@ def _tabbed(line: str, row: list[list[Word]]) -> str | None:
     return "".join(chars)
 
 
-def page_settings(rules, word_height: float) -> LayoutSettings:
+def page_settings(rules: Rules, word_height: float) -> LayoutSettings:
     """Settings for a page whose words are WORD_HEIGHT high (points or pixels)."""
     u = rules.section("tables").get("unruled", {})
     return LayoutSettings(
@@ -437,7 +443,7 @@ def page_settings(rules, word_height: float) -> LayoutSettings:
     )
 
 
-def text_settings(rules) -> LayoutSettings:
+def text_settings(rules: Rules) -> LayoutSettings:
     """Settings for space-aligned text exports: prose has double spaces too, so a table
     there must hold figures."""
     u = rules.section("tables").get("unruled", {})

@@ -252,18 +252,18 @@ def _boxed(fact: Fact, row: dict, document: dict) -> Fact:
 def place_facts(facts: list[Fact], view: DocumentView) -> None:
     """Check each fact's offsets against the text: its slice must equal its raw_text, and its
     line must be the line the offsets fall on. A fact that fails is marked, not moved."""
-    text = view.text
-    if text is None:
+    text, lines = view.text, view.lines
+    if text is None or lines is None:
         for f in facts:
             f.problem = view.text_note or "no text"
         return
-    line_starts = [ln.offset for ln in view.lines]
+    line_starts = [ln.offset for ln in lines]
     for f in facts:
         if f.kind == "heading":
-            if not f.line or not 1 <= f.line <= len(view.lines):
+            if not f.line or not 1 <= f.line <= len(lines):
                 f.problem = f"line {f.line} is not in the text"
                 continue
-            line = view.lines[f.line - 1]
+            line = lines[f.line - 1]
             lead = len(line.raw) - len(line.raw.lstrip())
             f.start, f.end = line.offset + lead, line.offset + len(line.raw.rstrip())
             if f.end <= f.start:
@@ -288,11 +288,11 @@ def _line_of(line_starts: list[int], offset: int) -> int:
 
 
 # ---------------------------------------------------------------------------------- HTML
-def _e(value) -> str:
+def _e(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _script_json(payload) -> str:
+def _script_json(payload: object) -> str:
     """JSON that cannot close its <script> element or open a comment."""
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return (
@@ -318,6 +318,8 @@ def render_line(raw: str, offset: int, facts: list[Fact], opened: set[str]) -> s
     pieces (each carries the fact's id), so the markup always nests."""
     spans = []
     for f in facts:
+        if f.start is None or f.end is None:
+            continue
         s, e = max(f.start - offset, 0), min(f.end - offset, len(raw))
         if s < e:
             spans.append((s, e, f))
@@ -399,7 +401,7 @@ def _lines_html(view: DocumentView, facts: list[Fact]) -> str:
     unplaced_by_line: dict[int, list[Fact]] = {}
     line_starts = [ln.offset for ln in view.lines] if view.lines is not None else []
     for f in facts:
-        if f.placed:  # a span may run over several lines: index it on each
+        if f.placed and f.start is not None and f.end is not None:  # index a span on each of its lines
             first, last = _line_of(line_starts, f.start), _line_of(line_starts, max(f.end - 1, f.start))
             for n in range(first, last + 1):
                 placed_by_line.setdefault(n, []).append(f)
@@ -543,7 +545,8 @@ def render_review(view: DocumentView) -> str:
     notes = []
     if view.text_note:
         notes.append(
-            f'<p class="note">No text: {_e(view.text_note)}. The facts are listed by line from the tables.</p>'
+            f'<p class="note">No text: {_e(view.text_note)}. '
+            "The facts are listed by line from the tables.</p>"
         )
     if doc.get("error"):
         notes.append(f'<p class="note">{_e(doc["error"])}</p>')
@@ -556,14 +559,22 @@ def render_review(view: DocumentView) -> str:
     return f"""<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <title>{_e(doc.get("source_name") or doc["doc_id"])} · kehoach review</title>
 <style>{_CSS}</style></head>
 <body class="{"with-pages" if images else "no-pages"}">
 <header>
 <h1>{_e(title)}</h1>
-<p class="meta"><b>{_e(doc.get("source_name"))}</b> · {_e(" · ".join(m for m in meta if m))} · <code>{_e(doc["doc_id"])}</code></p>
-<p class="counts"><span class="key amount">{counts["amount"]} amounts</span> <span class="key target">{counts["target"]} targets</span> <span class="key heading">{counts["heading"]} headings</span> <span class="key check">{len(view.checks)} checks</span> <span class="legend"><mark class="amount checked">outlined</mark> has a check · <mark class="amount unplaced">dashed</mark> not at its offsets · click a highlight for its attributes</span></p>
+<p class="meta"><b>{_e(doc.get("source_name"))}</b> · {_e(" · ".join(m for m in meta if m))}
+ · <code>{_e(doc["doc_id"])}</code></p>
+<p class="counts"><span class="key amount">{counts["amount"]} amounts</span>
+ <span class="key target">{counts["target"]} targets</span>
+ <span class="key heading">{counts["heading"]} headings</span>
+ <span class="key check">{len(view.checks)} checks</span>
+ <span class="legend"><mark class="amount checked">outlined</mark> has a check ·
+ <mark class="amount unplaced">dashed</mark> not at its offsets ·
+ click a highlight for its attributes</span></p>
 {"".join(notes)}
 <details open id="checks"><summary>Checks ({len(view.checks)})</summary>{_checks(view)}</details>
 <form id="filters" onsubmit="return false">
@@ -611,9 +622,11 @@ h2{font-size:13px;margin:0 0 6px;text-transform:uppercase;color:#555}
 .muted{color:#888}
 #checks summary{cursor:pointer;font-weight:600;margin-top:6px}
 ul.checks{margin:4px 0;padding-left:18px;max-height:9em;overflow:auto}
-.check.sev-error b{color:var(--error)}.check.sev-warning b{color:var(--warning)}.check.sev-info b{color:var(--info)}
+.check.sev-error b{color:var(--error)}.check.sev-warning b{color:var(--warning)}
+.check.sev-info b{color:var(--info)}
 #filters{margin-top:6px;display:flex;gap:16px;flex-wrap:wrap}
-main{display:grid;grid-template-columns:240px minmax(0,1fr) 340px;gap:0;height:calc(100vh - var(--header,180px))}
+main{display:grid;grid-template-columns:240px minmax(0,1fr) 340px;gap:0;
+height:calc(100vh - var(--header,180px))}
 body.with-pages main{grid-template-columns:220px minmax(0,1fr) 480px}
 #outline,#text,#side{overflow:auto;padding:8px 12px}
 #outline{border-right:1px solid #ddd;font-size:12.5px}
@@ -639,7 +652,8 @@ body.money-only mark.target,body.money-only mark.heading{background:none;font-we
 body.money-only mark.target.checked,body.money-only mark.heading.checked{outline:none}
 #panel{background:#fff;border:1px solid #ddd;border-radius:4px;padding:8px 10px;margin-bottom:10px}
 #panel table{border-collapse:collapse;width:100%;font-size:12.5px}
-#panel th{text-align:left;vertical-align:top;color:#555;font-weight:500;padding:2px 8px 2px 0;white-space:nowrap}
+#panel th{text-align:left;vertical-align:top;color:#555;font-weight:500;padding:2px 8px 2px 0;
+white-space:nowrap}
 #panel td{padding:2px 0;overflow-wrap:anywhere}
 #panel .problem{color:var(--error)}
 .page{margin:0 0 12px}
@@ -661,7 +675,8 @@ var head=document.querySelector("header");
 function fitHeader(){document.documentElement.style.setProperty("--header",head.offsetHeight+"px");}
 fitHeader();window.addEventListener("resize",fitHeader);
 document.getElementById("checks").addEventListener("toggle",fitHeader);
-function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;if(text!==undefined)e.textContent=text;return e;}
+function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;
+  if(text!==undefined)e.textContent=text;return e;}
 function drawBoxes(){
   Object.keys(data.facts).forEach(function(id){
     var f=data.facts[id];if(!f.bbox||!f.bboxPage)return;
@@ -689,7 +704,8 @@ function select(id,scroll){
     panel.appendChild(el("p","problem",c.severity+": "+c.kind+": "+c.message));});
   var onPage=f.bboxPage||f.page;
   if(onPage){var fig=document.getElementById("P"+onPage);
-    if(fig){var box=fig.querySelector('.box[data-f="'+CSS.escape(id)+'"]');(box||fig).scrollIntoView({block:"nearest"});}}
+    if(fig){var box=fig.querySelector('.box[data-f="'+CSS.escape(id)+'"]');
+      (box||fig).scrollIntoView({block:"nearest"});}}
   if(scroll){var m=document.getElementById("f-"+id);if(m)m.scrollIntoView({block:"center"});}
 }
 document.getElementById("text").addEventListener("click",function(ev){

@@ -3,6 +3,8 @@ frame decoded at a time and each within the pixel budget (rules/inputs.yaml)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..boxes import Glyph
 from .base import PageProblem, SourceText
 from .limits import InputLimits
@@ -16,8 +18,11 @@ from .ocr import (
     repair_confusions,
 )
 
+if TYPE_CHECKING:
+    from ..rules import Rules
 
-def read_image(data: bytes, rules) -> SourceText:
+
+def read_image(data: bytes, rules: Rules) -> SourceText:
     settings = OcrSettings.from_rules(rules)
     limits = InputLimits.from_rules(rules)
     frames = ImageFrames(data, settings.dpi, limits.pages, limits.max_image_frames)

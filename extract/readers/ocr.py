@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import regex
 
@@ -26,6 +26,13 @@ from ..layout import LayoutSettings, Word, median, page_settings, table_text_lin
 from ..vnnumbers import parse_vn_number
 from .base import PageProblem, ReadError, join_cell_lines, plain_error
 from .limits import PageLimits, measure
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from ..rules import Rules
 
 OCR_MODES = ("auto", "always", "never")
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -66,7 +73,7 @@ class OcrSettings:
     layout: LayoutSettings | None = None  # un-ruled tables: gaps in heights of the words
 
     @classmethod
-    def from_rules(cls, rules) -> "OcrSettings":
+    def from_rules(cls, rules: Rules) -> "OcrSettings":
         o = rules.section("ocr")
         layer = o.get("text_layer", {})
         legacy = rules.section("legacy_encodings")
@@ -178,12 +185,13 @@ def ocr_pages(
         return list(pool.map(read, numbers))
 
 
-def _blank(image) -> bool:
+def _blank(image: Image.Image) -> bool:
     """No pixel dark enough to be ink."""
-    return (image if image.mode == "L" else image.convert("L")).getextrema()[0] >= INK
+    darkest = (image if image.mode == "L" else image.convert("L")).getextrema()[0]
+    return isinstance(darkest, int | float) and darkest >= INK
 
 
-def _ocr_one(image, settings: OcrSettings) -> OcrPage:
+def _ocr_one(image: Image.Image, settings: OcrSettings) -> OcrPage:
     """One page: levelled, its ruled tables found from their lines and read cell by cell,
     the rest read as text; lines in page order, table rows as tab-separated cells."""
     import numpy as np
@@ -225,13 +233,14 @@ def _ocr_one(image, settings: OcrSettings) -> OcrPage:
     texts = _text_lines(list(lines.values()), settings)
     previous, last = None, None
     for k, (key, words_of_line) in enumerate(lines.items()):
-        if texts[k] is None:  # the ends of figures wrapped from the line above, now joined to it
+        text = texts[k]
+        if text is None:  # the ends of figures wrapped from the line above, now joined to it
             if last is not None:
                 line_words[last] = line_words[last] + words_of_line
             continue
         if previous is not None and key[:2] != previous[:2]:
             placed.append((min(w.top for w in words_of_line) - 0.5, 10_000 + k, ""))  # a new paragraph
-        placed.append((min(w.top for w in words_of_line), 10_000 + k, texts[k]))
+        placed.append((min(w.top for w in words_of_line), 10_000 + k, text))
         line_words[10_000 + k] = words_of_line
         previous, last = key, 10_000 + k
     placed.sort()
@@ -276,7 +285,7 @@ _BARE = regex.compile(r"^\d{4,}$")
 
 
 def _reread_figures(
-    image,
+    image: Image.Image,
     words: list["_Word"],
     settings: OcrSettings,
     dpi: int,
@@ -339,7 +348,9 @@ def _reread_figures(
         read = [(t.strip(), float(c)) for t, c in zip(data["text"], data["conf"]) if t and t.strip()]
         text = _comma_for_point("".join(t for t, _ in read).rstrip(".,"), styles)
         first = w.text.strip("(),;:")
-        unsure = w.confidence < settings.reread_below / 2 and all(c >= settings.reread_below for _, c in read)
+        unsure = (w.confidence or 0) < settings.reread_below / 2 and all(
+            c >= settings.reread_below for _, c in read
+        )
         if read and min(c for _, c in read) >= REREAD_FLOOR and _agrees(first, text, styles, unsure):
             tail = w.text[len(w.text.rstrip("),;:")) :]
             head = w.text[: len(w.text) - len(w.text.lstrip("("))]
@@ -374,7 +385,7 @@ def _cell_span(word: "_Word", words: list["_Word"], columns: list[int]) -> tuple
     word's own box."""
     from bisect import bisect_right
 
-    own = (word.left - 2, word.left + word.width + 2, [])
+    own: tuple[int, int, list[_Word]] = (word.left - 2, word.left + word.width + 2, [])
     c = bisect_right(columns, word.centre[0]) - 1
     if not 0 <= c < len(columns) - 1:
         return own
@@ -465,7 +476,13 @@ class _Word:
 
 
 def _words(
-    image, settings: OcrSettings, dpi: int, psm: int, confidences: list[float], dx: int = 0, dy: int = 0
+    image: Image.Image,
+    settings: OcrSettings,
+    dpi: int,
+    psm: int,
+    confidences: list[float],
+    dx: int = 0,
+    dy: int = 0,
 ) -> list[_Word]:
     import pytesseract
 
@@ -516,7 +533,7 @@ class _Grid:
         return self.xs[-1]
 
     @classmethod
-    def find(cls, across, down) -> "_Grid | None":
+    def find(cls, across: np.ndarray, down: np.ndarray) -> "_Grid | None":
         ys = _line_positions(across.sum(axis=1), across.shape[1] * 0.2)
         xs = _line_positions(down.sum(axis=0), 0)
         if len(ys) < 2 or len(xs) < 3:
@@ -524,7 +541,7 @@ class _Grid:
         inside = [x for x in xs if down[ys[0] : ys[-1], x].mean() > 0.3]  # lines of this table only
         return cls(ys, inside) if len(inside) >= 3 else None
 
-    def rows(self, words: list[_Word], down) -> list[tuple[float, str]]:
+    def rows(self, words: list[_Word], down: np.ndarray) -> list[tuple[float, str]]:
         """(top, tab-joined cells) of each row band holding words. A cell whose left line
         is missing in that band is merged with the one before it (a spanning header):
         its text goes to the first column of the span and the others stay empty."""
@@ -552,7 +569,7 @@ class _Grid:
 
         return sorted(words, key=lambda w: (bisect_right(self.xs, w.centre[0]), w.top, w.left))
 
-    def _ruled(self, down, r: int, c: int) -> bool:
+    def _ruled(self, down: np.ndarray, r: int, c: int) -> bool:
         """Is there a vertical line at xs[c] through row band r?"""
         top, bottom, x = self.ys[r], self.ys[r + 1], self.xs[c]
         margin = max(1, (bottom - top) // 5)
@@ -580,7 +597,7 @@ def _cell_text(words: list[_Word]) -> str:
 SURE = 90
 
 
-def _line_positions(counts, minimum: float) -> list[int]:
+def _line_positions(counts: np.ndarray, minimum: float) -> list[int]:
     """Centres of the runs of rows (or columns) whose ruling count exceeds MINIMUM."""
     positions, start = [], None
     for i, n in enumerate(list(counts) + [0]):
@@ -592,7 +609,7 @@ def _line_positions(counts, minimum: float) -> list[int]:
     return positions
 
 
-def _widen(mask):
+def _widen(mask: np.ndarray) -> np.ndarray:
     """A ruling mask grown by one pixel each way (the lines' anti-aliased edges)."""
     import numpy as np
 
@@ -605,7 +622,7 @@ def _widen(mask):
     )
 
 
-def _otsu(pixels) -> int:
+def _otsu(pixels: np.ndarray) -> int:
     """The grey level that best splits ink from paper (Otsu's method)."""
     import numpy as np
 
@@ -617,7 +634,7 @@ def _otsu(pixels) -> int:
     return int(np.argmax(between))
 
 
-def _long_runs(mask, min_length: int):
+def _long_runs(mask: np.ndarray, min_length: int) -> np.ndarray:
     """The runs of True along each row of MASK at least MIN_LENGTH long."""
     import numpy as np
 
@@ -631,7 +648,7 @@ def _long_runs(mask, min_length: int):
     return out
 
 
-def _deskew(grey):
+def _deskew(grey: Image.Image) -> Image.Image:
     """Rotate by the angle (within ±2°, to 0.1°) that makes text lines sharpest: the row
     profile of dark pixels varies most when lines are level. Coarse steps, then fine ones
     around the best, on a quarter-size copy."""
@@ -641,14 +658,14 @@ def _deskew(grey):
     small = grey.resize((max(1, grey.width // 4), max(1, grey.height // 4)))
 
     def sharpness(angle: float) -> float:
-        rotated = np.asarray(small.rotate(angle, resample=Image.BILINEAR, fillcolor=255)) < INK
+        rotated = np.asarray(small.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255)) < INK
         return float(np.var(rotated.sum(axis=1)))
 
     best = max(np.arange(-2.0, 2.01, 0.5), key=sharpness)
     best = float(max(np.arange(best - 0.4, best + 0.41, 0.1), key=sharpness))
     if abs(best) < 0.05:
         return grey
-    return grey.rotate(best, resample=Image.BICUBIC, fillcolor=255)
+    return grey.rotate(best, resample=Image.Resampling.BICUBIC, fillcolor=255)
 
 
 @contextmanager
@@ -664,7 +681,7 @@ def pdf_page_loader(data: bytes, dpi: int, limits: PageLimits) -> Iterator[Calla
         document.close()
 
 
-def _render_page(document, number: int, dpi: int, limits: PageLimits) -> LoadedPage:
+def _render_page(document: pdfium.PdfDocument, number: int, dpi: int, limits: PageLimits) -> LoadedPage:
     page = document[number - 1]
     try:
         width, height = page.get_size()
@@ -756,7 +773,8 @@ def repair_confusions(
 ) -> tuple[list[str], list[PageProblem]]:
     """The page's lines with the OCR confusions of rules/ocr.yaml repaired, each repair
     reported. A line opening with a unit sees the figure that ends the line before it."""
-    lines, problems = [], []
+    lines: list[str] = []
+    problems: list[PageProblem] = []
     for line in page.lines:
         before = lines[-1][-WRAP_CONTEXT:] + " " if lines and lines[-1][-1:].isdigit() else ""
         for name, pattern, replacement in settings.repairs:

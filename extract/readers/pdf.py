@@ -9,6 +9,7 @@ import io
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from ..boxes import Glyph
 from ..layout import Word, median, page_settings, table_text_lines, text_lines
@@ -27,11 +28,18 @@ from .ocr import (
 )
 from .pdfchars import Advances, page_chars, page_words, plain_page
 
+if TYPE_CHECKING:
+    import pdfplumber
+    import pdfplumber.page
+    import pypdfium2 as pdfium
+
+    from ..rules import Rules
+
 
 def _is_password_error(exc: BaseException) -> bool:
     # pdfplumber wraps pdfminer's PDFPasswordIncorrect in a PdfminerException
     seen: list[BaseException] = []
-    stack = [exc]
+    stack: list[BaseException | None] = [exc]
     while stack:
         e = stack.pop()
         if e is None or any(e is s for s in seen):
@@ -44,7 +52,7 @@ def _is_password_error(exc: BaseException) -> bool:
 
 
 @contextmanager
-def _closed_after(pdf) -> Iterator:
+def _closed_after(pdf: pdfplumber.PDF) -> Iterator[pdfplumber.PDF]:
     """Closes the PDF after use, quietly: closing walks the page tree again, which may be
     what was broken (the error that matters was raised already)."""
     try:
@@ -56,13 +64,13 @@ def _closed_after(pdf) -> Iterator:
             pass
 
 
-def read_pdf(data: bytes, rules, ocr: str = "auto") -> SourceText:
+def read_pdf(data: bytes, rules: Rules, ocr: str = "auto") -> SourceText:
     limits = InputLimits.from_rules(rules)
     try:
         import pdfplumber
 
         # pages past the bound are walked but never built (one more, to know there are more)
-        pdf = pdfplumber.open(io.BytesIO(data), pages=range(1, limits.max_pdf_pages + 2))
+        pdf = pdfplumber.open(io.BytesIO(data), pages=list(range(1, limits.max_pdf_pages + 2)))
     except Exception as exc:
         if _is_password_error(exc):
             raise ReadError("the PDF is encrypted (password protected); it cannot be read") from exc
@@ -186,7 +194,7 @@ def _joined_pages(
     return lines, pages, figure_confidence, glyphs
 
 
-def _page_lines(page, rules) -> list[tuple[str, tuple[Glyph, ...]]]:
+def _page_lines(page: pdfplumber.page.Page, rules: Rules) -> list[tuple[str, tuple[Glyph, ...]]]:
     """The page's lines, each with the glyphs it was written from; a ruled table becomes
     one line per row with its cells joined by tabs (as DOCX tables and converted text
     give them), in its place on the page."""
@@ -195,7 +203,7 @@ def _page_lines(page, rules) -> list[tuple[str, tuple[Glyph, ...]]]:
         return _unruled_page_lines(page, rules)
     boxes = [t.bbox for t in tables]
 
-    def outside(obj) -> bool:
+    def outside(obj: dict[str, Any]) -> bool:
         x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
@@ -219,7 +227,7 @@ def _char_glyph(char: dict) -> Glyph:
     return Glyph(char["text"], char["x0"], char["top"], char["x1"], char["bottom"])
 
 
-def _words_and_chars(page) -> tuple[list[Word], dict[int, tuple[Glyph, ...]]]:
+def _words_and_chars(page: pdfplumber.page.Page) -> tuple[list[Word], dict[int, tuple[Glyph, ...]]]:
     """The page's words (pdfplumber's extract_words) and each word's characters as
     glyphs, keyed by the word's id."""
     words, chars = [], {}
@@ -230,7 +238,9 @@ def _words_and_chars(page) -> tuple[list[Word], dict[int, tuple[Glyph, ...]]]:
     return words, chars
 
 
-def _cell_glyphs(box, words: list[Word], chars: dict[int, tuple[Glyph, ...]]) -> list[Glyph]:
+def _cell_glyphs(
+    box: tuple[float, float, float, float] | None, words: list[Word], chars: dict[int, tuple[Glyph, ...]]
+) -> list[Glyph]:
     """The characters of the words whose centre lies in a table cell's box, in reading order."""
     if box is None:
         return []
@@ -239,7 +249,7 @@ def _cell_glyphs(box, words: list[Word], chars: dict[int, tuple[Glyph, ...]]) ->
     return [g for line in text_lines(inside, tolerance=3) for w in line for g in chars[id(w)]]
 
 
-def _unruled_page_lines(page, rules) -> list[tuple[str, tuple[Glyph, ...]]]:
+def _unruled_page_lines(page: pdfplumber.page.Page, rules: Rules) -> list[tuple[str, tuple[Glyph, ...]]]:
     """A page without ruled tables, line by line as pdfplumber's extract_text gives it,
     except that lines whose words stand in columns (a table without rulings, a header
     block in two columns) become rows of tab-joined cells (extract/layout.py)."""
@@ -247,7 +257,7 @@ def _unruled_page_lines(page, rules) -> list[tuple[str, tuple[Glyph, ...]]]:
 
 
 def _word_lines(
-    words: list[Word], chars: dict[int, tuple[Glyph, ...]], rules
+    words: list[Word], chars: dict[int, tuple[Glyph, ...]], rules: Rules
 ) -> list[tuple[str, tuple[Glyph, ...]]]:
     """Words as text lines (extract/layout.py), each with its words' characters as glyphs.
     A line holding the ends of figures wrapped from the line above is joined to it, with
@@ -269,7 +279,7 @@ class _FastPages:
     (readers/pdfchars.py) in pdfplumber's geometry: the same lines, ten times faster.
     Any other page, or any page when pdfium cannot open the file, gives None."""
 
-    def __init__(self, document) -> None:
+    def __init__(self, document: pdfium.PdfDocument) -> None:
         self._document = document
         self._advances = Advances()
 
@@ -282,7 +292,7 @@ class _FastPages:
         except Exception:  # pdfplumber reads it, or says why it cannot
             return cls(None)
 
-    def lines(self, number: int, rules) -> list[tuple[str, tuple[Glyph, ...]]] | None:
+    def lines(self, number: int, rules: Rules) -> list[tuple[str, tuple[Glyph, ...]]] | None:
         if self._document is None or number > len(self._document):
             return None
         try:

@@ -18,11 +18,14 @@ from __future__ import annotations
 import ctypes
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from unicodedata import combining
 
 from ..boxes import Glyph
 from ..layout import Word
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
 
 X_TOLERANCE = 3.0
 Y_TOLERANCE = 3.0
@@ -44,7 +47,7 @@ _Char = Glyph
 _new_glyph = tuple.__new__
 
 
-def plain_page(page) -> bool:
+def plain_page(page: pdfium.PdfPage) -> bool:
     """Unrotated, media box at the origin and equal to the crop box, no path objects."""
     import pypdfium2.raw as pdfium_c
 
@@ -61,7 +64,7 @@ def plain_page(page) -> bool:
     return True
 
 
-def page_chars(page, advances: Advances) -> list[_Char] | None:
+def page_chars(page: pdfium.PdfPage, advances: Advances) -> list[_Char] | None:
     """The page's characters (pdfium's generated spaces and line ends left out) in
     content order; None when their text cannot be told apart (a character outside the
     Basic Multilingual Plane shifts pdfium's text indexes).
