@@ -9,12 +9,16 @@ import hashlib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import regex
 
 from .document import Line
 from .places import Places
 from .textnorm import fold, words
+
+if TYPE_CHECKING:
+    from .rules import Rules
 
 HEADER_LINES = 40
 
@@ -55,7 +59,7 @@ class Gazetteer:
     province_after_word: dict[str, regex.Pattern] = field(default_factory=dict)  # "tỉnh X"
 
     @classmethod
-    def from_rules(cls, rules) -> "Gazetteer":
+    def from_rules(cls, rules: Rules) -> "Gazetteer":
         g = rules.section("gazetteer")
         aliases = g.get("province_aliases", {})
         provinces = {p: list(d or []) for p, d in g["provinces"].items()}
@@ -110,7 +114,7 @@ def _first_word(key: str) -> str | None:
     return m.group() if m else None
 
 
-def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Places) -> Metadata:
+def extract_metadata(lines: list[Line], rules: Rules, gazetteer: Gazetteer, places: Places) -> Metadata:
     d = rules.section("documents")
     meta = Metadata()
     texts = [ln.clean for ln in lines]
@@ -157,11 +161,11 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Pla
     meta.plan_year = _plan_year(meta.title or "") or (None if period else issue_year)
     meta.programs = _programs(folded_full, fold(meta.title or ""), rules)
     meta.signer = _signer(texts, d["signer_titles"])
-    place = places.place(meta.province, meta.issue_date)
+    codes = places.place(meta.province, meta.issue_date)
     meta.province_code, meta.province_2025, meta.province_2025_code = (
-        place.province_code,
-        place.province_2025,
-        place.province_2025_code,
+        codes.province_code,
+        codes.province_2025,
+        codes.province_2025_code,
     )
     if meta.admin_level in ("district", "commune") and places.says_included(folded_full):
         meta.included_in_higher_level = True
@@ -169,7 +173,7 @@ def extract_metadata(lines: list[Line], rules, gazetteer: Gazetteer, places: Pla
     return meta
 
 
-def reports_results(meta: Metadata, rules) -> bool:
+def reports_results(meta: Metadata, rules: Rules) -> bool:
     """Does the document report what was done rather than plan it? A report (documents.yaml
     report_types), or a text with neither a number nor a type (a news page, a portal
     article): there, a figure no word marks as an aim or a rule is a result."""
@@ -185,14 +189,20 @@ def plan_id(
     issuer, title and date, normalised (folded words) and hashed. None when the document
     says too little to tell it from another plan."""
     number = "".join(doc_number.upper().split()) if doc_number and doc_number[:1].isdigit() else None
-    if issuer is None or issue_date is None or (number is None and not title):
+    if issuer is None or issue_date is None:
         return None
-    what = f"no:{number}" if number else "title:" + " ".join(words(title))
+    # a number is never empty (it starts with a digit): without one, the title stands in
+    if number:
+        what = f"no:{number}"
+    elif title:
+        what = "title:" + " ".join(words(title))
+    else:
+        return None
     key = "\0".join([" ".join(words(issuer)), what, issue_date.isoformat()])
     return "p" + hashlib.sha256(key.encode()).hexdigest()[:15]
 
 
-def _spaced_columns(texts: list[str], d) -> list[str]:
+def _spaced_columns(texts: list[str], d: dict[str, Any]) -> list[str]:
     """Header lines laid out in two columns with spaces (a text export: issuer and number
     on the left, motto, place and date far to the right) as tab-joined cells, so that
     _columns_apart reads each column on its own. A line splits at its widest run of at
@@ -220,8 +230,9 @@ def _spaced_columns(texts: list[str], d) -> list[str]:
         end = k
         while end < len(texts) and cells[end] is not None:
             end += 1
-        if sum(1 for c in cells[k:end] if c and not c.startswith("\t")) >= 1 and end - k >= 2:
-            out[k:end] = cells[k:end]
+        run = [c for c in cells[k:end] if c is not None]  # every cell of the run (none is None)
+        if sum(1 for c in run if c and not c.startswith("\t")) >= 1 and end - k >= 2:
+            out[k:end] = run
         k = end
     return out
 
@@ -243,7 +254,7 @@ def _spaced_cells(text: str, gap: int, right_from: float) -> str | None:
     return None
 
 
-def _number_apart(texts: list[str], d) -> list[str]:
+def _number_apart(texts: list[str], d: dict[str, Any]) -> list[str]:
     """A header line holding the number and, after it, the place and date (two columns a
     PDF or scan put on one line without a wide gap) as two lines."""
     number = regex.compile(d["doc_number"])
@@ -275,7 +286,7 @@ def _columns_apart(texts: list[str]) -> list[str]:
     return out[:-1]
 
 
-def _title_line(texts: list[str], d) -> int | None:
+def _title_line(texts: list[str], d: dict[str, Any]) -> int | None:
     names = {fold(n) for ns in d["doc_type_titles"].values() for n in ns}
     for i, t in enumerate(texts[:HEADER_LINES]):
         if _letters_only(t) in names:
@@ -305,7 +316,7 @@ def _title(texts: list[str], idx: int | None, preamble_openers: list[str]) -> st
     return " ".join(" ".join(parts).split()) or None
 
 
-def _issuer_level(texts: list[str], d) -> tuple[str | None, str | None, str | None, str]:
+def _issuer_level(texts: list[str], d: dict[str, Any]) -> tuple[str | None, str | None, str | None, str]:
     """(admin level, its word, the place the header names, the body's short name: UBND, HĐND)."""
     levels = {fold(k): v for k, v in d["admin_levels"].items()}
     # the motto and the rules under the names stand between the issuer's lines when the two
@@ -341,7 +352,7 @@ def _place(
     for scope in (folded_title, fold(header_name or ""), folded_head, folded_full):
         if not scope:
             continue
-        counts = Counter()
+        counts: Counter[tuple[str, str]] = Counter()
         maybe = gazetteer.districts_in(scope)
         for i, ((name, prov, pattern), key) in enumerate(
             zip(gazetteer.district_patterns, gazetteer.district_keys, strict=True)
@@ -360,7 +371,7 @@ def _place(
             district, province = best[0]
             break
     if province is None:
-        counts = Counter()
+        province_counts: Counter[str] = Counter()
         seen = {*_LEADING_WORD.findall(folded_full), *_LEADING_WORD.findall(folded_title)}
         seen.update(_LEADING_WORD.findall(folded_head))
         for prov, pattern in gazetteer.province_patterns.items():
@@ -372,9 +383,9 @@ def _place(
                 + len(gazetteer.province_after_word[prov].findall(folded_full))
             )
             if n:
-                counts[prov] = n
-        if counts:
-            province = counts.most_common(1)[0][0]
+                province_counts[prov] = n
+        if province_counts:
+            province = province_counts.most_common(1)[0][0]
     return province, district
 
 
@@ -386,7 +397,7 @@ def _plan_year(title: str) -> int | None:
     return None
 
 
-def _programs(folded_full: str, folded_title: str, rules) -> list[str]:
+def _programs(folded_full: str, folded_title: str, rules: Rules) -> list[str]:
     d = rules.section("documents")
     in_title = [code for code, _, pattern in rules.programs_vocab.entries if pattern.search(folded_title)]
     if in_title:

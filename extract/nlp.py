@@ -5,10 +5,15 @@ sentencizer. Used for each fact's `context`."""
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import regex
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 # spaCy's suffix patterns are all anchored at the end and, but for a run of dots, at most
 # this long: a token is searched for its suffix in its last characters only.
@@ -18,7 +23,7 @@ MAX_PARAGRAPH_CHARS = 100_000_000
 
 
 @lru_cache(maxsize=1)
-def _pipeline():
+def _pipeline() -> Language:
     import spacy
     from spacy.lang.punctuation import TOKENIZER_INFIXES, TOKENIZER_PREFIXES, TOKENIZER_SUFFIXES
     from spacy.tokenizer import Tokenizer
@@ -42,7 +47,7 @@ def _pipeline():
     return nlp
 
 
-def _end_search(pattern, window: int) -> Callable[[str], object]:
+def _end_search(pattern: re.Pattern[str], window: int) -> Callable[[str], re.Match[str] | None]:
     """pattern.search for a PATTERN whose alternatives all end at the end of the string and
     are at most WINDOW characters long, or repeat a character (a run of dots). spaCy
     strips a token's affixes one at a time, searching the rest of the token for its
@@ -51,7 +56,7 @@ def _end_search(pattern, window: int) -> Callable[[str], object]:
     look-behinds) unless a match reaches the window's start, which may go on before it:
     then the whole token is searched."""
 
-    def search(string: str):
+    def search(string: str) -> re.Match[str] | None:
         start = max(0, len(string) - window)
         m = pattern.search(string, start)
         if m is not None and m.start() == start and start > 0:
@@ -87,7 +92,9 @@ def sentence_at(spans: list[tuple[int, int]], text: str, start: int, end: int) -
     return text[first[0] : max(first[1], last[1])].strip()
 
 
-def _span_holding(spans: list[tuple[int, int]], pos: int, holds) -> tuple[int, int] | None:
+def _span_holding(
+    spans: list[tuple[int, int]], pos: int, holds: Callable[[tuple[int, int], int], bool]
+) -> tuple[int, int] | None:
     """The first span that HOLDS pos: one of the two that start just before or at it."""
     i = bisect.bisect_right(spans, (pos, float("inf")))
     return next((s for s in spans[max(0, i - 2) : i + 1] if holds(s, pos)), None)

@@ -12,9 +12,16 @@ table records the line they were moved from."""
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .nlp import ends_sentence
+
+if TYPE_CHECKING:
+    from .document import Block
+    from .rules import Rules
+    from .sections import Section
 
 
 @dataclass(frozen=True)
@@ -25,7 +32,13 @@ class Repair:
     section: object | None  # the moved section, or None for a paragraph without heading
 
 
-def repair_page_order(sections, blocks, block_section, rules, carries_amount) -> list[Repair]:
+def repair_page_order(
+    sections: list[Section],
+    blocks: list[Block],
+    block_section: dict[int, Section | None],
+    rules: Rules,
+    carries_amount: Callable[[Block], bool],
+) -> list[Repair]:
     """Reassign misplaced blocks (in block_section) and sections (in the tree).
     `carries_amount(block)` says whether a paragraph states a money amount."""
     moved: list[Repair] = []
@@ -48,22 +61,22 @@ class _BlockIndex:
     updates): a section's blocks are found from its subtree's own lists, not by scanning
     every block of the document for every section."""
 
-    def __init__(self, blocks, block_section):
+    def __init__(self, blocks: list[Block], block_section: dict[int, Section | None]) -> None:
         self.block_section = block_section
         self.order = {id(b): i for i, b in enumerate(blocks)}
-        self.own: dict[int, list] = {}  # id(section) -> its blocks in document order
+        self.own: dict[int, list[Block]] = {}  # id(section) -> its blocks in document order
         for b in blocks:
             self.own.setdefault(id(block_section.get(id(b))), []).append(b)
 
-    def blocks_in(self, sec) -> list:
+    def blocks_in(self, sec: Section) -> list[Block]:
         """The blocks of SEC and the sections under it, in document order."""
         found = [b for s in _subtree(sec) for b in self.own.get(id(s), [])]
         return sorted(found, key=lambda b: self.order[id(b)])
 
-    def section_of(self, block):
+    def section_of(self, block: Block) -> Section | None:
         return self.block_section.get(id(block))
 
-    def assign(self, block, sec) -> None:
+    def assign(self, block: Block, sec: Section) -> None:
         old = self.own.get(id(self.block_section.get(id(block))))
         if old is not None:
             old.remove(block)
@@ -73,13 +86,13 @@ class _BlockIndex:
         new.insert(bisect.bisect_left(keys, self.order[id(block)]), block)
 
 
-def _subtree(sec):
+def _subtree(sec: Section) -> Iterator[Section]:
     yield sec
     for c in sec.children:
         yield from _subtree(c)
 
 
-def _reparent(child, new_parent, moved) -> None:
+def _reparent(child: Section, new_parent: Section, moved: list[Repair]) -> None:
     old = child.parent
     if old is not None and child in old.children:
         old.children.remove(child)
@@ -92,12 +105,14 @@ def _reparent(child, new_parent, moved) -> None:
     moved.append(Repair(child.line_start, f"{child.label} {child.title}", new_parent, child))
 
 
-def _open_ended(sec, index: _BlockIndex) -> bool:
+def _open_ended(sec: Section, index: _BlockIndex) -> bool:
     own = index.blocks_in(sec)
     return bool(own) and not ends_sentence(own[-1].text, colon=True)
 
 
-def _move_lowercase_fragments(siblings, index: _BlockIndex, heading_lines, moved) -> None:
+def _move_lowercase_fragments(
+    siblings: list[Section], index: _BlockIndex, heading_lines: set[int], moved: list[Repair]
+) -> None:
     for sec in siblings:
         own = index.blocks_in(sec)
         for i, b in enumerate(own[1:], start=1):
@@ -122,46 +137,49 @@ def _move_lowercase_fragments(siblings, index: _BlockIndex, heading_lines, moved
             break
 
 
-def _letters(sec, order):
+def _letters(sec: Section, order: dict[str, int]) -> list[tuple[Section, int]]:
+    """The lettered children of SEC, each with its letter's place in ORDER."""
     return [
-        c
+        (c, order[c.heading.number])
         for c in sec.children
         if c.heading is not None and c.heading.style == "letter" and c.heading.number in order
     ]
 
 
-def _move_restarted_letters(siblings, index: _BlockIndex, order, carries_amount, moved) -> None:
+def _move_restarted_letters(
+    siblings: list[Section],
+    index: _BlockIndex,
+    order: dict[str, int],
+    carries_amount: Callable[[Block], bool],
+    moved: list[Repair],
+) -> None:
     for sec in siblings:
         items = _letters(sec, order)
         restart = next(
-            (
-                j
-                for j in range(1, len(items))
-                if order[items[j].heading.number] <= order[items[j - 1].heading.number]
-            ),
+            (j for j in range(1, len(items)) if items[j][1] <= items[j - 1][1]),
             None,
         )
         if restart is None:
             continue
-        first_letter = order[items[restart].heading.number]
+        first_letter = items[restart][1]
         target = next(
             (
                 s
                 for s in siblings
                 if s is not sec
                 and (lets := _letters(s, order))
-                and max(order[x.heading.number] for x in lets) == first_letter - 1
+                and max(rank for _, rank in lets) == first_letter - 1
             ),
             None,
         )
         if target is None:
             continue
         # bullets that close the previous item but carry no amount belong to the fragment
-        before = items[restart - 1]
-        trailing = []
+        before = items[restart - 1][0]
+        trailing: list[Section] = []
         for child in reversed(before.children):
             if any(carries_amount(b) for b in index.blocks_in(child)):
                 break
             trailing.insert(0, child)
-        for child in trailing + items[restart:]:
+        for child in trailing + [c for c, _ in items[restart:]]:
             _reparent(child, target, moved)

@@ -10,6 +10,10 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .pipeline import Extractor
 
 # A file larger than this is not read (a plan, even scanned, is far smaller); it becomes a
 # failed row.
@@ -17,7 +21,7 @@ MAX_INPUT_BYTES = 512 * 1024**2
 
 
 @lru_cache(maxsize=4)
-def _extractor(rules_dir: str | None, ocr: str):
+def _extractor(rules_dir: str | None, ocr: str) -> Extractor:
     """One Extractor per process and settings (the rules load once)."""
     from .pipeline import Extractor
     from .rules import load_rules

@@ -11,9 +11,16 @@ import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .base import PageProblem, ReadError, SourceText, plain_error
 from .limits import DocxLimits, InputLimits
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from lxml.etree import _Element  # lxml ships no type information: this is Any to mypy
+
+    from ..rules import Rules
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -144,7 +151,7 @@ class _Clamps:
         return out
 
 
-def _load_numbering(document, clamps: _Clamps) -> _Numbering:
+def _load_numbering(document: Document, clamps: _Clamps) -> _Numbering:
     numbering = _Numbering()
     try:
         root = document.part.numbering_part.element
@@ -153,7 +160,7 @@ def _load_numbering(document, clamps: _Clamps) -> _Numbering:
     top_level, top_number = clamps.limits.max_list_level, clamps.limits.max_list_number
     for abstract in root.iter(f"{W}abstractNum"):
         aid = abstract.get(f"{W}abstractNumId")
-        levels = {}
+        levels: dict[int, _Level] = {}
         for lvl in abstract.iter(f"{W}lvl"):
             ilvl = clamps.number(lvl.get(f"{W}ilvl", "0"), 0, 0, top_level, f"numbering {aid}: a list level")
             level = _Level()
@@ -184,7 +191,9 @@ def _load_numbering(document, clamps: _Clamps) -> _Numbering:
     return numbering
 
 
-def _num_pr(paragraph_el, styles_by_id, clamps: _Clamps) -> tuple[str, int] | None:
+def _num_pr(
+    paragraph_el: _Element, styles_by_id: dict[str | None, _Element], clamps: _Clamps
+) -> tuple[str, int] | None:
     """(numId, ilvl) of a paragraph, from its own properties or its style chain."""
     ppr = paragraph_el.find(f"{W}pPr")
     num_id = ilvl = None
@@ -219,7 +228,7 @@ def _num_pr(paragraph_el, styles_by_id, clamps: _Clamps) -> tuple[str, int] | No
     return num_id, ilvl or 0
 
 
-def _list_level(lvl_el, clamps: _Clamps) -> int | None:
+def _list_level(lvl_el: _Element | None, clamps: _Clamps) -> int | None:
     if lvl_el is None:
         return None
     return clamps.number(
@@ -227,8 +236,8 @@ def _list_level(lvl_el, clamps: _Clamps) -> int | None:
     )
 
 
-def _paragraph_text(p_el) -> str:
-    parts = []
+def _paragraph_text(p_el: _Element) -> str:
+    parts: list[str] = []
     for node in p_el.iter():
         if node.tag == f"{W}t" and node.text:
             parts.append(node.text)
@@ -239,7 +248,7 @@ def _paragraph_text(p_el) -> str:
     return "".join(parts)
 
 
-def read_docx(data: bytes, rules) -> SourceText:
+def read_docx(data: bytes, rules: Rules) -> SourceText:
     limits = InputLimits.from_rules(rules)
     check_package(data, limits.docx)
     try:
@@ -293,7 +302,7 @@ def read_docx(data: bytes, rules) -> SourceText:
 HEADER_TABLE_MAX_ROWS = 3
 
 
-def _header_rows(table, clamps: _Clamps) -> list[str] | None:
+def _header_rows(table: _Element, clamps: _Clamps) -> list[str] | None:
     """The header block of an administrative document laid out as a borderless two-column
     table before any text, its cells holding several paragraphs each (Nghị định 30/2020's
     layout): one line per paragraph, the paragraphs of a row's cells side by side and
@@ -317,7 +326,7 @@ def _header_rows(table, clamps: _Clamps) -> list[str] | None:
     return out
 
 
-def _row_cells(row, where: str, clamps: _Clamps) -> list[str]:
+def _row_cells(row: _Element, where: str, clamps: _Clamps) -> list[str]:
     limits = clamps.limits
     cells: list[str] = []
     for cell in row.iter(f"{W}tc"):
@@ -350,44 +359,56 @@ def check_package(data: bytes, limits: DocxLimits) -> None:
         raise ReadError(f"not a readable DOCX file (not a zip package: {plain_error(exc)})") from exc
     with archive:
         parts = archive.infolist()
-        if len(parts) > limits.max_parts:
-            raise ReadError(f"the DOCX package has {len(parts)} parts, over the limit of {limits.max_parts}")
-        declared = 0
-        for part in parts:
-            name = part.filename[:80]
-            if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise ReadError(
-                    f"part '{name}' of the DOCX is compressed with zip method {part.compress_type}; "
-                    f"a DOCX may only store or deflate its parts"
-                )
-            if part.file_size > limits.max_part_bytes:
-                raise ReadError(
-                    f"part '{name}' of the DOCX would inflate to {part.file_size:,} bytes, over the limit "
-                    f"of {limits.max_part_bytes:,} a part"
-                )
-            declared += part.file_size
-        if declared > limits.max_package_bytes:
+        _check_directory(parts, limits)
+        _check_inflated(archive, parts, limits)
+
+
+def _check_directory(parts: list[zipfile.ZipInfo], limits: DocxLimits) -> None:
+    """The checks the zip directory allows: the number of parts, their compression methods
+    and their declared sizes."""
+    if len(parts) > limits.max_parts:
+        raise ReadError(f"the DOCX package has {len(parts)} parts, over the limit of {limits.max_parts}")
+    declared = 0
+    for part in parts:
+        name = part.filename[:80]
+        if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise ReadError(
-                f"the DOCX's parts would inflate to {declared:,} bytes in all, over the limit of "
-                f"{limits.max_package_bytes:,}"
+                f"part '{name}' of the DOCX is compressed with zip method {part.compress_type}; "
+                f"a DOCX may only store or deflate its parts"
             )
-        inflated = 0
-        for part in parts:
-            name, size = part.filename[:80], 0
-            try:
-                with archive.open(part) as stream:
-                    while chunk := stream.read(1 << 20):
-                        size += len(chunk)
-                        inflated += len(chunk)
-                        if size > limits.max_part_bytes or inflated > limits.max_package_bytes:
-                            raise ReadError(
-                                f"part '{name}' of the DOCX inflates beyond its limit "
-                                f"({limits.max_part_bytes:,} bytes a part, "
-                                f"{limits.max_package_bytes:,} in all)"
-                            )
-            except ReadError:
-                raise
-            except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
-                raise ReadError(f"part '{name}' of the DOCX is encrypted; it cannot be read") from exc
-            except Exception as exc:  # a bad checksum, a broken deflate stream, a truncated file
-                raise ReadError(f"part '{name}' of the DOCX is corrupt ({plain_error(exc)})") from exc
+        if part.file_size > limits.max_part_bytes:
+            raise ReadError(
+                f"part '{name}' of the DOCX would inflate to {part.file_size:,} bytes, over the limit "
+                f"of {limits.max_part_bytes:,} a part"
+            )
+        declared += part.file_size
+    if declared > limits.max_package_bytes:
+        raise ReadError(
+            f"the DOCX's parts would inflate to {declared:,} bytes in all, over the limit of "
+            f"{limits.max_package_bytes:,}"
+        )
+
+
+def _check_inflated(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limits: DocxLimits) -> None:
+    """Every part inflated in bounded chunks, its size counted as it comes (a declared size
+    can lie) and its checksum verified by zipfile at its end."""
+    inflated = 0
+    for part in parts:
+        name, size = part.filename[:80], 0
+        try:
+            with archive.open(part) as stream:
+                while chunk := stream.read(1 << 20):
+                    size += len(chunk)
+                    inflated += len(chunk)
+                    if size > limits.max_part_bytes or inflated > limits.max_package_bytes:
+                        raise ReadError(
+                            f"part '{name}' of the DOCX inflates beyond its limit "
+                            f"({limits.max_part_bytes:,} bytes a part, "
+                            f"{limits.max_package_bytes:,} in all)"
+                        )
+        except ReadError:
+            raise
+        except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
+            raise ReadError(f"part '{name}' of the DOCX is encrypted; it cannot be read") from exc
+        except Exception as exc:  # a bad checksum, a broken deflate stream, a truncated file
+            raise ReadError(f"part '{name}' of the DOCX is corrupt ({plain_error(exc)})") from exc

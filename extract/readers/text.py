@@ -11,12 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
 import regex
 
 from ..layout import ORDER_MARKS, WRAPPED_LINES, LayoutSettings, aligned_text_lines, text_settings
 from .base import PageProblem, ReadError, SourceText
 from .limits import DecodingLimits, InputLimits, listed
+
+if TYPE_CHECKING:
+    from ..rules import Rules
 
 # Letters only Vietnamese uses (precomposed, NFC): their share tells a good decoding.
 _VI_LETTERS = regex.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
@@ -136,7 +140,8 @@ class BytePositions:
 
 def invalid_utf8(data: bytes, shown: int) -> BytePositions:
     """The bytes of DATA that are not part of a well-formed UTF-8 character."""
-    count, first, position = 0, [], 0
+    first: list[int] = []
+    count, position = 0, 0
     for run in _UTF8_RUN.finditer(data):
         count += run.start() - position
         first.extend(range(position, min(run.start(), position + shown - len(first))))
@@ -147,7 +152,8 @@ def invalid_utf8(data: bytes, shown: int) -> BytePositions:
 
 
 def _positions_of(data: bytes, byte: bytes, shown: int) -> BytePositions:
-    first, at = [], data.find(byte)
+    first: list[int] = []
+    at = data.find(byte)
     while at >= 0 and len(first) < shown:
         first.append(at)
         at = data.find(byte, at + 1)
@@ -179,7 +185,7 @@ def _looks_utf16(data: bytes, decoding: DecodingLimits) -> str | None:
     return None
 
 
-def read_text(data: bytes, fmt: str, rules) -> SourceText:
+def read_text(data: bytes, fmt: str, rules: Rules) -> SourceText:
     limits = InputLimits.from_rules(rules)
     shown = limits.max_reported_positions
     if not data.replace(b"\x00", b"").strip():
