@@ -276,7 +276,7 @@ def repair_checks(repairs: list[Repair]) -> list[Check]:
             "page_order_repaired",
             "info",
             f"line {r.line}: '{r.what[:40]}' is out of page order; attached to "
-            f"'{r.target.label} {r.target.title[:40]}'",  # type: ignore[attr-defined]
+            f"'{r.target.label} {r.target.title[:40]}'",
             line=r.line,
         )
         for r in repairs

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 class Repair:
     line: int  # 1-based line where the moved text starts
     what: str  # its first words
-    target: object  # the Section it now belongs to
-    section: object | None  # the moved section, or None for a paragraph without heading
+    target: Section  # the section it now belongs to
+    section: Section | None  # the moved section, or None for a paragraph without heading
 
 
 def repair_page_order(

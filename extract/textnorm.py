@@ -23,12 +23,21 @@ _WORD = regex.compile(r"\w+")
 
 
 def nfc(text: str) -> str:
+    """Composed Unicode: a vowel and its combining mark become one character.
+
+    >>> nfc("hoa\u0300"), len(nfc("hoa\u0300"))
+    ('hoà', 3)
+    """
     return unicodedata.normalize("NFC", text)
 
 
 @lru_cache(maxsize=65536)
 def fold_word(word: str) -> str:
-    """One syllable: lower case, tone mark moved to the end as a digit (hòa, hoà -> hoa2)."""
+    """One syllable: lower case, tone mark moved to the end as a digit (hòa, hoà -> hoa2).
+
+    >>> fold_word("Hoà"), fold_word("hòa"), fold_word("Quỹ"), fold_word("năm")
+    ('hoa2', 'hoa2', 'quy4', 'năm')
+    """
     decomposed = unicodedata.normalize("NFD", word.lower())
     tone = ""
     kept = []
@@ -48,7 +57,13 @@ def fold(text: str) -> str:
     """Match key of a text: every word folded, everything else kept (spaces collapsed).
 
     Cached: every finder folds the same blocks and sentences, so a text is folded once
-    (the cache is emptied at each document: forget_texts)."""
+    (the cache is emptied at each document: forget_texts).
+
+    >>> fold("Ngân sách  Trung ương: 1.000 tỷ")
+    'ngân sach1 trung ương: 1.000 ty3'
+    >>> fold("Thủy lợi") == fold("THUỶ LỢI")  # old and new tone placement, any case
+    True
+    """
     return _fold(text)
 
 
@@ -69,12 +84,21 @@ def _fold(text: str) -> str:
 
 
 def strip_diacritics(text: str) -> str:
-    """ASCII-like key: all marks removed, đ -> d (for OCR-noise tolerant comparisons)."""
+    """ASCII-like key: all marks removed, đ -> d (for OCR-noise tolerant comparisons).
+
+    >>> strip_diacritics("Đồng bào dân tộc")
+    'dong bao dan toc'
+    """
     decomposed = unicodedata.normalize("NFD", nfc(text).lower().replace("đ", "d"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def words(text: str) -> list[str]:
+    """The folded words of TEXT, punctuation left out.
+
+    >>> words("Kế hoạch số 88/KH-UBND, năm 2024")
+    ['kê1', 'hoach5', 'sô1', '88', 'kh', 'ubnd', 'năm', '2024']
+    """
     return _WORD.findall(fold(text))
 
 

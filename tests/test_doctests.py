@@ -8,7 +8,7 @@ import importlib
 
 import pytest
 
-MODULES = ["extract.vnnumbers", "extract.rules"]
+MODULES = ["extract.vnnumbers", "extract.textnorm", "extract.rules"]
 
 
 @pytest.mark.parametrize("name", MODULES)
