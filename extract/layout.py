@@ -262,10 +262,6 @@ def _covered(intervals: list[tuple[float, float]], min_gap: float) -> list[tuple
     return [(a, b) for a, b in out]
 
 
-def _distance(p: Phrase, columns: Sequence[tuple[float, float]]) -> float:
-    return min(max(c0 - p.x1, p.x0 - c1, 0) for c0, c1 in columns)
-
-
 def _overlapped(x0: float, x1: float, columns: Sequence[tuple[float, float]]) -> list[int]:
     return [k for k, (c0, c1) in enumerate(columns) if x0 < c1 and x1 > c0]
 

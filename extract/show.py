@@ -17,6 +17,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from .view import DocumentView, row_label
+from .vnnumbers import format_vn_number
 
 TITLE_MAX = 80
 INDICATOR_MAX = 70
@@ -64,7 +65,14 @@ def build_tree(view: DocumentView) -> _Node:
 
 # ---------------------------------------------------------------------------------- text
 def _num(value: float | None) -> str:
-    return "?" if value is None else f"{value:g}"
+    """A figure as a plan writes it: '.' groups thousands, ',' marks decimals (never 2.864e+07).
+
+    >>> _num(28640000.0), _num(51.2), _num(8.12), _num(None)
+    ('28.640.000', '51,2', '8,12', '?')
+    """
+    if value is None:
+        return "?"
+    return format_vn_number(value, 6).rstrip("0").rstrip(",")
 
 
 def amount_text(a: dict) -> Text:
