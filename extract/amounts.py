@@ -27,7 +27,7 @@ import regex
 
 from .document import Block
 from .nlp import sentence_break
-from .rules import Hit, PhraseTable, Rules, phrase_regex
+from .rules import Hit, PhraseTable, Rules, comparator_end_patterns, phrase_regex
 from .sections import Section
 from .textnorm import FoldedText, fold
 from .vnnumbers import NUMBER_PATTERN, VnNumber, parse_vn_number
@@ -198,21 +198,8 @@ class AmountFinder:
             if joiners
             else None
         )
-        t = rules.section("targets")
-        fillers = "|".join(
-            regex.escape(fold(x)) for x in sorted(t.get("comparator_fillers", []), key=len, reverse=True)
-        )
         # a comparator right before the number (a filler between at most): "tối đa 40 triệu đồng"
-        self.comparator_end = [
-            (
-                value,
-                regex.compile(
-                    rf"(?<!\w)(?:{'|'.join(regex.escape(p) for p in phrases)})"
-                    rf"(?:\s+(?:{fillers}))?\s*$"
-                ),
-            )
-            for value, phrases, _ in rules.comparators.entries
-        ]
+        self.comparator_end = comparator_end_patterns(rules)
         self.comparator_after = [
             (value, regex.compile(rf"^\s*(?:{'|'.join(regex.escape(p) for p in phrases)})(?!\w)"))
             for value, phrases, _ in rules.comparators_after.entries

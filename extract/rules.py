@@ -129,6 +129,32 @@ class PhraseTable:
         return best
 
 
+def ending_patterns(
+    rules: Rules, valued_phrases: Iterable[tuple[str, Iterable[str]]]
+) -> list[tuple[str, regex.Pattern]]:
+    """Each value's folded phrases as a pattern ending the folded text before a figure,
+    with at most one of targets.yaml's comparator_fillers between ("tối đa 40 triệu đồng",
+    "tối thiểu là 80%")."""
+    fillers = "|".join(
+        regex.escape(fold(x))
+        for x in sorted(rules.section("targets").get("comparator_fillers", []), key=len, reverse=True)
+    )
+    return [
+        (
+            value,
+            regex.compile(
+                rf"(?<!\w)(?:{'|'.join(regex.escape(p) for p in phrases)})(?:\s+(?:{fillers}))?\s*$"
+            ),
+        )
+        for value, phrases in valued_phrases
+    ]
+
+
+def comparator_end_patterns(rules: Rules) -> list[tuple[str, regex.Pattern]]:
+    """The comparators (targets.yaml) right before a figure; amounts and targets share them."""
+    return ending_patterns(rules, ((value, phrases) for value, phrases, _ in rules.comparators.entries))
+
+
 def phrase_regex(phrases: Iterable[str], flags: int = 0, *, at_end: bool = False) -> regex.Pattern:
     """Whole-word alternation of phrases (folded, to match folded text), longest first;
     never matches when there are none. AT_END: only a phrase ending the text (trailing

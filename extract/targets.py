@@ -16,7 +16,7 @@ import regex
 from .amounts import inherited_rule, program_of, program_pattern
 from .document import Block
 from .nlp import sentence_break
-from .rules import Hit, phrase_regex
+from .rules import Hit, comparator_end_patterns, ending_patterns, phrase_regex
 from .sections import Section, match_label
 from .textindex import MatchIndex, PrefixMatches
 from .textnorm import FoldedText, fold, strip_diacritics
@@ -84,20 +84,8 @@ class TargetFinder:
     def __init__(self, rules: Rules) -> None:
         t = rules.section("targets")
         self.rules = rules
-        fillers = "|".join(
-            regex.escape(fold(x)) for x in sorted(t.get("comparator_fillers", []), key=len, reverse=True)
-        )
         # a comparator counts only right before the number, with at most a filler between
-        self.comparator_end = [
-            (
-                value,
-                regex.compile(
-                    rf"(?<!\w)(?:{'|'.join(regex.escape(p) for p in phrases)})"
-                    rf"(?:\s+(?:{fillers}))?\s*$"
-                ),
-            )
-            for value, phrases, _ in rules.comparators.entries
-        ]
+        self.comparator_end = comparator_end_patterns(rules)
         # how far back from the figure such a comparator can start in the folded words
         # before it (they are stripped and their spaces single)
         self.comparator_reach = (
@@ -147,17 +135,14 @@ class TargetFinder:
             r"(?P<y>(?:19|20)\d\d)(?!\d)",
             regex.IGNORECASE,
         )
-        self.change_end = [
+        self.change_end = ending_patterns(
+            rules,
             (
-                entry["value"],
-                regex.compile(
-                    rf"(?<!\w)(?:{'|'.join(regex.escape(fold(p)) for p in entry['phrases'])})"
-                    rf"(?:\s+(?:{fillers}))?\s*$"
-                ),
-            )
-            for entry in t.get("comparator_changes", [])
-            if entry["phrases"]
-        ]
+                (entry["value"], [fold(p) for p in entry["phrases"]])
+                for entry in t.get("comparator_changes", [])
+                if entry["phrases"]
+            ),
+        )
         self.direction_not = phrase_regex(fold(p) for p in t.get("direction_not", []))
         self.carry_stops = phrase_regex(fold(p) for p in t.get("direction_carry_stops", []))
         self.carry_subjects = phrase_regex(fold(p) for p in t.get("direction_carry_subjects", []))
