@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .show import COMPARATOR_SIGN
-from .view import DocumentView, row_label
+from .view import DocumentView, header_fields, row_label
 
 FACT_KINDS = ("amount", "target", "heading")
 PAGE_IMAGE_WIDTH = 760  # pixels: legible at a glance, light enough to inline
@@ -529,12 +529,7 @@ def render_review(view: DocumentView) -> str:
     counts = {k: sum(1 for f in facts if f.kind == k) for k in FACT_KINDS}
     unplaced = [f for f in facts if not f.placed and view.text is not None]
     meta = [
-        doc.get("doc_number"),
-        doc.get("issuer"),
-        doc.get("province"),
-        doc.get("district"),
-        str(doc["issue_date"]) if doc.get("issue_date") else None,
-        f"year {doc['plan_year']}" if doc.get("plan_year") else None,
+        *header_fields(doc),
         ", ".join(doc.get("programs") or []) or None,
         doc.get("format"),
         doc.get("method"),

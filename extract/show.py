@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
-from .view import DocumentView, row_label
+from .view import DocumentView, header_fields, row_label
 from .vnnumbers import format_vn_number
 
 TITLE_MAX = 80
@@ -134,12 +134,7 @@ def header_text(view: DocumentView) -> Text:
     out.append(doc["source_name"] or doc["doc_id"], style="bold")
     out.append(f"  [{doc['status']}]", style="red" if doc["status"] == "failed" else "green")
     parts = [
-        doc.get("doc_number"),
-        doc.get("issuer"),
-        doc.get("province"),
-        doc.get("district"),
-        str(doc["issue_date"]) if doc.get("issue_date") else None,
-        f"year {doc['plan_year']}" if doc.get("plan_year") else None,
+        *header_fields(doc),
         f"programs {', '.join(doc.get('programs') or [])}" if doc.get("programs") else None,
     ]
     out.append("  " + "  ".join(p for p in parts if p))

@@ -191,6 +191,20 @@ def _attach_source_text(view: DocumentView, extractor: Extractor) -> None:
     view.lines = build_lines(source, extractor.cleaner)
 
 
+def header_fields(doc: dict) -> list[str]:
+    """What identifies a document, as the terminal and the review page head it: number,
+    issuer, province, district, issue date and plan year, those it has."""
+    fields = [
+        doc.get("doc_number"),
+        doc.get("issuer"),
+        doc.get("province"),
+        doc.get("district"),
+        str(doc["issue_date"]) if doc.get("issue_date") else None,
+        f"year {doc['plan_year']}" if doc.get("plan_year") else None,
+    ]
+    return [f for f in fields if f]
+
+
 def row_label(context: str | None) -> str | None:
     """The label of a funding-table row (its order and name cells) from the row's text:
     the cells up to its name, and any after it before the first figure. None when the
