@@ -189,15 +189,20 @@ class AmountFinder:
         )
         # the lower figure of a range, written just before an amount's number: "từ 30 đến",
         # "1,5 - ", "6 triệu đồng đến ", "giữa 1.000 và "
-        joiners = "|".join(regex.escape(j) for j in sorted(m.get("range_joiners", []), key=len, reverse=True))
+        joiners = _alternation(m.get("range_joiners", []))
+        openers = _alternation(m.get("range_openers", [])) or r"(?!x)x"
         self.range_low = (
             regex.compile(
-                rf"(?:(?<!\w)(?:từ|giữa)\s+)?(?P<lo>{NUMBER_PATTERN})(?:\s*+(?P<lounit>{unit_alt}))?\s*(?P<joiner>{joiners})\s*$",
+                rf"(?:(?<!\w)(?:{openers})\s+)?(?P<lo>{NUMBER_PATTERN})(?:\s*+(?P<lounit>{unit_alt}))?\s*(?P<joiner>{joiners})\s*$",
                 regex.IGNORECASE,
             )
             if joiners
             else None
         )
+        self.item_joiner = regex.compile(
+            rf"[,;]|(?<!\w)(?:{_alternation(m.get('item_joiners', [])) or '(?!x)x'})(?!\w)"
+        )
+        self.and_word = regex.compile(rf"(?<!\w)(?:{_alternation(m.get('and_words', [])) or '(?!x)x'})(?!\w)")
         # a comparator right before the number (a filler between at most): "tối đa 40 triệu đồng"
         self.comparator_end = comparator_end_patterns(rules)
         self.comparator_after = [
@@ -547,7 +552,7 @@ class AmountFinder:
         if before is not None and self.label_after is not None and self.label_after.match(fold(label)):
             # "86,5 tỷ đồng vốn đầu tư công từ ngân sách tỉnh và 12 tỷ đồng": the words after
             # the previous amount are its label, up to the word joining the next item
-            label = label[_last_end(_ITEM_JOINER, label) :]
+            label = label[_last_end(self.item_joiner, label) :]
         return label.strip()
 
     # ---- structure across paragraphs ------------------------------------------------------
@@ -738,7 +743,7 @@ class AmountFinder:
         if b is None or b.parent is not a.parent:
             return None
         between = a.block.text[a.end : b.start]
-        if _CLAUSE_STOP.search(between) or not _AND.search(between):
+        if _CLAUSE_STOP.search(between) or not self.and_word.search(between):
             return None
         m = self.program_named.search(self._words_after(b))
         return program_of(m) if m else None
@@ -837,17 +842,13 @@ class AmountFinder:
         return measure or "plan"
 
 
-_NORM_COMPARATORS = ("le", "ge", "lt", "range")
+_NORM_COMPARATORS = ("le", "ge", "lt", "range")  # bounds that state a rule rather than planned money
 _PAIRED_AS_IS = ("revenue", "expenditure", "indicator", "other")  # a pair's planned figure keeps these
 _LIST_MAX = 60  # list items a lead-in reaches
 _OPENING_REACH = 40  # characters of a paragraph's opening that may continue a breakdown
 _RATE_REACH = 60  # characters before a figure where a rate word of its clause may stand
 _CLAUSE_STOP = regex.compile(r"[,;:.()]")
-_AND = regex.compile(r"(?<!\w)và(?!\w)")
 _LEAD_MAX = 48  # a paragraph's lead ("b) Vốn sự nghiệp:") ends at a colon within this many characters
-_ITEM_JOINER = regex.compile(
-    r"[,;]|(?<!\w)(?:và|cho|để|còn)(?!\w)"
-)  # bounds that state a rule rather than planned money
 _RANGE_REACH = 40  # characters before an amount where the lower figure of its range may stand
 _COMPARATOR_REACH = 30  # characters before an amount where its comparator stands
 _PROGRAM_AFTER_REACH = 90  # characters after an amount where its program may be named
@@ -873,6 +874,11 @@ def _annotate(amounts: list[Amount], text: str, parens: _Parens, at_depth: "_ByD
             filler_end[owner.end] = other.start() if other else len(text)
         if filler_end[owner.end] >= open_pos:
             owner.annotation += " " + text[open_pos + 1 : close_pos]
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """WORDS as a regex alternation on unfolded text, longest first (empty when none)."""
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def total_of(amounts: list[Amount]) -> Amount | None:

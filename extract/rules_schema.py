@@ -167,8 +167,13 @@ class MoneyFile(Closed):
     label_after_openers: list[str] = Field(default_factory=list)
     # verbs after "địa phương" that make it the actor, not the local budget
     local_actor_verbs: list[str] = Field(default_factory=list)
-    # words joining the two figures of a money range
+    # words joining the two figures of a money range, and words that may open one
     range_joiners: list[str] = Field(default_factory=list)
+    range_openers: list[str] = Field(default_factory=list)
+    # words joining the items of a list of figures (a label after a figure ends at the last)
+    item_joiners: list[str] = Field(default_factory=list)
+    # two figures joined by one of these share the program named after the second
+    and_words: list[str] = Field(default_factory=list)
     program_names: dict[Literal[PROGRAMS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
     # words naming all the programs at once ("ba chương trình"): such an amount has no program
     all_programs: list[str] = Field(default_factory=list)
