@@ -57,6 +57,7 @@ class Gazetteer:
     district_by_first_word: dict[str, tuple[int, ...]] = field(default_factory=dict)
     province_first_words: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
     province_after_word: dict[str, regex.Pattern] = field(default_factory=dict)  # "tỉnh X"
+    province_word_then: tuple[regex.Pattern, ...] = ()  # each province word, then the word after it
 
     @classmethod
     def from_rules(cls, rules: Rules) -> "Gazetteer":
@@ -84,6 +85,9 @@ class Gazetteer:
                 dp.append((d, p, regex.compile(rf"(?:{district_words})\s+{regex.escape(fold(d))}(?!\w)")))
                 keys.append(fold(d))
         word_then = tuple(regex.compile(rf"(?:{regex.escape(fold(w))})\s+(\w+)") for w in g["district_words"])
+        province_then = tuple(
+            regex.compile(rf"(?:{regex.escape(fold(w))})\s+(\w+)") for w in g["province_words"]
+        )
         return cls(
             provinces,
             pp,
@@ -94,6 +98,7 @@ class Gazetteer:
             {w: tuple(ids) for w, ids in by_first.items()},
             pfirst,
             after_word,
+            province_then,
         )
 
     def districts_in(self, scope: str) -> set[int]:
@@ -103,6 +108,16 @@ class Gazetteer:
             for m in pattern.finditer(scope, overlapped=True):
                 found.update(self.district_by_first_word.get(m.group(1), ()))
         return found
+
+    def words_after_province_word(self, scope: str) -> set[str]:
+        """The words that follow a province word ("tỉnh") in SCOPE, one pass per province
+        word: province_after_word[p] can match only where one of p's names starts with such
+        a word (or with no word)."""
+        return {
+            m.group(1)
+            for pattern in self.province_word_then
+            for m in pattern.finditer(scope, overlapped=True)
+        }
 
 
 _LEADING_WORD = regex.compile(r"\w+")
@@ -348,17 +363,17 @@ def _place(
 ) -> tuple[str | None, str | None]:
     district = province = None
     folded_header = fold(header_name) if header_name else None
+    named_in_header = {i for i, key in enumerate(gazetteer.district_keys) if key == folded_header}
     # districts named in the title or header first, then the body
     for scope in (folded_title, fold(header_name or ""), folded_head, folded_full):
         if not scope:
             continue
         counts: Counter[tuple[str, str]] = Counter()
         maybe = gazetteer.districts_in(scope)
-        for i, ((name, prov, pattern), key) in enumerate(
-            zip(gazetteer.district_patterns, gazetteer.district_keys, strict=True)
-        ):
+        for i in sorted(maybe | named_in_header):  # the entries in order, as the counts were built
+            name, prov, pattern = gazetteer.district_patterns[i]
             n = len(pattern.findall(scope)) if i in maybe else 0
-            if folded_header is not None and folded_header == key:
+            if i in named_in_header:
                 n += 5
             if n:
                 counts[(name, prov)] += n
@@ -371,22 +386,27 @@ def _place(
             district, province = best[0]
             break
     if province is None:
-        province_counts: Counter[str] = Counter()
-        seen = {*_LEADING_WORD.findall(folded_full), *_LEADING_WORD.findall(folded_title)}
-        seen.update(_LEADING_WORD.findall(folded_head))
-        for prov, pattern in gazetteer.province_patterns.items():
-            if not any(w is None or w in seen for w in gazetteer.province_first_words[prov]):
-                continue  # named nowhere: no pattern of it can match
-            n = (
-                3 * len(pattern.findall(folded_title))
-                + len(pattern.findall(folded_head))
-                + len(gazetteer.province_after_word[prov].findall(folded_full))
-            )
-            if n:
-                province_counts[prov] = n
-        if province_counts:
-            province = province_counts.most_common(1)[0][0]
+        province = _province(folded_full, folded_title, folded_head, gazetteer)
     return province, district
+
+
+def _province(folded_full: str, folded_title: str, folded_head: str, gazetteer: Gazetteer) -> str | None:
+    """The province named most: in the title (counted thrice), the head, or after a
+    province word ("tỉnh X") in the text."""
+    province_counts: Counter[str] = Counter()
+    seen = {*_LEADING_WORD.findall(folded_full), *_LEADING_WORD.findall(folded_title)}
+    seen.update(_LEADING_WORD.findall(folded_head))
+    after = gazetteer.words_after_province_word(folded_full)
+    for prov, pattern in gazetteer.province_patterns.items():
+        firsts = gazetteer.province_first_words[prov]
+        if not any(w is None or w in seen for w in firsts):
+            continue  # named nowhere: no pattern of it can match
+        n = 3 * len(pattern.findall(folded_title)) + len(pattern.findall(folded_head))
+        if any(w is None or w in after for w in firsts):  # "tỉnh X" may stand in the text
+            n += len(gazetteer.province_after_word[prov].findall(folded_full))
+        if n:
+            province_counts[prov] = n
+    return province_counts.most_common(1)[0][0] if province_counts else None
 
 
 def _plan_year(title: str) -> int | None:
