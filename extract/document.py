@@ -8,10 +8,10 @@ every cleaned character knows the source column it came from.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from bisect import bisect_right
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
-from itertools import repeat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import regex
 
@@ -37,12 +37,58 @@ class Line:
         return self.index + 1
 
 
+class LinePositions(Sequence[tuple[int, int]]):
+    """(line index, raw column) of each character of a block, kept by line: each line's
+    column map is shared, not copied into a tuple per character."""
+
+    __slots__ = ("_starts", "_lines", "_maps", "_size")
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []  # where each line's characters start in the block
+        self._lines: list[int] = []
+        self._maps: list[list[int]] = []  # each line's column map (at least as long as its part)
+        self._size = 0
+
+    def add(self, line: int, colmap: list[int], size: int) -> None:
+        """SIZE characters of LINE, at the columns COLMAP[:SIZE]."""
+        if size <= 0:
+            return
+        self._starts.append(self._size)
+        self._lines.append(line)
+        self._maps.append(colmap)
+        self._size += size
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[int, int]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[tuple[int, int]]: ...
+
+    def __getitem__(self, i: int | slice) -> tuple[int, int] | list[tuple[int, int]]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._size))]
+        if i < 0:
+            i += self._size
+        if not 0 <= i < self._size:
+            raise IndexError("block position out of range")
+        k = bisect_right(self._starts, i) - 1
+        return self._lines[k], self._maps[k][i - self._starts[k]]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass
 class Block:
     """A logical paragraph: one or more lines joined where a sentence was broken."""
 
     text: str
-    positions: list[tuple[int, int]]  # for each character: (line index, raw column)
+    positions: Sequence[tuple[int, int]]  # for each character: (line index, raw column)
     line_indexes: list[int]
     section_id: str | None = None
 
@@ -146,6 +192,7 @@ def build_blocks(
     on their own) belong to no block and end the one before them."""
     blocks: list[Block] = []
     parts: list[list[str]] = []  # each block's text in pieces, joined once at the end
+    positions: list[LinePositions] = []  # each block's positions, by line
     current: Block | None = None
     blanks = 0
     for line in lines:
@@ -172,13 +219,15 @@ def build_blocks(
             and not lines[current.line_indexes[-1]].footnote
         )
         if joins and current is not None:
-            parts[-1].append(" ")
-            current.positions.append(current.positions[-1])
-            _extend(current, parts[-1], line)
+            parts[-1].append(" ")  # the joining space stands where the line before ends
+            last_line, last_col = positions[-1][-1]
+            positions[-1].add(last_line, [last_col], 1)
+            _extend(current, parts[-1], positions[-1], line)
         else:
-            current = Block(text="", positions=[], line_indexes=[])
+            positions.append(LinePositions())
+            current = Block(text="", positions=positions[-1], line_indexes=[])
             parts.append([])
-            _extend(current, parts[-1], line)
+            _extend(current, parts[-1], positions[-1], line)
             blocks.append(current)
         blanks = 0
     for block, pieces in zip(blocks, parts):
@@ -196,7 +245,7 @@ def _closes_bracket(last: str, text: str) -> bool:
     return close >= 0 and "(" not in text[:close]
 
 
-def _extend(block: Block, pieces: list[str], line: Line) -> None:
+def _extend(block: Block, pieces: list[str], positions: LinePositions, line: Line) -> None:
     pieces.append(line.clean)
-    block.positions.extend(zip(repeat(line.index), line.colmap[: len(line.clean)]))
+    positions.add(line.index, line.colmap, len(line.clean))
     block.line_indexes.append(line.index)
