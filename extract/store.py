@@ -3,14 +3,16 @@
     OUT/.kehoach-output.json   the marker: OUT is kehoach output; lists every file kehoach
                                wrote there (the manifest), so nothing else is ever touched
     OUT/.kehoach.lock          held by the run writing OUT (a second run is refused)
-    OUT/_parts/<key>/<table>.arrow, meta.json
-                               one committed part per document (key: its path, its bytes'
-                               sha256 and the pipeline version), Arrow IPC
+    OUT/_parts/<key>.part      one committed part per document (key: its path, its bytes'
+                               sha256 and the pipeline version): a header line (the source,
+                               when it was committed, where each table is) and one Arrow IPC
+                               stream per table; parts of earlier versions, a folder
+                               <key>/ of <table>.arrow files and meta.json, are read as well
     OUT/<table>/province=…/plan_year=…/part-0.parquet   the contract tables, hive style
 
 Runs accumulate: the tables hold every document committed into OUT by any run, the newest
 part of each source file winning; `prune` removes the documents whose files were not
-among a run's inputs. A part is written into a temporary folder and renamed into place, so
+among a run's inputs. A part is written into a temporary file and renamed into place, so
 a run killed at any moment leaves whole parts or none; the next run skips what is
 committed. The tables are rebuilt from the parts at the end of a run, table by table,
 streaming (memory does not grow with the number of documents).
@@ -32,7 +34,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +52,10 @@ from .schema import SCHEMA_VERSION, TABLE_NAMES, TABLES, file_metadata, to_arrow
 PARTS = "_parts"
 LOCK = ".kehoach.lock"
 PART_META = "meta.json"
-_PART_NAME = re.compile(r"[0-9a-f]{24}")
+_PART_NAME = re.compile(r"[0-9a-f]{24}")  # a part folder of an earlier version
+PART_SUFFIX = ".part"
+_PART_FILE = re.compile(r"[0-9a-f]{24}\.part")
+_PART_MAGIC = b"kehoach-part 1\n"
 # Names kehoach creates in OUT for a moment while it writes (its own run holds the lock).
 _SCRATCH = re.compile(r"\.(tmp|compact|old|derived)-.*")
 # A file kehoach writes under a temporary name before renaming it (derived.py).
@@ -130,7 +135,7 @@ class Store:
             self._write_marker(self.manifest() | ours)
             self.parts.mkdir(exist_ok=True)
             for leftover in self.parts.glob(".tmp-*"):  # a killed run's half-written part
-                shutil.rmtree(leftover, ignore_errors=True)
+                _remove(leftover)
             for leftover in self.out.iterdir():
                 if _SCRATCH.fullmatch(leftover.name) and leftover.is_dir():
                     shutil.rmtree(leftover, ignore_errors=True)
@@ -219,6 +224,8 @@ class Store:
         for entry in sorted(self.parts.iterdir()):
             if entry.name in (".built", ".built.tmp") or _SCRATCH.fullmatch(entry.name):
                 continue
+            if _PART_FILE.fullmatch(entry.name) and entry.is_file() and not entry.is_symlink():
+                continue
             if not (_PART_NAME.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink()):
                 foreign.append(entry)
                 continue
@@ -226,43 +233,79 @@ class Store:
         return foreign
 
     # --- parts ---------------------------------------------------------------------------
+    def _file(self, key: str) -> Path:
+        return self.parts / f"{key}{PART_SUFFIX}"
+
     def has(self, key: str) -> bool:
-        return (self.parts / key).is_dir()
+        return self._file(key).is_file() or (self.parts / key).is_dir()
 
     def write_part(self, key: str, identity: str, tables: dict[str, list[dict]]) -> None:
+        """One file: the header line, then each table as an Arrow IPC stream. Written under
+        a temporary name and renamed into place (atomic: the part is whole or absent)."""
+        streams: list[pa.Buffer] = []
+        where: dict[str, list[int]] = {}
+        offset = 0
+        for name in TABLE_NAMES:
+            table = to_arrow(name, tables.get(name, []))
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, table.schema) as w:
+                w.write_table(table)
+            buf = sink.getvalue()
+            streams.append(buf)
+            where[name] = [offset, buf.size, table.num_rows]
+            offset += buf.size
+        header = {"source": identity, "committed_ns": time.time_ns(), "tables": where}
         with output_errors(self.out):
-            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.parts))
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.parts)
             try:
-                for name in TABLE_NAMES:
-                    table = to_arrow(name, tables.get(name, []))
-                    with (
-                        pa.OSFile(str(tmp / f"{name}.arrow"), "wb") as sink,
-                        pa.ipc.new_file(sink, table.schema) as w,
-                    ):
-                        w.write_table(table)
-                (tmp / PART_META).write_text(
-                    json.dumps({"source": identity, "committed_ns": time.time_ns()}), encoding="utf-8"
-                )
-                target = self.parts / key
-                if target.exists():  # the same document committed by an earlier run (--force)
-                    shutil.rmtree(target)
-                os.rename(tmp, target)
+                with open(fd, "wb") as f:
+                    f.write(_PART_MAGIC + json.dumps(header, ensure_ascii=False).encode() + b"\n")
+                    for buf in streams:
+                        f.write(memoryview(buf))
+                os.replace(tmp, self._file(key))
             finally:
-                if tmp.exists():
-                    shutil.rmtree(tmp, ignore_errors=True)
+                if os.path.lexists(tmp):
+                    os.unlink(tmp)
+            if (self.parts / key).is_dir():  # the same document committed by an earlier version
+                shutil.rmtree(self.parts / key)
 
     def read_part(self, key: str, name: str) -> pa.Table:
-        data = (self.parts / key / f"{name}.arrow").read_bytes()
-        return pa.ipc.open_file(pa.BufferReader(data)).read_all()
+        path = self._file(key)
+        if not path.is_file():  # a part of an earlier version: a folder of Arrow files
+            data = (self.parts / key / f"{name}.arrow").read_bytes()
+            return pa.ipc.open_file(pa.BufferReader(data)).read_all()
+        with open(path, "rb") as f:
+            header, start = _part_header(f, path)
+            offset, size, _ = header["tables"][name]
+            f.seek(start + offset)
+            data = f.read(size)
+        return pa.ipc.open_stream(pa.BufferReader(data)).read_all()
+
+    def part_rows(self, key: str) -> dict[str, int]:
+        """Rows per table of a part (from its header, without reading the tables)."""
+        path = self._file(key)
+        if not path.is_file():
+            return {name: self.read_part(key, name).num_rows for name in TABLE_NAMES}
+        with open(path, "rb") as f:
+            header, _ = _part_header(f, path)
+        return {name: int(header["tables"][name][2]) for name in TABLE_NAMES}
 
     def part_document(self, key: str) -> dict:
         return self.read_part(key, "documents").to_pylist()[0]
 
     def part_infos(self) -> list[PartInfo]:
         infos = []
+        files = {e.name[: -len(PART_SUFFIX)] for e in self.parts.iterdir() if _PART_FILE.fullmatch(e.name)}
         for entry in sorted(self.parts.iterdir()):
-            if not (_PART_NAME.fullmatch(entry.name) and entry.is_dir()):
+            if _PART_FILE.fullmatch(entry.name):
+                with open(entry, "rb") as f:
+                    header, _ = _part_header(f, entry)
+                infos.append(
+                    PartInfo(entry.name[: -len(PART_SUFFIX)], header["source"], int(header["committed_ns"]))
+                )
                 continue
+            if not (_PART_NAME.fullmatch(entry.name) and entry.is_dir()) or entry.name in files:
+                continue  # a folder beside the file of its key: left by a run killed while replacing it
             try:
                 meta = json.loads((entry / PART_META).read_text(encoding="utf-8"))
                 infos.append(PartInfo(entry.name, meta["source"], int(meta["committed_ns"])))
@@ -276,6 +319,18 @@ class Store:
                     )
                 )
         return infos
+
+    def _remove_parts_except(self, wanted: Iterable[str]) -> None:
+        """Superseded and pruned parts, and folders of an earlier version whose key has a file."""
+        keep = set(wanted)
+        for part in self.parts.iterdir():
+            if _PART_FILE.fullmatch(part.name):
+                if part.name[: -len(PART_SUFFIX)] not in keep:
+                    part.unlink(missing_ok=True)
+            elif _PART_NAME.fullmatch(part.name) and (
+                part.name not in keep or self._file(part.name).is_file()
+            ):
+                shutil.rmtree(part, ignore_errors=True)
 
     # --- the tables ------------------------------------------------------------------------
     def compact(self, keep_only: set[str] | None = None) -> tuple[dict[str, int], int]:
@@ -295,10 +350,7 @@ class Store:
                 newest = {i: p for i, p in newest.items() if i in keep_only}
             keys = [newest[i].key for i in sorted(newest)]
             counts = self._build(keys)
-            wanted = set(keys)
-            for part in self.parts.iterdir():  # superseded and pruned parts
-                if _PART_NAME.fullmatch(part.name) and part.name not in wanted:
-                    shutil.rmtree(part, ignore_errors=True)
+            self._remove_parts_except(keys)
         return counts, pruned
 
     def _build(self, keys: list[str]) -> dict[str, int]:
@@ -308,7 +360,8 @@ class Store:
             and built.read_text() == "\n".join(keys)
             and all((self.out / n).is_dir() for n in TABLE_NAMES)
         ):
-            counts = {name: sum(self.read_part(k, name).num_rows for k in keys) for name in TABLE_NAMES}
+            rows = [self.part_rows(k) for k in keys]
+            counts = {name: sum(r[name] for r in rows) for name in TABLE_NAMES}
             if all((self.out / name).exists() for name in DERIVED_OUTPUTS):
                 return counts | derived_counts(self.out)
             return counts | self._derive(
@@ -378,6 +431,22 @@ class Store:
 
             self.derive_error = plain_error(exc)
             return {}
+
+
+def _part_header(f: IO[bytes], path: Path) -> tuple[dict, int]:
+    """A part file's header and where its tables start."""
+    magic = f.readline()
+    line = f.readline()
+    if magic != _PART_MAGIC or not line.endswith(b"\n"):
+        raise ValueError(f"{path} is not a kehoach part")
+    return json.loads(line), len(magic) + len(line)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def refuse_overlap(out: Path, inputs: list[Path]) -> None:

@@ -327,24 +327,82 @@ def test_a_new_column_changes_the_pipeline_version_so_every_document_is_redone(m
         fingerprint.code_fingerprint.cache_clear()
 
 
-def test_parts_of_an_earlier_version_without_a_new_column_still_compact(tmp_path):
+def _as_earlier_version(out: Path, key: str, drop: dict[str, list[str]] | None = None) -> None:
+    """Rewrite a committed part as an earlier version of kehoach wrote it: a folder of one
+    Arrow file per table and meta.json (DROP: columns that version did not have)."""
+    import json
+
     import pyarrow as pa
 
+    from extract.schema import TABLE_NAMES
+
+    store = Store(out)
+    info = next(i for i in store.part_infos() if i.key == key)
+    folder = out / "_parts" / key
+    folder.mkdir()
+    for name in TABLE_NAMES:
+        table = store.read_part(key, name).drop_columns((drop or {}).get(name, []))
+        with pa.OSFile(str(folder / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+            w.write_table(table)
+    (folder / "meta.json").write_text(
+        json.dumps({"source": info.identity, "committed_ns": info.committed_ns})
+    )
+    (out / "_parts" / f"{key}.part").unlink()
+
+
+def test_parts_of_an_earlier_version_without_a_new_column_still_compact(tmp_path):
     out = tmp_path / "out"
     run([PLAN_A], out, jobs=1)
-    store = Store(out)
-    key = store.part_infos()[0].key
-    older = store.read_part(key, "amounts").drop_columns(["context"])  # as an earlier version wrote it
-    with (
-        pa.OSFile(str(out / "_parts" / key / "amounts.arrow"), "wb") as sink,
-        pa.ipc.new_file(sink, older.schema) as writer,
-    ):
-        writer.write_table(older)
+    key = Store(out).part_infos()[0].key
+    _as_earlier_version(out, key, {"amounts": ["context"]})
     (out / "_parts" / ".built").unlink()
     summary = run([PLAN_B], out, jobs=1)  # compacts both documents
     assert summary.held == 2
     amounts = read_table(out, "amounts").to_pylist()
     assert any(a["context"] is None for a in amounts) and any(a["context"] for a in amounts)
+    assert (out / "_parts" / key).is_dir()  # read where it is, not rewritten
+
+
+def test_a_part_folder_of_an_earlier_version_counts_as_committed_and_is_replaced_by_a_file(tmp_path):
+    out = tmp_path / "out"
+    run([PLAN_A, PLAN_B], out, jobs=1)
+    before = read_table(out, "amounts").num_rows
+    keys = [i.key for i in Store(out).part_infos()]
+    for key in keys:
+        _as_earlier_version(out, key)
+    summary = run([PLAN_A, PLAN_B], out, jobs=1)
+    assert summary.skipped == 2 and summary.held == 2  # unchanged files: skipped, not redone
+    assert read_table(out, "amounts").num_rows == before
+    # --force writes the same keys again: each folder gives way to its file, none counted twice
+    summary = run([PLAN_A, PLAN_B], out, jobs=1, force=True)
+    assert summary.held == 2 and read_table(out, "amounts").num_rows == before
+    assert sorted(p.name for p in (out / "_parts").iterdir() if not p.name.startswith(".")) == sorted(
+        f"{k}.part" for k in keys
+    )
+
+
+def test_a_folder_left_beside_its_file_by_a_killed_run_is_not_counted_twice(tmp_path):
+    out = tmp_path / "out"
+    run([PLAN_A], out, jobs=1)
+    key = Store(out).part_infos()[0].key
+    part = out / "_parts" / f"{key}.part"
+    kept = part.read_bytes()
+    _as_earlier_version(out, key)
+    part.write_bytes(kept)  # killed after the file was renamed in, before the folder was removed
+    assert [i.key for i in Store(out).part_infos()] == [key]
+    (out / "_parts" / ".built").unlink()
+    summary = run([PLAN_A], out, jobs=1)
+    assert summary.held == 1 and read_table(out, "documents").num_rows == 1
+    assert not (out / "_parts" / key).exists()
+
+
+def test_a_half_written_part_of_a_killed_run_is_removed_and_never_read(tmp_path):
+    out = tmp_path / "out"
+    run([PLAN_A], out, jobs=1)
+    half = out / "_parts" / ".tmp-x1y2z3"
+    half.write_bytes(b"kehoach-part 1\n{")  # killed mid-write: never renamed into place
+    summary = run([PLAN_A, PLAN_B], out, jobs=1)
+    assert summary.held == 2 and not half.exists()
 
 
 @pytest.mark.parametrize("options, why", [("size=48k", "the disk is full"), ("ro", "read-only")])
