@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, overload
 
 import regex
@@ -27,7 +28,9 @@ class Line:
     index: int  # 0-based; the contract's `line` is index + 1
     raw: str
     clean: str
-    colmap: list[int]  # for each clean character (and one past the end): its raw column
+    # for each clean character (and one past the end): its raw column; a range when the
+    # cleaning removed nothing inside the line
+    colmap: Sequence[int]
     page: int | None
     offset: int  # where the raw line starts in the extracted text ("\n".join of raw lines)
     footnote: bool = False
@@ -46,10 +49,10 @@ class LinePositions(Sequence[tuple[int, int]]):
     def __init__(self) -> None:
         self._starts: list[int] = []  # where each line's characters start in the block
         self._lines: list[int] = []
-        self._maps: list[list[int]] = []  # each line's column map (at least as long as its part)
+        self._maps: list[Sequence[int]] = []  # each line's column map (at least as long as its part)
         self._size = 0
 
-    def add(self, line: int, colmap: list[int], size: int) -> None:
+    def add(self, line: int, colmap: Sequence[int], size: int) -> None:
         """SIZE characters of LINE, at the columns COLMAP[:SIZE]."""
         if size <= 0:
             return
@@ -123,13 +126,17 @@ class Cleaner:
             footnote_line=regex.compile(a["footnote_line"]),
         )
 
-    def clean(self, raw: str) -> tuple[str, list[int]]:
+    @cached_property
+    def _steps(self) -> tuple[tuple[regex.Pattern, str], ...]:
+        return (*self.replacements, *((p, "") for p in self.removals))
+
+    def clean(self, raw: str) -> tuple[str, Sequence[int]]:
         for pattern in self.blank_lines:
             if pattern.match(raw):
                 return "", [0]
         text = raw
         cols: list[int] | None = None  # None: every character still at its own column
-        for pattern, repl in (*self.replacements, *((p, "") for p in self.removals)):
+        for pattern, repl in self._steps:
             # most lines hold no artefact: the column map is built at the first match
             if cols is None:
                 if pattern.search(text) is None:
@@ -139,10 +146,9 @@ class Cleaner:
         # trailing/leading spaces are noise for matching; keep the map in step
         lead = len(text) - len(text.lstrip())
         text_stripped = text.strip()
-        if cols is None:
-            kept = list(range(lead, lead + len(text_stripped)))
-        else:
-            kept = cols[lead : lead + len(text_stripped)]
+        if cols is None:  # the columns from the first kept character to one past the last
+            return text_stripped, range(lead, lead + len(text_stripped) + 1)
+        kept = cols[lead : lead + len(text_stripped)]
         end_col = (kept[-1] + 1) if kept else (len(raw) if raw else 0)
         kept.append(end_col)
         return text_stripped, kept
