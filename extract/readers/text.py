@@ -219,7 +219,8 @@ def read_text(data: bytes, fmt: str, rules: Rules) -> SourceText:
                 f"control characters)"
             )
         text, encoding = decode_bytes(data, rules.section("legacy_encodings"))
-        if encoding in ("utf-8", "utf-8-sig"):
+        # UTF-8 read with replacement: a text without U+FFFD had no invalid byte to replace
+        if encoding in ("utf-8", "utf-8-sig") and "\ufffd" in text:
             bad = invalid_utf8(data, shown)
             if bad:
                 where = _original_positions(bad.first, b"\x00", original) if nuls else bad.first
