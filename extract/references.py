@@ -35,11 +35,16 @@ class ReferenceFinder:
             rf"(?:\s+{d['reference_issuer']})?",
             regex.IGNORECASE,
         )
+        # every reference holds a number: a text where the number's pattern (alone, same
+        # flags) matches nowhere holds none, and is not searched with the whole pattern
+        self.number = regex.compile(d["reference_number"], regex.IGNORECASE)
         self.canonical = {t.lower(): t for t in d["reference_types"]}
         self.issuer_codes = d["issuer_codes"]
 
     def find(self, text: str) -> list[Reference]:
-        out = []
+        out: list[Reference] = []
+        if self.number.search(text) is None:
+            return out
         for m in self.pattern.finditer(text):
             raw_type = m["type"]
             ref_type = self.abbreviations.get(
