@@ -111,38 +111,51 @@ def detect_headings(lines: list[Line], rules: Rules, skip: Set[int] = frozenset(
     first line, and its second line is no heading of its own."""
     out: list[Heading] = []
     consumed: set[int] = set()
+    labels: dict[str, Label | None] = {}  # match_label of each text, asked up to thrice a line
+    amount_title = rules.section("headings")["amount_title"]
     for line in lines:
         if line.index in skip or line.index in consumed:
             continue
-        h = detect_heading(line, rules)
+        h = detect_heading(line, rules, labels=labels)
         nxt = lines[line.index + 1] if line.index + 1 < len(lines) else None
         if (
             (h is None or h.kind in ("item", "section"))
             and nxt is not None
             and nxt.index not in skip
             and nxt.clean
-            and match_label(nxt.clean, rules) is None
+            and _label(nxt.clean, rules, labels) is None
         ):  # a new list item continues nothing
-            wrapped = detect_heading(line, rules, continued=nxt.clean)
+            wrapped = detect_heading(line, rules, continued=nxt.clean, labels=labels)
             if wrapped is not None and wrapped.kind != "item":
                 h = wrapped
                 consumed.add(nxt.index)
-        amount_title = rules.section("headings")["amount_title"]
         if (
             h is not None
             and h.kind in ("project", "subproject", "content")
-            and regex.search(r"[)\d]\s*:$", line.clean)
+            and _ENDS_WITH_COLON.search(line.clean)
             and nxt is not None
             and regex.match(amount_title, nxt.clean)
         ):
             # "- Dự án 5 (its title):" or "- Dự án 7:" then "36.480,5 triệu đồng;": a list item
             # carrying an amount
-            h = detect_heading(line, rules, typed=False)
+            h = detect_heading(line, rules, typed=False, labels=labels)
         if h is not None:
             if nxt is not None and h.line_index == line.index and _opens_bold(line.raw) and "**" in nxt.raw:
                 h.title = f"{h.title} {nxt.clean}".strip()  # "**4. Phân bổ vốn …" / "… miền núi**"
             out.append(h)
     return out
+
+
+_ENDS_WITH_COLON = regex.compile(r"[)\d]\s*:$")
+
+
+def _label(text: str, rules: Rules, labels: dict[str, Label | None] | None) -> Label | None:
+    """match_label, remembered in LABELS (one document's)."""
+    if labels is None:
+        return match_label(text, rules)
+    if text not in labels:
+        labels[text] = match_label(text, rules)
+    return labels[text]
 
 
 def _opens_bold(raw: str) -> bool:
@@ -151,15 +164,20 @@ def _opens_bold(raw: str) -> bool:
 
 
 def detect_heading(
-    line: Line, rules: Rules, continued: str | None = None, typed: bool = True
+    line: Line,
+    rules: Rules,
+    continued: str | None = None,
+    typed: bool = True,
+    labels: dict[str, Label | None] | None = None,
 ) -> Heading | None:
     """The heading LINE opens, or None. CONTINUED: the next line's text, when only the two
-    together make a typed head (its words split by a hard wrap)."""
+    together make a typed head (its words split by a hard wrap). LABELS: the labels of
+    texts already matched (see _label)."""
     # an amending resolution quotes the new text: "“Điều 9. Dự án 3: …", "“1. Tiểu dự án 1: …"
     text = line.clean.lstrip(rules.section("headings")["opening_quotes"]).lstrip()
     if not text or "\t" in text or line.footnote:
         return None  # table rows and footnotes are never headings
-    label = match_label(text, rules)
+    label = _label(text, rules, labels)
     rest = text[label.end :].strip() if label else text
     if label is None and rest[:1].islower():
         return None  # a line a hard wrap continued ("dự án 1: …" after "Tiểu")
@@ -324,6 +342,7 @@ def _assign_programs_and_roles(root: Section, rules: Rules, doc_programs: list[s
     }
     single = doc_programs[0] if len(doc_programs) == 1 else None
     role_not = phrase_regex(fold(p) for p in rules.section("roles").get("role_not", []))
+    heading_words = _program_heading_words(rules)
 
     def visit(sec: Section, program: str | None, role: str | None) -> None:
         for child in sec.children:
@@ -334,7 +353,7 @@ def _assign_programs_and_roles(root: Section, rules: Rules, doc_programs: list[s
                     (code for code, keys in program_keys.items() if any(k in folded for k in keys)), program
                 )
             elif child.kind in ("part", "chapter", "section") and len(child.title) < ROLE_TITLE_PREFIX:
-                p = _named_program(child.title, rules) or program
+                p = _named_program(child.title, rules, heading_words) or program
             child.program = p or single
             # a heading's role words stand near its start; a list item sets a role only
             # when it reads like a title, not like a paragraph
@@ -349,19 +368,27 @@ def _assign_programs_and_roles(root: Section, rules: Rules, doc_programs: list[s
     visit(root, None, None)
 
 
-def _named_program(title: str, rules: Rules) -> str | None:
+def _program_heading_words(rules: Rules) -> tuple[regex.Pattern, ...]:
+    """Each of the words that open a program's heading, folded, as a whole word."""
+    return tuple(
+        regex.compile(rf"(?<!\w){regex.escape(fold(w))}(?!\w)")
+        for w in rules.section("headings")["program_heading_words"]
+    )
+
+
+def _named_program(
+    title: str, rules: Rules, heading_words: tuple[regex.Pattern, ...] | None = None
+) -> str | None:
     """The one program a section heading names ("4. Phân bổ vốn Chương trình mục tiêu quốc
-    gia giảm nghèo bền vững"): its subtree belongs to it."""
+    gia giảm nghèo bền vững"): its subtree belongs to it. HEADING_WORDS: the rules'
+    program_heading_words compiled (_program_heading_words), when the caller has them."""
     folded = fold(title)
     if folded.rstrip().endswith((".", ";")):
         return (
             None  # a numbered paragraph, not a heading ("2. Sở … báo cáo kết quả thực hiện Chương trình …")
         )
-    starts = [
-        m.start()
-        for w in rules.section("headings")["program_heading_words"]
-        if (m := regex.search(rf"(?<!\w){regex.escape(fold(w))}(?!\w)", folded))
-    ]
+    words = heading_words if heading_words is not None else _program_heading_words(rules)
+    starts = [m.start() for pattern in words if (m := pattern.search(folded))]
     if not starts or min(starts) > PROGRAM_WORD_REACH:
         return None
     named = {value for value, _, pattern in rules.programs_vocab.entries if pattern.search(folded)}
