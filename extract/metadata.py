@@ -135,8 +135,10 @@ def extract_metadata(lines: list[Line], rules: Rules, gazetteer: Gazetteer, plac
     texts = [ln.clean for ln in lines]
     header = _number_apart(_columns_apart(_spaced_columns(texts[:HEADER_LINES], d)), d)
     head = "\n".join(header)
-    full = "\n".join(texts)
-    folded_full = fold(full)
+    # folded line by line (the same text: fold collapses white space, and no word or
+    # composed character spans a line break): a line that is a paragraph of its own is then
+    # folded once for every extractor that reads it
+    folded_full = " ".join(f for f in map(fold, texts) if f)
 
     m = regex.search(d["doc_number"], head)
     if m:

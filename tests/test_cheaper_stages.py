@@ -105,3 +105,20 @@ def test_the_province_word_prefilter_counts_what_every_pattern_counts(rules, ext
         best = max(plain.items(), key=lambda kv: kv[1])[0] if plain else None
         if best is not None and list(plain.values()).count(plain[best]) == 1:
             assert _province(full, "", head, gazetteer) == best
+
+
+def test_the_whole_text_folded_line_by_line_is_the_whole_text_folded():
+    rng = random.Random(3)
+    alphabet = list("aăâeêoơưAĐđ xy1,.;:-()“”\t\u00a0\u2003") + [
+        "\u0301",
+        "\u0300",
+        "\u0323",
+        "e\u0302",
+        "Ò",
+        "\x1c",
+    ]
+    for _ in range(400):
+        lines = [
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(rng.randint(1, 6))
+        ]
+        assert fold("\n".join(lines)) == " ".join(f for f in map(fold, lines) if f)
