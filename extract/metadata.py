@@ -364,9 +364,19 @@ def _place(
     folded_head: str,
 ) -> tuple[str | None, str | None]:
     district = province = None
+    if level in ("district", "commune"):  # only they are placed by a district
+        district, province = _district(folded_full, folded_title, header_name, gazetteer, folded_head)
+    if province is None:
+        province = _province(folded_full, folded_title, folded_head, gazetteer)
+    return province, district
+
+
+def _district(
+    folded_full: str, folded_title: str, header_name: str | None, gazetteer: Gazetteer, folded_head: str
+) -> tuple[str | None, str | None]:
+    """(district, its province) named in the title or header first, then the body."""
     folded_header = fold(header_name) if header_name else None
     named_in_header = {i for i, key in enumerate(gazetteer.district_keys) if key == folded_header}
-    # districts named in the title or header first, then the body
     for scope in (folded_title, fold(header_name or ""), folded_head, folded_full):
         if not scope:
             continue
@@ -379,36 +389,41 @@ def _place(
                 n += 5
             if n:
                 counts[(name, prov)] += n
-        if counts and level in ("district", "commune"):
+        if counts:
             # an ambiguous district name goes to the province the document names most
             best = max(
                 counts.items(),
                 key=lambda kv: (kv[1], len(gazetteer.province_patterns[kv[0][1]].findall(folded_full))),
             )
-            district, province = best[0]
-            break
-    if province is None:
-        province = _province(folded_full, folded_title, folded_head, gazetteer)
-    return province, district
+            return best[0]
+    return None, None
 
 
 def _province(folded_full: str, folded_title: str, folded_head: str, gazetteer: Gazetteer) -> str | None:
     """The province named most: in the title (counted thrice), the head, or after a
-    province word ("tỉnh X") in the text."""
+    province word ("tỉnh X") in the text. A name's pattern is tried in a text only when the
+    word it starts with is a word there (after a province word, for the text)."""
     province_counts: Counter[str] = Counter()
-    seen = {*_LEADING_WORD.findall(folded_full), *_LEADING_WORD.findall(folded_title)}
-    seen.update(_LEADING_WORD.findall(folded_head))
+    in_title = set(_LEADING_WORD.findall(folded_title))
+    in_head = set(_LEADING_WORD.findall(folded_head))
     after = gazetteer.words_after_province_word(folded_full)
     for prov, pattern in gazetteer.province_patterns.items():
         firsts = gazetteer.province_first_words[prov]
-        if not any(w is None or w in seen for w in firsts):
-            continue  # named nowhere: no pattern of it can match
-        n = 3 * len(pattern.findall(folded_title)) + len(pattern.findall(folded_head))
-        if any(w is None or w in after for w in firsts):  # "tỉnh X" may stand in the text
+        n = 0
+        if _may_start(firsts, in_title):
+            n += 3 * len(pattern.findall(folded_title))
+        if _may_start(firsts, in_head):
+            n += len(pattern.findall(folded_head))
+        if _may_start(firsts, after):
             n += len(gazetteer.province_after_word[prov].findall(folded_full))
         if n:
             province_counts[prov] = n
     return province_counts.most_common(1)[0][0] if province_counts else None
+
+
+def _may_start(first_words: tuple[str | None, ...], words: set[str]) -> bool:
+    """Can a name starting with one of FIRST_WORDS (None: with no word) stand among WORDS?"""
+    return any(w is None or w in words for w in first_words)
 
 
 def _plan_year(title: str) -> int | None:
