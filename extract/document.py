@@ -71,6 +71,9 @@ class LinePositions(Sequence[tuple[int, int]]):
     def __getitem__(self, i: slice) -> list[tuple[int, int]]: ...
 
     def __getitem__(self, i: int | slice) -> tuple[int, int] | list[tuple[int, int]]:
+        if i.__class__ is int and 0 <= i < self._size:  # the usual case
+            k = bisect_right(self._starts, i) - 1
+            return self._lines[k], self._maps[k][i - self._starts[k]]
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(self._size))]
         if i < 0:
