@@ -146,8 +146,11 @@ def program_of(m: regex.Match) -> str:
     return next(k for k, v in m.groupdict().items() if v is not None)
 
 
+_SPACES = regex.compile(r"\s+")
+
+
 def unit_key(spelling: str) -> str:
-    return fold(regex.sub(r"\s+", "", spelling))
+    return fold(_SPACES.sub("", spelling))
 
 
 def unit_factors(rules: Rules) -> dict[str, float]:
@@ -935,10 +938,14 @@ def _year_in(text: str) -> int | None:
     return int(years[-1]) if years else None
 
 
+_NUMBER_SLASH = regex.compile(r"\d+\s*/")
+_NUMBER_WORD = regex.compile(r"[\d.,]+\s*\p{L}")
+
+
 def _looks_like_reference(text: str, start: int) -> bool:
     # "122/KH-UBND", "số 27/2022" are document numbers, never money
-    return bool(regex.match(r"\d+\s*/", text[start : start + 8])) and not regex.match(
-        r"[\d.,]+\s*\p{L}", text[start : start + 12]
+    return bool(_NUMBER_SLASH.match(text[start : start + 8])) and not _NUMBER_WORD.match(
+        text[start : start + 12]
     )
 
 

@@ -39,6 +39,20 @@ PERCENT = regex.compile(
 RATIO = regex.compile(
     rf"(?<![\d/.,])(?P<a>{_NUM_POSSESSIVE})\s*+(?P<ua>km|ha)?+\s*+/\s*+(?P<b>{_NUM})\s*(?P<ub>km|ha)?(?![\d/])"
 )
+# the patterns of the figures' tests, compiled once
+_SLASH_DIGIT = regex.compile(r"\s*/\s*\d")
+_DAY = regex.compile(r"0\d")
+_MONTH = regex.compile(r"[01]\d")
+_AND_ONLY = regex.compile(r"[^;.\d]*(?<!\w)và(?!\w)[^;.\d]*")
+_AND_OR_COMMA = regex.compile(r"(?<!\w)và(?!\w)|,")
+_DIGIT_SLASH_DIGIT = regex.compile(r"\d\s*/\s*\d")
+_BRACKETED = regex.compile(r"\([^()]*\)")
+_WORD_CHAR = regex.compile(r"\w")
+_NUM_ALONE = regex.compile(_NUM)
+_NOT_WORD_OR_SLASH = regex.compile(r"[^\w/]")
+_WORDS = regex.compile(r"\w+")
+_SLASH_OR_DASH_AT_END = regex.compile(r"[/\-]\s*$")
+_DIGIT = regex.compile(r"\d")
 
 
 class _Head(NamedTuple):
@@ -221,6 +235,13 @@ class TargetFinder:
             rf"(?<![\w.,/%-])(?P<num>{_NUM_POSSESSIVE})(?:\s*+(?P<mult>{mult_alt})\s++|\s++)(?P<noun>{noun_alt})(?!\w)",
             regex.IGNORECASE,
         )
+        self.prefilter = True  # False: every paragraph read in full (tests compare the two)
+
+    @property
+    def figure_patterns(self) -> tuple[regex.Pattern, ...]:
+        """The patterns a target of a paragraph is a match of: each opens its number with a
+        digit, so a paragraph without one holds no target (tests/test_prefilter.py)."""
+        return (PERCENT, RATIO, self.count)
 
     # ------------------------------------------------------------------------------------
     def find(
@@ -231,6 +252,8 @@ class TargetFinder:
         the document reports (a news page, a report), so a figure no word marks as an aim or a
         rule is a result; in a plan it is an aim."""
         text = block.text
+        if self.prefilter and _DIGIT.search(text) is None:
+            return []  # every figure pattern needs a digit
         scan = _Scan(text, self, reference_year, reports)
         out: list[Target] = []
         for m in PERCENT.finditer(text):
@@ -288,7 +311,7 @@ class TargetFinder:
             b = parse_vn_number(m["b"], decimal_point_ok=False)
             if a.value is None or b.value is None or b.value == 0 or a.value > b.value * 1.5:
                 continue
-            if regex.match(r"\s*/\s*\d", text[m.end() : m.end() + 3]) or _is_date_or_code(text, m.start()):
+            if _SLASH_DIGIT.match(text[m.end() : m.end() + 3]) or _is_date_or_code(text, m.start()):
                 continue
             if self._is_date_pair(text, m, a.value, b.value):
                 continue
@@ -331,7 +354,7 @@ class TargetFinder:
             return True
         if 1900 <= b <= 2100 and 1 <= a <= 12:
             return True
-        return bool(regex.fullmatch(r"0\d", m["a"].strip()) and regex.fullmatch(r"[01]\d", m["b"].strip()))
+        return bool(_DAY.fullmatch(m["a"].strip()) and _MONTH.fullmatch(m["b"].strip()))
 
     def _build(
         self,
@@ -403,7 +426,7 @@ class TargetFinder:
             and prev is not None
             and prev.kind == "norm"
             and sentence is scan.sentence(prev.start)
-            and regex.fullmatch(r"[^;.\d]*(?<!\w)và(?!\w)[^;.\d]*", text[prev.end : start])
+            and _AND_ONLY.fullmatch(text[prev.end : start])
         ):
             # "phân bổ 60% cho … và 40% cho …": the second share follows the first's rule
             kind = "norm"
@@ -443,8 +466,8 @@ class TargetFinder:
         return (
             ";" not in between
             and not sentence_break(between)
-            and regex.search(r"(?<!\w)và(?!\w)|,", between) is not None
-            and not regex.search(r"\d\s*/\s*\d", between)
+            and _AND_OR_COMMA.search(between) is not None
+            and not _DIGIT_SLASH_DIGIT.search(between)
             and not self.carry_stops.search(folded)
             and not (prev.verb_last and self.carry_subjects.search(folded))
         )
@@ -604,12 +627,12 @@ class TargetFinder:
         raw = raw[_last_cut(self.head_cut, raw, len(raw)) :]  # after "để", "nhằm"
         sub_from = _last_cut(self.sub_cut, raw, len(raw))  # "677 phòng học, trong đó 552 phòng kiên cố"
         sub, raw = sub_from > 0, raw[sub_from:]
-        raw = regex.sub(r"\([^()]*\)", " ", self._strip_label(raw.strip(" :-+*•–")))
+        raw = _BRACKETED.sub(" ", self._strip_label(raw.strip(" :-+*•–")))
         stripped = self.figure.sub(" ", raw)
         had_figure = stripped != raw
         # trim by words: folded words are longer than the written ones (tone digits)
-        tokens = [t for t in stripped.split() if regex.search(r"\w", t)]
-        if tokens and regex.fullmatch(_NUM, tokens[0]):
+        tokens = [t for t in stripped.split() if _WORD_CHAR.search(t)]
+        if tokens and _NUM_ALONE.fullmatch(tokens[0]):
             tokens, had_figure = tokens[1:], True  # the count a share is of: "552 phòng kiên cố (81,5%)"
         share = wants_object = False
         folded = [fold(t.strip(",:")) for t in tokens]  # once: the loop only shortens them
@@ -658,7 +681,7 @@ class TargetFinder:
                 words, complete = _first_words(text, first, kept_until, len(words))[0], True
         words_text = [text[a:b] for a, b in words]
         # the phrases below are looked for at the start only
-        folded = [fold(regex.sub(r"[^\w/]", "", w)) for w in words_text[: self.tail_phrase_words]]
+        folded = [fold(_NOT_WORD_OR_SLASH.sub("", w)) for w in words_text[: self.tail_phrase_words]]
         if hit := _phrase_at(folded, self.comparator_words):  # "từ 2% trở lên": not what is measured
             words_text, folded = words_text[len(hit.split()) :], folded[len(hit.split()) :]
         if hit := _phrase_at(folded, self.references):  # "đạt 49% KH" → "so với kế hoạch"
@@ -675,7 +698,7 @@ class TargetFinder:
         return text[label.end :] if label else text
 
     def indicator_key(self, indicator: str) -> str:
-        words = regex.findall(r"\w+", fold(indicator))
+        words = _WORDS.findall(fold(indicator))
         stop = self.stopwords
         joined = " " + " ".join(words) + " "
         for s in sorted(stop, key=len, reverse=True):
@@ -1084,4 +1107,4 @@ def _alternation(phrases: Iterable[str]) -> str:
 
 def _is_date_or_code(text: str, start: int) -> bool:
     before = text[max(0, start - 3) : start]
-    return bool(regex.search(r"[/\-]\s*$", before)) and bool(regex.search(r"\d", before))
+    return bool(_SLASH_OR_DASH_AT_END.search(before)) and bool(_DIGIT.search(before))

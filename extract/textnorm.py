@@ -71,10 +71,12 @@ def forget_texts() -> None:
     """Empty the caches of whole texts (folds, FoldedText pieces, sentences): they serve
     the extractors of one document, and hold no memory after it."""
     from .nlp import forget_sentences
+    from .prefilter import forget_key_forms
 
     fold.cache_clear()
     _pieces.cache_clear()
     forget_sentences()
+    forget_key_forms()
 
 
 def _fold(text: str) -> str:
