@@ -214,6 +214,13 @@ class TargetFinder:
         self.max_head_words = int(t.get("indicator_max_head_words", 15))
         self.max_words = int(t.get("indicator_max_words", 25))
         self.stopwords = {fold(x) for x in t.get("indicator_stopwords", [])}
+        self.multiword_stopwords = [s for s in sorted(self.stopwords, key=len, reverse=True) if " " in s]
+        # the phrase lists the indicator's words are tested against, longest first
+        self.trailing_order = _longest_first(self.trailing)
+        self.leading_order = _longest_first(self.leading)
+        self.object_words_order = _longest_first(self.object_words)
+        self.comparator_words_order = _longest_first(self.comparator_words)
+        self.references_order = _longest_first(self.references)
         self.periods = [regex.compile(p) for p in t.get("period_patterns", [])]
         # a period pattern that looks around its match or anchors it reads differently in
         # a slice than in the whole paragraph; those are searched in the slice
@@ -637,17 +644,18 @@ class TargetFinder:
         share = wants_object = False
         folded = [fold(t.strip(",:")) for t in tokens]  # once: the loop only shortens them
         kept = len(tokens)
-        while kept and (hit := _phrase_ending(folded, kept, self.trailing)):
+        while kept and (hit := _phrase_ending(folded, kept, self.trailing_order)):
             share = share or hit in self.share_words
             wants_object = wants_object or hit in self.object_words
             kept -= len(hit.split())
         tokens = tokens[:kept]
-        if hit := _phrase_at(folded[:kept], self.leading):
+        if hit := _phrase_at(folded[:kept], self.leading_order):
             tokens = tokens[len(hit.split()) :]
         tokens = tokens[-self.max_head_words :]
         last = [fold(t.strip(",:")) for t in tokens[-self.object_words_reach :]]
         if tokens and (
-            _phrase_ending(last, len(last), self.object_words) or self.rules.direction.last_hit(last[-1])
+            _phrase_ending(last, len(last), self.object_words_order)
+            or self.rules.direction.last_hit(last[-1])
         ):
             # "giảm 80% hộ nghèo A", "ngân sách tỉnh hỗ trợ 70% lãi suất vốn vay": the
             # figure's object follows it
@@ -682,9 +690,9 @@ class TargetFinder:
         words_text = [text[a:b] for a, b in words]
         # the phrases below are looked for at the start only
         folded = [fold(_NOT_WORD_OR_SLASH.sub("", w)) for w in words_text[: self.tail_phrase_words]]
-        if hit := _phrase_at(folded, self.comparator_words):  # "từ 2% trở lên": not what is measured
+        if hit := _phrase_at(folded, self.comparator_words_order):  # "từ 2% trở lên": not what is measured
             words_text, folded = words_text[len(hit.split()) :], folded[len(hit.split()) :]
-        if hit := _phrase_at(folded, self.references):  # "đạt 49% KH" → "so với kế hoạch"
+        if hit := _phrase_at(folded, self.references_order):  # "đạt 49% KH" → "so với kế hoạch"
             words_text = self.references[hit].split() + words_text[len(hit.split()) :]
         if complete:
             while words_text and fold(words_text[-1].strip(",")) in self.tail_droppers:
@@ -701,9 +709,8 @@ class TargetFinder:
         words = _WORDS.findall(fold(indicator))
         stop = self.stopwords
         joined = " " + " ".join(words) + " "
-        for s in sorted(stop, key=len, reverse=True):
-            if " " in s:
-                joined = joined.replace(" " + s + " ", " ")
+        for s in self.multiword_stopwords:
+            joined = joined.replace(" " + s + " ", " ")
         kept = [w for w in joined.split() if w not in stop and not w.isdigit()]
         return strip_diacritics(" ".join(kept))
 
@@ -728,19 +735,27 @@ _SCOPE_CUT = regex.compile(r"[;(]|[.!?]\s+")
 _ASIDE = regex.compile(r"\([^()\d]{1,40}\)")
 
 
-def _phrase_at(folded_words: list[str], phrases: Iterable[str], end: bool = False) -> str | None:
+_Phrases = tuple[tuple[str, list[str]], ...]
+
+
+def _longest_first(phrases: Iterable[str]) -> _Phrases:
+    """PHRASES (folded), longest first, each with its words: the order the phrase tests
+    below try them in, made once."""
+    return tuple((phrase, phrase.split()) for phrase in sorted(phrases, key=len, reverse=True))
+
+
+def _phrase_at(folded_words: list[str], phrases: _Phrases, end: bool = False) -> str | None:
     """The longest of PHRASES (folded) that the words open with (close with, when END)."""
-    for phrase in sorted(phrases, key=len, reverse=True):
-        n = len(phrase.split())
-        if n <= len(folded_words) and (folded_words[-n:] if end else folded_words[:n]) == phrase.split():
+    for phrase, words in phrases:
+        n = len(words)
+        if n <= len(folded_words) and (folded_words[-n:] if end else folded_words[:n]) == words:
             return phrase
     return None
 
 
-def _phrase_ending(folded_words: list[str], kept: int, phrases: Iterable[str]) -> str | None:
+def _phrase_ending(folded_words: list[str], kept: int, phrases: _Phrases) -> str | None:
     """_phrase_at(folded_words[:kept], phrases, end=True), without copying the words."""
-    for phrase in sorted(phrases, key=len, reverse=True):
-        words = phrase.split()
+    for phrase, words in phrases:
         if len(words) <= kept and folded_words[kept - len(words) : kept] == words:
             return phrase
     return None
