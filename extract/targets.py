@@ -298,7 +298,10 @@ class TargetFinder:
                 )
             )
         role = section.role if section else None
-        if (
+        # counts and ratios are looked for in an aim's words, a count's context or an aims or
+        # results part; a paragraph where neither pattern matches holds none whatever its
+        # words (it is not folded for them)
+        if (RATIO.search(text) is not None or self.count.search(text) is not None) and (
             role in ("objectives", "results")
             or self.kind_phrases["target"].search(scan.folded_text)
             or self.count_context.search(scan.folded_text)
