@@ -8,10 +8,12 @@ from functools import cached_property
 from pathlib import Path
 
 import pytest
+import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extract.pipeline import Extractor
+from extract.prefilter import key_form
 from extract.targets import TargetFinder
 from tests.conftest import SHARED, run_text
 from tests.test_corpora import ALL_CASES
@@ -99,6 +101,21 @@ def test_a_paragraph_without_an_agency_key_names_none_in_any_slice(extractor):
         assert finder.agency.search(text[a:b]) is None
 
     check()
+
+
+def test_the_key_form_keeps_what_case_insensitive_matching_equates(extractor):
+    """Any character the regex module's IGNORECASE matches with a character of a key has
+    that character's key form, and all white space its \\s matches is white space to
+    str.split: a phrase the patterns find is in the key form."""
+    rules = extractor.rules
+    docs = rules.section("documents")
+    phrases = [s for a in rules.section("agencies")["agencies"] for s in a["spellings"]]
+    phrases += [*docs["reference_types"], *docs["reference_abbreviations"]]
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    for k in sorted({c for p in phrases for c in p if not c.isspace()}):
+        for m in regex.finditer(regex.escape(k), every, regex.IGNORECASE):
+            assert key_form(m.group()) == key_form(k), (k, m.group())
+    assert all(ch.isspace() for ch in regex.findall(r"\s", every))
 
 
 def test_a_paragraph_without_a_document_type_cites_none(extractor):
