@@ -66,8 +66,12 @@ class Item:
         return Item(self.program, "program")
 
 
+_CAPITALS = regex.compile(r"[A-Z]+")
+_NOT_DIGIT = regex.compile(r"\D")
+
+
 def _code_level(part: str) -> str:
-    return _CODE_LEVEL[regex.match(r"[A-Z]+", part).group(0)]
+    return _CODE_LEVEL[_CAPITALS.match(part).group(0)]
 
 
 @dataclass
@@ -145,7 +149,7 @@ def written_step(raw_text: str | None, value: float) -> float:
     m = _NUMBER.search(raw_text or "")
     if not m:
         return 1.0
-    whole = regex.sub(r"\D", "", m.group(1))
+    whole = _NOT_DIGIT.sub("", m.group(1))
     decimals = m.group(2) or ""
     number = float(f"{whole or 0}.{decimals or 0}")
     factor = value / number if number else 1.0

@@ -93,37 +93,57 @@ class Amount:
 @dataclass(frozen=True)
 class _Parens:
     """Parenthesis structure of a text: depth at each position (an opening bracket counts
-    as inside), the innermost opening bracket enclosing each position, and the pairs."""
+    as inside), the innermost opening bracket enclosing each position, and the pairs. Both
+    change only at a bracket or a semicolon: they are kept as the state from each such mark
+    on, and the state at each mark itself."""
 
-    depth: list[int]
-    opener: list[int | None]
+    changes: list[int]  # positions (0, then one after each mark) from which `states` hold
+    states: list[tuple[int, int | None]]  # (depth, innermost opening bracket)
+    at_mark: dict[int, tuple[int, int | None]]  # the state at a bracket or semicolon itself
     pairs: list[tuple[int, int]]
 
     @classmethod
     def scan(cls, text: str) -> "_Parens":
+        marks = [(m.start(), m.group()) for m in _BRACKET_OR_SEMICOLON.finditer(text)]
         # a bracket never closed ("… 478.100 triệu đồng (trong đó …; vốn sự nghiệp …") ends
         # at the first semicolon after it: what follows is a sibling, not a part
         stack: list[int] = []
-        for i, ch in enumerate(text):
+        for i, ch in marks:
             if ch == "(":
                 stack.append(i)
             elif ch == ")" and stack:
                 stack.pop()
         unclosed = set(stack)
-        depth, opener, pairs, stack = [], [], [], []
-        for i, ch in enumerate(text):
+        changes: list[int] = [0]
+        states: list[tuple[int, int | None]] = [(0, None)]
+        at_mark: dict[int, tuple[int, int | None]] = {}
+        pairs: list[tuple[int, int]] = []
+        stack = []
+        for i, ch in marks:
             if ch == "(":
                 stack.append(i)
-            depth.append(len(stack))
-            opener.append(stack[-1] if stack else None)
+            at_mark[i] = (len(stack), stack[-1] if stack else None)
             if ch == ")" and stack:
                 pairs.append((stack.pop(), i))
             elif ch == ";" and stack and stack[-1] in unclosed:
                 pairs.append((stack.pop(), i))
-        depth.append(len(stack))
-        opener.append(stack[-1] if stack else None)
+            changes.append(i + 1)
+            states.append((len(stack), stack[-1] if stack else None))
         pairs.extend((open_pos, len(text)) for open_pos in stack)  # unclosed at the end
-        return cls(depth, opener, pairs)
+        return cls(changes, states, at_mark, pairs)
+
+    def _state(self, pos: int) -> tuple[int, int | None]:
+        state = self.at_mark.get(pos)
+        return state if state is not None else self.states[bisect.bisect_right(self.changes, pos) - 1]
+
+    def depth(self, pos: int) -> int:
+        return self._state(pos)[0]
+
+    def opener(self, pos: int) -> int | None:
+        return self._state(pos)[1]
+
+
+_BRACKET_OR_SEMICOLON = regex.compile(r"[();]")
 
 
 def program_pattern(money: dict) -> regex.Pattern:
@@ -146,8 +166,11 @@ def program_of(m: regex.Match) -> str:
     return next(k for k, v in m.groupdict().items() if v is not None)
 
 
+_SPACES = regex.compile(r"\s+")
+
+
 def unit_key(spelling: str) -> str:
-    return fold(regex.sub(r"\s+", "", spelling))
+    return fold(_SPACES.sub("", spelling))
 
 
 def unit_factors(rules: Rules) -> dict[str, float]:
@@ -419,7 +442,7 @@ class AmountFinder:
         text = amounts[0].block.text
         parens = _Parens.scan(text)
         for a in amounts:
-            a.depth = parens.depth[a.start]
+            a.depth = parens.depth(a.start)
         at_depth = _ByDepth(amounts)
         self._link_parents(amounts, text, parens, at_depth)
         for a in amounts:
@@ -496,7 +519,7 @@ class AmountFinder:
             return False
         if a.parent is pending.get(a.depth):
             return bool(partial_owner.get(id(a.parent)))
-        open_pos = parens.opener[a.start] if a.depth else None
+        open_pos = parens.opener(a.start) if a.depth else None
         return open_pos is not None and folded.contains(
             self.partial_marker,
             self.partial_reach,
@@ -520,7 +543,7 @@ class AmountFinder:
         marker_owner = pending.get(a.depth)
         if a.depth == 0:
             return marker_owner
-        open_pos = parens.opener[a.start]
+        open_pos = parens.opener(a.start)
         if marker_owner is not None and open_pos is not None and marker_owner.start > open_pos:
             return marker_owner  # "(… 20.437 trđ, trong đó NSTW: …)" inside one parenthesis
         owner = at_depth.last_ending_by(open_pos, a.depth - 1) if open_pos is not None else None
@@ -541,7 +564,7 @@ class AmountFinder:
         text = a.block.text
         before = at_depth.last_ending_by(a.start, a.depth)
         start = before.end if before is not None else 0
-        opener = parens.opener[a.start]
+        opener = parens.opener(a.start)
         if a.depth > 0 and opener is not None:
             start = max(start, opener + 1)
         label = _PAREN_NOTE.sub(" ", text[start : a.start])  # earlier parentheses are other facts' notes
@@ -866,7 +889,7 @@ def _annotate(amounts: list[Amount], text: str, parens: _Parens, at_depth: "_ByD
         first_after = bisect.bisect_right(starts, open_pos)
         if first_after < len(starts) and starts[first_after] < close_pos:
             continue
-        owner = at_depth.last_ending_by(open_pos, parens.depth[open_pos] - 1)
+        owner = at_depth.last_ending_by(open_pos, parens.depth(open_pos) - 1)
         if owner is None:
             continue
         if owner.end not in filler_end:
@@ -935,10 +958,14 @@ def _year_in(text: str) -> int | None:
     return int(years[-1]) if years else None
 
 
+_NUMBER_SLASH = regex.compile(r"\d+\s*/")
+_NUMBER_WORD = regex.compile(r"[\d.,]+\s*\p{L}")
+
+
 def _looks_like_reference(text: str, start: int) -> bool:
     # "122/KH-UBND", "số 27/2022" are document numbers, never money
-    return bool(regex.match(r"\d+\s*/", text[start : start + 8])) and not regex.match(
-        r"[\d.,]+\s*\p{L}", text[start : start + 12]
+    return bool(_NUMBER_SLASH.match(text[start : start + 8])) and not _NUMBER_WORD.match(
+        text[start : start + 12]
     )
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import regex
 
 from .document import Block
 from .nlp import sentence_spans
+from .prefilter import LiteralKeys
 from .rules import phrase_regex
 from .sections import Section, match_label
 from .textnorm import FoldedText, fold
@@ -43,12 +45,12 @@ class AssignmentFinder:
             reverse=True,
         )
         self.names = {_key(s): name for s, name in spellings}
-        self.agency = regex.compile(
-            r"(?<!\w)(?:"
-            + "|".join(regex.escape(s).replace(r"\ ", r"\s+") for s, _ in spellings)
-            + r")(?!\w)",
-            regex.IGNORECASE,
-        )
+        names = "|".join(regex.escape(s).replace(r"\ ", r"\s+") for s, _ in spellings)
+        self.agency = regex.compile(r"(?<!\w)(?:" + names + r")(?!\w)", regex.IGNORECASE)
+        # a paragraph where no name stands (case and spacing aside) names no agency in any
+        # sentence: the literal keys of the names (prefilter.py)
+        self.agency_keys = LiteralKeys(s for s, _ in spellings)
+        self.prefilter = True  # False: every paragraph read in full (tests compare the two)
         roles = spec["roles"]
         self.lead = phrase_regex(fold(p) for p in roles["lead"])
         # a coordinate or report word right before the agency's name
@@ -67,23 +69,31 @@ class AssignmentFinder:
     def find(self, block: Block, section: Section | None) -> list[Assignment]:
         text = block.text
         in_organization = any(s.role == "organization" for s in _chain(section))
-        if not in_organization and not self.lead.search(fold(text)):
-            return []
+        if not in_organization and (
+            (self.prefilter and not self.agency_keys.any_in(text)) or not self.lead.search(fold(text))
+        ):
+            return []  # outside "Tổ chức thực hiện", a task names its agency and a lead word
         owner = _agency_heading(section, block, self) if in_organization else None
         out: list[Assignment] = []
         label = match_label(text, self.rules)
         body = label.end if label else 0  # "2. Sở Y tế" is not a sentence ending at "2."
-        if self.exact_name(text[body:]):
+        rest = text[body:]
+        if self.exact_name(rest):
             return []  # "a) Sở Tài chính:" only names who the tasks below belong to
-        for s_start, s_end in ((body + a, body + b) for a, b in sentence_spans(text[body:])):
+        if owner is None and self.prefilter and not self.agency_keys.any_in(text):
+            return []  # no agency, no task of an enclosing agency's: no sentence gives one
+        for s_start, s_end in ((body + a, body + b) for a, b in sentence_spans(rest)):
             sentence = text[s_start:s_end]
+            named = list(self.agency.finditer(sentence))
+            if not named and owner is None:
+                continue
             deadline = self.deadline.search(sentence)
             # a product is never part of an agency's name ("Sở Kế hoạch và Đầu tư")
             product = self.product.search(self.agency.sub(lambda m: " " * len(m.group(0)), sentence))
             found_any = False
             task = sentence.strip()
             clauses = _Clauses(sentence)
-            for m in self.agency.finditer(sentence):
+            for m in named:
                 role = self._role(clauses, m.start(), m.end())
                 if role is None:
                     continue
@@ -142,9 +152,15 @@ class _Clauses:
 
     def __init__(self, sentence: str):
         self.sentence = sentence
-        self.cuts = [i for i, ch in enumerate(sentence) if ch in ";,"]
         self.opening = len(sentence) - len(sentence.lstrip(OPENING_MARKS))
-        self.folded = FoldedText(sentence)
+
+    @cached_property
+    def cuts(self) -> list[int]:
+        return [i for i, ch in enumerate(self.sentence) if ch in ";,"]
+
+    @cached_property
+    def folded(self) -> FoldedText:
+        return FoldedText(self.sentence)
 
     def start_of(self, pos: int) -> int:
         i = bisect.bisect_left(self.cuts, pos) - 1
@@ -154,8 +170,11 @@ class _Clauses:
 OPENING_MARKS = " -+*•–:"  # what may stand before an agency that opens its sentence
 
 
+_SPACES = regex.compile(r"\s+")
+
+
 def _key(spelling: str) -> str:
-    return fold(regex.sub(r"\s+", " ", spelling))
+    return fold(_SPACES.sub(" ", spelling))
 
 
 def _chain(section: Section | None) -> Iterator[Section]:

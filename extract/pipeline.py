@@ -40,6 +40,7 @@ from .indicators import IndicatorVocabulary
 from .listitems import MentionPlacer
 from .metadata import Gazetteer, Metadata, extract_metadata, reports_results
 from .places import Places
+from .prefilter import LiteralKeys
 from .readers import ReadError, SourceText, detect_format, read_document
 from .readers.base import plain_error, plain_message
 from .readers.limits import InputLimits
@@ -88,6 +89,7 @@ class Extractor:
     def __init__(self, rules: Rules | None = None, ocr: str = "auto"):
         self.rules = rules or load_rules()
         self.ocr = ocr  # auto, always, never (readers/ocr.py)
+        self.prefilter = True  # False: every extractor reads every paragraph (tests compare the two)
 
     @property
     def version(self) -> str:
@@ -129,6 +131,13 @@ class Extractor:
     @cached_property
     def reference_finder(self) -> ReferenceFinder:
         return ReferenceFinder(self.rules)
+
+    @cached_property
+    def reference_keys(self) -> LiteralKeys:
+        """A cited document opens with its type (references.py): a paragraph where no type
+        stands cites none."""
+        d = self.rules.section("documents")
+        return LiteralKeys([*d["reference_types"], *d["reference_abbreviations"]])
 
     @cached_property
     def table_reader(self) -> TableReader:
@@ -236,7 +245,12 @@ class Extractor:
         amounts, table_amounts, repairs = self._amounts(tree)
         targets, table_program = self._targets(tree, meta)
         blocks, block_section = tree.blocks, tree.block_section
-        references = [(b, r) for b in blocks for r in self.reference_finder.find(b.text)]
+        references = [
+            (b, r)
+            for b in blocks
+            if not self.prefilter or self.reference_keys.any_in(b.text)
+            for r in self.reference_finder.find(b.text)
+        ]
         assignments = [a for b in blocks for a in self.assignment_finder.find(b, block_section[id(b)])]
         return _Facts(amounts, table_amounts, targets, table_program, references, assignments, repairs)
 

@@ -39,6 +39,20 @@ PERCENT = regex.compile(
 RATIO = regex.compile(
     rf"(?<![\d/.,])(?P<a>{_NUM_POSSESSIVE})\s*+(?P<ua>km|ha)?+\s*+/\s*+(?P<b>{_NUM})\s*(?P<ub>km|ha)?(?![\d/])"
 )
+# the patterns of the figures' tests, compiled once
+_SLASH_DIGIT = regex.compile(r"\s*/\s*\d")
+_DAY = regex.compile(r"0\d")
+_MONTH = regex.compile(r"[01]\d")
+_AND_ONLY = regex.compile(r"[^;.\d]*(?<!\w)và(?!\w)[^;.\d]*")
+_AND_OR_COMMA = regex.compile(r"(?<!\w)và(?!\w)|,")
+_DIGIT_SLASH_DIGIT = regex.compile(r"\d\s*/\s*\d")
+_BRACKETED = regex.compile(r"\([^()]*\)")
+_WORD_CHAR = regex.compile(r"\w")
+_NUM_ALONE = regex.compile(_NUM)
+_NOT_WORD_OR_SLASH = regex.compile(r"[^\w/]")
+_WORDS = regex.compile(r"\w+")
+_SLASH_OR_DASH_AT_END = regex.compile(r"[/\-]\s*$")
+_DIGIT = regex.compile(r"\d")
 
 
 class _Head(NamedTuple):
@@ -200,6 +214,13 @@ class TargetFinder:
         self.max_head_words = int(t.get("indicator_max_head_words", 15))
         self.max_words = int(t.get("indicator_max_words", 25))
         self.stopwords = {fold(x) for x in t.get("indicator_stopwords", [])}
+        self.multiword_stopwords = [s for s in sorted(self.stopwords, key=len, reverse=True) if " " in s]
+        # the phrase lists the indicator's words are tested against, longest first
+        self.trailing_order = _longest_first(self.trailing)
+        self.leading_order = _longest_first(self.leading)
+        self.object_words_order = _longest_first(self.object_words)
+        self.comparator_words_order = _longest_first(self.comparator_words)
+        self.references_order = _longest_first(self.references)
         self.periods = [regex.compile(p) for p in t.get("period_patterns", [])]
         # a period pattern that looks around its match or anchors it reads differently in
         # a slice than in the whole paragraph; those are searched in the slice
@@ -221,6 +242,13 @@ class TargetFinder:
             rf"(?<![\w.,/%-])(?P<num>{_NUM_POSSESSIVE})(?:\s*+(?P<mult>{mult_alt})\s++|\s++)(?P<noun>{noun_alt})(?!\w)",
             regex.IGNORECASE,
         )
+        self.prefilter = True  # False: every paragraph read in full (tests compare the two)
+
+    @property
+    def figure_patterns(self) -> tuple[regex.Pattern, ...]:
+        """The patterns a target of a paragraph is a match of: each opens its number with a
+        digit, so a paragraph without one holds no target (tests/test_prefilter.py)."""
+        return (PERCENT, RATIO, self.count)
 
     # ------------------------------------------------------------------------------------
     def find(
@@ -231,6 +259,8 @@ class TargetFinder:
         the document reports (a news page, a report), so a figure no word marks as an aim or a
         rule is a result; in a plan it is an aim."""
         text = block.text
+        if self.prefilter and _DIGIT.search(text) is None:
+            return []  # every figure pattern needs a digit
         scan = _Scan(text, self, reference_year, reports)
         out: list[Target] = []
         for m in PERCENT.finditer(text):
@@ -268,7 +298,10 @@ class TargetFinder:
                 )
             )
         role = section.role if section else None
-        if (
+        # counts and ratios are looked for in an aim's words, a count's context or an aims or
+        # results part; a paragraph where neither pattern matches holds none whatever its
+        # words (it is not folded for them)
+        if (RATIO.search(text) is not None or self.count.search(text) is not None) and (
             role in ("objectives", "results")
             or self.kind_phrases["target"].search(scan.folded_text)
             or self.count_context.search(scan.folded_text)
@@ -288,7 +321,7 @@ class TargetFinder:
             b = parse_vn_number(m["b"], decimal_point_ok=False)
             if a.value is None or b.value is None or b.value == 0 or a.value > b.value * 1.5:
                 continue
-            if regex.match(r"\s*/\s*\d", text[m.end() : m.end() + 3]) or _is_date_or_code(text, m.start()):
+            if _SLASH_DIGIT.match(text[m.end() : m.end() + 3]) or _is_date_or_code(text, m.start()):
                 continue
             if self._is_date_pair(text, m, a.value, b.value):
                 continue
@@ -331,7 +364,7 @@ class TargetFinder:
             return True
         if 1900 <= b <= 2100 and 1 <= a <= 12:
             return True
-        return bool(regex.fullmatch(r"0\d", m["a"].strip()) and regex.fullmatch(r"[01]\d", m["b"].strip()))
+        return bool(_DAY.fullmatch(m["a"].strip()) and _MONTH.fullmatch(m["b"].strip()))
 
     def _build(
         self,
@@ -403,7 +436,7 @@ class TargetFinder:
             and prev is not None
             and prev.kind == "norm"
             and sentence is scan.sentence(prev.start)
-            and regex.fullmatch(r"[^;.\d]*(?<!\w)và(?!\w)[^;.\d]*", text[prev.end : start])
+            and _AND_ONLY.fullmatch(text[prev.end : start])
         ):
             # "phân bổ 60% cho … và 40% cho …": the second share follows the first's rule
             kind = "norm"
@@ -443,8 +476,8 @@ class TargetFinder:
         return (
             ";" not in between
             and not sentence_break(between)
-            and regex.search(r"(?<!\w)và(?!\w)|,", between) is not None
-            and not regex.search(r"\d\s*/\s*\d", between)
+            and _AND_OR_COMMA.search(between) is not None
+            and not _DIGIT_SLASH_DIGIT.search(between)
             and not self.carry_stops.search(folded)
             and not (prev.verb_last and self.carry_subjects.search(folded))
         )
@@ -604,27 +637,28 @@ class TargetFinder:
         raw = raw[_last_cut(self.head_cut, raw, len(raw)) :]  # after "để", "nhằm"
         sub_from = _last_cut(self.sub_cut, raw, len(raw))  # "677 phòng học, trong đó 552 phòng kiên cố"
         sub, raw = sub_from > 0, raw[sub_from:]
-        raw = regex.sub(r"\([^()]*\)", " ", self._strip_label(raw.strip(" :-+*•–")))
+        raw = _BRACKETED.sub(" ", self._strip_label(raw.strip(" :-+*•–")))
         stripped = self.figure.sub(" ", raw)
         had_figure = stripped != raw
         # trim by words: folded words are longer than the written ones (tone digits)
-        tokens = [t for t in stripped.split() if regex.search(r"\w", t)]
-        if tokens and regex.fullmatch(_NUM, tokens[0]):
+        tokens = [t for t in stripped.split() if _WORD_CHAR.search(t)]
+        if tokens and _NUM_ALONE.fullmatch(tokens[0]):
             tokens, had_figure = tokens[1:], True  # the count a share is of: "552 phòng kiên cố (81,5%)"
         share = wants_object = False
         folded = [fold(t.strip(",:")) for t in tokens]  # once: the loop only shortens them
         kept = len(tokens)
-        while kept and (hit := _phrase_ending(folded, kept, self.trailing)):
+        while kept and (hit := _phrase_ending(folded, kept, self.trailing_order)):
             share = share or hit in self.share_words
             wants_object = wants_object or hit in self.object_words
             kept -= len(hit.split())
         tokens = tokens[:kept]
-        if hit := _phrase_at(folded[:kept], self.leading):
+        if hit := _phrase_at(folded[:kept], self.leading_order):
             tokens = tokens[len(hit.split()) :]
         tokens = tokens[-self.max_head_words :]
         last = [fold(t.strip(",:")) for t in tokens[-self.object_words_reach :]]
         if tokens and (
-            _phrase_ending(last, len(last), self.object_words) or self.rules.direction.last_hit(last[-1])
+            _phrase_ending(last, len(last), self.object_words_order)
+            or self.rules.direction.last_hit(last[-1])
         ):
             # "giảm 80% hộ nghèo A", "ngân sách tỉnh hỗ trợ 70% lãi suất vốn vay": the
             # figure's object follows it
@@ -658,10 +692,10 @@ class TargetFinder:
                 words, complete = _first_words(text, first, kept_until, len(words))[0], True
         words_text = [text[a:b] for a, b in words]
         # the phrases below are looked for at the start only
-        folded = [fold(regex.sub(r"[^\w/]", "", w)) for w in words_text[: self.tail_phrase_words]]
-        if hit := _phrase_at(folded, self.comparator_words):  # "từ 2% trở lên": not what is measured
+        folded = [fold(_NOT_WORD_OR_SLASH.sub("", w)) for w in words_text[: self.tail_phrase_words]]
+        if hit := _phrase_at(folded, self.comparator_words_order):  # "từ 2% trở lên": not what is measured
             words_text, folded = words_text[len(hit.split()) :], folded[len(hit.split()) :]
-        if hit := _phrase_at(folded, self.references):  # "đạt 49% KH" → "so với kế hoạch"
+        if hit := _phrase_at(folded, self.references_order):  # "đạt 49% KH" → "so với kế hoạch"
             words_text = self.references[hit].split() + words_text[len(hit.split()) :]
         if complete:
             while words_text and fold(words_text[-1].strip(",")) in self.tail_droppers:
@@ -675,12 +709,11 @@ class TargetFinder:
         return text[label.end :] if label else text
 
     def indicator_key(self, indicator: str) -> str:
-        words = regex.findall(r"\w+", fold(indicator))
+        words = _WORDS.findall(fold(indicator))
         stop = self.stopwords
         joined = " " + " ".join(words) + " "
-        for s in sorted(stop, key=len, reverse=True):
-            if " " in s:
-                joined = joined.replace(" " + s + " ", " ")
+        for s in self.multiword_stopwords:
+            joined = joined.replace(" " + s + " ", " ")
         kept = [w for w in joined.split() if w not in stop and not w.isdigit()]
         return strip_diacritics(" ".join(kept))
 
@@ -705,19 +738,27 @@ _SCOPE_CUT = regex.compile(r"[;(]|[.!?]\s+")
 _ASIDE = regex.compile(r"\([^()\d]{1,40}\)")
 
 
-def _phrase_at(folded_words: list[str], phrases: Iterable[str], end: bool = False) -> str | None:
+_Phrases = tuple[tuple[str, list[str]], ...]
+
+
+def _longest_first(phrases: Iterable[str]) -> _Phrases:
+    """PHRASES (folded), longest first, each with its words: the order the phrase tests
+    below try them in, made once."""
+    return tuple((phrase, phrase.split()) for phrase in sorted(phrases, key=len, reverse=True))
+
+
+def _phrase_at(folded_words: list[str], phrases: _Phrases, end: bool = False) -> str | None:
     """The longest of PHRASES (folded) that the words open with (close with, when END)."""
-    for phrase in sorted(phrases, key=len, reverse=True):
-        n = len(phrase.split())
-        if n <= len(folded_words) and (folded_words[-n:] if end else folded_words[:n]) == phrase.split():
+    for phrase, words in phrases:
+        n = len(words)
+        if n <= len(folded_words) and (folded_words[-n:] if end else folded_words[:n]) == words:
             return phrase
     return None
 
 
-def _phrase_ending(folded_words: list[str], kept: int, phrases: Iterable[str]) -> str | None:
+def _phrase_ending(folded_words: list[str], kept: int, phrases: _Phrases) -> str | None:
     """_phrase_at(folded_words[:kept], phrases, end=True), without copying the words."""
-    for phrase in sorted(phrases, key=len, reverse=True):
-        words = phrase.split()
+    for phrase, words in phrases:
         if len(words) <= kept and folded_words[kept - len(words) : kept] == words:
             return phrase
     return None
@@ -1084,4 +1125,4 @@ def _alternation(phrases: Iterable[str]) -> str:
 
 def _is_date_or_code(text: str, start: int) -> bool:
     before = text[max(0, start - 3) : start]
-    return bool(regex.search(r"[/\-]\s*$", before)) and bool(regex.search(r"\d", before))
+    return bool(_SLASH_OR_DASH_AT_END.search(before)) and bool(_DIGIT.search(before))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import unicodedata
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import regex
 
@@ -71,10 +71,12 @@ def forget_texts() -> None:
     """Empty the caches of whole texts (folds, FoldedText pieces, sentences): they serve
     the extractors of one document, and hold no memory after it."""
     from .nlp import forget_sentences
+    from .prefilter import forget_key_forms
 
     fold.cache_clear()
     _pieces.cache_clear()
     forget_sentences()
+    forget_key_forms()
 
 
 def _fold(text: str) -> str:
@@ -150,33 +152,55 @@ class FoldedText:
     def __init__(self, text: str):
         self.text = text
         self.exact = unicodedata.is_normalized("NFC", text)
-        # pieces: whole words and single other characters, in order (shared, never changed)
-        self.starts, self.ends, self.g_starts, self.g_ends, self.folded = (
-            _pieces(text) if self.exact else ([], [], [], [], "")
-        )
         self._hits: dict[regex.Pattern, list[int]] = {}
+
+    # pieces: whole words and single other characters, in order (shared, never changed);
+    # made when first asked for (a finder may hold a paragraph's FoldedText and not need it)
+    @cached_property
+    def _index(self) -> tuple[list[int], list[int], list[int], list[int], str]:
+        return _pieces(self.text) if self.exact else ([], [], [], [], "")
+
+    @property
+    def starts(self) -> list[int]:
+        return self._index[0]
+
+    @property
+    def ends(self) -> list[int]:
+        return self._index[1]
+
+    @property
+    def g_starts(self) -> list[int]:
+        return self._index[2]
+
+    @property
+    def g_ends(self) -> list[int]:
+        return self._index[3]
+
+    @property
+    def folded(self) -> str:
+        """fold(text) (for an NFC text; empty otherwise)."""
+        return self._index[4]
 
     def _split(self, a: int, b: int) -> tuple[str, int, int, str]:
         """(left, x, y, right) with fold(text[a:b]) == left + folded[x:y] + right: LEFT and
         RIGHT are the folds of the words that A and B cut (empty when they cut none)."""
-        first = bisect.bisect_right(self.ends, a)  # the first piece ending after a
-        last = bisect.bisect_left(self.starts, b) - 1  # the last piece starting before b
+        starts, ends, g_starts, g_ends, _ = self._index
+        first = bisect.bisect_right(ends, a)  # the first piece ending after a
+        last = bisect.bisect_left(starts, b) - 1  # the last piece starting before b
         if first > last:
             return "", 0, 0, ""
-        cut_left, cut_right = self.starts[first] < a, self.ends[last] > b
+        cut_left, cut_right = starts[first] < a, ends[last] > b
         if first == last and (cut_left or cut_right):  # one word, cut
             return (
-                fold_word(
-                    self.text[a if cut_left else self.starts[first] : b if cut_right else self.ends[last]]
-                ),
+                fold_word(self.text[a if cut_left else starts[first] : b if cut_right else ends[last]]),
                 0,
                 0,
                 "",
             )
-        left = fold_word(self.text[a : self.ends[first]]) if cut_left else ""
-        right = fold_word(self.text[self.starts[last] : b]) if cut_right else ""
-        x = self.g_ends[first] if cut_left else self.g_starts[first]
-        y = self.g_starts[last] if cut_right else self.g_ends[last]
+        left = fold_word(self.text[a : ends[first]]) if cut_left else ""
+        right = fold_word(self.text[starts[last] : b]) if cut_right else ""
+        x = g_ends[first] if cut_left else g_starts[first]
+        y = g_starts[last] if cut_right else g_ends[last]
         return left, x, y, right
 
     def fold(self, a: int, b: int) -> str:
