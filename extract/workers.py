@@ -577,7 +577,11 @@ class _Forker:
         sys.stdout.flush()
         sys.stderr.flush()
         template_pid = os.getpid()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no memory or process left: the parent sees the worker die as it starts
+            os.close(fd)
+            return
         if pid == 0:
             self.sock.close()  # the template's end is the template's alone: its EOF tells of its death
             for pidfd in self.children.values():
