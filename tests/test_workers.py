@@ -32,6 +32,10 @@ def _slow_load(notes: str) -> None:
     end = time.process_time() + LOAD_CPU_S
     while time.process_time() < end:
         pass
+    _note_load(notes)
+
+
+def _note_load(notes: str) -> None:
     with open(notes, "a") as f:
         f.write(f"{os.getpid()}\n")
 
@@ -51,7 +55,11 @@ def _job(what: str, notes: str = "") -> Any:
         os._exit(3)
     if what == "sleep":
         time.sleep(60)
-    if what == "kill_template":
+        return "woke up"
+    if what == "kill_template":  # once the other worker is busy (it noted its pid in NOTES)
+        deadline = time.monotonic() + 30
+        while len(Path(notes).read_text().split()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
         os.kill(os.getppid(), signal.SIGKILL)
         time.sleep(60)
     if what == "zombie_siblings":
@@ -139,14 +147,15 @@ def test_the_template_reaps_its_workers_and_nothing_is_left_after_close(tmp_path
 def test_a_dead_template_fails_its_jobs_and_a_new_template_takes_over(tmp_path):
     loads = tmp_path / "loads"
     pool: WorkerPool[str] = WorkerPool(
-        2, _job, Limits(timeout_s=30), initializer=_slow_load, init_args=(str(loads),)
+        2, _job, Limits(timeout_s=600), initializer=_note_load, init_args=(str(loads),)
     )
-    jobs = [("killer", ("kill_template",)), ("bystander", ("sleep",))] + [
+    busy = str(tmp_path / "busy")
+    jobs = [("killer", ("kill_template", busy)), ("bystander", ("sleep", busy))] + [
         (f"after{i}", ("whoami",)) for i in range(3)
     ]
     started = time.monotonic()
     results = dict(pool.run(iter(jobs)))
-    assert time.monotonic() - started < 20  # no wait for the 60 s sleep or the 30 s limit
+    assert time.monotonic() - started < 50  # the jobs of the dead template do not sleep on (60 s)
     for name in ("killer", "bystander"):  # both workers died with their template
         assert isinstance(results[name], WorkerFailure) and results[name].kind == "worker_died"
         assert "template" in results[name].message
