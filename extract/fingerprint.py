@@ -11,13 +11,15 @@ from pathlib import Path
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """sha256 of every Python source file of the package and of the table schemas."""
-    from .schema import TABLES
+    """sha256 of every Python source file of the package and of the table definitions (their
+    columns and types, and the data dictionary that describes them in the files' metadata),
+    read as plain data: a worker computes it and does not import pyarrow."""
+    from .dictionary import DICTIONARY_FILE
+    from .schema import definition
 
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for source in sorted(package.rglob("*.py")):
         digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
-    for name, schema in TABLES.items():
-        digest.update(f"{name}\0{schema.to_string(show_schema_metadata=False)}\0".encode())
+    digest.update(definition().encode() + b"\0" + DICTIONARY_FILE.read_bytes())
     return digest.hexdigest()

@@ -2,7 +2,8 @@
 
 Kept apart from batch.py, which imports the store (pyarrow, its Parquet writer): a worker
 never writes Parquet, so it imports only the pipeline, and spaCy (which the parent never
-loads). An Extractor used in process loads spaCy the first time a document needs
+loads). The workers' template (workers.py) loads it all once and forks the workers from
+itself. An Extractor used in process loads spaCy the first time a document needs
 sentences (nlp.py)."""
 
 from __future__ import annotations
@@ -30,12 +31,15 @@ def _extractor(rules_dir: str | None, ocr: str) -> Extractor:
 
 
 def load_extractor(rules_dir: str | None, ocr: str) -> None:
-    """A worker's start: the rules, the pipeline and spaCy's sentence pipeline load before
-    its first document, so that a document's time limit counts the document alone."""
+    """The workers' template's load (workers.py): the rules, the pipeline, spaCy's sentence
+    pipeline and the pipeline version (the code's fingerprint) load once, before the
+    workers are forked, so that a document's time limit counts the document alone."""
+    from .fingerprint import code_fingerprint
     from .nlp import sentence_spans
 
     sentence_spans("Kế hoạch.")
     _extractor(rules_dir, ocr)
+    code_fingerprint()  # cached: part of every document's pipeline_version
 
 
 def extract_document(
