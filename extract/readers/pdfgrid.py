@@ -1,0 +1,116 @@
+"""A page with vector graphics (which may hold ruled tables) as pdfplumber reads it, without
+pdfplumber's page object model: pdfminer lays the page out (its characters' boxes are
+the ones every PDF fact's box is measured in), and only what find_tables, extract_words
+and extract_text_lines read is kept of each object, with pdfplumber's arithmetic:
+characters (text, x0, x1, top, bottom, upright) and the edges of lines, rectangles and
+curves. pdfplumber's own stages then run over them (TableFinder with its default
+settings, its word extractor and text map), so the tables, words and lines are its own.
+Building pdfplumber's object dictionaries (every attribute of every object resolved)
+took most of such a page's time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pdfplumber.page
+    import pdfplumber.table
+
+T_obj = dict[str, Any]
+
+
+@dataclass
+class LightPage:
+    """What pdfplumber's TableFinder and Table read of a page (edges, chars, bbox), and
+    the page methods the PDF reader calls (find_tables, filter, extract_text_lines,
+    extract_words), over the same characters pdfplumber's page would hold."""
+
+    bbox: tuple[float, float, float, float]
+    chars: list[T_obj]
+    edges: list[T_obj]
+
+    def find_tables(self) -> list[pdfplumber.table.Table]:
+        from pdfplumber.table import TableFinder, TableSettings
+
+        return TableFinder(self, TableSettings()).tables  # type: ignore[arg-type]
+
+    def filter(self, test: Callable[[T_obj], bool]) -> LightPage:
+        return LightPage(self.bbox, [c for c in self.chars if test(c)], [e for e in self.edges if test(e)])
+
+    def extract_text_lines(self) -> list[T_obj]:
+        from pdfplumber.utils import chars_to_textmap
+
+        textmap = chars_to_textmap(self.chars, layout_bbox=self.bbox)
+        return textmap.extract_text_lines(strip=True, return_chars=True)
+
+    def extract_words(self, return_chars: bool = False) -> list[T_obj]:
+        from pdfplumber.utils import extract_words
+
+        return extract_words(self.chars, return_chars=return_chars)
+
+
+def light_page(page: pdfplumber.page.Page) -> LightPage | None:
+    """PAGE's characters and edges as pdfplumber would make them; None for a page
+    pdfplumber reads in another geometry (rotated, or cropped: its objects are then
+    moved or cut)."""
+    from pdfplumber.page import Page
+
+    if type(page) is not Page or page.rotation != 0 or tuple(page.bbox) != tuple(page.mediabox):
+        return None
+    x_shift, top_shift = page.mediabox[0], page.mediabox[1]
+    height = page.height
+    chars: list[T_obj] = []
+    lines: list[T_obj] = []
+    rects: list[T_obj] = []
+    curves: list[T_obj] = []
+    kinds = {"LTChar": chars, "LTLine": lines, "LTRect": rects, "LTCurve": curves}
+    for obj in _leaves(page.layout):
+        found = kinds.get(type(obj).__name__)
+        if found is None:
+            continue
+        top = (height - obj.y1) + top_shift
+        item = {
+            "x0": obj.x0 + x_shift if x_shift != 0 else obj.x0,
+            "x1": obj.x1 + x_shift if x_shift != 0 else obj.x1,
+            "y0": obj.y0,
+            "y1": obj.y1,
+            "top": top,
+            "bottom": (height - obj.y0) + top_shift,
+            "doctop": page.initial_doctop + top,
+            "width": obj.width,
+            "height": obj.height,
+        }
+        if found is chars:
+            item["text"] = obj.get_text()
+            item["upright"] = obj.upright
+        elif found is curves:
+            item["pts"] = [(x_shift + x, top_shift + height - y) for x, y in obj.pts]
+        found.append(item)
+    return LightPage(tuple(page.bbox), chars, _edges(lines, rects, curves))  # type: ignore[arg-type]
+
+
+def _leaves(container: Any) -> Iterator[Any]:
+    """The layout's objects in pdfplumber's order: a figure's (or any container's)
+    children in its place (pdfplumber reads no container itself without LAParams)."""
+    from pdfminer.layout import LTContainer
+
+    for obj in container._objs:
+        if isinstance(obj, LTContainer):
+            yield from _leaves(obj)
+        else:
+            yield obj
+
+
+def _edges(lines: list[T_obj], rects: list[T_obj], curves: list[T_obj]) -> list[T_obj]:
+    """pdfplumber's page.edges: the lines', then the rectangles', then the curves'."""
+    from pdfplumber.utils import curve_to_edges, line_to_edge, rect_to_edges
+
+    out = [line_to_edge({**ln, "object_type": "line"}) for ln in lines]
+    for r in rects:
+        out.extend(rect_to_edges({**r, "object_type": "rect"}))
+    for c in curves:
+        out.extend(curve_to_edges({**c, "object_type": "curve"}))
+    return out
