@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from unicodedata import combining
 
 from ..boxes import Glyph
@@ -151,7 +151,7 @@ def _found(raw: Any, text: str, keep: Any, height: float) -> _Found | None:
     address = ctypes.cast(raw, ctypes.c_void_p).value
     indexes = keep.tolist()
     done = list(map(_loose_box(), repeat(address, count), indexes, range(base, base + 16 * count, 16)))
-    values = np.frombuffer(boxes, dtype=np.float32).reshape(count, 4).astype(np.float64)
+    values = np.frombuffer(memoryview(boxes), dtype=np.float32).reshape(count, 4).astype(np.float64)
     if not all(done):  # a box pdfium did not give: the one before it, as a reused rectangle kept
         for j in (j for j, ok in enumerate(done) if not ok):
             values[j] = values[j - 1] if j else 0.0
@@ -217,7 +217,8 @@ def _loose_box() -> Any:
     import pypdfium2.raw as pdfium_c
 
     prototype = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
-    return prototype(ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value)
+    address = ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value
+    return prototype(cast(int, address))
 
 
 @lru_cache(maxsize=None)
