@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from unicodedata import combining
 
 from ..boxes import Glyph
@@ -33,6 +33,7 @@ X_TOLERANCE = 3.0
 Y_TOLERANCE = 3.0
 # pdfplumber's extract_words writes ligatures out
 LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+_LIGATURE_SET = frozenset(LIGATURES)
 
 
 @dataclass
@@ -72,7 +73,7 @@ def page_chars(page: pdfium.PdfPage, advances: Advances) -> list[_Char] | None:
     Basic Multilingual Plane shifts pdfium's text indexes).
 
     One call into pdfium per character, made from C (map over the indexes, each box
-    written into one array): the loose box gives the left edge (the origin; a combining
+    written into its place in one array): the loose box gives the left edge (the origin; a combining
     mark, drawn left of its origin, asks for the origin itself), the bottom and the
     right; the font size is asked only where the box's height changes (another font or
     size); whether a character was generated is asked only of whitespace (pdfium
@@ -147,10 +148,9 @@ def _found(raw: Any, text: str, keep: Any, height: float) -> _Found | None:
     if count == 0:
         return None
     boxes = (ctypes.c_float * (4 * count))()  # FS_RECTF: left, top, right, bottom
-    base = ctypes.addressof(boxes)
-    address = ctypes.cast(raw, ctypes.c_void_p).value
+    places = map(ctypes.byref, repeat(boxes, count), range(0, 16 * count, 16))
     indexes = keep.tolist()
-    done = list(map(_loose_box(), repeat(address, count), indexes, range(base, base + 16 * count, 16)))
+    done = list(map(_bare("FPDFText_GetLooseCharBox"), repeat(raw, count), indexes, places))
     values = np.frombuffer(memoryview(boxes), dtype=np.float32).reshape(count, 4).astype(np.float64)
     if not all(done):  # a box pdfium did not give: the one before it, as a reused rectangle kept
         for j in (j for j, ok in enumerate(done) if not ok):
@@ -211,17 +211,6 @@ def _marks() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=None)
-def _loose_box() -> Any:
-    """FPDFText_GetLooseCharBox taking plain addresses (ints) for the text page and the
-    rectangle, so that map can call it from C with each rectangle's place in one array."""
-    import pypdfium2.raw as pdfium_c
-
-    prototype = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
-    address = ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value
-    return prototype(cast(int, address))
-
-
-@lru_cache(maxsize=None)
 def _bare(name: str, restype: Any = ctypes.c_int) -> Any:
     """pdfium's function NAME without pypdfium2's argument types: ctypes then passes the
     pointers and ints as they are, three times faster than checking each (a page has
@@ -273,65 +262,63 @@ ADVANCE_SLACK = 0.1
 
 def page_words(chars: list[_Char]) -> tuple[list[Word], dict[int, tuple[Glyph, ...]]]:
     """pdfplumber's extract_words over CHARS, and each word's characters as glyphs keyed
-    by the word's id."""
-    words: list[Word] = []
-    glyphs: dict[int, tuple[Glyph, ...]] = {}
-    ligatures = any(c[0] in LIGATURES for c in chars)
-    for line in _lines(chars):
-        first, prev = -1, None  # the current word's first character, and its last
-        for k, c in enumerate(line):
-            if c[0].isspace():
-                if first >= 0:
-                    _word(line[first:k], words, glyphs, ligatures)
-                first, prev = -1, None
-                continue
-            if prev is None:
-                first = k
-            elif c[1] < prev[1] or c[1] > prev[3] + X_TOLERANCE or abs(c[2] - prev[2]) > Y_TOLERANCE:
-                _word(line[first:k], words, glyphs, ligatures)
-                first = k
-            prev = c
-        if first >= 0:
-            _word(line[first:], words, glyphs, ligatures)
+    by the word's id: characters clustered into lines by top (distinct values chained
+    within the tolerance), each line in content order then sorted by x0, cut at blanks
+    and where a character does not follow the one before it (starts left of it, more
+    than the tolerance past its end, or more than the tolerance above or below it).
+    Done on columns (numpy); only the words are made one by one."""
+    import numpy as np
+
+    if not chars:
+        return [], {}
+    columns = list(zip(*chars, strict=True))
+    texts: tuple[str, ...] = columns[0]
+    x0, top, x1, bottom = (np.array(v, dtype=np.float64) for v in columns[1:5])
+    distinct = np.unique(top)
+    line_of = np.zeros(len(distinct), dtype=np.int64)
+    line_of[1:] = np.cumsum(distinct[1:] > distinct[:-1] + Y_TOLERANCE)
+    line = line_of[np.searchsorted(distinct, top)]
+    order = np.lexsort((np.arange(len(chars)), x0, line))  # by line, then x0, then content
+    text = "".join(texts)
+    if len(text) == len(texts):  # one character each, as page_chars makes them
+        blank = np.zeros(len(chars), dtype=bool)
+        blank[[m.start() for m in _BLANK.finditer(text)]] = True
+    else:
+        blank = np.array([t.isspace() for t in texts], dtype=bool)
+    x0, top, x1, bottom = (v[order] for v in (x0, top, x1, bottom))
+    line, blank = line[order], blank[order]
+    starts = np.ones(len(chars), dtype=bool)  # a word starts here (if not blank)
+    starts[1:] = (
+        (line[1:] != line[:-1])
+        | blank[:-1]
+        | (x0[1:] < x0[:-1])
+        | (x0[1:] > x1[:-1] + X_TOLERANCE)
+        | (np.abs(top[1:] - top[:-1]) > Y_TOLERANCE)
+    )
+    inked = np.logical_not(blank)
+    kept = order[inked]
+    firsts = np.flatnonzero(starts[inked])  # each word's first character among the kept
+    if len(firsts) == 0:
+        return [], {}
+    word_x1 = np.maximum.reduceat(x1[inked], firsts).tolist()
+    word_top = np.minimum.reduceat(top[inked], firsts).tolist()
+    word_bottom = np.maximum.reduceat(bottom[inked], firsts).tolist()
+    word_x0 = x0[inked][firsts].tolist()
+    ordered = [chars[k] for k in kept.tolist()]
+    letters = [c[0] for c in ordered]
+    bounds = firsts.tolist() + [len(ordered)]
+    pieces = list(map(slice, bounds, bounds[1:]))
+    words_text = ["".join(letters[piece]) for piece in pieces]
+    if not _LIGATURE_SET.isdisjoint(letters):
+        words_text = [_ligatures(t) for t in words_text]
+    words = list(map(Word, words_text, word_x0, word_x1, word_top, word_bottom))
+    glyphs = dict(zip(map(id, words), map(tuple, map(ordered.__getitem__, pieces)), strict=True))
     return words, glyphs
 
 
-def _lines(chars: list[_Char]) -> list[list[_Char]]:
-    """Characters clustered by top as pdfplumber does (distinct values chained within the
-    tolerance), each cluster in content order, then sorted by x0."""
-    cluster: dict[float, int] = {}
-    k, last = -1, 0.0
-    for top in sorted({c[2] for c in chars}):
-        if k < 0 or top > last + Y_TOLERANCE:
-            k += 1
-        cluster[top] = k
-        last = top
-    grouped: list[list[_Char]] = [[] for _ in range(k + 1)]
-    for c in chars:
-        grouped[cluster[c[2]]].append(c)
-    return [sorted(g, key=_x0) for g in grouped]
+def _ligatures(text: str) -> str:
+    return "".join(LIGATURES.get(c, c) for c in text)
 
 
-def _x0(c: _Char) -> float:
-    return c[1]
-
-
-def _word(
-    chars: list[_Char], words: list[Word], glyphs: dict[int, tuple[Glyph, ...]], ligatures: bool
-) -> None:
-    text = "".join([c[0] for c in chars])
-    if ligatures:
-        text = "".join(LIGATURES.get(c, c) for c in text)
-    if len(chars) == 1:
-        c = chars[0]
-        word = Word(text, c[1], c[3], c[2], c[4])
-    else:
-        word = Word(
-            text,
-            chars[0][1],
-            max([c[3] for c in chars]),
-            min([c[2] for c in chars]),
-            max([c[4] for c in chars]),
-        )
-    words.append(word)
-    glyphs[id(word)] = tuple(chars)
+def _same(text: str) -> str:
+    return text
