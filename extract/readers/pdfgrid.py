@@ -11,8 +11,10 @@ took most of such a page's time.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -33,9 +35,13 @@ class LightPage:
     edges: list[T_obj]
 
     def find_tables(self) -> list[pdfplumber.table.Table]:
+        """pdfplumber's tables, each over the characters inside its box (Table.extract
+        looks for each row's characters among its page's: a row's box lies in its
+        table's, so the rows find the same characters in the same order)."""
         from pdfplumber.table import TableFinder, TableSettings
 
-        return TableFinder(self, TableSettings()).tables  # type: ignore[arg-type]
+        found = TableFinder(self, TableSettings()).tables  # type: ignore[arg-type]
+        return [_table(LightPage(self.bbox, _inside(self.chars, t.bbox), []), t.cells) for t in found]
 
     def filter(self, test: Callable[[T_obj], bool]) -> LightPage:
         return LightPage(self.bbox, [c for c in self.chars if test(c)], [e for e in self.edges if test(e)])
@@ -50,6 +56,59 @@ class LightPage:
         from pdfplumber.utils import extract_words
 
         return extract_words(self.chars, return_chars=return_chars)
+
+
+def _table(page: LightPage, cells: list[tuple[float, float, float, float]]) -> pdfplumber.table.Table:
+    return _light_table()(page, cells)
+
+
+@lru_cache(maxsize=1)
+def _light_table() -> Any:
+    """pdfplumber's Table whose extract (without options) finds each row's characters
+    by their middle's height (bisection over the characters sorted by it) instead of
+    testing every character of the page: the same characters in the same order, the same
+    tests, the same text. Made on first use (pdfplumber is imported only for PDFs)."""
+    from pdfplumber.table import Table
+    from pdfplumber.utils import extract_text
+
+    class LightTable(Table):
+        def extract(self, **kwargs: Any) -> list[list[str | None]]:
+            if kwargs:
+                return super().extract(**kwargs)
+            chars = self.page.chars
+            middles = sorted(((c["top"] + c["bottom"]) / 2, k) for k, c in enumerate(chars))
+            heights = [m for m, _ in middles]
+            out: list[list[str | None]] = []
+            for row in self.rows:
+                x0, top, x1, bottom = row.bbox
+                near = sorted(k for _, k in middles[bisect_left(heights, top) : bisect_left(heights, bottom)])
+                row_chars = [chars[k] for k in near if _centre_in(chars[k], (x0, top, x1, bottom))]
+                cells: list[str | None] = []
+                for cell in row.cells:
+                    if cell is None:
+                        cells.append(None)
+                        continue
+                    inside = [c for c in row_chars if _centre_in(c, cell)]
+                    cells.append(extract_text(inside) if inside else "")
+                out.append(cells)
+            return out
+
+    return LightTable
+
+
+def _centre_in(c: T_obj, box: tuple[float, float, float, float]) -> bool:
+    """pdfplumber's Table.extract test: the character's middle in BOX (left and top
+    edges in, right and bottom out)."""
+    v_mid = (c["top"] + c["bottom"]) / 2
+    h_mid = (c["x0"] + c["x1"]) / 2
+    x0, top, x1, bottom = box
+    return bool((h_mid >= x0) and (h_mid < x1) and (v_mid >= top) and (v_mid < bottom))
+
+
+def _inside(chars: list[T_obj], box: tuple[float, float, float, float]) -> list[T_obj]:
+    """The characters whose centre is in BOX, as pdfplumber's Table.extract tests it
+    (left and top edges in, right and bottom out)."""
+    return [c for c in chars if _centre_in(c, box)]
 
 
 def light_page(page: pdfplumber.page.Page) -> LightPage | None:
