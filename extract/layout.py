@@ -124,12 +124,16 @@ ORDER_MARKS = frozenset("-–+*•")
 SPECK_CONFIDENCE = 50
 
 
-def table_regions(lines: list[list[Word]], settings: LayoutSettings) -> list[Region]:
+def table_regions(
+    lines: list[list[Word]], settings: LayoutSettings, split: list[list[Phrase]] | None = None
+) -> list[Region]:
     """Runs of consecutive lines of several phrases whose phrases line up in columns. Up
     to WRAPPED_LINES lines of one phrase (a name or a figure wrapped onto the next lines)
     stay in a run when a line of several phrases follows them, or, after its last row,
-    when they stand in one of its columns but the first."""
-    split = [phrases(line, settings.min_gap) for line in lines]
+    when they stand in one of its columns but the first. SPLIT: the lines' phrases, when
+    the caller has them."""
+    if split is None:
+        split = [phrases(line, settings.min_gap) for line in lines]
     regions: list[Region] = []
     i = 0
     while i < len(split):
@@ -332,8 +336,11 @@ def table_text(lines: list[list[Word]], settings: LayoutSettings) -> list[str]:
 
 def table_text_lines(lines: list[list[Word]], settings: LayoutSettings) -> list[str | None]:
     """As table_text, one entry per line: None for a line joined to the one above."""
-    out: list[str | None] = [_line_text(line, settings) for line in lines]
-    for region in table_regions(lines, settings):
+    split = [phrases(line, settings.min_gap) for line in lines]
+    out: list[str | None] = [
+        _line_text(line, parts, settings) for line, parts in zip(lines, split, strict=True)
+    ]
+    for region in table_regions(lines, settings, split):
         previous: list[list[Word]] | None = None
         previous_index = 0
         for k in range(region.first, region.last + 1):
@@ -352,8 +359,7 @@ def table_text_lines(lines: list[list[Word]], settings: LayoutSettings) -> list[
     return out
 
 
-def _line_text(line: list[Word], settings: LayoutSettings) -> str:
-    parts = phrases(line, settings.min_gap)
+def _line_text(line: list[Word], parts: list[Phrase], settings: LayoutSettings) -> str:
     if (
         settings.wide_gap is not None
         and len(parts) >= 2
