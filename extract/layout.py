@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import regex
 
@@ -27,8 +27,11 @@ _FIGURE = regex.compile(r"^[(]?\d[\d.,]*[)]?$")
 _DIGITS_ONLY = regex.compile(r"^[\d.,]+$")
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
+    """A word and its box (a tuple of plain values: a PDF page has thousands, and the
+    garbage collector stops tracking such tuples at its first look, so they are never
+    carried into its older generations)."""
+
     text: str
     x0: float
     x1: float

@@ -307,12 +307,12 @@ def page_words(chars: list[_Char]) -> tuple[list[Word], dict[int, tuple[Glyph, .
     ordered = [chars[k] for k in kept.tolist()]
     letters = [c[0] for c in ordered]
     bounds = firsts.tolist() + [len(ordered)]
-    pieces = list(map(slice, bounds, bounds[1:]))
-    words_text = ["".join(letters[piece]) for piece in pieces]
+    spans = list(zip(bounds, bounds[1:]))
+    words_text = ["".join(letters[a:b]) for a, b in spans]
     if not _LIGATURE_SET.isdisjoint(letters):
         words_text = [_ligatures(t) for t in words_text]
     words = list(map(Word, words_text, word_x0, word_x1, word_top, word_bottom))
-    glyphs = dict(zip(map(id, words), map(tuple, map(ordered.__getitem__, pieces)), strict=True))
+    glyphs = {id(w): tuple(ordered[a:b]) for w, (a, b) in zip(words, spans, strict=True)}
     return words, glyphs
 
 
