@@ -114,19 +114,38 @@ def _inside(chars: list[T_obj], box: tuple[float, float, float, float]) -> list[
 def light_page(page: pdfplumber.page.Page) -> LightPage | None:
     """PAGE's characters and edges as pdfplumber would make them; None for a page
     pdfplumber reads in another geometry (rotated, or cropped: its objects are then
-    moved or cut)."""
+    moved or cut), or one pdfminer cannot lay out here (pdfplumber then tries, and says
+    why it cannot)."""
     from pdfplumber.page import Page
 
     if type(page) is not Page or page.rotation != 0 or tuple(page.bbox) != tuple(page.mediabox):
         return None
+    laid = _layout(page)
+    if laid is None:
+        return None
+    characters, layout = laid
     x_shift, top_shift = page.mediabox[0], page.mediabox[1]
     height = page.height
+    doctop = page.initial_doctop
     chars: list[T_obj] = []
+    for text, x0, y0, x1, y1, upright in characters:
+        top = (height - y1) + top_shift
+        chars.append(
+            {
+                "text": text,
+                "x0": x0 + x_shift if x_shift != 0 else x0,
+                "x1": x1 + x_shift if x_shift != 0 else x1,
+                "top": top,
+                "bottom": (height - y0) + top_shift,
+                "doctop": doctop + top,
+                "upright": upright,
+            }
+        )
     lines: list[T_obj] = []
     rects: list[T_obj] = []
     curves: list[T_obj] = []
-    kinds = {"LTChar": chars, "LTLine": lines, "LTRect": rects, "LTCurve": curves}
-    for obj in _leaves(page.layout):
+    kinds = {"LTLine": lines, "LTRect": rects, "LTCurve": curves}
+    for obj in _leaves(layout):
         found = kinds.get(type(obj).__name__)
         if found is None:
             continue
@@ -138,17 +157,82 @@ def light_page(page: pdfplumber.page.Page) -> LightPage | None:
             "y1": obj.y1,
             "top": top,
             "bottom": (height - obj.y0) + top_shift,
-            "doctop": page.initial_doctop + top,
+            "doctop": doctop + top,
             "width": obj.width,
             "height": obj.height,
         }
-        if found is chars:
-            item["text"] = obj.get_text()
-            item["upright"] = obj.upright
-        elif found is curves:
+        if found is curves:
             item["pts"] = [(x_shift + x, top_shift + height - y) for x, y in obj.pts]
         found.append(item)
     return LightPage(tuple(page.bbox), chars, _edges(lines, rects, curves))  # type: ignore[arg-type]
+
+
+# A character as pdfminer's LTChar places it: text, x0, y0, x1, y1 (PDF space), upright.
+_Char = tuple[str, float, float, float, float, bool]
+
+
+def _layout(page: pdfplumber.page.Page) -> tuple[list[_Char], Any] | None:
+    """pdfminer's layout of PAGE as pdfplumber runs it (its resource manager, no layout
+    analysis), with each character recorded as the numbers LTChar computes instead of an
+    LTChar; None when pdfplumber analyses layouts or the page fails (or has vertical
+    writing, which LTChar places otherwise)."""
+    from pdfminer.pdfinterp import PDFPageInterpreter
+
+    if page.pdf.laparams is not None:
+        return None
+    device = _recorder()(page.pdf.rsrcmgr, pageno=page.page_number, laparams=None)
+    try:
+        PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    except Exception:
+        return None
+    return device.chars, device.get_result()
+
+
+@lru_cache(maxsize=1)
+def _recorder() -> Any:
+    """pdfminer's PDFPageAggregator whose render_char keeps LTChar's numbers (the same
+    arithmetic: advance, descent, rise, the text matrix) in a list instead of an object
+    in the layout."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.pdffont import PDFUnicodeNotDefined
+    from pdfminer.utils import apply_matrix_rect
+
+    class CharRecorder(PDFPageAggregator):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.chars: list[_Char] = []
+
+        def render_char(
+            self,
+            matrix: Any,
+            font: Any,
+            fontsize: float,
+            scaling: float,
+            rise: float,
+            cid: int,
+            ncs: Any,
+            graphicstate: Any,
+        ) -> float:
+            if font.is_vertical():
+                raise ValueError("vertical writing")  # the page is left to pdfplumber
+            try:
+                text = font.to_unichr(cid)
+            except PDFUnicodeNotDefined:
+                text = self.handle_undefined_char(font, cid)
+            assert isinstance(text, str), str(type(text))
+            adv = font.char_width(cid) * fontsize * scaling
+            descent = font.get_descent() * fontsize
+            (a, b, c, d, _e, _f) = matrix
+            upright = a * d * scaling > 0 and b * c <= 0
+            (x0, y0, x1, y1) = apply_matrix_rect(matrix, (0, descent + rise, adv, descent + rise + fontsize))
+            if x1 < x0:
+                (x0, x1) = (x1, x0)
+            if y1 < y0:
+                (y0, y1) = (y1, y0)
+            self.chars.append((text, x0, y0, x1, y1, upright))
+            return adv
+
+    return CharRecorder
 
 
 def _leaves(container: Any) -> Iterator[Any]:
