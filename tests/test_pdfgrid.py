@@ -65,7 +65,10 @@ def test_a_rule_under_a_heading_is_no_table(tmp_path, rules):
         assert light.find_tables() == []
         lines = _page_lines(light, rules)
         assert lines == _page_lines(page, rules)
-        assert [text for text, _ in lines] == ["Kế hoạch thực hiện năm 2025", "Tổng kinh phí: 12.480,50 triệu đồng"]
+        assert [text for text, _ in lines] == [
+            "Kế hoạch thực hiện năm 2025",
+            "Tổng kinh phí: 12.480,50 triệu đồng",
+        ]
 
 
 def test_turned_or_cropped_pages_are_left_to_pdfplumber(tmp_path):
