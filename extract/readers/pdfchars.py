@@ -9,8 +9,10 @@ by top, each line sorted by x0, cut at blanks and gaps), so the page reads the s
 whichever library read it.
 
 Only a plain page is read this way: unrotated, its boxes at the origin, and no vector
-graphics (ruling lines may make a table, which pdfplumber's find_tables reads). Others
-return None, and the reader asks pdfplumber.
+graphics (ruling lines may make a table, which pdfplumber's find_tables reads, over
+pdfminer's characters: readers/pdfgrid.py). Others return None, and the reader asks
+pdfplumber. The per-character work is done on columns (numpy): pdfium is asked each
+character's loose box from C, and only whitespace is asked whether it was generated.
 """
 
 from __future__ import annotations
