@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import regex
 
@@ -27,8 +27,11 @@ _FIGURE = regex.compile(r"^[(]?\d[\d.,]*[)]?$")
 _DIGITS_ONLY = regex.compile(r"^[\d.,]+$")
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
+    """A word and its box (a tuple of plain values: a PDF page has thousands, and the
+    garbage collector stops tracking such tuples at its first look, so they are never
+    carried into its older generations)."""
+
     text: str
     x0: float
     x1: float
@@ -124,12 +127,16 @@ ORDER_MARKS = frozenset("-–+*•")
 SPECK_CONFIDENCE = 50
 
 
-def table_regions(lines: list[list[Word]], settings: LayoutSettings) -> list[Region]:
+def table_regions(
+    lines: list[list[Word]], settings: LayoutSettings, split: list[list[Phrase]] | None = None
+) -> list[Region]:
     """Runs of consecutive lines of several phrases whose phrases line up in columns. Up
     to WRAPPED_LINES lines of one phrase (a name or a figure wrapped onto the next lines)
     stay in a run when a line of several phrases follows them, or, after its last row,
-    when they stand in one of its columns but the first."""
-    split = [phrases(line, settings.min_gap) for line in lines]
+    when they stand in one of its columns but the first. SPLIT: the lines' phrases, when
+    the caller has them."""
+    if split is None:
+        split = [phrases(line, settings.min_gap) for line in lines]
     regions: list[Region] = []
     i = 0
     while i < len(split):
@@ -332,8 +339,11 @@ def table_text(lines: list[list[Word]], settings: LayoutSettings) -> list[str]:
 
 def table_text_lines(lines: list[list[Word]], settings: LayoutSettings) -> list[str | None]:
     """As table_text, one entry per line: None for a line joined to the one above."""
-    out: list[str | None] = [_line_text(line, settings) for line in lines]
-    for region in table_regions(lines, settings):
+    split = [phrases(line, settings.min_gap) for line in lines]
+    out: list[str | None] = [
+        _line_text(line, parts, settings) for line, parts in zip(lines, split, strict=True)
+    ]
+    for region in table_regions(lines, settings, split):
         previous: list[list[Word]] | None = None
         previous_index = 0
         for k in range(region.first, region.last + 1):
@@ -352,8 +362,7 @@ def table_text_lines(lines: list[list[Word]], settings: LayoutSettings) -> list[
     return out
 
 
-def _line_text(line: list[Word], settings: LayoutSettings) -> str:
-    parts = phrases(line, settings.min_gap)
+def _line_text(line: list[Word], parts: list[Phrase], settings: LayoutSettings) -> str:
     if (
         settings.wide_gap is not None
         and len(parts) >= 2

@@ -82,3 +82,46 @@ def test_pages_with_graphics_or_turned_go_to_pdfplumber(tmp_path):
         False,
         True,
     ]
+
+
+def test_page_words_are_pdfplumbers_extract_words_on_random_characters():
+    """page_words (numpy columns) against pdfplumber's extract_words on the same
+    characters: lines chained within the tolerance, x order, blanks, gaps, a character
+    left of the one before it, ligatures written out."""
+    import random
+
+    from pdfplumber.utils import extract_words
+
+    from extract.boxes import Glyph
+    from extract.readers.pdfchars import page_words
+
+    rng = random.Random(7)
+    for _ in range(40):
+        glyphs = []
+        for _ in range(rng.randint(1, 120)):
+            x0 = round(rng.uniform(0, 300), 2)
+            top = round(rng.choice([10, 12.5, 14, 30, 31, 60]) + rng.choice([0, 0, 0.5]), 2)
+            text = rng.choice("abcdeđ ơ12,.ﬁ ")
+            glyphs.append(Glyph(text, x0, top, x0 + round(rng.uniform(2, 6), 2), top + 11))
+        dicts = [
+            {
+                "text": g.text,
+                "x0": g.x0,
+                "x1": g.x1,
+                "top": g.top,
+                "bottom": g.bottom,
+                "doctop": g.top,
+                "upright": True,
+            }
+            for g in glyphs
+        ]
+        if len({(d["x0"], d["top"]) for d in dicts}) < len(dicts):
+            continue  # pdfplumber breaks x0 ties by x1, pdfium's reader by content order
+        theirs = extract_words(dicts, return_chars=True)
+        words, chars = page_words(glyphs)
+        assert [(w.text, w.x0, w.x1, w.top, w.bottom) for w in words] == [
+            (t["text"], t["x0"], t["x1"], t["top"], t["bottom"]) for t in theirs
+        ]
+        assert [[g.text for g in chars[id(w)]] for w in words] == [
+            [c["text"] for c in t["chars"]] for t in theirs
+        ]

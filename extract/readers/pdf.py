@@ -1,6 +1,7 @@
 """PDF, page by page: the text layer where it reads as Vietnamese (pdfium for plain
-pages, readers/pdfchars.py; pdfplumber for pages with vector graphics, which may hold
-ruled tables), OCR (readers/ocr.py) where it is missing or garbage, or everywhere with
+pages, readers/pdfchars.py; pdfplumber's tables, words and lines for pages with vector
+graphics, which may hold ruled tables, over pdfminer's layout without pdfplumber's page
+objects, readers/pdfgrid.py), OCR (readers/ocr.py) where it is missing or garbage, or everywhere with
 --ocr always. A page that needs OCR but cannot have it is reported (unreadable_page)."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .ocr import (
     repair_confusions,
 )
 from .pdfchars import Advances, page_chars, page_words, plain_page
+from .pdfgrid import LightPage, light_page
 
 if TYPE_CHECKING:
     import pdfplumber
@@ -98,7 +100,7 @@ def read_pdf(data: bytes, rules: Rules, ocr: str = "auto") -> SourceText:
             page_list = page_list[: limits.max_pdf_pages]
         for number, page in enumerate(page_list, start=1):
             try:
-                page_lines = fast.lines(number, rules) or _page_lines(page, rules)
+                page_lines = fast.lines(number, rules) or _page_lines(light_page(page) or page, rules)
                 sizes[number] = (float(page.width), float(page.height))
             except Exception as exc:
                 problems.append(
@@ -194,7 +196,7 @@ def _joined_pages(
     return lines, pages, figure_confidence, glyphs
 
 
-def _page_lines(page: pdfplumber.page.Page, rules: Rules) -> list[tuple[str, tuple[Glyph, ...]]]:
+def _page_lines(page: pdfplumber.page.Page | LightPage, rules: Rules) -> list[tuple[str, tuple[Glyph, ...]]]:
     """The page's lines, each with the glyphs it was written from; a ruled table becomes
     one line per row with its cells joined by tabs (as DOCX tables and converted text
     give them), in its place on the page."""
@@ -227,7 +229,9 @@ def _char_glyph(char: dict) -> Glyph:
     return Glyph(char["text"], char["x0"], char["top"], char["x1"], char["bottom"])
 
 
-def _words_and_chars(page: pdfplumber.page.Page) -> tuple[list[Word], dict[int, tuple[Glyph, ...]]]:
+def _words_and_chars(
+    page: pdfplumber.page.Page | LightPage,
+) -> tuple[list[Word], dict[int, tuple[Glyph, ...]]]:
     """The page's words (pdfplumber's extract_words) and each word's characters as
     glyphs, keyed by the word's id."""
     words, chars = [], {}
@@ -249,7 +253,9 @@ def _cell_glyphs(
     return [g for line in text_lines(inside, tolerance=3) for w in line for g in chars[id(w)]]
 
 
-def _unruled_page_lines(page: pdfplumber.page.Page, rules: Rules) -> list[tuple[str, tuple[Glyph, ...]]]:
+def _unruled_page_lines(
+    page: pdfplumber.page.Page | LightPage, rules: Rules
+) -> list[tuple[str, tuple[Glyph, ...]]]:
     """A page without ruled tables, line by line as pdfplumber's extract_text gives it,
     except that lines whose words stand in columns (a table without rulings, a header
     block in two columns) become rows of tab-joined cells (extract/layout.py)."""

@@ -9,15 +9,19 @@ by top, each line sorted by x0, cut at blanks and gaps), so the page reads the s
 whichever library read it.
 
 Only a plain page is read this way: unrotated, its boxes at the origin, and no vector
-graphics (ruling lines may make a table, which pdfplumber's find_tables reads). Others
-return None, and the reader asks pdfplumber.
+graphics (ruling lines may make a table, which pdfplumber's find_tables reads, over
+pdfminer's characters: readers/pdfgrid.py). Others return None, and the reader asks
+pdfplumber. The per-character work is done on columns (numpy): pdfium is asked each
+character's loose box from C, and only whitespace is asked whether it was generated.
 """
 
 from __future__ import annotations
 
 import ctypes
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 from unicodedata import combining
 
@@ -31,6 +35,7 @@ X_TOLERANCE = 3.0
 Y_TOLERANCE = 3.0
 # pdfplumber's extract_words writes ligatures out
 LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+_LIGATURE_SET = frozenset(LIGATURES)
 
 
 @dataclass
@@ -69,11 +74,14 @@ def page_chars(page: pdfium.PdfPage, advances: Advances) -> list[_Char] | None:
     content order; None when their text cannot be told apart (a character outside the
     Basic Multilingual Plane shifts pdfium's text indexes).
 
-    One call into pdfium per character where possible (each costs a microsecond or
-    two): the loose box gives the left edge (the origin; a combining mark, drawn left of
-    its origin, asks for the origin itself), the bottom and the right; the font size is
-    asked again only when the box's height changes (another font or size); whether a
-    character was generated is asked only of whitespace (pdfium generates nothing else)."""
+    One call into pdfium per character, made from C (map over the indexes, each box
+    written into its place in one array): the loose box gives the left edge (the origin; a combining
+    mark, drawn left of its origin, asks for the origin itself), the bottom and the
+    right; the font size is asked only where the box's height changes (another font or
+    size); whether a character was generated is asked only of whitespace (pdfium
+    generates nothing else). The rest is done on the columns (numpy), per distinct
+    (character, size) where it can be."""
+    import numpy as np
     import pypdfium2.raw as pdfium_c
 
     textpage = page.get_textpage()
@@ -83,36 +91,125 @@ def page_chars(page: pdfium.PdfPage, advances: Advances) -> list[_Char] | None:
         text = textpage.get_text_range(0, n) if n > 0 else ""
         if len(text) != n:
             return None
-        height = page.get_height()
-        rect = pdfium_c.FS_RECTF()
-        x, y = ctypes.c_double(), ctypes.c_double()
-        rect_ref, x_ref, y_ref = ctypes.byref(rect), ctypes.byref(x), ctypes.byref(y)
-        loose, origin = _bare("FPDFText_GetLooseCharBox"), _bare("FPDFText_GetCharOrigin")
-        size_of, generated = _bare("FPDFText_GetFontSize", ctypes.c_double), _bare("FPDFText_IsGenerated")
-        # text, x0, loose right, bottom (from the page's top), size, index in pdfium's text
-        found: list[tuple[str, float, float, float, float, int]] = []
-        box_height, size = None, 0.0
-        for i, ch in enumerate(text):
-            if ch.isspace() and generated(raw, i):
-                continue
-            loose(raw, i, rect_ref)
-            left, top = rect.left, rect.top
-            if combining(ch):
-                origin(raw, i, x_ref, y_ref)
-                left = x.value
-            if top - rect.bottom != box_height:
-                box_height, size = top - rect.bottom, size_of(raw, i)
-            found.append((ch, left, rect.right, height - rect.bottom, size, i))
+        generated = _bare("FPDFText_IsGenerated")
+        blanks = [m.start() for m in _BLANK.finditer(text)]
+        dropped = [i for i in blanks if generated(raw, i)]
+        if dropped:
+            mask = np.ones(n, dtype=bool)
+            mask[dropped] = False
+            keep = np.flatnonzero(mask)
+        else:
+            keep = np.arange(n)
+        found = _found(raw, text, keep, page.get_height())
     finally:
         textpage.close()
+    if found is None:
+        return []
+    if dropped:
+        gone = set(dropped)
+        blanks = [i for i in blanks if i not in gone]
+    found.blank[np.searchsorted(keep, blanks)] = True
     _learn(found, advances)
     seen = advances.seen
-    out = []
-    for ch, x0, right, bottom, size, _ in found:
-        advance = seen.get((ch, size))
-        x1 = x0 + advance if advance is not None else max(x0, right)
-        out.append(_new_glyph(Glyph, (ch, x0, bottom - size, x1, bottom, None)))
-    return out
+    learnt = [seen.get((chr(int(code)), size)) for code, size in zip(found.key_codes, found.key_sizes)]
+    known = np.array([a is not None for a in learnt], dtype=bool)[found.key_of]
+    advance = np.array([0.0 if a is None else a for a in learnt], dtype=np.float64)[found.key_of]
+    x0, right = found.x0, found.right
+    x1 = np.where(known, x0 + advance, np.where(right > x0, right, x0))  # max(x0, right)
+    tops = (found.bottom - found.size).tolist()
+    rows = zip(found.chars, x0.tolist(), tops, x1.tolist(), found.bottom.tolist(), repeat(None))
+    return list(map(_new_glyph, repeat(Glyph), rows))
+
+
+_BLANK = re.compile(r"\s")  # str.isspace's characters
+
+
+@dataclass
+class _Found:
+    """The characters pdfium kept, as columns, and their distinct (character, size)."""
+
+    chars: list[str]
+    codes: Any  # code points
+    x0: Any
+    right: Any  # the loose box's right
+    bottom: Any  # from the page's top
+    size: Any
+    index: Any  # in pdfium's text
+    blank: Any  # whitespace
+    key_codes: list[int]  # the distinct (code point, size), in order of code point and size
+    key_sizes: list[float]
+    key_of: Any  # each character's among them
+    key_first: Any  # the first character of each
+
+
+def _found(raw: Any, text: str, keep: Any, height: float) -> _Found | None:
+    """The columns of the characters at KEEP (indexes into pdfium's TEXT); None if none."""
+    import numpy as np
+
+    count = len(keep)
+    if count == 0:
+        return None
+    boxes = (ctypes.c_float * (4 * count))()  # FS_RECTF: left, top, right, bottom
+    places = map(ctypes.byref, repeat(boxes, count), range(0, 16 * count, 16))
+    indexes = keep.tolist()
+    done = list(map(_bare("FPDFText_GetLooseCharBox"), repeat(raw, count), indexes, places))
+    values = np.frombuffer(memoryview(boxes), dtype=np.float32).reshape(count, 4).astype(np.float64)
+    if not all(done):  # a box pdfium did not give: the one before it, as a reused rectangle kept
+        for j in (j for j, ok in enumerate(done) if not ok):
+            values[j] = values[j - 1] if j else 0.0
+    lefts, tops, rights, bottoms = values.T
+    box_heights = tops - bottoms
+    changed = np.ones(count, dtype=bool)
+    changed[1:] = box_heights[1:] != box_heights[:-1]
+    size_of = _bare("FPDFText_GetFontSize", ctypes.c_double)
+    at = [size_of(raw, indexes[j]) for j in np.flatnonzero(changed).tolist()]
+    sizes = np.array(at, dtype=np.float64)[np.cumsum(changed) - 1]
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)[keep]
+    chars = list(_kept_text(text, keep))
+    x0 = lefts.copy()
+    marks = np.searchsorted(keep, [m.start() for m in _marks().finditer(text)]).tolist()
+    if marks:
+        origin = _bare("FPDFText_GetCharOrigin")
+        x, y = ctypes.c_double(), ctypes.c_double()
+        x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+        for j in marks:
+            origin(raw, indexes[j], x_ref, y_ref)
+            x0[j] = x.value
+    keys, first, key_of = np.unique(codes + 1j * sizes, return_index=True, return_inverse=True)
+    return _Found(
+        chars=chars,
+        codes=codes,
+        x0=x0,
+        right=rights,
+        bottom=height - bottoms,
+        size=sizes,
+        index=keep,
+        blank=np.zeros(count, dtype=bool),
+        key_codes=keys.real.astype(np.int64).tolist(),
+        key_sizes=keys.imag.tolist(),
+        key_of=key_of.reshape(-1),
+        key_first=first,
+    )
+
+
+def _kept_text(text: str, keep: Any) -> str:
+    """TEXT without the characters whose index is not in KEEP (sorted)."""
+    if len(keep) == len(text):
+        return text
+    import numpy as np
+
+    gaps = np.flatnonzero(np.diff(keep) != 1)  # a kept run ends at each
+    starts = [int(keep[0])] + keep[gaps + 1].tolist()
+    ends = keep[gaps].tolist() + [int(keep[-1])]
+    return "".join([text[a : b + 1] for a, b in zip(starts, ends, strict=True)])
+
+
+@lru_cache(maxsize=None)
+def _marks() -> re.Pattern[str]:
+    """The characters of the Basic Multilingual Plane with a combining class (drawn left
+    of their origin)."""
+    found = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000 and combining(chr(c)))
+    return re.compile(f"[{re.escape(found)}]")
 
 
 @lru_cache(maxsize=None)
@@ -132,22 +229,33 @@ def _bare(name: str, restype: Any = ctypes.c_int) -> Any:
         return getattr(pdfium_c, name)
 
 
-def _learn(found: list[tuple[str, float, float, float, float, int]], advances: Advances) -> None:
+def _learn(found: _Found, advances: Advances) -> None:
     """Advances from neighbours in the content that follow each other directly: next in
     pdfium's text, on the same line at the same size, starting where the first one's box
-    ends (a gap, justification or a generated space between them is no advance)."""
+    ends (a gap, justification or a generated space between them is no advance). The
+    first such pair of each (character, size) gives it, unless the document gave it
+    before."""
+    import numpy as np
+
+    i, x0, blank = found.index, found.x0, found.blank
+    pairs = (
+        (i[1:] == i[:-1] + 1)
+        & (found.bottom[:-1] == found.bottom[1:])
+        & (found.size[:-1] == found.size[1:])
+        & (x0[:-1] < x0[1:])
+        & (x0[1:] <= found.right[:-1] + ADVANCE_SLACK)
+        & ~blank[:-1]
+        & ~blank[1:]
+    )
+    at = np.flatnonzero(pairs)
+    if len(at) == 0:
+        return
+    _, first = np.unique(found.key_of[at], return_index=True)  # each key's first pair
     seen = advances.seen
-    for a, b in zip(found, found[1:], strict=False):  # pairs of neighbours
-        if (
-            b[5] == a[5] + 1
-            and a[3] == b[3]
-            and a[4] == b[4]
-            and a[1] < b[1] <= a[2] + ADVANCE_SLACK
-            and not a[0].isspace()
-            and not b[0].isspace()
-            and (a[0], a[4]) not in seen
-        ):
-            seen[(a[0], a[4])] = b[1] - a[1]
+    for k in at[first].tolist():
+        key = (found.chars[k], float(found.size[k]))
+        if key not in seen:
+            seen[key] = float(x0[k + 1] - x0[k])
 
 
 # How far past a character's loose box the next one may start and still follow it directly.
@@ -156,65 +264,63 @@ ADVANCE_SLACK = 0.1
 
 def page_words(chars: list[_Char]) -> tuple[list[Word], dict[int, tuple[Glyph, ...]]]:
     """pdfplumber's extract_words over CHARS, and each word's characters as glyphs keyed
-    by the word's id."""
-    words: list[Word] = []
-    glyphs: dict[int, tuple[Glyph, ...]] = {}
-    ligatures = any(c[0] in LIGATURES for c in chars)
-    for line in _lines(chars):
-        first, prev = -1, None  # the current word's first character, and its last
-        for k, c in enumerate(line):
-            if c[0].isspace():
-                if first >= 0:
-                    _word(line[first:k], words, glyphs, ligatures)
-                first, prev = -1, None
-                continue
-            if prev is None:
-                first = k
-            elif c[1] < prev[1] or c[1] > prev[3] + X_TOLERANCE or abs(c[2] - prev[2]) > Y_TOLERANCE:
-                _word(line[first:k], words, glyphs, ligatures)
-                first = k
-            prev = c
-        if first >= 0:
-            _word(line[first:], words, glyphs, ligatures)
+    by the word's id: characters clustered into lines by top (distinct values chained
+    within the tolerance), each line in content order then sorted by x0, cut at blanks
+    and where a character does not follow the one before it (starts left of it, more
+    than the tolerance past its end, or more than the tolerance above or below it).
+    Done on columns (numpy); only the words are made one by one."""
+    import numpy as np
+
+    if not chars:
+        return [], {}
+    columns = list(zip(*chars, strict=True))
+    texts: tuple[str, ...] = columns[0]
+    x0, top, x1, bottom = (np.array(v, dtype=np.float64) for v in columns[1:5])
+    distinct = np.unique(top)
+    line_of = np.zeros(len(distinct), dtype=np.int64)
+    line_of[1:] = np.cumsum(distinct[1:] > distinct[:-1] + Y_TOLERANCE)
+    line = line_of[np.searchsorted(distinct, top)]
+    order = np.lexsort((np.arange(len(chars)), x0, line))  # by line, then x0, then content
+    text = "".join(texts)
+    if len(text) == len(texts):  # one character each, as page_chars makes them
+        blank = np.zeros(len(chars), dtype=bool)
+        blank[[m.start() for m in _BLANK.finditer(text)]] = True
+    else:
+        blank = np.array([t.isspace() for t in texts], dtype=bool)
+    x0, top, x1, bottom = (v[order] for v in (x0, top, x1, bottom))
+    line, blank = line[order], blank[order]
+    starts = np.ones(len(chars), dtype=bool)  # a word starts here (if not blank)
+    starts[1:] = (
+        (line[1:] != line[:-1])
+        | blank[:-1]
+        | (x0[1:] < x0[:-1])
+        | (x0[1:] > x1[:-1] + X_TOLERANCE)
+        | (np.abs(top[1:] - top[:-1]) > Y_TOLERANCE)
+    )
+    inked = np.logical_not(blank)
+    kept = order[inked]
+    firsts = np.flatnonzero(starts[inked])  # each word's first character among the kept
+    if len(firsts) == 0:
+        return [], {}
+    word_x1 = np.maximum.reduceat(x1[inked], firsts).tolist()
+    word_top = np.minimum.reduceat(top[inked], firsts).tolist()
+    word_bottom = np.maximum.reduceat(bottom[inked], firsts).tolist()
+    word_x0 = x0[inked][firsts].tolist()
+    ordered = [chars[k] for k in kept.tolist()]
+    letters = [c[0] for c in ordered]
+    bounds = firsts.tolist() + [len(ordered)]
+    spans = list(zip(bounds, bounds[1:]))
+    words_text = ["".join(letters[a:b]) for a, b in spans]
+    if not _LIGATURE_SET.isdisjoint(letters):
+        words_text = [_ligatures(t) for t in words_text]
+    words = list(map(Word, words_text, word_x0, word_x1, word_top, word_bottom))
+    glyphs = {id(w): tuple(ordered[a:b]) for w, (a, b) in zip(words, spans, strict=True)}
     return words, glyphs
 
 
-def _lines(chars: list[_Char]) -> list[list[_Char]]:
-    """Characters clustered by top as pdfplumber does (distinct values chained within the
-    tolerance), each cluster in content order, then sorted by x0."""
-    cluster: dict[float, int] = {}
-    k, last = -1, 0.0
-    for top in sorted({c[2] for c in chars}):
-        if k < 0 or top > last + Y_TOLERANCE:
-            k += 1
-        cluster[top] = k
-        last = top
-    grouped: list[list[_Char]] = [[] for _ in range(k + 1)]
-    for c in chars:
-        grouped[cluster[c[2]]].append(c)
-    return [sorted(g, key=_x0) for g in grouped]
+def _ligatures(text: str) -> str:
+    return "".join(LIGATURES.get(c, c) for c in text)
 
 
-def _x0(c: _Char) -> float:
-    return c[1]
-
-
-def _word(
-    chars: list[_Char], words: list[Word], glyphs: dict[int, tuple[Glyph, ...]], ligatures: bool
-) -> None:
-    text = "".join([c[0] for c in chars])
-    if ligatures:
-        text = "".join(LIGATURES.get(c, c) for c in text)
-    if len(chars) == 1:
-        c = chars[0]
-        word = Word(text, c[1], c[3], c[2], c[4])
-    else:
-        word = Word(
-            text,
-            chars[0][1],
-            max([c[3] for c in chars]),
-            min([c[2] for c in chars]),
-            max([c[4] for c in chars]),
-        )
-    words.append(word)
-    glyphs[id(word)] = tuple(chars)
+def _same(text: str) -> str:
+    return text
