@@ -47,7 +47,7 @@ from .derived import DERIVED_OUTPUTS, VERSION_CHECKS, derived_counts, write_deri
 from .inputs import OUTPUT_MARKER, display_path
 from .partitions import PARTITION, partitioning
 from .partitions import folder as partition_folder
-from .schema import SCHEMA_VERSION, TABLE_NAMES, TABLES, file_metadata, to_arrow
+from .schema import SCHEMA_VERSION, TABLE_NAMES, TABLES, empty_row, file_metadata, to_arrow
 
 PARTS = "_parts"
 LOCK = ".kehoach.lock"
@@ -349,19 +349,55 @@ class Store:
                 pruned = sum(1 for identity in newest if identity not in keep_only)
                 newest = {i: p for i, p in newest.items() if i in keep_only}
             keys = [newest[i].key for i in sorted(newest)]
-            counts = self._build(keys)
-            self._remove_parts_except(keys)
+            kept, copies = self._one_part_per_document(keys)
+            counts = self._build(kept, copies)
+            self._remove_parts_except(keys)  # a copy's part stays: its file is still an input
         return counts, pruned
 
-    def _build(self, keys: list[str]) -> dict[str, int]:
+    def _one_part_per_document(self, keys: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+        """The same bytes at two paths are one document (one doc_id): the part of the first
+        path (KEYS are in path order) goes into the tables, the others are its copies (the
+        kept key -> the copies' paths), reported in `checks`, so no fact is counted twice."""
+        kept: list[str] = []
+        first: dict[str, str] = {}
+        copies: dict[str, list[str]] = {}
+        for k in keys:
+            doc = self.part_document(k)
+            if doc["doc_id"] in first:
+                copies.setdefault(first[doc["doc_id"]], []).append(doc["source_path"])
+            else:
+                first[doc["doc_id"]] = k
+                kept.append(k)
+        return kept, copies
+
+    def _copy_checks(self, key: str, paths: list[str]) -> pa.Table:
+        doc = self.part_document(key)
+        rows = []
+        for i, path in enumerate(paths):
+            row = empty_row("checks")
+            row.update(
+                check_id=f"{doc['doc_id']}:copy{i}",
+                doc_id=doc["doc_id"],
+                kind="duplicate_file",
+                severity="info",
+                message=f"{path} has the same bytes as {doc['source_path']}: one document, "
+                f"its facts counted once (under {doc['source_path']})",
+            )
+            rows.append(row)
+        return to_arrow("checks", rows)
+
+    def _build(self, keys: list[str], copies: dict[str, list[str]]) -> dict[str, int]:
         built = self.parts / ".built"
+        # the copies are part of what the tables were built from
+        built_from = "\n".join(keys + [f"{k} {p}" for k in sorted(copies) for p in copies[k]])
         if (
             built.exists()
-            and built.read_text() == "\n".join(keys)
+            and built.read_text() == built_from
             and all((self.out / n).is_dir() for n in TABLE_NAMES)
         ):
             rows = [self.part_rows(k) for k in keys]
             counts = {name: sum(r[name] for r in rows) for name in TABLE_NAMES}
+            counts["checks"] += sum(len(p) for p in copies.values())
             if all((self.out / name).exists() for name in DERIVED_OUTPUTS):
                 return counts | derived_counts(self.out)
             return counts | self._derive(
@@ -391,6 +427,10 @@ class Store:
                     with pq.ParquetWriter(staging / rel / "part-0.parquet", schema) as writer:
                         for k in part_keys:
                             table = _conform(self.read_part(k, name), schema)
+                            if name == "checks" and k in copies:
+                                table = pa.concat_tables(
+                                    [table, _conform(self._copy_checks(k, copies[k]), schema)]
+                                )
                             writer.write_table(table)
                             counts[name] += table.num_rows
                     written.add(f"{rel}/part-0.parquet")
@@ -409,7 +449,7 @@ class Store:
             shutil.rmtree(staging, ignore_errors=True)
         self._write_marker(written | {f for f in self.manifest() if f.split("/")[0] not in TABLE_NAMES})
         tmp = self.parts / ".built.tmp"
-        tmp.write_text("\n".join(keys))
+        tmp.write_text(built_from)
         os.replace(tmp, built)
         return counts | self._derive(partitions)
 

@@ -148,3 +148,34 @@ def test_dask_engine_writes_the_same_tables(tmp_path):
     summary = run(files, dask_out, jobs=2, engine="dask")  # a LocalCluster of two worker processes
     assert summary.statuses["ok"] == 6
     _assert_same_tables(dask_out, local)
+
+
+def test_the_same_bytes_at_two_paths_are_one_document_counted_once(tmp_path):
+    """An archive often holds a file twice (downloaded again, copied to another folder): one
+    document, one row per fact, and a check that names the copy; removing the first copy
+    keeps the document under the second. Paths are taken in order: the first is kept."""
+    files = _archive(tmp_path / "in", 2)
+    copy = tmp_path / "kept-again" / files[0].name  # after "in/": the first path is kept
+    copy.parent.mkdir()
+    copy.write_bytes(files[0].read_bytes())
+    out = tmp_path / "out"
+    run([*files, copy], out, jobs=1)
+    tables = _tables(out)
+    docs = tables["documents"].to_pylist()
+    assert len(docs) == 2 and len({d["doc_id"] for d in docs}) == 2
+    for name, key in (("amounts", "amount_id"), ("targets", "target_id"), ("sections", "section_id")):
+        ids = tables[name].column(key).to_pylist()
+        assert ids and len(ids) == len(set(ids)), name
+    single = tmp_path / "single"
+    run(files, single, jobs=1)
+    assert tables["amounts"].num_rows == read_table(single, "amounts").num_rows
+    copies = [c for c in tables["checks"].to_pylist() if c["kind"] == "duplicate_file"]
+    assert len(copies) == 1 and copies[0]["severity"] == "info"
+    assert str(copy.name) in copies[0]["message"] and "kept-again" in copies[0]["message"]
+    kept = next(d for d in docs if d["doc_id"] == copies[0]["doc_id"])
+    assert "kept-again" not in kept["source_path"]
+    # the first path gone from the inputs: the document stays, under the copy's path, with no check
+    run([files[1], copy], out, jobs=1, prune=True)
+    docs = read_table(out, "documents").to_pylist()
+    assert sorted("kept-again" in d["source_path"] for d in docs) == [False, True]
+    assert not [c for c in read_table(out, "checks").to_pylist() if c["kind"] == "duplicate_file"]
