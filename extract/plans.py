@@ -3,8 +3,11 @@
 Documents are the same plan when their plan_id agrees (issuer, number and date, or lacking
 a number, issuer, title and date: metadata.plan_id). A version whose number or date could
 not be read (an OCR miss) joins the plan of the same issuer that agrees on what it has
-(number, date, or most of the title). The preferred version is the most reliable reading:
-text or DOCX over a PDF text layer over OCR."""
+(number, date, or most of the title). A document that says too little to have a plan_id
+(a news page: no issuer, number nor date) joins the one plan holding a version with the
+same figures, written the same way in the same order (at least MIN_SHARED_FIGURES), so the
+text, DOCX and PDF of one news page are one plan, not three counted three times. The
+preferred version is the most reliable reading: text or DOCX over a PDF text layer over OCR."""
 
 from __future__ import annotations
 
@@ -17,6 +20,11 @@ METHOD_RANK = {"text": 0, "pdf_text": 1, "mixed": 2, "ocr": 3}
 FORMAT_RANK = {"txt": 0, "md": 1, "docx": 2, "pdf": 3, "image": 4}
 # Share of the numbered plan's title words an unnumbered version must hold to join it.
 TITLE_MATCH = 0.6
+# Figures two versions without metadata must share, in order, to be taken for one document:
+# fewer could be a coincidence between two short news items.
+MIN_SHARED_FIGURES = 3
+# The plan_id of a document with too little metadata (rows.describe_document): "d" + doc_id.
+UNIDENTIFIED_PREFIX = "d"
 # Columns a plan takes from its versions (the preferred one first, gaps filled by the others).
 PLAN_FIELDS = (
     "doc_number",
@@ -69,9 +77,10 @@ def reading_rank(doc: dict) -> tuple:
     )
 
 
-def group_plans(documents: list[dict]) -> list[Plan]:
+def group_plans(documents: list[dict], figures: dict[str, tuple[str, ...]] | None = None) -> list[Plan]:
     """One Plan per plan among the documents that were read (failed ones have none),
-    ordered by plan_id."""
+    ordered by plan_id. FIGURES: each document's money figures as written, in reading order
+    (amounts.raw_text), which join the versions of a document without metadata."""
     groups: dict[str, list[dict]] = {}
     for d in documents:
         if d.get("status") != "failed" and d.get("plan_id"):
@@ -87,7 +96,28 @@ def group_plans(documents: list[dict]) -> list[Plan]:
             target.documents = sorted(target.documents + plan.documents, key=reading_rank)
             target.aliases.append(pid)
             del plans[pid]
+    _join_by_figures(plans, figures or {})
     return [plans[pid] for pid in sorted(plans)]
+
+
+def _join_by_figures(plans: dict[str, Plan], figures: dict[str, tuple[str, ...]]) -> None:
+    """The unidentified plans (one document each) that share their figures with others join
+    the one identified plan holding them, or lacking one, the first of them by id."""
+    holders: dict[tuple[str, ...], list[str]] = {}
+    for pid in sorted(plans):
+        for written in {figures.get(d["doc_id"], ()) for d in plans[pid].documents}:
+            if len(written) >= MIN_SHARED_FIGURES:
+                holders.setdefault(written, []).append(pid)
+    for written in sorted(holders):
+        unidentified = [pid for pid in holders[written] if pid.startswith(UNIDENTIFIED_PREFIX)]
+        identified = [pid for pid in holders[written] if not pid.startswith(UNIDENTIFIED_PREFIX)]
+        if len(identified) > 1 or len(holders[written]) < 2:
+            continue  # the figures of two identified plans: which one is ambiguous
+        keeper = plans[identified[0] if identified else unidentified[0]]
+        for pid in unidentified:
+            if plans[pid] is not keeper:
+                keeper.documents = sorted(keeper.documents + plans.pop(pid).documents, key=reading_rank)
+                keeper.aliases.append(pid)
 
 
 def _number(doc: dict) -> str | None:
