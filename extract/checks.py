@@ -20,7 +20,7 @@ from .tables import Table
 from .targets import Target
 from .taxonomy import TitleOverride
 from .textnorm import fold
-from .vnnumbers import parse_vn_number
+from .vnnumbers import comma_may_group_thousands, parse_vn_number
 
 
 @dataclass
@@ -337,6 +337,17 @@ def amount_checks(a: Amount, amount_id: str, line: int, page: int | None) -> lis
                 **where,
             )
         )
+    elif _comma_in_doubt(a):
+        out.append(
+            Check(
+                "ambiguous_separator",
+                "warning",
+                f"line {line}: '{a.number.raw}' read as the decimal {a.number.value:g} (a comma "
+                f"marks decimals); if its comma groups thousands, the English way, the figure "
+                f"is {(a.number.value or 0) * 1000:g}, a thousand times more",
+                **where,
+            )
+        )
     if a.unit_inferred and a.placement is None:  # a table's unit is reported once per table
         sibling = next(
             (b.unit_raw for b in (a.parent.children if a.parent else []) if b.unit_raw), "triệu đồng"
@@ -364,6 +375,32 @@ def amount_checks(a: Amount, amount_id: str, line: int, page: int | None) -> lis
             )
         )
     return out
+
+
+def _comma_in_doubt(a: Amount) -> bool:
+    """ "37,450 triệu đồng" is exact to the thousand đồng, which plans seldom write: it may
+    be a thousands comma typed the English way. Not in doubt: "464,650 tỷ đồng" (exact to
+    the million, a plan's usual precision) and a figure in a sum of written parts, where
+    the sum speaks ("280,35 trđ, trong đó 267,0 trđ và 13,350 trđ" adds up; one that does
+    not is a sum_mismatch, and a comma total read back from its parts is repaired)."""
+    if not comma_may_group_thousands(a.number.raw) or a.factor is None or a.factor > 1:
+        return False
+    totals = [a] + ([a.parent] if a.parent else [])
+    return not any(_in_a_sum(total, a) for total in totals)
+
+
+def _in_a_sum(total: Amount, member: Amount) -> bool:
+    """A breakdown of TOTAL that holds MEMBER (any, when MEMBER is TOTAL) can be added up:
+    two parts or more, every value known."""
+    groups: dict[str, list[Amount]] = {}
+    for part in total.children:
+        groups.setdefault(part.breakdown, []).append(part)
+    return total.value is not None and any(
+        len(parts) >= 2
+        and None not in [p.value for p in parts]
+        and (member is total or any(p is member for p in parts))
+        for parts in groups.values()
+    )
 
 
 def explain_misreadings(

@@ -89,10 +89,18 @@ def derived_counts(out: Path) -> dict[str, int]:
 def build_derived(
     documents: list[dict], amounts: list[dict], checks: list[dict], rules: AllocationRules
 ) -> dict[str, list[dict]]:
-    plans = group_plans(documents)
     amounts_by_doc: dict[str, list[dict]] = {}
     for a in amounts:
         amounts_by_doc.setdefault(a["doc_id"], []).append(a)
+    figures = {
+        # as written, but for line breaks and spaces, which differ between formats
+        doc_id: tuple(
+            " ".join(a["raw_text"].split())
+            for a in sorted(rows, key=lambda a: (a["line"] or 0, a["char_start"] or 0))
+        )
+        for doc_id, rows in amounts_by_doc.items()
+    }
+    plans = group_plans(documents, figures)
     problems = {
         c["amount_id"]: c["message"] for c in checks if c.get("kind") == "sum_mismatch" and c.get("amount_id")
     }

@@ -27,6 +27,9 @@ _LETTER = regex.compile(r"[OolI]")
 _WITH_LETTERS = regex.compile(r"[\d.,OolI]+")
 _ANY_DIGIT = regex.compile(r"\d")
 _PLAIN = regex.compile(r"\d[\d.,]*")
+# "37,450": one to three digits, a comma, exactly three digits and nothing else. Read the
+# Vietnamese way it is 37,45; typed the English way it is 37.450, a thousand times more.
+_COMMA_LIKE_THOUSANDS = regex.compile(r"\d{1,3},\d{3}")
 
 _CONFUSABLE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 
@@ -98,6 +101,18 @@ def parse_vn_number(raw: str, *, decimal_point_ok: bool = False) -> VnNumber:
     digits = "".join(groups)
     value = float(f"{digits}.{frac}") if frac else float(digits)
     return VnNumber(raw, value, len(frac), status, note)
+
+
+def comma_may_group_thousands(raw: str) -> bool:
+    """True when RAW's only separator is a comma before exactly three digits, so it may
+    be a thousands comma typed the English way ("37,450") rather than a decimal comma.
+
+    >>> comma_may_group_thousands("37,450"), comma_may_group_thousands("37,45")
+    (True, False)
+    >>> comma_may_group_thousands("1.037,450"), comma_may_group_thousands("1037,450")
+    (False, False)
+    """
+    return _COMMA_LIKE_THOUSANDS.fullmatch(_SPACES.sub("", raw.strip())) is not None
 
 
 def format_vn_number(value: float, decimals: int = 0) -> str:

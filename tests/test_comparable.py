@@ -567,3 +567,69 @@ def test_indicator_codes_whatever_the_wording(rules, wording, program, code):
     from extract.indicators import IndicatorVocabulary
 
     assert IndicatorVocabulary(rules).code(wording, program) == code
+
+
+def test_versions_without_metadata_join_by_their_figures():
+    """A news page as text, DOCX and PDF has no issuer, number nor date; its versions are one
+    plan when they hold the same figures in the same order, never when they merely share a
+    few. Its OCR version joins when it has most of them in order (a misread or a lost line)."""
+    from extract.plans import MIN_SHARED_FIGURES, NEAR_MATCH, group_plans
+
+    def doc(doc_id: str, fmt: str, method: str = "text") -> dict:
+        return {"status": "ok", "doc_id": doc_id, "plan_id": f"d{doc_id}", "format": fmt, "method": method}
+
+    story = ("28.640 tỷ đồng", "51,2 triệu đồng", "3.918,450 tỷ đồng", "3.657 tỷ đồng", "515,65 tỷ đồng")
+    misread = story[:2] + ("3.918,45O tỷ đồng",) + story[3:]  # 4 of 5 in order
+    dropped = story[:3]  # 3 of 5: a page lost
+    assert 3 / 5 < NEAR_MATCH <= 4 / 5 and len(dropped) >= MIN_SHARED_FIGURES
+    docs = [
+        doc("t", "txt"),
+        doc("w", "docx"),
+        doc("p", "pdf", "pdf_text"),
+        doc("o", "pdf", "ocr"),
+        doc("q", "image", "ocr"),
+        doc("x", "txt"),  # another story sharing two figures
+        doc("y", "txt"),  # too few figures to tell
+        doc("z", "txt"),
+    ]
+    figures = {
+        "t": story,
+        "w": story,
+        "p": story,
+        "o": misread,
+        "q": dropped,
+        "x": story[:2] + ("9.000 tỷ đồng",),
+        "y": ("1 tỷ đồng",),
+        "z": ("1 tỷ đồng",),
+    }
+    plans = {p.plan_id: [d["doc_id"] for d in p.documents] for p in group_plans(docs, figures)}
+    # kept under the id of the best reading, the text
+    assert plans == {"dt": ["t", "w", "p", "o"], "dq": ["q"], "dx": ["x"], "dy": ["y"], "dz": ["z"]}
+    assert {p.plan_id: p.aliases for p in group_plans(docs, figures)}["dt"] == ["dp", "dw", "do"]
+
+
+def test_a_version_without_metadata_joins_the_one_identified_plan_with_its_figures():
+    from extract.plans import group_plans
+
+    day = dt.date(2025, 3, 12)
+    numbered = {
+        "status": "ok",
+        "issuer": "UBND tỉnh Lai Châu",
+        "issue_date": day,
+        "format": "txt",
+        "method": "text",
+    }
+    scan = {"status": "ok", "format": "pdf", "method": "ocr"}
+    docs = [
+        dict(numbered, doc_id="a", plan_id="p1", doc_number="12/KH-UBND"),
+        dict(scan, doc_id="b", plan_id="db"),
+        dict(numbered, doc_id="c", plan_id="p2", doc_number="13/KH-UBND"),
+        dict(numbered, doc_id="e", plan_id="p3", doc_number="14/KH-UBND"),
+        dict(scan, doc_id="d", plan_id="dd"),
+    ]
+    shared = ("1.250 triệu đồng", "800 triệu đồng", "450 triệu đồng")
+    twice = ("7 tỷ đồng", "3 tỷ đồng", "4 tỷ đồng")
+    # b's figures are p1's alone; d's are in p2 and p3 both: which plan d is stays open
+    figures = {"a": shared, "b": shared, "c": twice, "e": twice, "d": twice}
+    plans = {p.plan_id: [d["doc_id"] for d in p.documents] for p in group_plans(docs, figures)}
+    assert plans == {"p1": ["a", "b"], "p2": ["c"], "p3": ["e"], "dd": ["d"]}
