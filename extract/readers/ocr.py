@@ -757,8 +757,13 @@ def _rows_with_block(mask: np.ndarray, min_length: int) -> np.ndarray:
 
 def _deskew(grey: Image.Image) -> Image.Image:
     """Rotate by the angle (within ±2°, to 0.1°) that makes text lines sharpest: the row
-    profile of dark pixels varies most when lines are level. Coarse steps, then fine ones
-    around the best, on a quarter-size copy."""
+    profile of dark pixels varies most when lines are level. On a quarter-size copy: every
+    step of 0.5°, then steps of 0.1° around the best, climbing from the middle (_climb):
+    around its peak the sharpness rises and falls once (lines tilt by more than their
+    height across the page within a degree or so), so the climb stops where the full
+    search of those steps would, with about half the rotations. Not so at exactly 0°,
+    the copy itself, unblurred by a rotation and so sharper than any angle beside it:
+    steps that hold it are all tried."""
     import numpy as np
     from PIL import Image
 
@@ -769,10 +774,30 @@ def _deskew(grey: Image.Image) -> Image.Image:
         return float(np.var(rotated.sum(axis=1)))
 
     best = max(np.arange(-2.0, 2.01, 0.5), key=sharpness)
-    best = float(max(np.arange(best - 0.4, best + 0.41, 0.1), key=sharpness))
+    fine = np.arange(best - 0.4, best + 0.41, 0.1)
+    best = float(max(fine, key=sharpness)) if 0 in fine else _climb(fine, sharpness)
     if abs(best) < 0.05:
         return grey
     return grey.rotate(best, resample=Image.Resampling.BICUBIC, fillcolor=255)
+
+
+def _climb(angles: np.ndarray, score: Callable[[float], float]) -> float:
+    """The angle a climb from the middle of ANGLES (in order) stops at: while a neighbour
+    scores higher, move to the higher of them. On scores with a single peak this is the
+    angle of the highest score; each angle is scored at most once."""
+    scores: dict[int, float] = {}
+
+    def at(k: int) -> float:
+        if k not in scores:
+            scores[k] = score(float(angles[k]))
+        return scores[k]
+
+    k = len(angles) // 2
+    while True:
+        higher = [j for j in (k - 1, k + 1) if 0 <= j < len(angles) and at(j) > at(k)]
+        if not higher:
+            return float(angles[k])
+        k = max(higher, key=at)
 
 
 @contextmanager
