@@ -183,7 +183,8 @@ def stages(folder: Path, rules_folder: Path | None) -> int:
         return run
 
     for name in STAGES:
-        setattr(ocr, name, timed(name, getattr(ocr, name)))
+        if hasattr(ocr, name):  # an older readers/ocr.py may lack some
+            setattr(ocr, name, timed(name, getattr(ocr, name)))
     pages = 0
     for pdf in sorted(folder.glob("*.pdf")):
         document = pdfium.PdfDocument(pdf.read_bytes())
@@ -201,6 +202,8 @@ def stages(folder: Path, rules_folder: Path | None) -> int:
     print("| step | calls | Python CPU s | Tesseract CPU s |")
     print("| --- | --- | --- | --- |")
     for name, (python, tesseract, calls) in spent.items():
+        if not calls:
+            continue
         print(f"| {name} | {int(calls)} | {python:.2f} | {tesseract:.2f} |")
     return 0
 
