@@ -1,6 +1,6 @@
 """The cheaper ways OCR does its work must read exactly what the plain ways read: Tesseract
-fed raw pixels on its standard input, several second looks in one process, rulings found
-only in the rows that can hold one."""
+given uncompressed TIFF files, several second looks in one process, rulings found only in
+the rows that can hold one, the levelling's climb."""
 
 import random
 from pathlib import Path
@@ -59,7 +59,7 @@ needs_tesseract = pytest.mark.skipif(
 
 
 @needs_tesseract
-def test_pixels_on_stdin_read_as_pytesseract_reads_a_file():
+def test_a_tiff_reads_as_pytesseracts_png_reads():
     import pytesseract
 
     image = _figures_image(["Tổng vốn 1.254,5 triệu đồng", "Năm 2025: 352,2 tỷ", "Hỗ trợ 45 hộ"])
