@@ -2,6 +2,8 @@
 """OCR quality and speed on scanned versions of our sample plans.
 
     python benchmarks/ocr_bench.py [--dpi 200 300]
+    python benchmarks/ocr_bench.py --stages SCANS_FOLDER
+
 
 For each DPI: renders the corpus plans to text PDFs (scripts/make_corpus_formats.py),
 scans them with damage (scripts/make_scans.py), and extracts every scan (image-only PDF
@@ -9,12 +11,18 @@ and multi-page TIFF). Reports, against the rows extracted from the text versions
 amounts and targets F1 (values matched as multisets per document, pooled), OCR pages per
 minute, and the pipeline's wall time beside the raw `tesseract` CLI on the same page
 images (run with as many processes as the pipeline uses): the overhead ratio.
+
+--stages: where the CPU of OCR goes, page after page, on the image-only PDFs of a folder
+(e.g. the scans `benchmarks/speed.py --keep DIR` leaves in DIR/scans300): for each step of
+readers/ocr.py, its calls, the CPU of this process (Python, numpy, Pillow) and that of the
+Tesseract processes it started, both with OMP_THREAD_LIMIT=1.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -62,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--rules", type=Path, help="another rules folder (to measure a setting of rules/ocr.yaml)"
     )
+    ap.add_argument("--stages", type=Path, help="a folder of image-only PDFs: CPU per step of OCR")
     args = ap.parse_args(argv)
+    if args.stages:
+        return stages(args.stages, args.rules)
     extractor = Extractor(load_rules(args.rules))
     texts = {
         p.stem: extractor.process_path(p)
@@ -124,6 +135,76 @@ def main(argv: list[str] | None = None) -> int:
                     f"| {dpi} | {kind} | {f1(*amounts):.3f} | {f1(*targets):.3f} | {pages} | "
                     f"{60 * pages / seconds:.1f} | {seconds:.1f} | {raw:.1f} | {seconds / raw:.2f} |"
                 )
+    return 0
+
+
+# The steps of readers/ocr.py timed by --stages (module-level functions, called by name).
+STAGES = (
+    "_ocr_one",
+    "_deskew",
+    "_long_runs",
+    "_widen",
+    "_words",
+    "_doubted_figures",
+    "_take_second_looks",
+    "tesseract_data",
+    "_text_lines",
+)
+
+
+def _cpu() -> tuple[float, float]:
+    """(this process's CPU, its finished children's CPU), in seconds."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time(), children.ru_utime + children.ru_stime
+
+
+def stages(folder: Path, rules_folder: Path | None) -> int:
+    """OCR every page of the folder's image-only PDFs one after another (no threads, so
+    each step's CPU is its own), and print each step's calls and CPU."""
+    import pypdfium2 as pdfium
+
+    from extract.readers import ocr
+
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    settings = ocr.OcrSettings.from_rules(load_rules(rules_folder))
+    spent: dict[str, list[float]] = {name: [0.0, 0.0, 0] for name in ("rendering", *STAGES)}
+
+    def timed(name: str, function):
+        def run(*args, **kwargs):
+            python, tesseract = _cpu()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                after = _cpu()
+                spent[name][0] += after[0] - python
+                spent[name][1] += after[1] - tesseract
+                spent[name][2] += 1
+
+        return run
+
+    for name in STAGES:
+        if hasattr(ocr, name):  # an older readers/ocr.py may lack some
+            setattr(ocr, name, timed(name, getattr(ocr, name)))
+    pages = 0
+    for pdf in sorted(folder.glob("*.pdf")):
+        document = pdfium.PdfDocument(pdf.read_bytes())
+        for number in range(1, len(document) + 1):
+            python, _ = _cpu()
+            image = document[number - 1].render(scale=settings.dpi / 72).to_pil()
+            image.info["dpi"] = (settings.dpi, settings.dpi)
+            spent["rendering"][0] += _cpu()[0] - python
+            spent["rendering"][2] += 1
+            ocr._ocr_one(image, settings)
+            pages += 1
+        document.close()
+    print(f"{pages} pages of {folder}, {settings.dpi} dpi, one after another")
+    print("(steps nest: _ocr_one holds the others, tesseract_data runs inside _words and _take_second_looks)")
+    print("| step | calls | Python CPU s | Tesseract CPU s |")
+    print("| --- | --- | --- | --- |")
+    for name, (python, tesseract, calls) in spent.items():
+        if not calls:
+            continue
+        print(f"| {name} | {int(calls)} | {python:.2f} | {tesseract:.2f} |")
     return 0
 
 

@@ -706,7 +706,23 @@ def bench_scan(tmp: Path, repeat: int, quick: bool) -> None:
     pdfs = sorted(scans.glob("*.scan.pdf"))
     images = [img for p in pdfs for img in page_images(p, tmp / "scanpng", 300)]
     print(f"scans, 300 dpi: {len(pdfs)} image-only PDFs, {len(images)} pages")
-    k = in_child("kehoach Extractor.process_path (scan PDFs)", "kehoach", repeat, files=list(map(str, pdfs)))
+    print(
+        "  both sides run Tesseract with OMP_THREAD_LIMIT=1 (one thread per process, no OpenMP "
+        "spinning); the floor is given the pages as PNG files, kehoach renders them from the PDFs"
+    )
+    # the child inherits this: kehoach's Tesseract runs as the floor's does (its own
+    # default too, unless the caller's environment says otherwise)
+    before = os.environ.get("OMP_THREAD_LIMIT")
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        k = in_child(
+            "kehoach Extractor.process_path (scan PDFs)", "kehoach", repeat, files=list(map(str, pdfs))
+        )
+    finally:
+        if before is None:
+            del os.environ["OMP_THREAD_LIMIT"]
+        else:
+            os.environ["OMP_THREAD_LIMIT"] = before
     raw = in_child(
         "floor: raw `tesseract --psm 4` on the pages", "tesseract", repeat, files=list(map(str, images))
     )

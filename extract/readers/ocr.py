@@ -214,19 +214,22 @@ def _ocr_one(image: Image.Image, settings: OcrSettings) -> OcrPage:
     placed: list[tuple[float, int, str]] = []  # (top, order, text): merged in page order
     line_words: dict[int, list[_Word]] = {}  # order -> the words of that line
     rereads: list[str] = []
+    looks: list[_Looks] = []
     if grid is not None:
         table = Image.fromarray(cleaned[grid.top : grid.bottom, grid.left : grid.right])
         words = _words(table, settings, dpi, settings.table_psm, confidences, dx=grid.left, dy=grid.top)
-        words = _reread_figures(table, words, settings, dpi, (grid.left, grid.top), rereads, grid.xs)
-        bands = _band_words(grid, words)
-        for k, (top, row) in enumerate(grid.rows(words, down)):
-            placed.append((top, k, row))
-            line_words[k] = grid.reading_order(bands.get(top, []))
+        looks.append(_doubted_figures(table, words, settings, (grid.left, grid.top), grid.xs))
         cleaned[grid.top : grid.bottom, grid.left : grid.right] = 255
     page = Image.fromarray(cleaned)
     # a page that was all table has nothing left to read: no second Tesseract run
     rest = [] if grid is not None and _blank(page) else _words(page, settings, dpi, settings.psm, confidences)
-    words = _reread_figures(page, rest, settings, dpi, (0, 0), rereads)
+    looks.append(_doubted_figures(page, rest, settings, (0, 0)))
+    *table_words, words = _take_second_looks(looks, settings, dpi, rereads)
+    if grid is not None:
+        bands = _band_words(grid, table_words[0])
+        for k, (top, row) in enumerate(grid.rows(table_words[0], down)):
+            placed.append((top, k, row))
+            line_words[k] = grid.reading_order(bands.get(top, []))
     lines: dict[tuple, list[_Word]] = {}
     for w in words:
         lines.setdefault(w.line, []).append(w)
@@ -284,27 +287,34 @@ _DIGITS_READ_AS = regex.compile(
 _BARE = regex.compile(r"^\d{4,}$")
 
 
-def _reread_figures(
+@dataclass(frozen=True)
+class _Looks:
+    """The second looks one reading (a page, or its ruled table) asks for: the words read,
+    how the page's sure figures are written, and for each doubted word (by its index) the
+    box looked at again, as a crop, with the pieces of its figure that box covers."""
+
+    words: list["_Word"]
+    styles: set[tuple[bool, bool]]
+    doubted: dict[int, tuple[int, list["_Word"]]]  # word index -> (index in crops, pieces)
+    crops: list[Image.Image]
+
+
+def _doubted_figures(
     image: Image.Image,
     words: list["_Word"],
     settings: OcrSettings,
-    dpi: int,
     origin: tuple[int, int],
-    rereads: list[str],
     columns: list[int] | None = None,
-) -> list["_Word"]:
+) -> _Looks:
     """Figures read with a low word confidence, and bare figures ("3522") on a page whose
     sure figures carry separators, get a second, digits-only look (Tesseract allowed
-    only digits and separators, on the word's box). The new reading replaces the
-    first only when it agrees with the figure's context: a well-formed Vietnamese number,
-    with the digits first read (only separators changed) unless the first reading was no
-    number at all, and written as the page's sure figures are (decimal comma, thousands
-    dots). In a ruled table (COLUMNS: the x of its vertical lines) the look takes the
-    whole width of the word's cell, since a misread figure's box may hold only part of it."""
+    only digits and separators, on the word's box). In a ruled table (COLUMNS: the x of
+    its vertical lines) the look takes the whole width of the word's cell, since a
+    misread figure's box may hold only part of it. The boxes do not depend on what the
+    looks read, so every look of a page is taken by one Tesseract process
+    (_take_second_looks)."""
     if settings.reread_below <= 0:
-        return words
-    import pytesseract
-
+        return _Looks(words, set(), {}, [])
     stripped = [(w, w.text.strip("(),.;:")) for w in words]
     sure = [
         t
@@ -316,20 +326,16 @@ def _reread_figures(
     bare_is_odd = bool(separated) and sum(_style(t) != (False, False) for t in separated) >= ODD_SHARE * len(
         separated
     )
-    out = []
-    covered: set[int] = set()  # pieces of a figure a cell-wide look read with it
-    for w in words:
-        if id(w) in covered:
-            continue
-        doubted = w.confidence is not None and (
+    doubted: dict[int, tuple[int, list[_Word]]] = {}
+    crops: list[Image.Image] = []
+    for k, w in enumerate(words):
+        if w.confidence is None or not (
             w.confidence < settings.reread_below
             and _DIGITS_READ_AS.match(w.text)
             or bare_is_odd
             and _BARE.match(w.text)
             and not _YEAR_LIKE.match(w.text)
-        )
-        if not doubted:
-            out.append(w)
+        ):
             continue
         pad = max(2, w.height // 4)
         left, right, pieces = (
@@ -341,11 +347,46 @@ def _reread_figures(
             right - origin[0],
             w.top - origin[1] + w.height + pad,
         )
-        config = f"--psm 7 --dpi {dpi} -c tessedit_char_whitelist={settings.reread_characters}"
-        data = pytesseract.image_to_data(
-            image.crop(box), lang=settings.language, config=config, output_type=pytesseract.Output.DICT
-        )
-        read = [(t.strip(), float(c)) for t, c in zip(data["text"], data["conf"]) if t and t.strip()]
+        doubted[k] = (len(crops), pieces)
+        crops.append(image.crop(box))
+    return _Looks(words, styles, doubted, crops)
+
+
+def _take_second_looks(
+    looks: list[_Looks], settings: OcrSettings, dpi: int, rereads: list[str]
+) -> list[list["_Word"]]:
+    """Every crop of LOOKS read by one Tesseract process (the model loaded once), then
+    each reading's words with the second looks that agree put in place (_reread_figures)."""
+    options = ["--psm", "7", "--dpi", str(dpi), "-c", f"tessedit_char_whitelist={settings.reread_characters}"]
+    data = tesseract_data([c for look in looks for c in look.crops], settings.language, options)
+    out, start = [], 0
+    for look in looks:
+        out.append(_reread_figures(look, data[start : start + len(look.crops)], settings, rereads))
+        start += len(look.crops)
+    return out
+
+
+def _reread_figures(
+    looks: _Looks, data: list[dict[str, list]], settings: OcrSettings, rereads: list[str]
+) -> list["_Word"]:
+    """The words with their second looks (DATA: Tesseract's reading of each crop) put in
+    place. The new reading replaces the first only when it agrees with the figure's
+    context: a well-formed Vietnamese number, with the digits first read (only separators
+    changed) unless the first reading was no number at all, and written as the page's
+    sure figures are (decimal comma, thousands dots)."""
+    styles = looks.styles
+    out: list[_Word] = []
+    covered: set[int] = set()  # pieces of a figure a cell-wide look read with it
+    for k, w in enumerate(looks.words):
+        if id(w) in covered:
+            continue
+        if k not in looks.doubted:
+            out.append(w)
+            continue
+        crop, pieces = looks.doubted[k]
+        read = [
+            (t.strip(), float(c)) for t, c in zip(data[crop]["text"], data[crop]["conf"]) if t and t.strip()
+        ]
         text = _comma_for_point("".join(t for t, _ in read).rstrip(".,"), styles)
         first = w.text.strip("(),;:")
         unsure = (w.confidence or 0) < settings.reread_below / 2 and all(
@@ -484,11 +525,7 @@ def _words(
     dx: int = 0,
     dy: int = 0,
 ) -> list[_Word]:
-    import pytesseract
-
-    data = pytesseract.image_to_data(
-        image, lang=settings.language, config=f"--psm {psm} --dpi {dpi}", output_type=pytesseract.Output.DICT
-    )
+    (data,) = tesseract_data([image], settings.language, ["--psm", str(psm), "--dpi", str(dpi)])
     out = []
     for i, text in enumerate(data["text"]):
         if not text or not text.strip():
@@ -507,6 +544,53 @@ def _words(
         if float(data["conf"][i]) >= 0:
             confidences.append(float(data["conf"][i]))
     return out
+
+
+def tesseract_data(images: list[Image.Image], language: str, options: list[str]) -> list[dict[str, list]]:
+    """Tesseract's word table (TSV) for each of IMAGES, from one `tesseract` process: the
+    model is loaded once for all of them. The pixels go to it as an uncompressed TIFF
+    file (the images its pages): written at memory speed, where a PNG's compression
+    costs about 0.2 s a page, and read by Tesseract as fast as a PNG (not so a PGM, nor
+    anything sent through its standard input, which it reads a byte at a time). The TSV
+    comes back on its standard output and is parsed as pytesseract's image_to_data parses
+    it (every column but the text as an integer: confidences truncated)."""
+    import tempfile
+
+    if not images:
+        return []
+    frames = [i if i.mode in ("L", "RGB") else i.convert("RGB") for i in images]
+    with tempfile.TemporaryDirectory(prefix="kehoach-ocr-") as folder:
+        path = os.path.join(folder, "pages.tif")
+        frames[0].save(path, format="TIFF", save_all=True, append_images=frames[1:])
+        command = ["tesseract", path, "stdout", "-l", language, *options, "-c", "tessedit_create_tsv=1"]
+        done = subprocess.run(command, capture_output=True)
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(f"Tesseract failed ({said[-1] if said else f'exit code {done.returncode}'})")
+    return _tsv_pages(done.stdout.decode("utf-8"), len(images))
+
+
+def _tsv_pages(tsv: str, count: int) -> list[dict[str, list]]:
+    """Tesseract's TSV split by page (page_num, 1-based), each page as columns."""
+    rows = [row.split("\t") for row in tsv.strip().split("\n")]
+    header = rows.pop(0) if rows else []
+    pages: list[dict[str, list]] = [{name: [] for name in header} for _ in range(count)]
+    if rows and len(rows[-1]) < len(header):
+        rows[-1].append("")  # the last word's text is empty and the strip took its tab
+    text = len(header) - 1
+    for row in rows:
+        page = pages[int(row[1]) - 1]
+        for i, name in enumerate(header):
+            if i < len(row):
+                page[name].append(row[i] if i == text else _tsv_number(row[i]))
+    return pages
+
+
+def _tsv_number(cell: str) -> int | str:
+    try:
+        return int(float(cell))
+    except ValueError:
+        return cell
 
 
 @dataclass(frozen=True)
@@ -635,23 +719,48 @@ def _otsu(pixels: np.ndarray) -> int:
 
 
 def _long_runs(mask: np.ndarray, min_length: int) -> np.ndarray:
-    """The runs of True along each row of MASK at least MIN_LENGTH long."""
+    """The runs of True along each row of MASK at least MIN_LENGTH long. Only the rows
+    holding a whole aligned block of True (a run of 2B - 1 or more holds a block of B) can
+    have one: rulings are few, so those rows alone are searched."""
     import numpy as np
 
-    padded = np.pad(mask, ((0, 0), (1, 1))).astype(np.int8)
+    out = np.zeros(mask.shape, dtype=bool)
+    rows = _rows_with_block(mask, min_length)
+    if rows.size == 0:
+        return out
+    padded = np.pad(mask[rows], ((0, 0), (1, 1))).astype(np.int8)
     edges = np.diff(padded, axis=1)
     starts, ends = np.argwhere(edges == 1), np.argwhere(edges == -1)
     keep = (ends[:, 1] - starts[:, 1]) >= min_length
-    out = np.zeros(mask.shape, dtype=bool)
     for (row, start), (_, end) in zip(starts[keep], ends[keep]):
-        out[row, start:end] = True
+        out[rows[row], start:end] = True
     return out
+
+
+def _rows_with_block(mask: np.ndarray, min_length: int) -> np.ndarray:
+    """The indices of the rows of MASK that may hold a run of MIN_LENGTH: those with a
+    whole aligned block of B True (bits packed, B the largest of 64, 32, 16, 8 with
+    2B - 1 <= MIN_LENGTH), or every row when MIN_LENGTH is below 15."""
+    import numpy as np
+
+    bits = next((b for b in (64, 32, 16, 8) if 2 * b - 1 <= min_length), 0)
+    if bits == 0 or mask.shape[1] < bits:
+        return np.arange(mask.shape[0])
+    packed = np.packbits(mask, axis=1)
+    width = packed.shape[1] // (bits // 8) * (bits // 8)
+    blocks = np.ascontiguousarray(packed[:, :width]).view(f"u{bits // 8}")
+    return np.flatnonzero((blocks == np.iinfo(blocks.dtype).max).any(axis=1))
 
 
 def _deskew(grey: Image.Image) -> Image.Image:
     """Rotate by the angle (within ±2°, to 0.1°) that makes text lines sharpest: the row
-    profile of dark pixels varies most when lines are level. Coarse steps, then fine ones
-    around the best, on a quarter-size copy."""
+    profile of dark pixels varies most when lines are level. On a quarter-size copy: every
+    step of 0.5°, then steps of 0.1° around the best, climbing from the middle (_climb):
+    around its peak the sharpness rises and falls once (lines tilt by more than their
+    height across the page within a degree or so), so the climb stops where the full
+    search of those steps would, with about half the rotations. Not so at exactly 0°,
+    the copy itself, unblurred by a rotation and so sharper than any angle beside it:
+    steps that hold it are all tried."""
     import numpy as np
     from PIL import Image
 
@@ -662,10 +771,30 @@ def _deskew(grey: Image.Image) -> Image.Image:
         return float(np.var(rotated.sum(axis=1)))
 
     best = max(np.arange(-2.0, 2.01, 0.5), key=sharpness)
-    best = float(max(np.arange(best - 0.4, best + 0.41, 0.1), key=sharpness))
+    fine = np.arange(best - 0.4, best + 0.41, 0.1)
+    best = float(max(fine, key=sharpness)) if 0 in fine else _climb(fine, sharpness)
     if abs(best) < 0.05:
         return grey
     return grey.rotate(best, resample=Image.Resampling.BICUBIC, fillcolor=255)
+
+
+def _climb(angles: np.ndarray, score: Callable[[float], float]) -> float:
+    """The angle a climb from the middle of ANGLES (in order) stops at: while a neighbour
+    scores higher, move to the higher of them. On scores with a single peak this is the
+    angle of the highest score; each angle is scored at most once."""
+    scores: dict[int, float] = {}
+
+    def at(k: int) -> float:
+        if k not in scores:
+            scores[k] = score(float(angles[k]))
+        return scores[k]
+
+    k = len(angles) // 2
+    while True:
+        higher = [j for j in (k - 1, k + 1) if 0 <= j < len(angles) and at(j) > at(k)]
+        if not higher:
+            return float(angles[k])
+        k = max(higher, key=at)
 
 
 @contextmanager
