@@ -201,18 +201,19 @@ def test_a_document_over_the_time_limit_is_a_failed_row_and_the_batch_goes_on(tm
     root = tmp_path / "in"
     _copy(PLAN_A, root / "a.txt")
     _copy(PLAN_B, root / "c.txt")
-    # an image of noise: Tesseract works on it far longer than the limit
-    noise = Image.effect_noise((2400, 2400), 120).convert("L")
-    noise.save(root / "b_noise.png")
+    # pages of noise: Tesseract works on each for seconds (about 2 s of CPU for a 2400 px
+    # page here), so six of them run far past the limit however fast OCR becomes
+    pages = [Image.effect_noise((2400, 2400), 120).convert("L") for _ in range(6)]
+    pages[0].save(root / "b_noise.tif", save_all=True, append_images=pages[1:])
     out = tmp_path / "out"
     code = main(["extract", str(root), "-o", str(out), "-j", "1", "--doc-timeout", "3", "-q"])
     assert code == 1
     docs = {d["source_name"]: d for d in read_table(out, "documents").to_pylist()}
     assert docs["a.txt"]["status"] == docs["c.txt"]["status"] == "ok"
-    assert docs["b_noise.png"]["status"] == "failed"
-    assert "time limit of 3 s" in docs["b_noise.png"]["error"]
+    assert docs["b_noise.tif"]["status"] == "failed"
+    assert "time limit of 3 s" in docs["b_noise.tif"]["error"]
     kinds = read_table(out, "checks").to_pylist()
-    assert any(c["kind"] == "time_limit" and c["doc_id"] == docs["b_noise.png"]["doc_id"] for c in kinds)
+    assert any(c["kind"] == "time_limit" and c["doc_id"] == docs["b_noise.tif"]["doc_id"] for c in kinds)
     assert read_table(out, "amounts").num_rows > 0
 
 
