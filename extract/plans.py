@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .schema import PLAN_FIELDS
 from .textnorm import words
 
 # How reliable a reading is, best first (documents.method, then documents.format).
@@ -30,22 +31,6 @@ NEAR_MATCH = 0.8
 OCR_METHODS = frozenset({"ocr", "mixed"})
 # The plan_id of a document with too little metadata (rows.describe_document): "d" + doc_id.
 UNIDENTIFIED_PREFIX = "d"
-# Columns a plan takes from its versions (the preferred one first, gaps filled by the others).
-PLAN_FIELDS = (
-    "doc_number",
-    "doc_type",
-    "issuer",
-    "admin_level",
-    "province",
-    "district",
-    "province_code",
-    "province_2025",
-    "province_2025_code",
-    "issue_date",
-    "plan_year",
-    "title",
-    "included_in_higher_level",
-)
 
 
 @dataclass
