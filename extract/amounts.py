@@ -677,15 +677,11 @@ class AmountFinder:
         for a in amounts:
             if not a.children or a.number.value is None or not _COMMA_THOUSANDS.match(a.number.raw):
                 continue
-            groups: dict[str, list[Amount]] = {}
-            for part in a.children:
-                groups.setdefault(part.breakdown, []).append(part)
             as_thousands = round(a.number.value * 1000, 6)
-            for parts in groups.values():
-                values = [p.value for p in parts]
-                if len(parts) < 2 or None in values or a.factor is None:
+            for parts in summable_breakdowns(a):
+                if a.factor is None:
                     continue
-                total = sum(v for v in values if v is not None)
+                total = sum(p.value or 0 for p in parts)
                 if abs(total - as_thousands * a.factor) <= rounding_tolerance(parts):
                     a.number = VnNumber(
                         a.number.raw,
@@ -1200,17 +1196,22 @@ def _parents_first(amounts: list[Amount]) -> list[Amount]:
     return sorted(amounts, key=depth)
 
 
+def summable_breakdowns(total: Amount) -> list[list[Amount]]:
+    """The breakdowns of TOTAL (its parts grouped by kind, parts of one kind add up) that can
+    be added up: two parts or more, every part's value known."""
+    groups: dict[str, list[Amount]] = {}
+    for part in total.children:
+        groups.setdefault(part.breakdown, []).append(part)
+    return [parts for parts in groups.values() if len(parts) >= 2 and all(p.value is not None for p in parts)]
+
+
 def sum_problem(parent: Amount) -> tuple[float, float, int] | None:
     """(expected, actual, number of parts) when the written parts of one breakdown do not
     add up to the total beyond rounding."""
-    groups: dict[str, list[Amount]] = {}
-    for part in parent.children:
-        groups.setdefault(part.breakdown, []).append(part)
-    for parts in groups.values():
-        values = [p.value for p in parts]
-        if len(parts) < 2 or parent.value is None or None in values:
-            continue
-        actual = round(sum(v for v in values if v is not None), 9)
+    if parent.value is None:
+        return None
+    for parts in summable_breakdowns(parent):
+        actual = round(sum(p.value or 0 for p in parts), 9)
         tolerance = rounding_tolerance(parts)
         if parts[0].breakdown == "partial" and actual <= parent.value + tolerance and not _splits(parts):
             continue  # "…, trong đó thu nội địa …": some parts named, not all

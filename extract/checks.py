@@ -11,7 +11,7 @@ from typing import Any
 
 import regex
 
-from .amounts import Amount, rounding_tolerance, sum_problem
+from .amounts import Amount, rounding_tolerance, sum_problem, summable_breakdowns
 from .document import Line
 from .readers.base import PageProblem
 from .repair import Repair
@@ -199,21 +199,19 @@ def likely_misreading(total: Amount, confidence: Callable[[Amount], float | None
     most likely misread: one whose value with a separator moved (times a power of ten) or
     one digit changed, lost or added restores the sum; of several, the least confident
     reading, then a separator before a digit. None when no single correction restores it."""
-    groups: dict[str, list[Amount]] = {}
-    for part in total.children:
-        groups.setdefault(part.breakdown, []).append(part)
+    written_total = total.value
+    if written_total is None:
+        return None
     found: list[tuple[tuple, Misreading]] = []
-    for parts in groups.values():
+    for parts in summable_breakdowns(total):
         part_values = {id(p): p.value for p in parts if p.value is not None}
-        if len(parts) < 2 or total.value is None or len(part_values) != len(parts):
-            continue
         tolerance = rounding_tolerance(parts)
-        if abs(total.value - sum(part_values.values())) <= tolerance:
+        if abs(written_total - sum(part_values.values())) <= tolerance:
             continue
         for order, figure in enumerate([total, *parts]):
             for rank, (written, how) in enumerate(_corrections(figure)):
                 value = round(written * (figure.factor or 1), 9)
-                new_total = value if figure is total else total.value
+                new_total = value if figure is total else written_total
                 new_sum = sum(value if p is figure else part_values[id(p)] for p in parts)
                 if abs(new_total - new_sum) <= tolerance:
                     seen = confidence(figure)
@@ -392,14 +390,8 @@ def _comma_in_doubt(a: Amount) -> bool:
 def _in_a_sum(total: Amount, member: Amount) -> bool:
     """A breakdown of TOTAL that holds MEMBER (any, when MEMBER is TOTAL) can be added up:
     two parts or more, every value known."""
-    groups: dict[str, list[Amount]] = {}
-    for part in total.children:
-        groups.setdefault(part.breakdown, []).append(part)
     return total.value is not None and any(
-        len(parts) >= 2
-        and None not in [p.value for p in parts]
-        and (member is total or any(p is member for p in parts))
-        for parts in groups.values()
+        member is total or any(p is member for p in parts) for parts in summable_breakdowns(total)
     )
 
 
