@@ -30,7 +30,7 @@ from .nlp import sentence_break
 from .rules import Hit, PhraseTable, Rules, comparator_end_patterns, phrase_regex
 from .sections import Section
 from .textnorm import FoldedText, fold
-from .vnnumbers import NUMBER_PATTERN, VnNumber, parse_vn_number
+from .vnnumbers import NUMBER_PATTERN, VnNumber, comma_may_group_thousands, parse_vn_number
 
 _YEAR = regex.compile(r"năm\s+((?:19|20)\d\d)(?!\s*[-–])")
 _PAREN_NOTE = regex.compile(r"\([^()]*\)")
@@ -675,7 +675,7 @@ class AmountFinder:
         """ "37,450 triệu đồng" whose parts add up to 37.450: the comma was a thousands
         separator (news pages write both); the figure is read so, as a repaired number."""
         for a in amounts:
-            if not a.children or a.number.value is None or not _COMMA_THOUSANDS.match(a.number.raw):
+            if not a.children or a.number.value is None or not comma_may_group_thousands(a.number.raw):
                 continue
             as_thousands = round(a.number.value * 1000, 6)
             for parts in summable_breakdowns(a):
@@ -946,7 +946,6 @@ def _adopt(owner: Amount, part: Amount, breakdown: str) -> None:
 
 
 _LIST_ITEM = regex.compile(r"^\s*[-+•–*]\s")
-_COMMA_THOUSANDS = regex.compile(r"^\d{1,3},\d{3}$")
 
 
 def _year_in(text: str) -> int | None:

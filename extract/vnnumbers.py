@@ -111,8 +111,10 @@ def comma_may_group_thousands(raw: str) -> bool:
     (True, False)
     >>> comma_may_group_thousands("1.037,450"), comma_may_group_thousands("1037,450")
     (False, False)
+    >>> comma_may_group_thousands("37, 450")  # a space after the comma: a decimal comma typed so
+    False
     """
-    return _COMMA_LIKE_THOUSANDS.fullmatch(_SPACES.sub("", raw.strip())) is not None
+    return _COMMA_LIKE_THOUSANDS.fullmatch(raw.strip()) is not None
 
 
 def format_vn_number(value: float, decimals: int = 0) -> str:
