@@ -45,10 +45,14 @@ def test_time_grows_linearly(extractor, name):
     make = ADVERSARIAL_PARAGRAPHS[name]
     _cpu_seconds(extractor, plan_with(make(1)[:200]))  # warm up (rules, spaCy)
     small = min(_cpu_seconds(extractor, plan_with(make(1))) for _ in range(2))
+    bound = GROWTH_LIMIT * small + SLACK_SECONDS
     large = _cpu_seconds(extractor, plan_with(make(SCALE)))
-    assert large <= GROWTH_LIMIT * small + SLACK_SECONDS, (
-        f"{name}: {small:.3f}s at 1x, {large:.3f}s at {SCALE}x"
-    )
+    if large > bound:
+        # Noise only ever adds time, so the least of two runs is the better estimate. The
+        # same 8x extraction measures 1.0-1.4 s from run to run here, and 1.8 s once on CI
+        # (14.8x its 1x run), where the machine is shared.
+        large = min(large, _cpu_seconds(extractor, plan_with(make(SCALE))))
+    assert large <= bound, f"{name}: {small:.3f}s at 1x, {large:.3f}s at {SCALE}x"
     assert large <= SECONDS_AT_8X, f"{name}: {large:.3f}s at {SCALE}x"
 
 
