@@ -70,19 +70,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of TEXT."""
     if not text.strip():
         return []
-    return list(_spans(text))
-
-
-@lru_cache(maxsize=512)
-def _spans(text: str) -> tuple[tuple[int, int], ...]:
-    """Cached: two extractors ask for the sentences of the same paragraph (emptied at each
-    document: textnorm.forget_texts)."""
     doc = _pipeline()(text)
-    return tuple((s.start_char, s.end_char) for s in doc.sents)
-
-
-def forget_sentences() -> None:
-    _spans.cache_clear()
+    return [(s.start_char, s.end_char) for s in doc.sents]
 
 
 def sentence_at(spans: list[tuple[int, int]], text: str, start: int, end: int) -> str:
