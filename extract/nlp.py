@@ -14,12 +14,15 @@ import regex
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 # spaCy's suffix patterns are all anchored at the end and, but for a run of dots, at most
 # this long: a token is searched for its suffix in its last characters only.
 SUFFIX_WINDOW = 64
 # the longest paragraph sentences are looked for in (spaCy's own limit is 1,000,000)
 MAX_PARAGRAPH_CHARS = 100_000_000
+# the tokens that end a sentence (";" joins the clauses of one Vietnamese sentence)
+SENTENCE_ENDS = (".", "!", "?", "…")
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +42,7 @@ def _pipeline() -> Language:
         infix_finditer=compile_infix_regex(TOKENIZER_INFIXES).finditer,
     )
     # ";" joins the clauses of one Vietnamese sentence; it does not end it
-    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", "…"]})
+    nlp.add_pipe("sentencizer", config={"punct_chars": list(SENTENCE_ENDS)})
     # spaCy refuses texts over a million characters for the memory its parser would take;
     # a tokenizer and a sentencizer take memory in proportion to the text, and a plan
     # converted without line breaks is one paragraph of its whole length
@@ -67,11 +70,39 @@ def _end_search(pattern: re.Pattern[str], window: int) -> Callable[[str], re.Mat
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of TEXT."""
+    """Character spans of the sentences of TEXT: those of the pipeline's doc.sents, from its
+    tokenizer alone and the sentencizer's rule read off the tokens' arrays (no Python
+    object a token). A text without a sentence-ending character is not tokenized: it is one
+    sentence, which ends where its last token does."""
     if not text.strip():
         return []
-    doc = _pipeline()(text)
-    return [(s.start_char, s.end_char) for s in doc.sents]
+    if not any(end in text for end in SENTENCE_ENDS):
+        # spaCy's tokenizer leaves out one space that follows a word and ends the text
+        return [(0, len(text) - 1 if text[-1] == " " and not text[-2].isspace() else len(text))]
+    return _sentencized(_pipeline().tokenizer(text))
+
+
+def _sentencized(doc: Doc) -> list[tuple[int, int]]:
+    """The spans of the sentences spaCy's sentencizer finds in DOC. Its rule: a sentence
+    starts at the first token, and at a token that is neither punctuation nor a sentence end
+    when a sentence end came after the last such token. A sentence ends at its last token's
+    end: the next one's start less the space the tokenizer kept after it."""
+    import numpy as np
+    from spacy.attrs import IS_PUNCT, LENGTH, ORTH, SPACY
+
+    strings = doc.vocab.strings
+    arrays = doc.to_array([ORTH, IS_PUNCT, SPACY, LENGTH])  # one row a token
+    ends = np.isin(arrays[:, 0], np.array([strings.add(e) for e in SENTENCE_ENDS], dtype=arrays.dtype))
+    punct, space, length = (arrays[:, k].astype(np.int64) for k in (1, 2, 3))
+    starts_at = np.zeros(len(space) + 1, dtype=np.int64)
+    np.cumsum(length + space, out=starts_at[1:])  # each token's start, then the text's end
+    words = np.flatnonzero((punct == 0) & ~ends)  # neither punctuation nor a sentence end
+    ends_before = np.cumsum(ends)[words]  # sentence ends up to each such token
+    after_end = np.diff(ends_before, prepend=0) > 0  # one since the last such token
+    first = [0, *(int(i) for i in words[after_end] if i > 0)]
+    stops = [int(starts_at[i] - space[i - 1]) for i in first[1:]]
+    stops.append(int(starts_at[-1] - space[-1]))
+    return [(int(starts_at[a]), b) for a, b in zip(first, stops)]
 
 
 def sentence_at(spans: list[tuple[int, int]], text: str, start: int, end: int) -> str:
