@@ -69,8 +69,8 @@ class AssignmentFinder:
     def find(self, block: Block, section: Section | None) -> list[Assignment]:
         text = block.text
         in_organization = any(s.role == "organization" for s in _chain(section))
-        named = not self.prefilter or self.agency_keys.any_in_form(block.key_form())
-        if not in_organization and (not named or not self.lead.search(fold(text))):
+        may_name = not self.prefilter or self.agency_keys.any_in_form(block.key_form())
+        if not in_organization and (not may_name or not self.lead.search(fold(text))):
             return []  # outside "Tổ chức thực hiện", a task names its agency and a lead word
         owner = _agency_heading(section, block, self) if in_organization else None
         out: list[Assignment] = []
@@ -79,7 +79,7 @@ class AssignmentFinder:
         rest = text[body:]
         if self.exact_name(rest):
             return []  # "a) Sở Tài chính:" only names who the tasks below belong to
-        if owner is None and not named:
+        if owner is None and not may_name:
             return []  # no agency, no task of an enclosing agency's: no sentence gives one
         for s_start, s_end in ((body + a, body + b) for a, b in sentence_spans(rest)):
             sentence = text[s_start:s_end]
