@@ -86,23 +86,24 @@ def _sentencized(doc: Doc) -> list[tuple[int, int]]:
     """The spans of the sentences spaCy's sentencizer finds in DOC. Its rule: a sentence
     starts at the first token, and at a token that is neither punctuation nor a sentence end
     when a sentence end came after the last such token. A sentence ends at its last token's
-    end: the next one's start less the space the tokenizer kept after it."""
-    import numpy as np
+    end: the next one's start less the space the tokenizer kept after it. The tokens are
+    read as rows of numbers, not as Token objects."""
     from spacy.attrs import IS_PUNCT, LENGTH, ORTH, SPACY
 
-    strings = doc.vocab.strings
-    arrays = doc.to_array([ORTH, IS_PUNCT, SPACY, LENGTH])  # one row a token
-    ends = np.isin(arrays[:, 0], np.array([strings.add(e) for e in SENTENCE_ENDS], dtype=arrays.dtype))
-    punct, space, length = (arrays[:, k].astype(np.int64) for k in (1, 2, 3))
-    starts_at = np.zeros(len(space) + 1, dtype=np.int64)
-    np.cumsum(length + space, out=starts_at[1:])  # each token's start, then the text's end
-    words = np.flatnonzero((punct == 0) & ~ends)  # neither punctuation nor a sentence end
-    ends_before = np.cumsum(ends)[words]  # sentence ends up to each such token
-    after_end = np.diff(ends_before, prepend=0) > 0  # one since the last such token
-    first = [0, *(int(i) for i in words[after_end] if i > 0)]
-    stops = [int(starts_at[i] - space[i - 1]) for i in first[1:]]
-    stops.append(int(starts_at[-1] - space[-1]))
-    return [(int(starts_at[a]), b) for a, b in zip(first, stops)]
+    end_ids = {doc.vocab.strings.add(end) for end in SENTENCE_ENDS}
+    spans: list[tuple[int, int]] = []
+    start = at = kept_space = 0  # the sentence's start, the token's, the space after the last
+    seen_end = False
+    for orth, punct, space, length in doc.to_array([ORTH, IS_PUNCT, SPACY, LENGTH]).tolist():
+        if orth in end_ids:
+            seen_end = True
+        elif seen_end and not punct:
+            spans.append((start, at - kept_space))
+            start, seen_end = at, False
+        kept_space = space
+        at += length + space
+    spans.append((start, at - kept_space))
+    return spans
 
 
 def sentence_at(spans: list[tuple[int, int]], text: str, start: int, end: int) -> str:
