@@ -14,15 +14,12 @@ import regex
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
 
 # spaCy's suffix patterns are all anchored at the end and, but for a run of dots, at most
 # this long: a token is searched for its suffix in its last characters only.
 SUFFIX_WINDOW = 64
 # the longest paragraph sentences are looked for in (spaCy's own limit is 1,000,000)
 MAX_PARAGRAPH_CHARS = 100_000_000
-# the tokens that end a sentence (";" joins the clauses of one Vietnamese sentence)
-SENTENCE_ENDS = (".", "!", "?", "…")
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +39,7 @@ def _pipeline() -> Language:
         infix_finditer=compile_infix_regex(TOKENIZER_INFIXES).finditer,
     )
     # ";" joins the clauses of one Vietnamese sentence; it does not end it
-    nlp.add_pipe("sentencizer", config={"punct_chars": list(SENTENCE_ENDS)})
+    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", "…"]})
     # spaCy refuses texts over a million characters for the memory its parser would take;
     # a tokenizer and a sentencizer take memory in proportion to the text, and a plan
     # converted without line breaks is one paragraph of its whole length
@@ -70,40 +67,12 @@ def _end_search(pattern: re.Pattern[str], window: int) -> Callable[[str], re.Mat
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of TEXT: those of the pipeline's doc.sents, from its
-    tokenizer alone and the sentencizer's rule read off the tokens' arrays (no Python
-    object a token). A text without a sentence-ending character is not tokenized: it is one
-    sentence, which ends where its last token does."""
+    """Character spans of the sentences of TEXT (not remembered: a paragraph is split once
+    for the context column and, rarely, once more by the assignments; spaCy's tokenizer
+    keeps its own cache of the chunks it has seen)."""
     if not text.strip():
         return []
-    if not any(end in text for end in SENTENCE_ENDS):
-        # spaCy's tokenizer leaves out one space that follows a word and ends the text
-        return [(0, len(text) - 1 if text[-1] == " " and not text[-2].isspace() else len(text))]
-    return _sentencized(_pipeline().tokenizer(text))
-
-
-def _sentencized(doc: Doc) -> list[tuple[int, int]]:
-    """The spans of the sentences spaCy's sentencizer finds in DOC. Its rule: a sentence
-    starts at the first token, and at a token that is neither punctuation nor a sentence end
-    when a sentence end came after the last such token. A sentence ends at its last token's
-    end: the next one's start less the space the tokenizer kept after it. The tokens are
-    read as rows of numbers, not as Token objects."""
-    from spacy.attrs import IS_PUNCT, LENGTH, ORTH, SPACY
-
-    end_ids = {doc.vocab.strings.add(end) for end in SENTENCE_ENDS}
-    spans: list[tuple[int, int]] = []
-    start = at = kept_space = 0  # the sentence's start, the token's, the space after the last
-    seen_end = False
-    for orth, punct, space, length in doc.to_array([ORTH, IS_PUNCT, SPACY, LENGTH]).tolist():
-        if orth in end_ids:
-            seen_end = True
-        elif seen_end and not punct:
-            spans.append((start, at - kept_space))
-            start, seen_end = at, False
-        kept_space = space
-        at += length + space
-    spans.append((start, at - kept_space))
-    return spans
+    return [(s.start_char, s.end_char) for s in _pipeline()(text).sents]
 
 
 def sentence_at(spans: list[tuple[int, int]], text: str, start: int, end: int) -> str:

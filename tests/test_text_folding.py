@@ -1,5 +1,5 @@
-"""The cheaper forms of folding, FoldedText's pieces, sentence spans and the legacy-font
-conversions give what their plain forms give (the plain forms are the definitions)."""
+"""The cheaper forms of folding, FoldedText's pieces and the legacy-font conversions give
+what their plain forms give (the plain forms are the definitions)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extract.document import Block
-from extract.nlp import _pipeline, sentence_spans
 from extract.prefilter import key_form
 from extract.readers.text import convert_tcvn3, convert_vni, convert_vni_plain
 from extract.textnorm import FoldedText, _pieces, _pieces_plain, fold, fold_plain
@@ -61,31 +60,6 @@ def test_a_block_makes_its_key_form_once_and_follows_its_text():
     assert block.key_form() is block.key_form()
     block.text = "UBND  tỉnh"
     assert block.key_form() == "ubnd tỉnh"
-
-
-def _spacy_spans(text: str) -> list[tuple[int, int]]:
-    return [(s.start_char, s.end_char) for s in _pipeline()(text).sents] if text.strip() else []
-
-
-@_SETTINGS
-@given(_TEXTS)
-def test_sentence_spans_are_spacys(text):
-    assert sentence_spans(text) == _spacy_spans(text)
-
-
-def test_sentence_spans_examples():
-    for text in (
-        "Kế hoạch.",
-        "Tăng 5%. Giảm 2% hộ nghèo! Đạt 90%? Xong… rồi ",
-        "2. Sở Y tế chủ trì. (Sở Tài chính) phối hợp.",
-        "không có dấu chấm câu nào ",
-        "không có dấu chấm câu nào  ",
-        "không có dấu chấm câu nào \n",
-        " mở đầu bằng khoảng trắng",
-        "a.\n\nb",
-        "...",
-    ):
-        assert sentence_spans(text) == _spacy_spans(text), text
 
 
 def _vni(rules) -> dict:
