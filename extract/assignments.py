@@ -69,9 +69,8 @@ class AssignmentFinder:
     def find(self, block: Block, section: Section | None) -> list[Assignment]:
         text = block.text
         in_organization = any(s.role == "organization" for s in _chain(section))
-        if not in_organization and (
-            (self.prefilter and not self.agency_keys.any_in(text)) or not self.lead.search(fold(text))
-        ):
+        may_name = not self.prefilter or self.agency_keys.any_in_form(block.key_form())
+        if not in_organization and (not may_name or not self.lead.search(fold(text))):
             return []  # outside "Tổ chức thực hiện", a task names its agency and a lead word
         owner = _agency_heading(section, block, self) if in_organization else None
         out: list[Assignment] = []
@@ -80,7 +79,7 @@ class AssignmentFinder:
         rest = text[body:]
         if self.exact_name(rest):
             return []  # "a) Sở Tài chính:" only names who the tasks below belong to
-        if owner is None and self.prefilter and not self.agency_keys.any_in(text):
+        if owner is None and not may_name:
             return []  # no agency, no task of an enclosing agency's: no sentence gives one
         for s_start, s_end in ((body + a, body + b) for a, b in sentence_spans(rest)):
             sentence = text[s_start:s_end]
@@ -156,7 +155,7 @@ class _Clauses:
 
     @cached_property
     def cuts(self) -> list[int]:
-        return [i for i, ch in enumerate(self.sentence) if ch in ";,"]
+        return [m.start() for m in _CUT.finditer(self.sentence)]
 
     @cached_property
     def folded(self) -> FoldedText:
@@ -168,6 +167,7 @@ class _Clauses:
 
 
 OPENING_MARKS = " -+*•–:"  # what may stand before an agency that opens its sentence
+_CUT = regex.compile("[;,]")  # where a clause ends
 
 
 _SPACES = regex.compile(r"\s+")

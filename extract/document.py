@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, overload
 
 import regex
 
 from .nlp import ends_sentence
+from .prefilter import key_form
 from .readers.base import SourceText
 
 if TYPE_CHECKING:
@@ -97,10 +98,19 @@ class Block:
     positions: Sequence[tuple[int, int]]  # for each character: (line index, raw column)
     line_indexes: list[int]
     section_id: str | None = None
+    # (text, its key form) once asked for: the life of the memo is the block's
+    _key_form: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def first_line(self) -> int:
         return self.line_indexes[0]
+
+    def key_form(self) -> str:
+        """prefilter.key_form(self.text), made once for every extractor's literal keys."""
+        memo = self._key_form
+        if memo is None or memo[0] is not self.text:
+            memo = self._key_form = (self.text, key_form(self.text))
+        return memo[1]
 
     def locate(self, start: int, end: int) -> tuple[int, int, int]:
         """(line index, raw column start, raw column end on that line) of text[start:end]."""

@@ -67,22 +67,12 @@ def _end_search(pattern: re.Pattern[str], window: int) -> Callable[[str], re.Mat
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of TEXT."""
+    """Character spans of the sentences of TEXT (not remembered: a paragraph is split once
+    for the context column and, rarely, once more by the assignments; spaCy's tokenizer
+    keeps its own cache of the chunks it has seen)."""
     if not text.strip():
         return []
-    return list(_spans(text))
-
-
-@lru_cache(maxsize=512)
-def _spans(text: str) -> tuple[tuple[int, int], ...]:
-    """Cached: two extractors ask for the sentences of the same paragraph (emptied at each
-    document: textnorm.forget_texts)."""
-    doc = _pipeline()(text)
-    return tuple((s.start_char, s.end_char) for s in doc.sents)
-
-
-def forget_sentences() -> None:
-    _spans.cache_clear()
+    return [(s.start_char, s.end_char) for s in _pipeline()(text).sents]
 
 
 def sentence_at(spans: list[tuple[int, int]], text: str, start: int, end: int) -> str:

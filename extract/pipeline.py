@@ -67,7 +67,6 @@ from .sections import Heading, Section, build_tree, detect_headings, section_loo
 from .tables import Table, TableReader
 from .targets import Target, TargetFinder
 from .taxonomy import Taxonomy, TitleOverride, assign_codes
-from .textnorm import forget_texts
 
 
 @dataclass
@@ -174,7 +173,6 @@ class Extractor:
     def process(self, path: Path, data: bytes) -> DocumentResult:
         """Never raises, whatever the bytes: a file that cannot be read is a failed row whose
         error (the same for the same bytes) says why."""
-        forget_texts()  # the caches of folds and sentences serve one document
         try:
             source = read_document(path, data, self.rules, self.ocr)
         except ReadError as exc:
@@ -248,7 +246,7 @@ class Extractor:
         references = [
             (b, r)
             for b in blocks
-            if not self.prefilter or self.reference_keys.any_in(b.text)
+            if not self.prefilter or self.reference_keys.any_in_form(b.key_form())
             for r in self.reference_finder.find(b.text)
         ]
         assignments = [a for b in blocks for a in self.assignment_finder.find(b, block_section[id(b)])]

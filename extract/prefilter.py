@@ -19,25 +19,19 @@ alternation of the same keys 0.025 s, str.find over each 0.033 s.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 
 import ahocorasick
 
 
-@lru_cache(maxsize=8192)
 def key_form(text: str) -> str:
-    """TEXT case folded, its runs of white space one space (cached: several extractors ask
-    for the same paragraph's; emptied with the other caches of texts, textnorm.forget_texts).
+    """TEXT case folded, its runs of white space one space (a paragraph's is made once, by
+    the block: document.Block.key_form, and shared by every extractor's keys).
 
     >>> key_form("Sở  Kế hoạch\\u00a0và ĐẦU TƯ")
     'sở kế hoạch và đầu tư'
     """
     # the regex module's IGNORECASE matches "İ" with "i", casefold() makes it "i" and a dot
     return " ".join(text.replace("İ", "i").casefold().split())
-
-
-def forget_key_forms() -> None:
-    key_form.cache_clear()
 
 
 class LiteralKeys:
@@ -57,4 +51,10 @@ class LiteralKeys:
         """Whether one of the phrases stands in TEXT (case and white space aside)."""
         if self.everywhere:
             return True
-        return any(True for _ in self._automaton.iter(key_form(text)))
+        return self.any_in_form(key_form(text))
+
+    def any_in_form(self, form: str) -> bool:
+        """any_in for a text whose key_form is FORM."""
+        if self.everywhere:
+            return True
+        return any(True for _ in self._automaton.iter(form))

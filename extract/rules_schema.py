@@ -225,6 +225,9 @@ class TargetsFile(Closed):
     direction_carry_stops: list[str] = Field(default_factory=list)
     # words naming a new subject: a verb that followed its own subject does not carry past them
     direction_carry_subjects: list[str] = Field(default_factory=list)
+    # words joining two figures that share one verb ("giảm 80% … và 85% …"), matched as
+    # written (a comma joins them too)
+    direction_carry_joiners: list[str] = Field(default_factory=list)
     kind: dict[Literal[TARGET_KINDS], list[str]]  # type: ignore[valid-type]
     # phrases of the figure's own clause that decide its kind before the section does
     kind_in_clause: dict[Literal[TARGET_KINDS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]

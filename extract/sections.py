@@ -234,12 +234,15 @@ def typed_head(text: str, rules: Rules) -> tuple[TypedHead, str | None, str] | N
     return None
 
 
+_ROMAN = regex.compile(r"[IVXLC]+")
+
+
 def _norm_number(number: str | None, style_name: str, rules: Rules) -> str | None:
     """ "IV" -> "4", "thứ hai" -> "2"; bullets have no number."""
     if number is None or style_name == "bullet":
         return None
     value = number.strip()
-    if regex.fullmatch(r"[IVXLC]+", value):
+    if _ROMAN.fullmatch(value):
         return str(_roman(value))
     if style_name in ("part", "chapter"):
         ordinals = rules.section("headings").get("ordinal_words", {})

@@ -19,7 +19,7 @@ from .nlp import sentence_break
 from .rules import Hit, comparator_end_patterns, ending_patterns, phrase_regex
 from .sections import Section, match_label
 from .textindex import MatchIndex, PrefixMatches
-from .textnorm import FoldedText, fold, strip_diacritics
+from .textnorm import FoldedText, fold, nfc, strip_diacritics
 from .vnnumbers import parse_vn_number
 
 if TYPE_CHECKING:
@@ -44,7 +44,6 @@ _SLASH_DIGIT = regex.compile(r"\s*/\s*\d")
 _DAY = regex.compile(r"0\d")
 _MONTH = regex.compile(r"[01]\d")
 _AND_ONLY = regex.compile(r"[^;.\d]*(?<!\w)và(?!\w)[^;.\d]*")
-_AND_OR_COMMA = regex.compile(r"(?<!\w)và(?!\w)|,")
 _DIGIT_SLASH_DIGIT = regex.compile(r"\d\s*/\s*\d")
 _BRACKETED = regex.compile(r"\([^()]*\)")
 _WORD_CHAR = regex.compile(r"\w")
@@ -160,6 +159,15 @@ class TargetFinder:
         self.direction_not = phrase_regex(fold(p) for p in t.get("direction_not", []))
         self.carry_stops = phrase_regex(fold(p) for p in t.get("direction_carry_stops", []))
         self.carry_subjects = phrase_regex(fold(p) for p in t.get("direction_carry_subjects", []))
+        # a joining word as written, or a comma
+        self.carry_joiners = regex.compile(
+            "|".join(
+                [
+                    *(rf"(?<!\w){regex.escape(nfc(w))}(?!\w)" for w in t.get("direction_carry_joiners", [])),
+                    ",",
+                ]
+            )
+        )
         self.date_word_before = regex.compile(
             rf"(?<!\w)(?:{'|'.join(regex.escape(fold(w)) for w in t.get('date_words', [])) or '(?!x)x'})\s*$"
         )
@@ -476,7 +484,7 @@ class TargetFinder:
         return (
             ";" not in between
             and not sentence_break(between)
-            and _AND_OR_COMMA.search(between) is not None
+            and self.carry_joiners.search(between) is not None
             and not _DIGIT_SLASH_DIGIT.search(between)
             and not self.carry_stops.search(folded)
             and not (prev.verb_last and self.carry_subjects.search(folded))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import unicodedata
 from functools import cached_property, lru_cache
+from itertools import accumulate
 
 import regex
 
@@ -52,34 +53,30 @@ def fold_word(word: str) -> str:
 _WORDS_SPLIT = regex.compile(r"(\w+)")
 
 
-@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Match key of a text: every word folded, everything else kept (spaces collapsed).
 
-    Cached: every finder folds the same blocks and sentences, so a text is folded once
-    (the cache is emptied at each document: forget_texts).
+    Folded chunk by chunk (the runs between white space: no word reaches across white
+    space, and NFC composes nothing across it), each chunk's fold remembered for any text
+    (fold_chunk); fold_plain is the definition, over the whole text at once.
 
     >>> fold("Ngân sách  Trung ương: 1.000 tỷ")
     'ngân sach1 trung ương: 1.000 ty3'
     >>> fold("Thủy lợi") == fold("THUỶ LỢI")  # old and new tone placement, any case
     True
     """
-    return _fold(text)
+    return " ".join(filter(None, map(fold_chunk, unicodedata.normalize("NFC", text).split())))
 
 
-def forget_texts() -> None:
-    """Empty the caches of whole texts (folds, FoldedText pieces, sentences): they serve
-    the extractors of one document, and hold no memory after it."""
-    from .nlp import forget_sentences
-    from .prefilter import forget_key_forms
-
-    fold.cache_clear()
-    _pieces.cache_clear()
-    forget_sentences()
-    forget_key_forms()
+@lru_cache(maxsize=65536)
+def fold_chunk(chunk: str) -> str:
+    """fold() of an NFC CHUNK without white space (remembered like fold_word: a chunk is a
+    word with its punctuation, of which a language has a bounded number)."""
+    return fold_plain(chunk)
 
 
-def _fold(text: str) -> str:
+def fold_plain(text: str) -> str:
+    """fold() in one pass: the words of the NFC text folded, white space collapsed."""
     parts = _WORDS_SPLIT.split(unicodedata.normalize("NFC", text))  # other, word, other, …
     parts[1::2] = map(fold_word, parts[1::2])
     return " ".join("".join(parts).split())
@@ -110,10 +107,35 @@ _STD_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 _PIECE = regex.compile(rf"(\w+)|[^\w{regex.escape(_STD_SPACES)}]")
 
 
-@lru_cache(maxsize=256)
+# _PIECE split apart: white space (maybe none) between two pieces, then a piece, and so on
+_PIECES_SPLIT = regex.compile(rf"(\w+|[^\w{regex.escape(_STD_SPACES)}])")
+_WORD_CHAR = regex.compile(r"\w")
+
+
+@lru_cache(maxsize=65536)
+def _fold_piece(piece: str) -> str:
+    """A piece's fold: a word's fold_word, any other character itself."""
+    return fold_word(piece) if _WORD_CHAR.match(piece) else piece
+
+
 def _pieces(text: str) -> tuple[list[int], list[int], list[int], list[int], str]:
-    """FoldedText's pieces of an NFC TEXT (cached: several extractors fold one paragraph):
-    their starts and ends in TEXT and in the fold, and the fold."""
+    """FoldedText's pieces of an NFC TEXT: their starts and ends in TEXT and in the fold,
+    and the fold (the pieces' folds, one space where white space stood between two). Every
+    list from one pass in C over the split text; _pieces_plain is the definition."""
+    parts = _PIECES_SPLIT.split(text)  # white space, piece, white space, …, piece, white space
+    if len(parts) == 1:
+        return [], [], [], [], ""
+    bounds = list(accumulate(map(len, parts)))
+    folded = parts[:-1]  # "", piece, gap, piece, …, gap, piece: the gaps become " " or ""
+    folded[0] = ""
+    folded[1::2] = map(_fold_piece, parts[1::2])
+    folded[2::2] = [" " if gap else "" for gap in parts[2:-1:2]]
+    g_bounds = list(accumulate(map(len, folded)))
+    return bounds[0:-1:2], bounds[1::2], g_bounds[0::2], g_bounds[1::2], "".join(folded)
+
+
+def _pieces_plain(text: str) -> tuple[list[int], list[int], list[int], list[int], str]:
+    """_pieces piece by piece."""
     starts: list[int] = []
     ends: list[int] = []
     g_starts: list[int] = []

@@ -46,10 +46,45 @@ def vietnamese_score(text: str, legacy: dict) -> float:
 
 
 def convert_tcvn3(text: str, table: dict[str, str]) -> str:
-    return "".join(table.get(ch, ch) for ch in text)
+    """Every character of TEXT that TABLE maps replaced (one str.translate: a key of more
+    than one character is no character of the text, and never matched)."""
+    return text.translate({ord(k): v for k, v in table.items() if len(k) == 1})
 
 
 def convert_vni(text: str, vni: dict) -> str:
+    """VNI's two-byte letters joined: a marker character after a vowel puts its mark on it,
+    whatever marks that vowel already carries; other characters are mapped one by one
+    (convert_vni_plain, character by character, is the definition). The characters between
+    two markers are translated in one step; only the markers are visited one at a time."""
+    standalone: dict[str, str] = vni["standalone"]
+    marks: dict[str, str] = vni["marks"]
+    if any(len(v) != 1 for k, v in standalone.items() if len(k) == 1):
+        return convert_vni_plain(text, vni)  # a run's translation is then not one element a character
+    vowels = set(vni["vowels"])
+    # one character for one: the text's characters mapped alone, at their own places
+    mapped = text.translate({ord(k): v for k, v in standalone.items() if len(k) == 1})
+    pieces: list[str] = []
+    last = ""  # the last element (a character, or a vowel with its marks), not yet in pieces
+    pos = 0
+    for at in _marker_pattern("".join(k for k in marks if len(k) == 1)).finditer(text):
+        i = at.start()
+        if i > pos:
+            pieces.append(last)
+            pieces.append(mapped[pos : i - 1])
+            last = mapped[i - 1]
+        ch = text[i]
+        if last and unicodedata.normalize("NFD", last)[0] in vowels:
+            last = unicodedata.normalize("NFC", last + marks[ch])
+        else:
+            pieces.append(last)
+            last = standalone.get(ch, ch)
+        pos = i + 1
+    pieces.append(last)
+    pieces.append(mapped[pos:])
+    return "".join(pieces)
+
+
+def convert_vni_plain(text: str, vni: dict) -> str:
     standalone: dict[str, str] = vni["standalone"]
     marks: dict[str, str] = vni["marks"]
     vowels = set(vni["vowels"])
@@ -63,6 +98,12 @@ def convert_vni(text: str, vni: dict) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+@lru_cache(maxsize=8)
+def _marker_pattern(markers: str) -> re.Pattern[str]:
+    """One of the MARKERS (never matching when there is none)."""
+    return re.compile(f"[{re.escape(markers)}]" if markers else r"(?!)")
 
 
 def decode_bytes(data: bytes, legacy: dict) -> tuple[str, str]:
