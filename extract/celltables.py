@@ -7,7 +7,10 @@ A run of rows is a table when its rows have the width of its first row (the head
 row with fewer cells counts when it opens with an order cell, a total word or holds a
 figure (a merged cell); a cell wrapped onto a second line (lower-case continuation) is
 joined. Layout tables (the two-column header block, the signature block) and the text
-between two tables never line up like that and stay text.
+between two tables never line up like that and stay text. A PDF rendering of such an export
+has no blank lines (no empty cells, no blank line in the text between two tables): there,
+text is told from a header by its wrapped lines and its unit line, a title above a header
+by being narrower, and a total row's missing order cell by the other rows' order cells.
 Vocabulary: rules/tables.yaml (`cell_per_line`, `row_levels`, `total_words`)."""
 
 from __future__ import annotations
