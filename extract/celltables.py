@@ -7,7 +7,10 @@ A run of rows is a table when its rows have the width of its first row (the head
 row with fewer cells counts when it opens with an order cell, a total word or holds a
 figure (a merged cell); a cell wrapped onto a second line (lower-case continuation) is
 joined. Layout tables (the two-column header block, the signature block) and the text
-between two tables never line up like that and stay text.
+between two tables never line up like that and stay text. A PDF rendering of such an export
+has no blank lines (no empty cells, no blank line in the text between two tables): there,
+text is told from a header by its wrapped lines and its unit line, a title above a header
+by being narrower, and a total row's missing order cell by the other rows' order cells.
 Vocabulary: rules/tables.yaml (`cell_per_line`, `row_levels`, `total_words`)."""
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 
 _FIGURE = regex.compile(r"[-–]?\d[\d.,]*")
 _CONTINUATION = regex.compile(r"^[\p{Ll}(,;]")
+_LOWER_START = regex.compile(r"^\p{Ll}")
 # At most this many more columns than header cells (cells spanning columns in the header).
 MAX_SPANNED = 6
 _MARKS = regex.compile(r"^[*_]+|[*_]+$")
@@ -69,6 +73,7 @@ class CellTableFinder:
         self.total_words = phrase_regex(fold(w) for w in t["total_words"])
         self.column_number = regex.compile(t["column_number_cell"])
         self.placeholders = frozenset(t["placeholder_cells"])
+        self.unit_line = regex.compile(t["unit_line"])
 
     def find(self, lines: list[Line]) -> list[CellTable]:
         tables: list[CellTable] = []
@@ -118,6 +123,7 @@ class CellTableFinder:
             k += 1
         if len(rows) <= len(headers) or not any(self._has_figure(r.cells) for r in rows[len(headers) :]):
             return None, 0
+        self._place_total_rows(rows[len(headers) :], width)
         table_lines = lines[segments[start].open_sep : segments[k - 1].close_sep + 1]
         return CellTable(rows, table_lines), k - start
 
@@ -134,6 +140,10 @@ class CellTableFinder:
                 break
             if any(_FIGURE.fullmatch(t) for t in texts) or (out and self._level(texts[0]) is not None):
                 break
+            if self._prose(texts):
+                break
+            if out and len(seg) > len(out[0]):
+                return []  # a title above the header (narrower than it): the table starts later
             out.append(seg)
             k += 1
         return out
@@ -143,6 +153,28 @@ class CellTableFinder:
         row with fewer cells under the spanning cells at the right."""
         offset = 0 if row == 0 or len(seg) >= width else width - len(seg)
         return {offset + c: _cell(ln) for c, ln in enumerate(seg)}
+
+    def _prose(self, texts: list[str]) -> bool:
+        """Text between two separators that is no header: a sentence wrapped onto a line
+        that starts in lower case (a header cell stands on one line), or a table's caption
+        with its unit line. A PDF rendering of a law-site export has no blank lines, so the
+        text between the header block and the first table, or between two tables, has no
+        empty cell to tell it from a header."""
+        return any(_LOWER_START.match(t) for t in texts[1:]) or any(self.unit_line.search(t) for t in texts)
+
+    def _place_total_rows(self, rows: list[CellRow], width: int) -> None:
+        """A total row that lost its empty order cell (a PDF rendering drops blank lines)
+        starts with its total word in column 0, while the other rows' column 0 holds their
+        order cells: its cells move one column right when it has room."""
+        ordered = [r for r in rows if 0 in r.cells and self._level(r.cells[0].text) is not None]
+        if 2 * len(ordered) <= len(rows):
+            return
+        for r in rows:
+            first = r.cells.get(0)
+            if first is None or max(r.cells) + 1 >= width or self._level(first.text) is not None:
+                continue
+            if self.total_words.match(fold(first.text)):
+                r.cells = {c + 1: cell for c, cell in r.cells.items()}
 
     # ---- one row -------------------------------------------------------------------------
     def _cell_like(self, seg: list[Line]) -> bool:

@@ -346,6 +346,19 @@ def amount_checks(a: Amount, amount_id: str, line: int, page: int | None) -> lis
                 **where,
             )
         )
+    else:
+        head = _space_grouped_head(a)
+        if head:
+            out.append(
+                Check(
+                    "ambiguous_separator",
+                    "warning",
+                    f"line {line}: '{a.number.raw}' read alone, after '{head} '; if the space "
+                    f"groups thousands (as converted PDFs write them), the figure is "
+                    f"{head}.{a.number.raw}, not {a.number.raw}",
+                    **where,
+                )
+            )
     if a.unit_inferred and a.placement is None:  # a table's unit is reported once per table
         sibling = next(
             (b.unit_raw for b in (a.parent.children if a.parent else []) if b.unit_raw), "triệu đồng"
@@ -385,6 +398,23 @@ def _comma_in_doubt(a: Amount) -> bool:
         return False
     totals = [a] + ([a.parent] if a.parent else [])
     return not any(_in_a_sum(total, a) for total in totals)
+
+
+_THREE_DIGITS = regex.compile(r"\d{3}")
+_SPACED_HEAD = regex.compile(r"(?<![\d.,/])(\d{1,3})[ \u00a0]$")
+
+
+def _space_grouped_head(a: Amount) -> str | None:
+    """ "1 200 triệu đồng" is read as 200 (a figure stops at a space), but the space may group
+    thousands: the one to three digits standing just before a three-digit figure, when the
+    figure is in no sum of written parts (there the sum speaks)."""
+    if a.placement is not None or not _THREE_DIGITS.fullmatch(a.number.raw):
+        return None
+    m = _SPACED_HEAD.search(a.block.text, max(0, a.start - 5), a.start)
+    if m is None:
+        return None
+    totals = [a] + ([a.parent] if a.parent else [])
+    return None if any(_in_a_sum(total, a) for total in totals) else m.group(1)
 
 
 def _in_a_sum(total: Amount, member: Amount) -> bool:

@@ -68,6 +68,11 @@ class Taxonomy:
                 )
             self.items[code] = items
 
+    def has_own_contents(self, program: str | None) -> bool:
+        """The program lists contents of its own, outside any project (NTM's "Nội dung
+        thành phần")."""
+        return any(i.kind == "content" and i.code.count(".") == 1 for i in self.items.get(program or "", []))
+
     @staticmethod
     def similarity(item: Item, title_words: set[str]) -> float:
         if not item.title_words:
@@ -146,7 +151,9 @@ def assign_codes(sections: list[Section], taxonomy: Taxonomy) -> list[tuple[int,
                 parent_code = anc.canonical_code
                 break
         if s.kind == "content" and parent_code is None:
-            continue
+            if not taxonomy.has_own_contents(s.program):
+                continue
+            parent_code = s.program  # a content directly under its program (NTM.ND5)
         code, note = taxonomy.resolve(s.program, s.kind, s.number, s.title, parent_code)
         if code is None and s.kind == "subproject" and parent_code:
             # a plan may call a project's content a "Tiểu dự án" (or the reverse)

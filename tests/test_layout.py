@@ -123,22 +123,8 @@ def test_space_aligned_text_gets_tabs_and_keeps_every_column():
     assert out[0] == lines[0] and out[6] == lines[6]
 
 
-# Known failure: an un-ruled PDF rendering of a law-site export (tables one cell per line,
-# drawn here as loose words) reads the table twice.
-KNOWN_FAILURES = {(".pdf", "tvpl_bac_kan_phan_bo_von_2025")}
-
-
 @pytest.mark.parametrize(
-    "stem, suffix",
-    [
-        pytest.param(
-            stem, suffix, marks=pytest.mark.xfail(strict=True, reason="law-site export as an un-ruled PDF")
-        )
-        if (suffix, stem) in KNOWN_FAILURES
-        else (stem, suffix)
-        for stem in PLANS
-        for suffix in (".pdf", ".docx", ".txt")
-    ],
+    "stem, suffix", [(stem, suffix) for stem in PLANS for suffix in (".pdf", ".docx", ".txt")]
 )
 def test_unruled_renderings_give_the_amounts_of_the_text(extractor, generated, stem, suffix):
     text = extractor.process_path(TEXT_FILES[stem])
