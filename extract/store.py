@@ -456,14 +456,14 @@ class Store:
     def _derive(self, partitions: dict[tuple, list[str]]) -> dict[str, int]:
         """Plans, allocations, version checks and datapackage.json (derived.py), their files
         listed in the manifest before they are written."""
-        from .rules import load_rules
+        from .rules import check_rules
 
         paths = {f"{name}/part-0.parquet" for name in DERIVED_OUTPUTS if name != "datapackage.json"}
         paths |= {"datapackage.json"}
         paths |= {f"checks/{partition_folder(p, y)}/{VERSION_CHECKS}" for p, y in [*partitions, (None, None)]}
         self._write_marker(self.manifest() | paths)
         try:
-            return write_derived(self.out, load_rules(self.rules_dir))
+            return write_derived(self.out, check_rules(self.rules_dir))
         except OSError:
             raise
         except Exception as exc:  # the contract tables are written: a failure here must not lose them
