@@ -519,13 +519,17 @@ def _file_schema(name: str) -> pa.Schema:
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """TABLE in SCHEMA's columns and types. A part committed by another version of kehoach
     (kept in OUT from an earlier run) lacks new columns: they are null until it is redone."""
+    names = set(table.column_names)
     columns = [
-        table.column(f.name).cast(f.type)
-        if f.name in table.column_names
-        else pa.nulls(table.num_rows, f.type)
+        _cast(table.column(f.name), f.type) if f.name in names else pa.nulls(table.num_rows, f.type)
         for f in schema
     ]
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _cast(column: pa.ChunkedArray, type_: pa.DataType) -> pa.ChunkedArray:
+    """COLUMN as TYPE (a part's column already of that type, as every part of this version's, as is)."""
+    return column if column.type == type_ else column.cast(type_)
 
 
 def read_table(out: Path, name: str) -> pa.Table:
