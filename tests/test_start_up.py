@@ -93,3 +93,26 @@ def test_the_template_compiles_the_parents_checked_rules_without_validating_them
     [(_, loaded)] = list(pool.run(iter([("w", (prefixes,))])))
     # the rules are not validated again (rules_schema); the pipeline and spaCy are loaded
     assert loaded == {"extract.rules_schema": False, "extract.pipeline": True, "spacy": True}
+
+
+def test_file_metadata_is_built_once_and_each_caller_gets_its_own_copy() -> None:
+    from extract.schema import file_metadata
+
+    first = file_metadata("amounts")
+    first[b"kehoach.schema_version"] = b"changed"
+    again = file_metadata("amounts")
+    assert again[b"kehoach.schema_version"] != b"changed"
+    assert b"pandas" in again
+
+
+def test_a_part_is_conformed_to_the_schema_cast_only_where_its_types_differ() -> None:
+    import pyarrow as pa
+
+    from extract.store import _conform
+
+    schema = pa.schema([("a", pa.int32()), ("b", pa.string()), ("c", pa.float64())])
+    part = pa.table({"a": pa.array([1, None], pa.int64()), "b": pa.array(["x", None])})
+    table = _conform(part, schema)
+    assert table.schema == schema
+    assert table.to_pylist() == [{"a": 1, "b": "x", "c": None}, {"a": None, "b": None, "c": None}]
+    assert table.column("b").equals(part.column("b"))
