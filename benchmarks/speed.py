@@ -485,6 +485,16 @@ def bench_startup(tmp: Path, repeat: int, quick: bool) -> None:
     imp = repeat_process(
         "python -c 'import extract.cli' (the parent)", [PY, "-c", "import extract.cli"], repeat
     )
+    parent = repeat_process(
+        "the parent's load (the store, the rules checked, the pipeline version)",
+        [
+            PY,
+            "-c",
+            "from extract.batch import run; from extract.work import pipeline_version; "
+            "pipeline_version(None, 'auto')",
+        ],
+        repeat,
+    )
     load = repeat_process(
         "the template's load, once a run (load_extractor)",
         [PY, "-c", "from extract.work import load_extractor; load_extractor(None, 'auto')"],
@@ -496,7 +506,7 @@ def bench_startup(tmp: Path, repeat: int, quick: bool) -> None:
         repeat,
     )
     runs = {jobs: _startup_run(tiny, tmp, jobs, repeat) for jobs in ((1,) if quick else (1, 2, 4))}
-    for f in (floor, imp, load, spacy, *runs.values()):
+    for f in (floor, imp, parent, load, spacy, *runs.values()):
         print(f.line())
     j1 = runs[1]
     per_process = j1.cpu / _processes(1)
@@ -518,7 +528,7 @@ def bench_startup(tmp: Path, repeat: int, quick: bool) -> None:
     print(
         f"  CPU per process (a run's CPU / its processes): {per_run}; each extra worker adds "
         f"{extra_text} CPU; the template's load {load.cpu:.2f} s (once a run); the parent's "
-        f"import {imp.cpu:.2f} s; floor `python -c pass` {floor.cpu:.3f} s"
+        f"import {imp.cpu:.2f} s, its load {parent.cpu:.2f} s; floor `python -c pass` {floor.cpu:.3f} s"
     )
     worst = max(per_process, extra)
     GOALS.append(

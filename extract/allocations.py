@@ -21,7 +21,7 @@ import regex
 from .plans import Plan
 
 if TYPE_CHECKING:
-    from .rules import Rules
+    from .rules import CheckedRules, Rules
 
 LEVELS = ("plan", "program", "project", "subproject", "content")
 _CODE_LEVEL = {"DA": "project", "TDA": "subproject", "ND": "content"}
@@ -132,7 +132,7 @@ class AllocationRules:
     mixed_measure_parts: frozenset[str]
 
     @classmethod
-    def from_rules(cls, rules: Rules) -> "AllocationRules":
+    def from_rules(cls, rules: Rules | CheckedRules) -> "AllocationRules":
         a = rules.section("allocations")
         return cls(
             frozenset(a["excluded_measures"]),

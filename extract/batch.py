@@ -19,12 +19,21 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .inputs import InputFile, display_path
+from .rules import check_rules
 from .store import Store, output_errors, part_key
-from .work import MAX_INPUT_BYTES, _extractor, extract_document, extract_file, load_extractor
+from .work import (
+    MAX_INPUT_BYTES,
+    _extractor,
+    extract_document,
+    extract_file,
+    load_extractor,
+    pipeline_version,
+)
 from .workers import Limits, WorkerFailure, WorkerPool
 
 IN_FLIGHT_PER_WORKER = 2
@@ -144,8 +153,7 @@ def run(
     store = Store(out, rules)
     store.open(inputs if inputs is not None else [f.path for f in sources])
     try:
-        extractor = _extractor(rules, ocr)
-        todo, done = plan(sources, store, extractor.version, force)
+        todo, done = plan(sources, store, pipeline_version(rules, ocr), force)
         summary = Summary(documents=len(sources), skipped=len(done))
         for job in done:
             _count(summary, store.part_document(job.key), store, job.key)
@@ -234,10 +242,16 @@ def _results(
     if engine == "dask":
         yield from _dask_results(readable, settings, workers, scheduler)
         return
+    # the rules as this process checked them travel once, with the template's settings
+    checked = check_rules(rules)
     pool: WorkerPool[Job] = WorkerPool(
-        workers, extract_file, limits, initializer=load_extractor, init_args=settings
+        workers,
+        partial(extract_file, checked, ocr),
+        limits,
+        initializer=load_extractor,
+        init_args=(checked, ocr),
     )
-    window = ((job, (rules, ocr, os.fsencode(job.path), job.source.display)) for job in readable)
+    window = ((job, (os.fsencode(job.path), job.source.display)) for job in readable)
     for job, outcome in pool.run(window):
         if isinstance(outcome, WorkerFailure):
             yield job, _failed_tables(job, settings, outcome.message, outcome.kind)

@@ -207,14 +207,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _extract_usage_problem(args: argparse.Namespace, missing: list[str]) -> str | None:
     """What makes the command unusable, checked before any work (rule errors included)."""
-    from .rules import RuleError, load_rules
+    from .rules import RuleError, check_rules
 
     if missing:
         return f"no such file or folder: {', '.join(missing)}"
     if args.scheduler and args.engine != "dask":
         return "--scheduler needs --engine dask"
     try:
-        load_rules(args.rules)
+        check_rules(args.rules)
     except RuleError as exc:
         return f"rules: {exc}"
     return None

@@ -24,7 +24,7 @@ from .allocations import AllocationRules, compare_versions, fmt_money, plan_allo
 from .partitions import folder as partition_folder
 from .partitions import partitioning
 from .plans import group_plans
-from .rules import Rules, load_rules
+from .rules import CheckedRules, Rules, check_rules
 from .schema import DERIVED_TABLES, TABLES, file_metadata, to_arrow
 
 VERSION_CHECKS = "version-checks.parquet"
@@ -54,10 +54,10 @@ CHECK_COLUMNS = ("kind", "amount_id", "message")
 DERIVED_OUTPUTS = ("plans", "allocations", "datapackage.json")
 
 
-def write_derived(out: Path, rules: Rules | None = None) -> dict[str, int]:
+def write_derived(out: Path, rules: Rules | CheckedRules | None = None) -> dict[str, int]:
     """Build plans, allocations and the version checks from OUT's contract tables and write
     them with datapackage.json; returns the row count of each table written."""
-    rules = rules or load_rules()
+    rules = rules or check_rules()
     documents = _rows(out, "documents")
     amounts = _rows(out, "amounts", AMOUNT_COLUMNS)
     checks = _rows(out, "checks", CHECK_COLUMNS)

@@ -25,7 +25,6 @@ from typing import Any, NamedTuple
 import regex
 import yaml
 
-from .rules_schema import validate_rule_file
 from .textnorm import fold
 
 # libyaml's parser when PyYAML was built with it (the same documents, ten times faster than
@@ -269,6 +268,8 @@ def overlay_dir(directory: str | Path | None) -> Path | None:
 def read_rule_files(directory: str | Path | None = None) -> dict[str, dict[str, Any]]:
     """Every rules file, bundled with the overlay of DIRECTORY (or KEHOACH_RULES) laid over
     it, validated against its schema with defaults filled in."""
+    from .rules_schema import validate_rule_file  # pydantic: only where rules are validated
+
     base = default_rules_dir()
     overlay = overlay_dir(directory)
     if overlay is not None:
@@ -315,12 +316,33 @@ def _cross_check(raw: dict[str, dict[str, Any]]) -> None:
     twice = sorted({c for c in codes if codes.count(c) > 1})
     if twice:
         raise RuleError(f"indicators.yaml: indicators: code {', '.join(twice)} is listed twice")
+    headings = raw["headings"]
+    for style in headings["label_styles"]:
+        if style["name"] not in headings["kind_of_style"]:
+            raise RuleError(f"headings.yaml: kind_of_style has no entry for style {style['name']!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class CheckedRules:
+    """The rule files read, validated and cross-checked, as plain data, with their
+    fingerprint: what a batch's parent needs (the pipeline version, the allocations
+    section of the derived tables) without compiling the rules for extraction. Compared
+    and hashed by identity (a cache key of the process that holds them)."""
+
+    directory: Path
+    raw: dict[str, Any] = field(repr=False)
+    fingerprint: str  # sha256 of the rules as read: output depends on them as on the code
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.raw[name]
 
 
 @lru_cache(maxsize=4)
-def load_rules(directory: str | Path | None = None) -> Rules:
+def check_rules(directory: str | Path | None = None) -> CheckedRules:
+    """The rules of DIRECTORY (see read_rule_files), checked: a malformed file raises
+    RuleError naming the file and key."""
     raw = read_rule_files(directory)
-    base = overlay_dir(directory) or default_rules_dir()
+    _cross_check(raw)
     digest = hashlib.sha256()
     for name in RULE_FILES:  # the rules as read (bundled and overlay), not their files' bytes
         digest.update(
@@ -328,8 +350,19 @@ def load_rules(directory: str | Path | None = None) -> Rules:
             + b"\0"
             + json.dumps(raw[name], sort_keys=True, ensure_ascii=False, default=str).encode()
         )
+    return CheckedRules(overlay_dir(directory) or default_rules_dir(), raw, digest.hexdigest())
 
-    # the files are validated (rules_schema.py); what is left is compiling and cross-checks
+
+@lru_cache(maxsize=4)
+def load_rules(directory: str | Path | None = None) -> Rules:
+    """The rules of DIRECTORY, checked (check_rules) and compiled."""
+    return compile_rules(check_rules(directory))
+
+
+def compile_rules(checked: CheckedRules) -> Rules:
+    """CHECKED's patterns and phrase tables compiled for extraction."""
+    raw = checked.raw
+    # the files are validated (rules_schema.py) and cross-checked; what is left is compiling
     h = raw["headings"]
     styles = [
         LabelStyle(
@@ -350,9 +383,6 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         )
         for t in h["typed_heads"]
     ]
-    for style in styles:
-        if style.name not in h["kind_of_style"]:
-            raise RuleError(f"headings.yaml: kind_of_style has no entry for style {style.name!r}")
     roles = PhraseTable.build(
         [{"value": r["role"], "phrases": r["phrases"]} for r in raw["roles"]["roles"]], "roles.yaml roles"
     )
@@ -362,9 +392,8 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     programs_vocab = PhraseTable.build(
         [{"value": k, "phrases": v} for k, v in progs.items()], "documents.yaml programs"
     )
-    _cross_check(raw)
     return Rules(
-        directory=base,
+        directory=checked.directory,
         raw=raw,
         label_styles=tuple(styles),
         typed_heads=tuple(heads),
@@ -379,5 +408,5 @@ def load_rules(directory: str | Path | None = None) -> Rules:
         comparators_after=PhraseTable.build(t["comparators_after"], "targets.yaml comparators_after"),
         direction=PhraseTable.build(t["direction"], "targets.yaml direction"),
         programs_vocab=programs_vocab,
-        fingerprint=digest.hexdigest(),
+        fingerprint=checked.fingerprint,
     )

@@ -77,7 +77,7 @@ Pattern = Annotated[str, AfterValidator(_compiles)]
 
 
 class Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _phrases(value_type: Any) -> type[Closed]:

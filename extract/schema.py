@@ -12,6 +12,7 @@ written or read.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -292,6 +293,12 @@ def definition() -> str:
 def file_metadata(table: str) -> dict[bytes, bytes]:
     """Schema-level metadata of a table's files: the schema version, and pandas metadata so
     that pandas reads integers with gaps as nullable integers (Int32, never 2024.0)."""
+    return dict(_file_metadata(table))
+
+
+@lru_cache(maxsize=None)
+def _file_metadata(table: str) -> dict[bytes, bytes]:
+    """file_metadata, built once per table and process (an empty pandas frame each)."""
     import pandas as pd
     import pyarrow as pa
 

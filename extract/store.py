@@ -456,14 +456,14 @@ class Store:
     def _derive(self, partitions: dict[tuple, list[str]]) -> dict[str, int]:
         """Plans, allocations, version checks and datapackage.json (derived.py), their files
         listed in the manifest before they are written."""
-        from .rules import load_rules
+        from .rules import check_rules
 
         paths = {f"{name}/part-0.parquet" for name in DERIVED_OUTPUTS if name != "datapackage.json"}
         paths |= {"datapackage.json"}
         paths |= {f"checks/{partition_folder(p, y)}/{VERSION_CHECKS}" for p, y in [*partitions, (None, None)]}
         self._write_marker(self.manifest() | paths)
         try:
-            return write_derived(self.out, load_rules(self.rules_dir))
+            return write_derived(self.out, check_rules(self.rules_dir))
         except OSError:
             raise
         except Exception as exc:  # the contract tables are written: a failure here must not lose them
@@ -519,13 +519,17 @@ def _file_schema(name: str) -> pa.Schema:
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """TABLE in SCHEMA's columns and types. A part committed by another version of kehoach
     (kept in OUT from an earlier run) lacks new columns: they are null until it is redone."""
+    names = set(table.column_names)
     columns = [
-        table.column(f.name).cast(f.type)
-        if f.name in table.column_names
-        else pa.nulls(table.num_rows, f.type)
+        _cast(table.column(f.name), f.type) if f.name in names else pa.nulls(table.num_rows, f.type)
         for f in schema
     ]
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _cast(column: pa.ChunkedArray, type_: pa.DataType) -> pa.ChunkedArray:
+    """COLUMN as TYPE (a part's column already of that type, as every part of this version's, as is)."""
+    return column if column.type == type_ else column.cast(type_)
 
 
 def read_table(out: Path, name: str) -> pa.Table:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .pipeline import Extractor
+    from .rules import CheckedRules
 
 # A file larger than this is not read (a plan, even scanned, is far smaller); it becomes a
 # failed row.
@@ -22,15 +23,32 @@ MAX_INPUT_BYTES = 512 * 1024**2
 
 
 @lru_cache(maxsize=4)
-def _extractor(rules_dir: str | None, ocr: str) -> Extractor:
-    """One Extractor per process and settings (the rules load once)."""
+def _extractor(rules: str | None | CheckedRules, ocr: str) -> Extractor:
+    """One Extractor per process and settings (the rules load once). RULES: a rules
+    directory (None: the bundled rules), or rules already checked (a batch's parent checks
+    them and hands them to its workers' template, which then compiles them without reading
+    and validating the files again: the workers extract with the very rules whose
+    fingerprint the parent put in the pipeline version)."""
     from .pipeline import Extractor
-    from .rules import load_rules
+    from .rules import CheckedRules, compile_rules, load_rules
 
-    return Extractor(load_rules(rules_dir), ocr)
+    return Extractor(compile_rules(rules) if isinstance(rules, CheckedRules) else load_rules(rules), ocr)
 
 
-def load_extractor(rules_dir: str | None, ocr: str) -> None:
+def pipeline_version(rules_dir: str | None, ocr: str) -> str:
+    """The version an Extractor of these settings stamps on each document (its `version`:
+    the code's version and fingerprint, the rules' fingerprint, the OCR setting), from the
+    rules checked but not compiled: a batch's parent needs it to know which documents are
+    done, and never extracts one itself."""
+    from . import PIPELINE_VERSION
+    from .fingerprint import code_fingerprint
+    from .rules import check_rules
+
+    rules = check_rules(rules_dir).fingerprint
+    return f"{PIPELINE_VERSION}+code.{code_fingerprint()[:12]}+rules.{rules[:12]}+ocr.{ocr}"
+
+
+def load_extractor(rules: str | None | CheckedRules, ocr: str) -> None:
     """The workers' template's load (workers.py): the rules, the pipeline, spaCy's sentence
     pipeline and the pipeline version (the code's fingerprint) load once, before the
     workers are forked, so that a document's time limit counts the document alone."""
@@ -38,7 +56,7 @@ def load_extractor(rules_dir: str | None, ocr: str) -> None:
     from .nlp import sentence_spans
 
     sentence_spans("Kế hoạch.")
-    _extractor(rules_dir, ocr)
+    _extractor(rules, ocr)
     code_fingerprint()  # cached: part of every document's pipeline_version
 
 
@@ -49,9 +67,12 @@ def extract_document(
     return _extractor(rules_dir, ocr).process(Path(path), data).tables
 
 
-def extract_file(rules_dir: str | None, ocr: str, path: bytes, display: str) -> dict[str, list[dict]]:
+def extract_file(
+    rules: str | None | CheckedRules, ocr: str, path: bytes, display: str
+) -> dict[str, list[dict]]:
     """The rows of every table for the file at PATH (a local worker reads the file itself,
-    so no document's bytes pass through the parent). DISPLAY is the path as text."""
+    so no document's bytes pass through the parent). DISPLAY is the path as text; RULES as
+    for `_extractor`."""
     try:
         with open(path, "rb") as f:
             data = f.read(MAX_INPUT_BYTES)
@@ -59,8 +80,8 @@ def extract_file(rules_dir: str | None, ocr: str, path: bytes, display: str) -> 
         data = b""
         message = f"cannot read the file: {exc.strerror or type(exc).__name__}"
         return (
-            _extractor(rules_dir, ocr)
+            _extractor(rules, ocr)
             .failed(Path(display), hashlib.sha256(data).hexdigest(), "unknown", message, "read_error")
             .tables
         )
-    return extract_document(display, data, rules_dir, ocr)
+    return _extractor(rules, ocr).process(Path(display), data).tables
