@@ -135,13 +135,14 @@ def union(boxes: Sequence[Glyph | None], page: int) -> Box | None:
     known = [b for b in boxes if b is not None]
     if not known:
         return None
-    confidences = [b.confidence for b in known if b.confidence is not None]
+    _, x0s, tops, x1s, bottoms, given = zip(*known, strict=True)  # the glyphs' columns
+    confidences = [c for c in given if c is not None]
     return Box(
         page,
-        min(b.x0 for b in known),
-        min(b.top for b in known),
-        max(b.x1 for b in known),
-        max(b.bottom for b in known),
+        min(x0s),
+        min(tops),
+        max(x1s),
+        max(bottoms),
         min(confidences) if confidences else None,
     )
 
