@@ -22,6 +22,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import compress
+from operator import itemgetter
 from typing import NamedTuple, Protocol
 
 BOX_COLUMNS = ("bbox_page", "bbox_x0", "bbox_y0", "bbox_x1", "bbox_y1")
@@ -147,6 +149,9 @@ def union(boxes: Sequence[Glyph | None], page: int) -> Box | None:
     )
 
 
+_TEXT = itemgetter(0)  # a Glyph's text
+
+
 class LineBoxes:
     """The character boxes of a document's lines, aligned once per line when first asked."""
 
@@ -181,7 +186,9 @@ class LineBoxes:
         """The box of the whole line (its glyphs, whatever text they gave)."""
         page = self._lines[index].page if 0 <= index < len(self._lines) else None
         glyphs = self._glyphs.get(index, ())
-        return None if page is None else union([g for g in glyphs if g.text.strip()], page)
+        if page is None:
+            return None
+        return union(list(compress(glyphs, map(str.strip, map(_TEXT, glyphs)))), page)  # inked glyphs
 
 
 def fact_box(boxes: LineBoxes, row: dict, lines: Sequence[SourceLine]) -> Box | None:

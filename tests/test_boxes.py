@@ -220,3 +220,24 @@ def test_union_is_the_plain_union_of_its_boxes():
             confidence = rng.choice([None, None, 12.0, 87.5, rng.uniform(0, 100)])
             boxes.append(Glyph("a", x0, top, x0 + rng.uniform(0, 9), top + rng.uniform(0, 12), confidence))
         assert union(boxes, 3) == plain(boxes, 3)
+
+
+def test_a_line_box_is_the_union_of_its_inked_glyphs():
+    """LineBoxes.line leaves out the glyphs whose text is whitespace (or empty), as the
+    plain filter over the glyphs does."""
+    import random
+
+    from extract.boxes import union
+
+    rng = random.Random(9)
+    lines = [Line(k, "x", "", [], 1, 2 * k) for k in range(50)]
+    glyphs = {
+        k: [
+            Glyph(rng.choice(["a", " ", "\u00a0", "", "ab", " b ", "\t"]), x, 1.0, x + 4.0, 11.0)
+            for x in (rng.uniform(0, 400) for _ in range(rng.randint(0, 8)))
+        ]
+        for k in range(50)
+    }
+    boxes = LineBoxes(lines, glyphs)
+    for k in range(50):
+        assert boxes.line(k) == union([g for g in glyphs[k] if g.text.strip()], 1)

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from unicodedata import combining
 
@@ -346,22 +347,25 @@ def _words(
     word_top = np.minimum.reduceat(top[inked], firsts).tolist()
     word_bottom = np.maximum.reduceat(bottom[inked], firsts).tolist()
     word_x0 = x0[inked][firsts].tolist()
-    ordered = [chars[k] for k in kept.tolist()]
-    letters = [c[0] for c in ordered]
-    bounds = firsts.tolist() + [len(ordered)]
-    spans = list(zip(bounds, bounds[1:]))
-    words_text = ["".join(letters[a:b]) for a, b in spans]
+    ordered = tuple(map(chars.__getitem__, kept.tolist()))  # slices of a tuple are tuples
+    letters = list(map(_TEXT, ordered))
+    bounds = firsts.tolist()
+    spans = list(map(slice, bounds, bounds[1:] + [len(ordered)]))
+    joined = "".join(letters)
+    if len(joined) == len(letters):  # one character each: the words are slices of the line
+        words_text = list(map(joined.__getitem__, spans))
+    else:
+        words_text = ["".join(letters[span]) for span in spans]
     if not _LIGATURE_SET.isdisjoint(letters):
         words_text = [_ligatures(t) for t in words_text]
     rows = zip(words_text, word_x0, word_x1, word_top, word_bottom, repeat(None))
     words = list(map(_new_tuple, repeat(Word), rows))  # Word's own __new__ is Python
-    glyphs = {id(w): tuple(ordered[a:b]) for w, (a, b) in zip(words, spans, strict=True)}
+    glyphs = dict(zip(map(id, words), map(ordered.__getitem__, spans), strict=True))
     return words, glyphs
+
+
+_TEXT = itemgetter(0)  # a Glyph's text
 
 
 def _ligatures(text: str) -> str:
     return "".join(LIGATURES.get(c, c) for c in text)
-
-
-def _same(text: str) -> str:
-    return text
