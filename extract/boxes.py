@@ -22,6 +22,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import compress
+from operator import itemgetter
 from typing import NamedTuple, Protocol
 
 BOX_COLUMNS = ("bbox_page", "bbox_x0", "bbox_y0", "bbox_x1", "bbox_y1")
@@ -135,15 +137,19 @@ def union(boxes: Sequence[Glyph | None], page: int) -> Box | None:
     known = [b for b in boxes if b is not None]
     if not known:
         return None
-    confidences = [b.confidence for b in known if b.confidence is not None]
+    _, x0s, tops, x1s, bottoms, given = zip(*known, strict=True)  # the glyphs' columns
+    confidences = [c for c in given if c is not None]
     return Box(
         page,
-        min(b.x0 for b in known),
-        min(b.top for b in known),
-        max(b.x1 for b in known),
-        max(b.bottom for b in known),
+        min(x0s),
+        min(tops),
+        max(x1s),
+        max(bottoms),
         min(confidences) if confidences else None,
     )
+
+
+_TEXT = itemgetter(0)  # a Glyph's text
 
 
 class LineBoxes:
@@ -180,7 +186,9 @@ class LineBoxes:
         """The box of the whole line (its glyphs, whatever text they gave)."""
         page = self._lines[index].page if 0 <= index < len(self._lines) else None
         glyphs = self._glyphs.get(index, ())
-        return None if page is None else union([g for g in glyphs if g.text.strip()], page)
+        if page is None:
+            return None
+        return union(list(compress(glyphs, map(str.strip, map(_TEXT, glyphs)))), page)  # inked glyphs
 
 
 def fact_box(boxes: LineBoxes, row: dict, lines: Sequence[SourceLine]) -> Box | None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 import regex
@@ -90,12 +92,20 @@ def text_lines(words: list[Word], tolerance: float) -> list[list[Word]]:
     """Words grouped into lines by their top (as pdfplumber's extract_text clusters them),
     each line left to right, lines top to bottom."""
     lines: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: (w.top, w.x0)):
-        if lines and abs(lines[-1][0].top - word.top) <= tolerance:
+    first_top = 0.0  # the top of the current line's first word
+    for word in sorted(words, key=_TOP_X0):
+        top = word.top
+        if lines and abs(first_top - top) <= tolerance:
             lines[-1].append(word)
         else:
             lines.append([word])
-    return [sorted(line, key=lambda w: w.x0) for line in lines]
+            first_top = top
+    return [sorted(line, key=_X0) for line in lines]
+
+
+# Word's fields by index (a sort key in C): (top, x0) and x0.
+_TOP_X0 = itemgetter(3, 1)
+_X0 = itemgetter(1)
 
 
 def phrases(line: list[Word], min_gap: float) -> list[Phrase]:
@@ -103,22 +113,41 @@ def phrases(line: list[Word], min_gap: float) -> list[Phrase]:
     figure: two side by side are two columns closer than the gap). Specks a scan reads
     as words (":", "'", an unsure "l") are left out."""
     out: list[list[Word]] = []
-    for word in (w for w in line if not _speck(w)):
-        if (
-            out
-            and word.x0 - out[-1][-1].x1 < min_gap
-            and not (_FIGURE.match(word.text) and _FIGURE.match(out[-1][-1].text))
+    last_x1, last_figure = 0.0, False  # of the last word kept
+    for word in line:
+        text, confidence = word.text, word.confidence
+        kind = _text_kind(text)
+        if kind & _SPECK or (
+            confidence is not None
+            and confidence < SPECK_CONFIDENCE
+            and len(text) == 1
+            and not kind & _INKLESS
         ):
+            continue
+        figure = bool(kind & _FIGURE_TEXT)
+        if out and word.x0 - last_x1 < min_gap and not (figure and last_figure):
             out[-1].append(word)
         else:
             out.append([word])
+        last_x1, last_figure = word.x1, figure
     return [Phrase(tuple(ws)) for ws in out]
 
 
-def _speck(word: Word) -> bool:
-    if not _INK.search(word.text):
-        return word.text not in ORDER_MARKS
-    return len(word.text) == 1 and word.confidence is not None and word.confidence < SPECK_CONFIDENCE
+# What a word's text alone says (_text_kind): no letter or digit; a speck whatever its
+# confidence (no letter or digit, no order mark); a figure.
+_INKLESS, _SPECK, _FIGURE_TEXT = 1, 2, 4
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_kind(text: str) -> int:
+    """_INKLESS, _SPECK and _FIGURE_TEXT of a word's text, as bits (a page repeats its
+    words: each text is matched once)."""
+    inkless = not _INK.search(text)
+    return (
+        (_INKLESS if inkless else 0)
+        | (_SPECK if inkless and text not in ORDER_MARKS else 0)
+        | (_FIGURE_TEXT if _FIGURE.match(text) else 0)
+    )
 
 
 # Marks that stand for an order cell ("-", "+") though they hold no letter or digit.

@@ -186,3 +186,58 @@ def test_text_and_docx_have_no_boxes(extractor, tmp_path):
         assert len(result.tables["amounts"]) == 1 and result.tables["sections"]
         assert all(r[c] is None for r in rows for c in BOX_COLUMNS)
         assert result.tables["documents"][0]["page_widths"] is None
+
+
+def test_union_is_the_plain_union_of_its_boxes():
+    """union (min and max over the glyphs' columns) against the box written out glyph by
+    glyph: gaps (None), OCR confidences among None, ties, one glyph, none."""
+    import random
+
+    from extract.boxes import Box, union
+
+    def plain(boxes: list[Glyph | None], page: int) -> Box | None:
+        known = [b for b in boxes if b is not None]
+        if not known:
+            return None
+        confidences = [b.confidence for b in known if b.confidence is not None]
+        return Box(
+            page,
+            min(b.x0 for b in known),
+            min(b.top for b in known),
+            max(b.x1 for b in known),
+            max(b.bottom for b in known),
+            min(confidences) if confidences else None,
+        )
+
+    rng = random.Random(5)
+    for _ in range(300):
+        boxes: list[Glyph | None] = []
+        for _ in range(rng.randint(0, 12)):
+            if rng.random() < 0.2:
+                boxes.append(None)
+                continue
+            x0, top = rng.choice([1.0, 2.5, rng.uniform(0, 500)]), rng.choice([3.0, rng.uniform(0, 800)])
+            confidence = rng.choice([None, None, 12.0, 87.5, rng.uniform(0, 100)])
+            boxes.append(Glyph("a", x0, top, x0 + rng.uniform(0, 9), top + rng.uniform(0, 12), confidence))
+        assert union(boxes, 3) == plain(boxes, 3)
+
+
+def test_a_line_box_is_the_union_of_its_inked_glyphs():
+    """LineBoxes.line leaves out the glyphs whose text is whitespace (or empty), as the
+    plain filter over the glyphs does."""
+    import random
+
+    from extract.boxes import union
+
+    rng = random.Random(9)
+    lines = [Line(k, "x", "", [], 1, 2 * k) for k in range(50)]
+    glyphs = {
+        k: [
+            Glyph(rng.choice(["a", " ", "\u00a0", "", "ab", " b ", "\t"]), x, 1.0, x + 4.0, 11.0)
+            for x in (rng.uniform(0, 400) for _ in range(rng.randint(0, 8)))
+        ]
+        for k in range(50)
+    }
+    boxes = LineBoxes(lines, glyphs)
+    for k in range(50):
+        assert boxes.line(k) == union([g for g in glyphs[k] if g.text.strip()], 1)

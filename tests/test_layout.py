@@ -171,3 +171,81 @@ def test_a_borderless_two_column_header_in_docx_gives_the_date(extractor, tmp_pa
         "2025-03-12",
         "UBND tỉnh Quảng Ngãi",
     )
+
+
+def _plain_text_lines(words: list[Word], tolerance: float) -> list[list[Word]]:
+    """text_lines as first written: sorted by (top, x0) with a Python key."""
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+        if lines and abs(lines[-1][0].top - word.top) <= tolerance:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [sorted(line, key=lambda w: w.x0) for line in lines]
+
+
+def _plain_phrases(line: list[Word], min_gap: float) -> list[tuple[Word, ...]]:
+    """phrases as first written: each word matched against the patterns, no memo."""
+    import regex
+
+    figure, ink = regex.compile(r"^[(]?\d[\d.,]*[)]?$"), regex.compile(r"\w")
+
+    def speck(w: Word) -> bool:
+        if not ink.search(w.text):
+            return w.text not in frozenset("-–+*•")
+        return len(w.text) == 1 and w.confidence is not None and w.confidence < 50
+
+    out: list[list[Word]] = []
+    for word in (w for w in line if not speck(w)):
+        if (
+            out
+            and word.x0 - out[-1][-1].x1 < min_gap
+            and not (figure.match(word.text) and figure.match(out[-1][-1].text))
+        ):
+            out[-1].append(word)
+        else:
+            out.append([word])
+    return [tuple(ws) for ws in out]
+
+
+def test_text_lines_and_phrases_are_the_plain_ones_on_random_words():
+    """text_lines (C sort keys) and phrases (each text's kind matched once) against the
+    plain Python versions: specks with and without confidence, order marks, figures side
+    by side, ties in top and x0, tolerance chains."""
+    import random
+
+    from extract.layout import text_lines
+
+    rng = random.Random(11)
+    texts = [
+        "Tổng",
+        "kinh",
+        "phí",
+        "12.480",
+        "(3)",
+        "1,5",
+        "-",
+        "–",
+        "+",
+        "•",
+        ":",
+        "'",
+        "l",
+        "a",
+        "",
+        "--",
+        "ﬁ",
+    ]
+    for _ in range(200):
+        words = []
+        for _ in range(rng.randint(0, 60)):
+            x0 = rng.choice([0.0, 5.0, 9.5]) + rng.randint(0, 40) * 4.5
+            top = rng.choice([10.0, 11.5, 13.0, 14.0, 30.0, 32.9, 60.0])
+            confidence = rng.choice([None, None, 20.0, 49.9, 50.0, 90.0])
+            text = rng.choice(texts)
+            words.append(Word(text, x0, x0 + rng.uniform(1, 30), top, top + 10, confidence))
+        lines = text_lines(words, tolerance=3)
+        assert lines == _plain_text_lines(words, tolerance=3)
+        for line in lines:
+            for gap in (3.0, 9.0):
+                assert [p.words for p in phrases(line, gap)] == _plain_phrases(line, gap)

@@ -12,6 +12,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 import pytest
 
+from extract.layout import Word
 from extract.readers.pdf import read_pdf
 from extract.readers.pdfchars import Advances, page_chars, page_words, plain_page
 
@@ -125,3 +126,27 @@ def test_page_words_are_pdfplumbers_extract_words_on_random_characters():
         assert [[g.text for g in chars[id(w)]] for w in words] == [
             [c["text"] for c in t["chars"]] for t in theirs
         ]
+
+
+def test_char_words_are_page_words_of_page_chars(generated):
+    """The reader's words from read_chars' columns (char_words) are page_words over
+    page_chars' glyphs: the same words, boxes and glyphs, value for value."""
+    from extract.readers.pdfchars import char_words, read_chars
+
+    pages = 0
+    for path in sorted(generated.glob("*.pdf")):
+        document = pdfium.PdfDocument(path)
+        advances, again = Advances(), Advances()
+        for page in document:
+            if not plain_page(page):
+                continue
+            chars = read_chars(page, advances)
+            glyphs = page_chars(page, again)
+            assert chars is not None and glyphs is not None
+            assert chars.glyphs == glyphs
+            ours, theirs = char_words(chars), page_words(glyphs)
+            assert ours[0] == theirs[0]
+            assert [ours[1][id(w)] for w in ours[0]] == [theirs[1][id(w)] for w in theirs[0]]
+            assert all(type(w) is Word for w in ours[0])
+            pages += 1
+    assert pages >= 10

@@ -10,6 +10,7 @@ import io
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from ..boxes import Glyph
@@ -27,7 +28,7 @@ from .ocr import (
     pdf_page_loader,
     repair_confusions,
 )
-from .pdfchars import Advances, page_chars, page_words, plain_page
+from .pdfchars import Advances, char_words, plain_page, read_chars
 from .pdfgrid import LightPage, light_page
 
 if TYPE_CHECKING:
@@ -271,8 +272,9 @@ def _word_lines(
     lines = text_lines(words, tolerance=3)  # extract_text's default y tolerance
     height = median([w.bottom - w.top for w in words])
     out: list[tuple[str, tuple[Glyph, ...]]] = []
+    of_word = chars.__getitem__
     for line, text in zip(lines, table_text_lines(lines, page_settings(rules, height)), strict=True):
-        glyphs = tuple(g for w in line for g in chars[id(w)])
+        glyphs = tuple(chain.from_iterable(map(of_word, map(id, line))))
         if text is not None:
             out.append((text, glyphs))
         elif out:
@@ -308,8 +310,8 @@ class _FastPages:
         try:
             if not plain_page(page):
                 return None
-            chars = page_chars(page, self._advances)
-            return None if chars is None else _word_lines(*page_words(chars), rules)
+            chars = read_chars(page, self._advances)
+            return None if chars is None else _word_lines(*char_words(chars), rules)
         except Exception:  # pdfplumber tries the page again, and reports it if it fails too
             return None
         finally:

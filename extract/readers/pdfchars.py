@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from unicodedata import combining
 
@@ -49,7 +50,7 @@ class Advances:
 # A character is a Glyph (a named tuple: text, x0, top, x1, bottom, confidence), read by
 # index here: a page has thousands.
 _Char = Glyph
-_new_glyph = tuple.__new__
+_new_tuple = tuple.__new__
 
 
 def plain_page(page: pdfium.PdfPage) -> bool:
@@ -69,10 +70,29 @@ def plain_page(page: pdfium.PdfPage) -> bool:
     return True
 
 
+@dataclass
+class Chars:
+    """A page's characters (page_chars) with their columns, which page_words would
+    otherwise build again from them: the same values, as arrays."""
+
+    glyphs: list[_Char]
+    text: str  # their texts, one character each
+    x0: Any
+    top: Any
+    x1: Any
+    bottom: Any
+
+
 def page_chars(page: pdfium.PdfPage, advances: Advances) -> list[_Char] | None:
     """The page's characters (pdfium's generated spaces and line ends left out) in
     content order; None when their text cannot be told apart (a character outside the
-    Basic Multilingual Plane shifts pdfium's text indexes).
+    Basic Multilingual Plane shifts pdfium's text indexes)."""
+    chars = read_chars(page, advances)
+    return None if chars is None else chars.glyphs
+
+
+def read_chars(page: pdfium.PdfPage, advances: Advances) -> Chars | None:
+    """page_chars' characters, with their columns (page_chars says which characters).
 
     One call into pdfium per character, made from C (map over the indexes, each box
     written into its place in one array): the loose box gives the left edge (the origin; a combining
@@ -104,7 +124,7 @@ def page_chars(page: pdfium.PdfPage, advances: Advances) -> list[_Char] | None:
     finally:
         textpage.close()
     if found is None:
-        return []
+        return Chars([], "", *(np.zeros(0) for _ in range(4)))
     if dropped:
         gone = set(dropped)
         blanks = [i for i in blanks if i not in gone]
@@ -116,9 +136,10 @@ def page_chars(page: pdfium.PdfPage, advances: Advances) -> list[_Char] | None:
     advance = np.array([0.0 if a is None else a for a in learnt], dtype=np.float64)[found.key_of]
     x0, right = found.x0, found.right
     x1 = np.where(known, x0 + advance, np.where(right > x0, right, x0))  # max(x0, right)
-    tops = (found.bottom - found.size).tolist()
-    rows = zip(found.chars, x0.tolist(), tops, x1.tolist(), found.bottom.tolist(), repeat(None))
-    return list(map(_new_glyph, repeat(Glyph), rows))
+    tops = found.bottom - found.size
+    rows = zip(found.chars, x0.tolist(), tops.tolist(), x1.tolist(), found.bottom.tolist(), repeat(None))
+    glyphs = list(map(_new_tuple, repeat(Glyph), rows))
+    return Chars(glyphs, found.chars, x0, tops, x1, found.bottom)
 
 
 _BLANK = re.compile(r"\s")  # str.isspace's characters
@@ -128,7 +149,7 @@ _BLANK = re.compile(r"\s")  # str.isspace's characters
 class _Found:
     """The characters pdfium kept, as columns, and their distinct (character, size)."""
 
-    chars: list[str]
+    chars: str  # one character each
     codes: Any  # code points
     x0: Any
     right: Any  # the loose box's right
@@ -165,7 +186,7 @@ def _found(raw: Any, text: str, keep: Any, height: float) -> _Found | None:
     at = [size_of(raw, indexes[j]) for j in np.flatnonzero(changed).tolist()]
     sizes = np.array(at, dtype=np.float64)[np.cumsum(changed) - 1]
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)[keep]
-    chars = list(_kept_text(text, keep))
+    chars = _kept_text(text, keep)
     x0 = lefts.copy()
     marks = np.searchsorted(keep, [m.start() for m in _marks().finditer(text)]).tolist()
     if marks:
@@ -276,17 +297,37 @@ def page_words(chars: list[_Char]) -> tuple[list[Word], dict[int, tuple[Glyph, .
     columns = list(zip(*chars, strict=True))
     texts: tuple[str, ...] = columns[0]
     x0, top, x1, bottom = (np.array(v, dtype=np.float64) for v in columns[1:5])
-    distinct = np.unique(top)
-    line_of = np.zeros(len(distinct), dtype=np.int64)
-    line_of[1:] = np.cumsum(distinct[1:] > distinct[:-1] + Y_TOLERANCE)
-    line = line_of[np.searchsorted(distinct, top)]
-    order = np.lexsort((np.arange(len(chars)), x0, line))  # by line, then x0, then content
     text = "".join(texts)
     if len(text) == len(texts):  # one character each, as page_chars makes them
         blank = np.zeros(len(chars), dtype=bool)
         blank[[m.start() for m in _BLANK.finditer(text)]] = True
     else:
         blank = np.array([t.isspace() for t in texts], dtype=bool)
+    return _words(chars, x0, top, x1, bottom, blank)
+
+
+def char_words(chars: Chars) -> tuple[list[Word], dict[int, tuple[Glyph, ...]]]:
+    """page_words(chars.glyphs), from the columns read_chars made."""
+    import numpy as np
+
+    if not chars.glyphs:
+        return [], {}
+    blank = np.zeros(len(chars.glyphs), dtype=bool)
+    blank[[m.start() for m in _BLANK.finditer(chars.text)]] = True
+    return _words(chars.glyphs, chars.x0, chars.top, chars.x1, chars.bottom, blank)
+
+
+def _words(
+    chars: list[_Char], x0: Any, top: Any, x1: Any, bottom: Any, blank: Any
+) -> tuple[list[Word], dict[int, tuple[Glyph, ...]]]:
+    """page_words over the characters and their columns (float64) and blanks (bool)."""
+    import numpy as np
+
+    distinct = np.unique(top)
+    line_of = np.zeros(len(distinct), dtype=np.int64)
+    line_of[1:] = np.cumsum(distinct[1:] > distinct[:-1] + Y_TOLERANCE)
+    line = line_of[np.searchsorted(distinct, top)]
+    order = np.lexsort((np.arange(len(chars)), x0, line))  # by line, then x0, then content
     x0, top, x1, bottom = (v[order] for v in (x0, top, x1, bottom))
     line, blank = line[order], blank[order]
     starts = np.ones(len(chars), dtype=bool)  # a word starts here (if not blank)
@@ -306,21 +347,25 @@ def page_words(chars: list[_Char]) -> tuple[list[Word], dict[int, tuple[Glyph, .
     word_top = np.minimum.reduceat(top[inked], firsts).tolist()
     word_bottom = np.maximum.reduceat(bottom[inked], firsts).tolist()
     word_x0 = x0[inked][firsts].tolist()
-    ordered = [chars[k] for k in kept.tolist()]
-    letters = [c[0] for c in ordered]
-    bounds = firsts.tolist() + [len(ordered)]
-    spans = list(zip(bounds, bounds[1:]))
-    words_text = ["".join(letters[a:b]) for a, b in spans]
+    ordered = tuple(map(chars.__getitem__, kept.tolist()))  # slices of a tuple are tuples
+    letters = list(map(_TEXT, ordered))
+    bounds = firsts.tolist()
+    spans = list(map(slice, bounds, bounds[1:] + [len(ordered)]))
+    joined = "".join(letters)
+    if len(joined) == len(letters):  # one character each: the words are slices of the line
+        words_text = list(map(joined.__getitem__, spans))
+    else:
+        words_text = ["".join(letters[span]) for span in spans]
     if not _LIGATURE_SET.isdisjoint(letters):
         words_text = [_ligatures(t) for t in words_text]
-    words = list(map(Word, words_text, word_x0, word_x1, word_top, word_bottom))
-    glyphs = {id(w): tuple(ordered[a:b]) for w, (a, b) in zip(words, spans, strict=True)}
+    rows = zip(words_text, word_x0, word_x1, word_top, word_bottom, repeat(None))
+    words = list(map(_new_tuple, repeat(Word), rows))  # Word's own __new__ is Python
+    glyphs = dict(zip(map(id, words), map(ordered.__getitem__, spans), strict=True))
     return words, glyphs
+
+
+_TEXT = itemgetter(0)  # a Glyph's text
 
 
 def _ligatures(text: str) -> str:
     return "".join(LIGATURES.get(c, c) for c in text)
-
-
-def _same(text: str) -> str:
-    return text
