@@ -638,6 +638,7 @@ class _IdleEngines:
 
 
 _IDLE = _IdleEngines()
+_LOADING = threading.Lock()
 
 
 # The header line of the `tesseract` command's TSV (its renderer's; the API gives the rows).
@@ -649,12 +650,13 @@ class _Engine:
 
     def __init__(self, library: Any, language: str):
         self._lib, self.language = library, language
-        self._handle = library.TessBaseAPICreate()
-        if library.TessBaseAPIInit3(self._handle, None, language.encode()) != 0:
-            library.TessBaseAPIDelete(self._handle)
-            raise RuntimeError(f"Tesseract could not load its '{language}' model")
-        # its messages ("Detected 182 diacritics") went to the command's captured stderr
-        library.TessBaseAPISetVariable(self._handle, b"debug_file", b"/dev/null")
+        with _LOADING:  # one at a time: the message file below is one for the whole library
+            self._handle = library.TessBaseAPICreate()
+            if library.TessBaseAPIInit3(self._handle, None, language.encode()) != 0:
+                library.TessBaseAPIDelete(self._handle)
+                raise RuntimeError(f"Tesseract could not load its '{language}' model")
+            # its messages ("Detected 182 diacritics") went to the command's captured stderr
+            library.TessBaseAPISetVariable(self._handle, b"debug_file", b"/dev/null")
 
     def read(self, images: list[Image.Image], options: list[str]) -> list[dict[str, list]]:
         """As tesseract_data(IMAGES, language, OPTIONS): every option the command was given
