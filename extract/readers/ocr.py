@@ -1,6 +1,8 @@
 """OCR with Tesseract's Vietnamese model: scanned PDF pages and images -> text lines with a
-mean word confidence per page. Pages are OCR'd in parallel (Tesseract runs as a separate
-process, one thread each). Settings: rules/ocr.yaml.
+mean word confidence per page. Pages are OCR'd in parallel, one thread each: Tesseract is
+loaded in this process (libtesseract's C API, one engine per thread, kept for later pages),
+or run as a `tesseract` process per reading where that library cannot stand in for the
+command (tesseract_reader). Settings: rules/ocr.yaml.
 
 A text layer is used when it reads as Vietnamese; a page without one, or with a garbage
 one (legacy-font mojibake, diacritics split by spaces), is OCR'd (`--ocr auto`)."""
