@@ -71,9 +71,14 @@ def main(argv: list[str] | None = None) -> int:
         "--rules", type=Path, help="another rules folder (to measure a setting of rules/ocr.yaml)"
     )
     ap.add_argument("--stages", type=Path, help="a folder of image-only PDFs: CPU per step of OCR")
+    ap.add_argument(
+        "--processes",
+        action="store_true",
+        help="with --stages: a `tesseract` process per reading instead of engines loaded in this process",
+    )
     args = ap.parse_args(argv)
     if args.stages:
-        return stages(args.stages, args.rules)
+        return stages(args.stages, args.rules, args.processes)
     extractor = Extractor(load_rules(args.rules))
     texts = {
         p.stem: extractor.process_path(p)
@@ -150,6 +155,9 @@ STAGES = (
     "tesseract_data",
     "_text_lines",
 )
+# The same for the methods of a Tesseract engine loaded in this process (its CPU is this
+# process's: it shows as Python CPU).
+ENGINE_STAGES = ("__init__", "read")
 
 
 def _cpu() -> tuple[float, float]:
@@ -158,16 +166,19 @@ def _cpu() -> tuple[float, float]:
     return time.process_time(), children.ru_utime + children.ru_stime
 
 
-def stages(folder: Path, rules_folder: Path | None) -> int:
+def stages(folder: Path, rules_folder: Path | None, processes: bool = False) -> int:
     """OCR every page of the folder's image-only PDFs one after another (no threads, so
-    each step's CPU is its own), and print each step's calls and CPU."""
+    each step's CPU is its own), and print each step's calls and CPU. Tesseract is one
+    engine loaded in this process for all the pages, as ocr_pages loads one per thread
+    (PROCESSES: a `tesseract` process per reading, as before)."""
     import pypdfium2 as pdfium
 
     from extract.readers import ocr
 
     os.environ["OMP_THREAD_LIMIT"] = "1"
     settings = ocr.OcrSettings.from_rules(load_rules(rules_folder))
-    spent: dict[str, list[float]] = {name: [0.0, 0.0, 0] for name in ("rendering", *STAGES)}
+    engine_steps = [f"_Engine.{name}" for name in ENGINE_STAGES]
+    spent: dict[str, list[float]] = {name: [0.0, 0.0, 0] for name in ("rendering", *STAGES, *engine_steps)}
 
     def timed(name: str, function):
         def run(*args, **kwargs):
@@ -185,6 +196,10 @@ def stages(folder: Path, rules_folder: Path | None) -> int:
     for name in STAGES:
         if hasattr(ocr, name):  # an older readers/ocr.py may lack some
             setattr(ocr, name, timed(name, getattr(ocr, name)))
+    engine = getattr(ocr, "_Engine", None)
+    for name in ENGINE_STAGES if engine is not None else ():
+        setattr(engine, name, timed(f"_Engine.{name}", getattr(engine, name)))
+    in_process = not processes and hasattr(ocr, "tesseract_reader")
     pages = 0
     for pdf in sorted(folder.glob("*.pdf")):
         document = pdfium.PdfDocument(pdf.read_bytes())
@@ -194,11 +209,18 @@ def stages(folder: Path, rules_folder: Path | None) -> int:
             image.info["dpi"] = (settings.dpi, settings.dpi)
             spent["rendering"][0] += _cpu()[0] - python
             spent["rendering"][2] += 1
-            ocr._ocr_one(image, settings)
+            if in_process:
+                with ocr.tesseract_reader(settings.language) as tesseract:
+                    ocr._ocr_one(image, settings, tesseract)
+            else:
+                ocr._ocr_one(image, settings)
             pages += 1
         document.close()
     print(f"{pages} pages of {folder}, {settings.dpi} dpi, one after another")
-    print("(steps nest: _ocr_one holds the others, tesseract_data runs inside _words and _take_second_looks)")
+    print(
+        "(steps nest: _ocr_one holds the others; tesseract_data (a process) or _Engine.read (in this "
+        "process) runs inside _words and _take_second_looks)"
+    )
     print("| step | calls | Python CPU s | Tesseract CPU s |")
     print("| --- | --- | --- | --- |")
     for name, (python, tesseract, calls) in spent.items():

@@ -1,16 +1,29 @@
 """The cheaper ways OCR does its work must read exactly what the plain ways read: Tesseract
-given uncompressed TIFF files, several second looks in one process, rulings found only in
-the rows that can hold one, the levelling's climb."""
+given uncompressed TIFF files, several second looks in one process, Tesseract loaded in
+this process and kept for later readings, rulings found only in the rows that can hold one,
+the levelling's climb."""
 
+import os
 import random
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from extract.readers.ocr import _climb, _deskew, _long_runs, ocr_available, tesseract_data
+from extract.readers.ocr import (
+    _api_options,
+    _climb,
+    _deskew,
+    _library,
+    _long_runs,
+    ocr_available,
+    tesseract_data,
+    tesseract_reader,
+)
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+# as ocr_pages runs Tesseract (one thread), before the engine's OpenMP runtime is loaded
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 def _runs_one_by_one(mask: np.ndarray, min_length: int) -> np.ndarray:
@@ -87,6 +100,56 @@ def test_second_looks_in_one_process_read_as_one_process_each():
         }
     assert [w for w in together[1]["text"] if w] == ["352,2"]
     assert tesseract_data([], "vie", options) == []
+
+
+needs_library = pytest.mark.skipif(
+    _library() is None, reason="libtesseract (as the command's version) to load in this process"
+)
+
+
+@needs_tesseract
+@needs_library
+def test_an_engine_in_this_process_reads_as_the_command_reads():
+    """Each reading's options are set anew: a page read after digits-only second looks (a
+    whitelist, another page segmentation) reads as a fresh `tesseract` process reads it,
+    and so do the looks after it; the engine is kept and taken again."""
+    page = _figures_image(["Tổng vốn 1.254,5 triệu đồng", "Năm 2025: 352,2 tỷ", "Hỗ trợ 45 hộ"])
+    crops = [page.crop((20, 20 + 70 * k, 700, 90 + 70 * k)) for k in range(3)]
+    crops.append(page.crop((0, 0, 5, 5)))  # a blank one: no words
+    looks = ["--psm", "7", "--dpi", "300", "-c", "tessedit_char_whitelist=0123456789.,"]
+    plain = ["--psm", "4", "--dpi", "300"]
+    expected = [
+        tesseract_data(crops, "vie", looks),
+        tesseract_data([page], "vie", plain),
+        tesseract_data([page], "vie", ["--psm", "6"]),  # no resolution given: Tesseract's own guess
+    ]
+    engines = []
+    for _ in range(2):
+        with tesseract_reader("vie") as read:
+            engines.append(read.__self__)
+            assert read(crops, looks) == expected[0]
+            assert read([page], plain) == expected[1]
+            assert read([page], ["--psm", "6"]) == expected[2]
+            assert read(crops, looks) == expected[0]
+            assert read([], plain) == []
+    assert engines[0] is engines[1]
+    # the whitelist held for the looks and only for them
+    assert all(set(w.strip()) <= set("0123456789.,") for look in expected[0] for w in look["text"])
+    assert "352,2" in "".join(expected[0][1]["text"]) and "Tổng" in expected[1][0]["text"]
+
+
+def test_options_an_engine_does_not_know_go_to_the_command():
+    assert _api_options(["--psm", "7", "--dpi", "300", "-c", "tessedit_char_whitelist=0123"]) == (
+        7,
+        {"tessedit_char_whitelist": "0123", "user_defined_dpi": "300"},
+    )
+    assert _api_options(["--psm", "4", "-c", "tessedit_create_tsv=1"]) == (
+        4,
+        {"tessedit_char_whitelist": "", "user_defined_dpi": "0"},
+    )
+    assert _api_options(["--oem", "0"]) is None
+    assert _api_options(["-c", "preserve_interword_spaces=1"]) is None
+    assert _api_options(["--psm"]) is None
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -1,6 +1,8 @@
 """OCR with Tesseract's Vietnamese model: scanned PDF pages and images -> text lines with a
-mean word confidence per page. Pages are OCR'd in parallel (Tesseract runs as a separate
-process, one thread each). Settings: rules/ocr.yaml.
+mean word confidence per page. Pages are OCR'd in parallel, one thread each: Tesseract is
+loaded in this process (libtesseract's C API, one engine per thread, kept for later pages),
+or run as a `tesseract` process per reading where that library cannot stand in for the
+command (tesseract_reader). Settings: rules/ocr.yaml.
 
 A text layer is used when it reads as Vietnamese; a page without one, or with a garbage
 one (legacy-font mojibake, diacritics split by spaces), is OCR'd (`--ocr auto`)."""
@@ -169,7 +171,8 @@ def ocr_pages(
                 return OcrResult(number, None, problems)
             if _blank(loaded.image):  # nothing to read: Tesseract would find no words either
                 return OcrResult(number, OcrPage([], None), problems)
-            return OcrResult(number, _ocr_one(loaded.image, settings), problems)
+            with tesseract_reader(settings.language) as tesseract:
+                return OcrResult(number, _ocr_one(loaded.image, settings, tesseract), problems)
         except Exception as exc:  # one bad page must not lose the others
             problems.append(
                 PageProblem(
@@ -191,11 +194,15 @@ def _blank(image: Image.Image) -> bool:
     return isinstance(darkest, int | float) and darkest >= INK
 
 
-def _ocr_one(image: Image.Image, settings: OcrSettings) -> OcrPage:
+def _ocr_one(image: Image.Image, settings: OcrSettings, tesseract: Reader | None = None) -> OcrPage:
     """One page: levelled, its ruled tables found from their lines and read cell by cell,
-    the rest read as text; lines in page order, table rows as tab-separated cells."""
+    the rest read as text; lines in page order, table rows as tab-separated cells. TESSERACT
+    reads images (default: a `tesseract` process per call)."""
     import numpy as np
     from PIL import Image
+
+    if tesseract is None:
+        tesseract = _cli_reader(settings.language)
 
     dpi = int(round(float(image.info.get("dpi", (settings.dpi,))[0] or settings.dpi)))
     grey = image.convert("L")
@@ -217,14 +224,20 @@ def _ocr_one(image: Image.Image, settings: OcrSettings) -> OcrPage:
     looks: list[_Looks] = []
     if grid is not None:
         table = Image.fromarray(cleaned[grid.top : grid.bottom, grid.left : grid.right])
-        words = _words(table, settings, dpi, settings.table_psm, confidences, dx=grid.left, dy=grid.top)
+        words = _words(
+            tesseract, table, settings, dpi, settings.table_psm, confidences, dx=grid.left, dy=grid.top
+        )
         looks.append(_doubted_figures(table, words, settings, (grid.left, grid.top), grid.xs))
         cleaned[grid.top : grid.bottom, grid.left : grid.right] = 255
     page = Image.fromarray(cleaned)
     # a page that was all table has nothing left to read: no second Tesseract run
-    rest = [] if grid is not None and _blank(page) else _words(page, settings, dpi, settings.psm, confidences)
+    rest = (
+        []
+        if grid is not None and _blank(page)
+        else _words(tesseract, page, settings, dpi, settings.psm, confidences)
+    )
     looks.append(_doubted_figures(page, rest, settings, (0, 0)))
-    *table_words, words = _take_second_looks(looks, settings, dpi, rereads)
+    *table_words, words = _take_second_looks(tesseract, looks, settings, dpi, rereads)
     if grid is not None:
         bands = _band_words(grid, table_words[0])
         for k, (top, row) in enumerate(grid.rows(table_words[0], down)):
@@ -353,12 +366,12 @@ def _doubted_figures(
 
 
 def _take_second_looks(
-    looks: list[_Looks], settings: OcrSettings, dpi: int, rereads: list[str]
+    tesseract: Reader, looks: list[_Looks], settings: OcrSettings, dpi: int, rereads: list[str]
 ) -> list[list["_Word"]]:
-    """Every crop of LOOKS read by one Tesseract process (the model loaded once), then
+    """Every crop of LOOKS read in one call of TESSERACT (the model loaded once), then
     each reading's words with the second looks that agree put in place (_reread_figures)."""
     options = ["--psm", "7", "--dpi", str(dpi), "-c", f"tessedit_char_whitelist={settings.reread_characters}"]
-    data = tesseract_data([c for look in looks for c in look.crops], settings.language, options)
+    data = tesseract([c for look in looks for c in look.crops], options)
     out, start = [], 0
     for look in looks:
         out.append(_reread_figures(look, data[start : start + len(look.crops)], settings, rereads))
@@ -517,6 +530,7 @@ class _Word:
 
 
 def _words(
+    tesseract: Reader,
     image: Image.Image,
     settings: OcrSettings,
     dpi: int,
@@ -525,7 +539,7 @@ def _words(
     dx: int = 0,
     dy: int = 0,
 ) -> list[_Word]:
-    (data,) = tesseract_data([image], settings.language, ["--psm", str(psm), "--dpi", str(dpi)])
+    (data,) = tesseract([image], ["--psm", str(psm), "--dpi", str(dpi)])
     out = []
     for i, text in enumerate(data["text"]):
         if not text or not text.strip():
@@ -568,6 +582,192 @@ def tesseract_data(images: list[Image.Image], language: str, options: list[str])
         said = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise RuntimeError(f"Tesseract failed ({said[-1] if said else f'exit code {done.returncode}'})")
     return _tsv_pages(done.stdout.decode("utf-8"), len(images))
+
+
+# Reads images with Tesseract: (images, options as the `tesseract` command takes them) ->
+# each image's word table, as tesseract_data gives it.
+Reader = Callable[[list["Image.Image"], list[str]], list[dict[str, list]]]
+
+
+def _cli_reader(language: str) -> Reader:
+    """A `tesseract` process per call."""
+    return lambda images, options: tesseract_data(images, language, options)
+
+
+@contextmanager
+def tesseract_reader(language: str) -> Iterator[Reader]:
+    """A Tesseract for one thread's readings, until the block ends: an engine loaded in this
+    process (libtesseract's C API), taken from the idle ones or loaded, and left idle
+    after for the process's later pages. An engine reads exactly what a `tesseract`
+    process given the same pixels and options reads (the command is a thin wrapper of the
+    same library calls), without loading the model again for each reading: a process
+    costs ~0.17 s of CPU before its first pixel, and a page took two or three. Without the
+    library, or when it would not read as the command does (another version, other
+    OpenMP threads), each reading runs a `tesseract` process."""
+    library = _library()
+    if library is None:
+        yield _cli_reader(language)
+        return
+    engine = _IDLE.take(language) or _Engine(library, language)
+    try:
+        yield engine.read
+    finally:
+        _IDLE.give(engine)
+
+
+class _IdleEngines:
+    """The loaded engines no thread is reading with, by language: a cache of loaded models
+    (about 15 MB each), as many as threads have read at once (ocr_pages: one per core).
+    Nothing read depends on it: an engine sets every option of each reading anew. A
+    process forked from this one starts with none (the parent's are the parent's)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._engines: dict[str, list[_Engine]] = {}
+        self._pid = os.getpid()
+
+    def take(self, language: str) -> "_Engine | None":
+        with self._lock:
+            if self._pid != os.getpid():
+                self._engines, self._pid = {}, os.getpid()
+            idle = self._engines.get(language)
+            return idle.pop() if idle else None
+
+    def give(self, engine: "_Engine") -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                self._engines.setdefault(engine.language, []).append(engine)
+
+
+_IDLE = _IdleEngines()
+_LOADING = threading.Lock()
+
+
+# The header line of the `tesseract` command's TSV (its renderer's; the API gives the rows).
+TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+
+
+class _Engine:
+    """One TessBaseAPI, initialised for LANGUAGE as the command initialises it."""
+
+    def __init__(self, library: Any, language: str):
+        self._lib, self.language = library, language
+        with _LOADING:  # one at a time: the message file below is one for the whole library
+            self._handle = library.TessBaseAPICreate()
+            if library.TessBaseAPIInit3(self._handle, None, language.encode()) != 0:
+                library.TessBaseAPIDelete(self._handle)
+                raise RuntimeError(f"Tesseract could not load its '{language}' model")
+            # its messages ("Detected 182 diacritics") went to the command's captured stderr
+            library.TessBaseAPISetVariable(self._handle, b"debug_file", b"/dev/null")
+
+    def read(self, images: list[Image.Image], options: list[str]) -> list[dict[str, list]]:
+        """As tesseract_data(IMAGES, language, OPTIONS): every option the command was given
+        is set before each call (page segmentation, resolution, character whitelist), so
+        no call sees another's; options it does not know go to the command."""
+        settings = _api_options(options)
+        if settings is None:
+            return tesseract_data(images, self.language, options)
+        if not images:
+            return []
+        import ctypes
+
+        lib, handle = self._lib, self._handle
+        psm, variables = settings
+        lib.TessBaseAPISetPageSegMode(handle, psm)
+        for name, value in variables.items():
+            if not lib.TessBaseAPISetVariable(handle, name.encode(), value.encode()):
+                raise RuntimeError(f"Tesseract has no setting {name}")
+        tables = [TSV_HEADER]
+        for k, image in enumerate(images):
+            frame = image if image.mode in ("L", "RGB") else image.convert("RGB")
+            depth = 1 if frame.mode == "L" else 3
+            pixels = frame.tobytes()
+            lib.TessBaseAPISetImage(handle, pixels, frame.width, frame.height, depth, frame.width * depth)
+            if lib.TessBaseAPIRecognize(handle, None) != 0:
+                raise RuntimeError("Tesseract failed to read the image")
+            tsv = lib.TessBaseAPIGetTsvText(handle, k)
+            try:
+                tables.append(ctypes.string_at(tsv).decode("utf-8"))
+            finally:
+                lib.TessDeleteText(tsv)
+        lib.TessBaseAPIClear(handle)
+        return _tsv_pages("".join(tables), len(images))
+
+
+# The `-c` settings an engine takes from the command's options, with the value each has when
+# the command is not given it (set so, a setting one call gave does not stay for the next).
+_API_VARIABLES = {"tessedit_char_whitelist": "", "user_defined_dpi": "0"}
+
+
+def _api_options(options: list[str]) -> tuple[int, dict[str, str]] | None:
+    """The command's options as (page segmentation mode, settings), or None if one is
+    not --psm, --dpi or a -c of _API_VARIABLES (or tessedit_create_tsv, the API's own)."""
+    psm, variables = 3, dict(_API_VARIABLES)  # the command's default mode: 3, automatic
+    k = 0
+    while k < len(options):
+        if k + 1 >= len(options):
+            return None
+        flag, value = options[k], options[k + 1]
+        if flag == "--psm" and value.isdigit():
+            psm = int(value)
+        elif flag == "--dpi" and value.isdigit():
+            variables["user_defined_dpi"] = value
+        elif flag == "-c" and value.partition("=")[0] in _API_VARIABLES:
+            name, _, setting = value.partition("=")
+            variables[name] = setting
+        elif not (flag == "-c" and value == "tessedit_create_tsv=1"):
+            return None
+        k += 2
+    return psm, variables
+
+
+@lru_cache(maxsize=1)
+def _library() -> Any | None:
+    """libtesseract with the C API's signatures, when it reads as the `tesseract` command
+    does: the command's version, and (when it uses OpenMP) the thread limit the command
+    would run with (OMP_THREAD_LIMIT as set now, which ocr_pages sets to 1 by default; the
+    OpenMP runtime reads it once, when it is loaded). None otherwise."""
+    import ctypes
+
+    try:
+        lib = ctypes.CDLL("libtesseract.so.5")
+    except OSError:
+        return None
+    lib.TessVersion.restype = ctypes.c_char_p
+    try:
+        out = subprocess.run(["tesseract", "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    said = (out.stdout or out.stderr).split()
+    if len(said) < 2 or said[1] != lib.TessVersion().decode():
+        return None
+    try:
+        omp = ctypes.CDLL("libgomp.so.1", mode=getattr(os, "RTLD_NOLOAD", 4))
+    except OSError:
+        omp = None  # built without OpenMP: one thread
+    limit = os.environ.get("OMP_THREAD_LIMIT", "")
+    if omp is not None and not (limit.isdigit() and omp.omp_get_thread_limit() == int(limit)):
+        return None
+    handle, text = ctypes.c_void_p, ctypes.c_char_p
+    signatures: dict[str, tuple[list[Any], Any]] = {
+        "TessBaseAPICreate": ([], handle),
+        "TessBaseAPIInit3": ([handle, text, text], ctypes.c_int),
+        "TessBaseAPISetVariable": ([handle, text, text], ctypes.c_int),
+        "TessBaseAPISetPageSegMode": ([handle, ctypes.c_int], None),
+        "TessBaseAPISetImage": (
+            [handle, ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int],
+            None,
+        ),
+        "TessBaseAPIRecognize": ([handle, handle], ctypes.c_int),
+        "TessBaseAPIGetTsvText": ([handle, ctypes.c_int], handle),
+        "TessDeleteText": ([handle], None),
+        "TessBaseAPIClear": ([handle], None),
+        "TessBaseAPIDelete": ([handle], None),
+    }
+    for name, (arguments, result) in signatures.items():
+        function = getattr(lib, name)
+        function.argtypes, function.restype = arguments, result
+    return lib
 
 
 def _tsv_pages(tsv: str, count: int) -> list[dict[str, list]]:
