@@ -43,7 +43,6 @@ RATIO = regex.compile(
 _SLASH_DIGIT = regex.compile(r"\s*/\s*\d")
 _DAY = regex.compile(r"0\d")
 _MONTH = regex.compile(r"[01]\d")
-_AND_ONLY = regex.compile(r"[^;.\d]*(?<!\w)và(?!\w)[^;.\d]*")
 _DIGIT_SLASH_DIGIT = regex.compile(r"\d\s*/\s*\d")
 _BRACKETED = regex.compile(r"\([^()]*\)")
 _WORD_CHAR = regex.compile(r"\w")
@@ -160,14 +159,13 @@ class TargetFinder:
         self.carry_stops = phrase_regex(fold(p) for p in t.get("direction_carry_stops", []))
         self.carry_subjects = phrase_regex(fold(p) for p in t.get("direction_carry_subjects", []))
         # a joining word as written, or a comma
-        self.carry_joiners = regex.compile(
-            "|".join(
-                [
-                    *(rf"(?<!\w){regex.escape(nfc(w))}(?!\w)" for w in t.get("direction_carry_joiners", [])),
-                    ",",
-                ]
-            )
+        joiner = "|".join(
+            rf"(?<!\w){regex.escape(nfc(w))}(?!\w)" for w in t.get("direction_carry_joiners", [])
         )
+        self.carry_joiners = regex.compile(f"{joiner}|," if joiner else ",")
+        # nothing between two figures but words and one joining word: "phân bổ 60% cho … và
+        # 40% cho …" (the second share follows the first's rule)
+        self.joined_only = regex.compile(rf"[^;.\d]*(?:{joiner or '(?!x)x'})[^;.\d]*")
         self.date_word_before = regex.compile(
             rf"(?<!\w)(?:{'|'.join(regex.escape(fold(w)) for w in t.get('date_words', [])) or '(?!x)x'})\s*$"
         )
@@ -444,9 +442,8 @@ class TargetFinder:
             and prev is not None
             and prev.kind == "norm"
             and sentence is scan.sentence(prev.start)
-            and _AND_ONLY.fullmatch(text[prev.end : start])
+            and self.joined_only.fullmatch(text[prev.end : start])
         ):
-            # "phân bổ 60% cho … và 40% cho …": the second share follows the first's rule
             kind = "norm"
         same_clause = prev if prev is not None and clause_start <= prev.start and prev.end <= start else None
         indicator, head, tail_end = self._indicator(scan, clause_start, start, end, same_clause, unit, noun)
