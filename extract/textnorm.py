@@ -104,10 +104,10 @@ def words(text: str) -> list[str]:
 # The pieces fold() folds one by one: a word, or one character that is neither a word's
 # nor white space as str.isspace has it (spelled out: the regex module's \s differs)
 _STD_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
-_PIECE = regex.compile(rf"(\w+)|[^\w{regex.escape(_STD_SPACES)}]")
 
 
-# _PIECE split apart: white space (maybe none) between two pieces, then a piece, and so on
+# FoldedText's pieces (whole words, single other characters) split apart: white space (maybe
+# none) between two pieces, then a piece, and so on
 _PIECES_SPLIT = regex.compile(rf"(\w+|[^\w{regex.escape(_STD_SPACES)}])")
 _WORD_CHAR = regex.compile(r"\w")
 
@@ -121,7 +121,8 @@ def _fold_piece(piece: str) -> str:
 def _pieces(text: str) -> tuple[list[int], list[int], list[int], list[int], str]:
     """FoldedText's pieces of an NFC TEXT: their starts and ends in TEXT and in the fold,
     and the fold (the pieces' folds, one space where white space stood between two). Every
-    list from one pass in C over the split text; _pieces_plain is the definition."""
+    list from one pass in C over the split text (tests/test_text_folding.py holds the
+    piece-by-piece definition)."""
     parts = _PIECES_SPLIT.split(text)  # white space, piece, white space, …, piece, white space
     if len(parts) == 1:
         return [], [], [], [], ""
@@ -132,31 +133,6 @@ def _pieces(text: str) -> tuple[list[int], list[int], list[int], list[int], str]
     folded[2::2] = [" " if gap else "" for gap in parts[2:-1:2]]
     g_bounds = list(accumulate(map(len, folded)))
     return bounds[0:-1:2], bounds[1::2], g_bounds[0::2], g_bounds[1::2], "".join(folded)
-
-
-def _pieces_plain(text: str) -> tuple[list[int], list[int], list[int], list[int], str]:
-    """_pieces piece by piece."""
-    starts: list[int] = []
-    ends: list[int] = []
-    g_starts: list[int] = []
-    g_ends: list[int] = []
-    parts: list[str] = []
-    size = 0
-    gap_from = 0  # white space lies between the last piece's end and the next piece
-    for m in _PIECE.finditer(text):
-        a, b = m.span()
-        if a > gap_from and parts:
-            parts.append(" ")
-            size += 1
-        piece = fold_word(m.group()) if m.lastindex == 1 else m.group()
-        starts.append(a)
-        ends.append(b)
-        g_starts.append(size)
-        parts.append(piece)
-        size += len(piece)
-        g_ends.append(size)
-        gap_from = b
-    return starts, ends, g_starts, g_ends, "".join(parts)
 
 
 class FoldedText:

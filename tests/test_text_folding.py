@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import unicodedata
 
+import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extract.document import Block
 from extract.prefilter import key_form
 from extract.readers.text import convert_tcvn3, convert_vni, convert_vni_plain
-from extract.textnorm import FoldedText, _pieces, _pieces_plain, fold, fold_plain
+from extract.textnorm import _STD_SPACES, FoldedText, _pieces, fold, fold_plain, fold_word
 
 # Vietnamese letters in both tone placements and cases, combining marks alone, digits,
 # punctuation, white space of several kinds (str.isspace's, the regex module's), letters
@@ -37,6 +38,34 @@ def test_fold_examples():
     assert fold("Ngân sách  Trung ương: 1.000 tỷ") == "ngân sach1 trung ương: 1.000 ty3"
     assert fold("Thủy lợi") == fold("THUỶ LỢI") == fold("thu\u0309y lợi")
     assert fold(" \n ") == "" and fold("") == ""
+
+
+_PIECE = regex.compile(rf"(\w+)|[^\w{regex.escape(_STD_SPACES)}]")
+
+
+def _pieces_plain(text: str) -> tuple[list[int], list[int], list[int], list[int], str]:
+    """textnorm._pieces piece by piece: the definition."""
+    starts: list[int] = []
+    ends: list[int] = []
+    g_starts: list[int] = []
+    g_ends: list[int] = []
+    parts: list[str] = []
+    size = 0
+    gap_from = 0  # white space lies between the last piece's end and the next piece
+    for m in _PIECE.finditer(text):
+        a, b = m.span()
+        if a > gap_from and parts:
+            parts.append(" ")
+            size += 1
+        piece = fold_word(m.group()) if m.lastindex == 1 else m.group()
+        starts.append(a)
+        ends.append(b)
+        g_starts.append(size)
+        parts.append(piece)
+        size += len(piece)
+        g_ends.append(size)
+        gap_from = b
+    return starts, ends, g_starts, g_ends, "".join(parts)
 
 
 @_SETTINGS
