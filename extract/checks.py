@@ -396,8 +396,7 @@ def _comma_in_doubt(a: Amount) -> bool:
     not is a sum_mismatch, and a comma total read back from its parts is repaired)."""
     if not comma_may_group_thousands(a.number.raw) or a.factor is None or a.factor > 1:
         return False
-    totals = [a] + ([a.parent] if a.parent else [])
-    return not any(_in_a_sum(total, a) for total in totals)
+    return not _in_a_written_sum(a)
 
 
 _THREE_DIGITS = regex.compile(r"\d{3}")
@@ -411,10 +410,13 @@ def _space_grouped_head(a: Amount) -> str | None:
     if a.placement is not None or not _THREE_DIGITS.fullmatch(a.number.raw):
         return None
     m = _SPACED_HEAD.search(a.block.text, max(0, a.start - 5), a.start)
-    if m is None:
-        return None
-    totals = [a] + ([a.parent] if a.parent else [])
-    return None if any(_in_a_sum(total, a) for total in totals) else m.group(1)
+    return None if m is None or _in_a_written_sum(a) else m.group(1)
+
+
+def _in_a_written_sum(a: Amount) -> bool:
+    """A is a total, or a part of its total, whose breakdown can be added up: the sum
+    settles how its figures read."""
+    return any(_in_a_sum(total, a) for total in [a] + ([a.parent] if a.parent else []))
 
 
 def _in_a_sum(total: Amount, member: Amount) -> bool:
