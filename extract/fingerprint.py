@@ -23,3 +23,11 @@ def code_fingerprint() -> str:
         digest.update(source.relative_to(package).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
     digest.update(definition().encode() + b"\0" + DICTIONARY_FILE.read_bytes())
     return digest.hexdigest()
+
+
+def pipeline_version(rules_fingerprint: str, ocr: str) -> str:
+    """The version stamped on each document: the code's version and fingerprint, the rules'
+    fingerprint and the OCR setting (same version, same output)."""
+    from . import PIPELINE_VERSION
+
+    return f"{PIPELINE_VERSION}+code.{code_fingerprint()[:12]}+rules.{rules_fingerprint[:12]}+ocr.{ocr}"

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import regex
 
-from . import PIPELINE_VERSION
 from .amounts import Amount, AmountFinder, amounts_program, link_amounts
 from .assignments import Assignment, AssignmentFinder
 from .boxes import add_boxes
@@ -34,7 +33,7 @@ from .checks import (
     taxonomy_checks,
 )
 from .document import Block, Cleaner, Line, build_blocks, build_lines
-from .fingerprint import code_fingerprint
+from .fingerprint import pipeline_version
 from .footnotes import FootnoteLinker
 from .indicators import IndicatorVocabulary
 from .listitems import MentionPlacer
@@ -94,10 +93,7 @@ class Extractor:
     def version(self) -> str:
         """The code's version, the code's and the schema's fingerprint and the rules'
         fingerprint: same version, same output."""
-        return (
-            f"{PIPELINE_VERSION}+code.{code_fingerprint()[:12]}+rules.{self.rules.fingerprint[:12]}"
-            f"+ocr.{self.ocr}"
-        )
+        return pipeline_version(self.rules.fingerprint, self.ocr)
 
     @cached_property
     def cleaner(self) -> Cleaner:

@@ -40,12 +40,10 @@ def pipeline_version(rules_dir: str | None, ocr: str) -> str:
     the code's version and fingerprint, the rules' fingerprint, the OCR setting), from the
     rules checked but not compiled: a batch's parent needs it to know which documents are
     done, and never extracts one itself."""
-    from . import PIPELINE_VERSION
-    from .fingerprint import code_fingerprint
+    from . import fingerprint
     from .rules import check_rules
 
-    rules = check_rules(rules_dir).fingerprint
-    return f"{PIPELINE_VERSION}+code.{code_fingerprint()[:12]}+rules.{rules[:12]}+ocr.{ocr}"
+    return fingerprint.pipeline_version(check_rules(rules_dir).fingerprint, ocr)
 
 
 def load_extractor(rules: str | None | CheckedRules, ocr: str) -> None:
